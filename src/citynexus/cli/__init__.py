@@ -1,0 +1,1 @@
+"""The ``citynexus`` command line (typer); one module per command group."""

@@ -1,0 +1,131 @@
+"""The exception hierarchy of citynexus.
+
+Every error the library raises on purpose derives from :class:`CityNexusError`, so a
+caller can catch one class. Messages say what was wrong, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CityNexusError(Exception):
+    """Root of every error raised by citynexus on purpose."""
+
+
+class SpecError(CityNexusError):
+    """A method specification (TOML or Python) asks for something impossible."""
+
+
+class ComputationError(CityNexusError):
+    """Input data cannot be processed by the requested method (e.g. log of zero)."""
+
+
+@dataclass
+class Location:
+    """Where a problem sits in a file: file name, 1-based row as shown in a spreadsheet
+    (the header is row 1), and column name. Any part may be unknown (None)."""
+
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts) if parts else "(no location)"
+
+
+class DataProblem(CityNexusError):
+    """One problem found while loading or validating a dataset.
+
+    Attributes ``location`` (file/row/column), ``problem`` (what is wrong) and ``fix``
+    (what to do about it). Subclasses name the kind of problem.
+    """
+
+    def __init__(self, problem: str, fix: str = "", location: Location | None = None):
+        self.problem = problem
+        self.fix = fix
+        self.location = location or Location()
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        msg = f"{self.location}: {self.problem}"
+        if self.fix:
+            msg += f" -> {self.fix}"
+        return msg
+
+
+class EmptyFileError(DataProblem):
+    """A file or sheet has no content (or only a header)."""
+
+
+class MissingFileError(DataProblem):
+    """An expected file or folder does not exist."""
+
+
+class EncodingProblem(DataProblem):
+    """A text file is neither UTF-8 (with or without BOM) nor GBK/GB18030."""
+
+
+class SheetNameError(DataProblem):
+    """An Excel workbook lacks one of the expected sheets."""
+
+
+class MissingColumnError(DataProblem):
+    """A required column is absent."""
+
+
+class DuplicateError(DataProblem):
+    """A code, or a unit/period/indicator combination, appears more than once."""
+
+
+class UnknownParentError(DataProblem):
+    """An indicator's parent is not declared in the framework."""
+
+
+class FrameworkCycleError(DataProblem):
+    """Following parents from an indicator leads back to itself."""
+
+
+class FrameworkStructureError(DataProblem):
+    """Levels, kinds, weights or denominators of the framework do not fit together."""
+
+
+class MissingDirectionError(DataProblem):
+    """An indicator has no direction (+1 or -1) or an invalid one."""
+
+
+class NonNumericValueError(DataProblem):
+    """A cell that must hold a number holds something else."""
+
+
+class UndeclaredCodeError(DataProblem):
+    """The values refer to a unit or indicator that is not declared."""
+
+
+class PeriodError(DataProblem):
+    """A period is not an integer year."""
+
+
+class DatasetValidationError(CityNexusError):
+    """Loading a dataset found one or more problems; all of them are in ``problems``."""
+
+    def __init__(self, problems: list[DataProblem], source: str = ""):
+        self.problems = list(problems)
+        self.source = source
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} found"
+        if source:
+            head += f" in {source}"
+        lines = [head + ":"] + [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class UnknownDatasetError(CityNexusError):
+    """A dataset name is neither a bundled dataset nor an existing path."""
