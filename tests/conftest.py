@@ -31,10 +31,14 @@ def _pg_url() -> str | None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path) -> str:
+def db_url(request, tmp_path):
     """A fresh, empty database URL for one test."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        from citynexus.store import dispose_all
+
+        dispose_all()
+        return
     base = _pg_url()
     if not base:
         if os.environ.get("CI") == "true":
