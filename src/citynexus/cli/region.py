@@ -1,0 +1,364 @@
+"""``citynexus region``: coupling coordination, obstacle degree, disparity, convergence and
+spatial autocorrelation of a dataset or of a CSV of scores."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+
+from citynexus.cli.common import console, df_table
+from citynexus.region.errors import RegionInputError
+
+app = typer.Typer(
+    rich_markup_mode="markdown",
+    help="Region analytics (区域分析): coupling coordination (耦合协调度), obstacle degree (障碍度), "
+    "disparity (Gini, Theil, Dagum), convergence (sigma, beta, kernel density) and spatial "
+    "autocorrelation (Moran's I, LISA, Getis-Ord Gi*).\n\n"
+    "DATA is a bundled dataset name (e.g. 'gba', synthetic) or a dataset path. Subsystem scores "
+    "are then the weighted means of min-max normalised indicators under each subsystem (see "
+    "docs/methods-region.md); pass --scores CSV to use your own scores instead.",
+    no_args_is_help=True,
+)
+
+DATA_HELP = "Bundled dataset name (e.g. 'gba') or path of a dataset (CSV folder, .xlsx, Parquet folder)."
+OUT_HELP = "Write the result to this file: .csv (main table) or .json (all tables)."
+
+
+# ---------------------------------------------------------------------------- helpers
+def _dataset(data: str | None):
+    if data is None:
+        raise RegionInputError("give a dataset (DATA argument) or a CSV of scores (--scores)")
+    from citynexus.data import open_dataset
+
+    ds = open_dataset(data)
+    if ds.synthetic:
+        console.print("[yellow]note:[/] this dataset is SYNTHETIC (合成数据) — results are for demonstration only.")
+    return ds
+
+
+def _read_scores(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise RegionInputError(f"scores file {path} does not exist")
+    try:
+        df = pd.read_csv(path)
+    except Exception as e:  # parser errors
+        raise RegionInputError(f"cannot read {path} as CSV: {e}") from e
+    if "unit" not in df.columns:
+        raise RegionInputError(f"{path}: needs a 'unit' column (and optionally 'period') plus one column per score")
+    df["unit"] = df["unit"].astype(str)
+    if "period" in df.columns:
+        df["period"] = df["period"].astype(int)
+        return df.set_index(["unit", "period"])
+    return df.set_index("unit")
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def _jsonable(obj):
+    if isinstance(obj, pd.DataFrame):
+        df = obj.reset_index() if not isinstance(obj.index, pd.RangeIndex) else obj
+        return json.loads(df.to_json(orient="records", force_ascii=False))
+    if isinstance(obj, pd.Series):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _write(out: Path | None, main: pd.DataFrame, everything: dict) -> None:
+    if out is None:
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".json":
+        out.write_text(json.dumps(_jsonable(everything), ensure_ascii=False, indent=2), encoding="utf-8")
+    elif out.suffix.lower() == ".csv":
+        main.to_csv(out, encoding="utf-8")
+    else:
+        raise RegionInputError(f"--out must end in .csv or .json, got {out.name}")
+    console.print(f"wrote {out}")
+
+
+def _variable_panel(ds, variable: str) -> pd.Series:
+    """(unit, period) Series of an indicator, denominator or subsystem score."""
+    from citynexus.region.scores import subsystem_scores
+
+    codes = set(ds.codes("indicator")) | set(ds.codes("denominator"))
+    if variable in codes:
+        return ds.panel([variable])[variable].dropna()
+    if variable in set(ds.codes("aggregate")):
+        return subsystem_scores(ds, [variable])[variable].dropna()
+    raise RegionInputError(
+        f"unknown variable '{variable}': use an indicator, denominator or aggregate code of the dataset "
+        f"(e.g. {', '.join((ds.codes('aggregate') + ds.codes('denominator'))[:6])})"
+    )
+
+
+def _panel_from(data: str | None, scores: Path | None, variable: str) -> tuple[pd.Series, object]:
+    if scores is not None:
+        df = _read_scores(scores)
+        if variable not in df.columns:
+            raise RegionInputError(f"{scores}: no column '{variable}' (columns: {list(df.columns)})")
+        s = df[variable].astype(float).dropna()
+        if s.index.nlevels == 1:
+            s.index = pd.MultiIndex.from_arrays([s.index, np.zeros(len(s), dtype=int)], names=["unit", "period"])
+        return s, None
+    ds = _dataset(data)
+    return _variable_panel(ds, variable), ds
+
+
+# ---------------------------------------------------------------------------- coupling
+@app.command("coupling")
+def coupling_cmd(
+    data: str = typer.Argument(None, help=DATA_HELP),
+    scores: Path = typer.Option(None, "--scores", help="CSV of scores: unit[,period], one column per subsystem."),
+    method: str = typer.Option("wang", help="Coupling model: wang (Wang et al. 2021, default), standard or fan."),
+    subsystems: str = typer.Option(None, help="Comma-separated subsystem codes/columns (default: all)."),
+    alpha: str = typer.Option(
+        None, help="Comma-separated weights of the subsystems in T, summing to 1 (default equal)."
+    ),
+    period: int = typer.Option(None, help="Only this period (default: every period)."),
+    rescale: bool = typer.Option(False, "--rescale", help="Min-max every score column onto [0.01, 0.99] first."),
+    change: bool = typer.Option(False, "--change", help="Show the change of D per unit over time instead."),
+    plot: Path = typer.Option(None, help="Save a figure of D over time with the grade bands (.png/.svg/.pdf)."),
+    out: Path = typer.Option(None, help=OUT_HELP),
+) -> None:
+    """Coupling coordination degree D = sqrt(C*T) of the subsystems, its grade and the lagging
+    subsystem, per unit and period."""
+    from citynexus.region.coupling import coupling_change, coupling_coordination
+
+    if scores is not None:
+        sc = _read_scores(scores)
+    else:
+        from citynexus.region.scores import subsystem_scores
+
+        sc = subsystem_scores(_dataset(data), _split(subsystems))
+    cols = _split(subsystems) if scores is not None else None
+    if period is not None:
+        if "period" not in (sc.index.names or []):
+            raise RegionInputError("--period needs scores with a period")
+        sc = sc.xs(period, level="period", drop_level=False)
+        if sc.empty:
+            raise RegionInputError(f"no scores for period {period}")
+    a = [float(x) for x in _split(alpha)] if alpha else None
+    res = coupling_coordination(sc, method=method, alpha=a, subsystems=cols, rescale=rescale)
+    table = res
+    extra: dict = {"method": method, "coupling": res}
+    if (change or plot is not None) and "period" not in (res.index.names or []):
+        raise RegionInputError("--change and --plot need scores over several periods")
+    if change:
+        table = coupling_change(res)
+        extra["change"] = table
+    if plot is not None:
+        from citynexus.region.plots import plot_coupling_over_time
+
+        plot_coupling_over_time(res, title=f"Coupling coordination degree D ({method})").savefig(plot)
+        console.print(f"wrote {plot}")
+    shown = table if change else table[["C", "T", "D", "grade", "type"]]
+    console.print(
+        df_table(
+            shown.reset_index() if shown.index.nlevels > 1 else shown,
+            f"coupling ({method})",
+            index=shown.index.nlevels == 1,
+        )
+    )
+    _write(out, table, extra)
+
+
+# ---------------------------------------------------------------------------- obstacles
+@app.command("obstacles")
+def obstacles_cmd(
+    data: str = typer.Argument(None, help=DATA_HELP),
+    matrix: Path = typer.Option(None, help="CSV of normalised values on [0,1]: unit, then one column per indicator."),
+    weights: Path = typer.Option(None, help="CSV with columns indicator, weight[, pillar] (with --matrix)."),
+    period: int = typer.Option(None, help="Period of the dataset (default: the latest)."),
+    top: int = typer.Option(5, help="How many obstacles to list per unit."),
+    pillars: bool = typer.Option(False, "--pillars", help="Show obstacle degrees aggregated to pillars."),
+    out: Path = typer.Option(None, help=OUT_HELP),
+) -> None:
+    """Obstacle degree (障碍度): each indicator's share (%) of what holds a unit back,
+    weight x (1 - normalised value), normalised to 100% per unit; top obstacles; pillars."""
+    from citynexus.region.obstacle import obstacle_analysis
+
+    if matrix is not None:
+        if weights is None:
+            raise RegionInputError("--matrix needs --weights (CSV: indicator, weight[, pillar])")
+        X = _read_scores(matrix)
+        if not weights.exists():
+            raise RegionInputError(f"weights file {weights} does not exist")
+        wdf = pd.read_csv(weights)
+        if not {"indicator", "weight"} <= set(wdf.columns):
+            raise RegionInputError(f"{weights}: needs columns indicator and weight")
+        w = wdf.set_index("indicator")["weight"]
+        pil = wdf.set_index("indicator")["pillar"] if "pillar" in wdf.columns else None
+    else:
+        from citynexus.region.scores import effective_weights, normalised_panel, pillar_of
+
+        ds = _dataset(data)
+        norm = normalised_panel(ds)
+        p = period if period is not None else ds.periods[-1]
+        if p not in ds.periods:
+            raise RegionInputError(f"period {p} not in the dataset ({ds.periods[0]}-{ds.periods[-1]})")
+        X = norm.xs(p, level="period")
+        n_missing = int(X.isna().sum().sum())
+        if n_missing:
+            console.print(
+                f"[yellow]note:[/] {n_missing} missing indicator value(s) in {p} are left out of their "
+                "unit's obstacle shares"
+            )
+        w = effective_weights(ds)
+        pil = pillar_of(ds)
+    res = obstacle_analysis(X, w, pil, k=top, missing="skip")
+    main = res["pillars"] if pillars and "pillars" in res else res["top"]
+    console.print(df_table(main, "obstacle degree (%)", index=pillars))
+    _write(out, main, res)
+
+
+# ---------------------------------------------------------------------------- disparity
+@app.command("disparity")
+def disparity_cmd(
+    data: str = typer.Argument(None, help=DATA_HELP),
+    variable: str = typer.Option(
+        ..., "--variable", "-v", help="Indicator, denominator or subsystem code (or a column of --scores)."
+    ),
+    scores: Path = typer.Option(None, "--scores", help="CSV with unit[,period] and the variable column."),
+    group_col: str = typer.Option(
+        "group",
+        help="Column of the dataset's units that holds the groups (for Theil and Dagum decompositions); '' for none.",
+    ),
+    weight: str = typer.Option(None, help="Denominator code to weight by (e.g. population)."),
+    out: Path = typer.Option(None, help=OUT_HELP),
+) -> None:
+    """Disparity per period: CV, Gini, Theil T and L, and by groups the Theil within/between
+    parts and Dagum's G_w, G_nb, G_t."""
+    from citynexus.region.disparity import disparity_by_period
+
+    s, ds = _panel_from(data, scores, variable)
+    groups = w = None
+    if ds is not None and group_col:
+        if group_col not in ds.units.columns:
+            raise RegionInputError(f"units have no column '{group_col}' (columns: {list(ds.units.columns)})")
+        groups = ds.units.set_index("code")[group_col]
+    if weight:
+        if ds is None:
+            raise RegionInputError("--weight needs a dataset")
+        w = _variable_panel(ds, weight)
+    table = disparity_by_period(s, groups, w)
+    console.print(
+        df_table(
+            table[["n", "mean", "cv", "gini", "theil_T", "theil_L"]], f"disparity of {variable}", floatfmt="{:.4g}"
+        )
+    )
+    decomp = [c for c in ("theil_T_within", "theil_T_between", "G_w", "G_nb", "G_t") if c in table.columns]
+    if decomp:
+        console.print(df_table(table[decomp], f"decomposition by '{group_col}'", floatfmt="{:.4g}"))
+    _write(out, table, {"variable": variable, "disparity": table})
+
+
+# ---------------------------------------------------------------------------- convergence
+@app.command("convergence")
+def convergence_cmd(
+    data: str = typer.Argument(None, help=DATA_HELP),
+    variable: str = typer.Option(..., "--variable", "-v", help="Indicator, denominator or subsystem code."),
+    scores: Path = typer.Option(None, "--scores", help="CSV with unit, period and the variable column."),
+    measure: str = typer.Option("cv", help="Dispersion for sigma convergence: cv, sd or sd_log."),
+    kde: Path = typer.Option(None, help="Save the kernel-density evolution figure here (.png/.svg/.pdf)."),
+    out: Path = typer.Option(None, help=OUT_HELP),
+) -> None:
+    """Sigma convergence (dispersion trend), absolute beta convergence (cross-section) and
+    conditional beta convergence (panel with unit fixed effects): beta, standard error,
+    implied speed and half-life."""
+    from citynexus.region.convergence import beta_convergence, kernel_density, sigma_convergence
+
+    s, _ = _panel_from(data, scores, variable)
+    sig = sigma_convergence(s, measure=measure)
+    absb = beta_convergence(s, method="cross-section")
+    cond = beta_convergence(s, method="panel-fe")
+    beta = pd.DataFrame({"absolute": absb.summary(), "conditional (unit FE)": cond.summary()})
+    console.print(df_table(sig.table, f"sigma convergence of {variable}"))
+    console.print(
+        f"trend of {measure}: slope {sig.slope:.4g} (se {sig.se:.3g}, p {sig.pvalue:.3g}) -> "
+        f"{'converging' if sig.converging else 'no significant sigma convergence'}"
+    )
+    console.print(df_table(beta.map(lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)), "beta convergence"))
+    if kde is not None:
+        from citynexus.region.plots import plot_kernel_density
+
+        plot_kernel_density(kernel_density(s), title=f"Kernel density of {variable}", xlabel=variable).savefig(kde)
+        console.print(f"wrote {kde}")
+    _write(
+        out,
+        sig.table,
+        {
+            "variable": variable,
+            "sigma": sig.table,
+            "sigma_trend": sig.summary(),
+            "beta_absolute": absb.summary(),
+            "beta_conditional": cond.summary(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- spatial
+@app.command("spatial")
+def spatial_cmd(
+    data: str = typer.Argument(None, help=DATA_HELP),
+    variable: str = typer.Option(..., "--variable", "-v", help="Indicator, denominator or subsystem code."),
+    period: int = typer.Option(None, help="Period (default: the latest)."),
+    weights: str = typer.Option("queen", help="Spatial weights: queen (city boundaries), rook, knn or distance."),
+    k: int = typer.Option(4, help="Neighbours for knn weights (also the fallback when boundaries are missing)."),
+    threshold_km: float = typer.Option(None, help="Distance band in km for distance weights."),
+    permutations: int = typer.Option(999, help="Permutations for pseudo p-values."),
+    seed: int = typer.Option(12345, help="Random seed of the permutations (same seed, same p-values)."),
+    geojson: Path = typer.Option(None, help="Also write the GBA city boundaries (WGS 84, simplified) here."),
+    plot: Path = typer.Option(None, help="Save a LISA cluster map here (.png/.svg/.pdf)."),
+    out: Path = typer.Option(None, help=OUT_HELP),
+) -> None:
+    """Global Moran's I, local Moran (LISA: HH/LH/LL/HL) and Getis-Ord Gi* hot and cold spots
+    of one variable in one period (PySAL esda)."""
+    from citynexus.region.spatial import getis_ord, local_moran, moran, spatial_weights
+
+    ds = _dataset(data)
+    s = _variable_panel(ds, variable)
+    p = period if period is not None else int(s.index.get_level_values("period").max())
+    if p not in set(s.index.get_level_values("period")):
+        raise RegionInputError(f"no values of {variable} in period {p}")
+    y = s.xs(p, level="period")
+    units = ds.units[ds.units["code"].isin(y.index)]
+    w, used = spatial_weights(units, weights, k=k, threshold_km=threshold_km)
+    g = moran(y, w, permutations=permutations, seed=seed)
+    lisa = local_moran(y, w, permutations=permutations, seed=seed)
+    gi = getis_ord(y, w, permutations=permutations, seed=seed)
+    table = lisa.join(gi[["G", "z", "spot"]])
+    console.print(
+        f"weights: {used}; Moran's I = {g['I']:.4f} (E[I] = {g['EI']:.4f}, z = {g['z_norm']:.3f}, "
+        f"p_norm = {g['p_norm']:.3g}" + (f", p_sim = {g['p_sim']:.3g})" if "p_sim" in g else ")")
+    )
+    console.print(
+        df_table(
+            table[["value", "Is", "quadrant", "p_sim", "cluster", "z", "spot"]], f"LISA and Gi* of {variable}, {p}"
+        )
+    )
+    if geojson is not None or plot is not None:
+        from citynexus.region.geo import gba_geojson
+
+        gj = gba_geojson(list(units["code"]))
+        if geojson is not None:
+            geojson.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
+            console.print(f"wrote {geojson}")
+        if plot is not None:
+            from citynexus.region.plots import plot_lisa_map
+
+            plot_lisa_map(lisa, gj, title=f"LISA clusters of {variable}, {p}").savefig(plot)
+            console.print(f"wrote {plot}")
+    _write(out, table, {"variable": variable, "period": p, "weights": used, "moran": g, "local": table})
