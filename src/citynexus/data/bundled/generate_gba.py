@@ -10,7 +10,7 @@ generator, so the dataset can be rebuilt byte for byte::
 How values are made: each city has two latent levels in [0, 1], one for industrial
 strength and one for urban development (hand-set to a plausible order, not estimated).
 For an indicator with range [lo, hi] on the latent ``s`` the 2023 value is
-``lo + (hi - lo) * clip(s + e, 0.02, 0.98)`` with ``e ~ N(0, 0.12)`` (``1 - s`` for
+``lo + (hi - lo) * clip(s + e, 0.02, 0.98)`` with ``e ~ N(0, 0.08)`` (``1 - s`` for
 indicators where lower is better); other years follow a per-indicator trend with 3 %
 multiplicative noise. GDP per capita and population density are computed from the
 GDP, population and area series. A few cells are missing on purpose (Hong Kong and
@@ -58,7 +58,9 @@ CITIES = [
     ("MO", "Macao", "澳门", 22.1987, 113.5439, "core", "Macao SAR", 3331.0, 68.37, 33.30, 0.25, 0.75),
 ]
 
-# code, name, name_zh, subsystem, direction, unit, lo, hi, annual trend, decimals
+# code, name, name_zh, subsystem, direction, unit, lo, hi, annual trend, decimals.
+# For the totals in SCALED_BY (counts, FDI) lo/hi bound the intensity (per 10k residents,
+# per million residents, per 100 billion yuan of GDP); the total is intensity x size.
 INDICATORS = [
     (
         "sei_share",
@@ -72,7 +74,7 @@ INDICATORS = [
         0.03,
         1,
     ),
-    ("hightech_firms", "High-tech enterprises", "高新技术企业数", "IND", 1, "count", 300, 24000, 0.12, 0),
+    ("hightech_firms", "High-tech enterprises", "高新技术企业数", "IND", 1, "count", 1.0, 14.0, 0.12, 0),
     ("rd_intensity", "R&D expenditure intensity", "研发经费投入强度", "IND", 1, "% of GDP", 0.2, 5.9, 0.04, 2),
     (
         "invention_patents",
@@ -123,8 +125,8 @@ INDICATORS = [
         0.03,
         1,
     ),
-    ("listed_firms", "Listed companies", "上市公司数", "IND", 1, "count", 8, 2600, 0.05, 0),
-    ("fdi", "Foreign direct investment used", "实际使用外资", "IND", 1, "USD 100 million", 2, 1100, 0.02, 1),
+    ("listed_firms", "Listed companies", "上市公司数", "IND", 1, "count", 2.0, 30.0, 0.05, 0),
+    ("fdi", "Foreign direct investment used", "实际使用外资", "IND", 1, "USD 100 million", 0.4, 4.0, 0.02, 1),
     (
         "energy_intensity",
         "Energy use per unit of GDP",
@@ -195,6 +197,8 @@ INDICATORS = [
     ("transit_share", "Public transport share of trips", "公共交通出行分担率", "URB", 1, "%", 20, 90, 0.01, 1),
     ("house_price_income", "Housing price-to-income ratio", "房价收入比", "URB", -1, "ratio", 8, 45, 0.02, 1),
 ]
+
+SCALED_BY = {"hightech_firms": ("population", 1.0), "listed_firms": ("population", 0.01), "fdi": ("gdp", 0.001)}
 
 # Real GDP growth pattern by year (synthetic, shaped after the region's path: a 2020 dip,
 # Macao's collapse and recovery). Used to walk GDP away from its 2023 anchor.
@@ -318,7 +322,7 @@ def generate() -> dict[str, pd.DataFrame]:
                     records.append((code, y, ind_code, v))
                 continue
             s = lat_ind if sub == "IND" else lat_urb
-            s = float(np.clip(s + rng.normal(0, 0.12), 0.02, 0.98))
+            s = float(np.clip(s + rng.normal(0, 0.08), 0.02, 0.98))
             if direction < 0:
                 s = 1 - s
             base = lo + (hi - lo) * s
@@ -331,6 +335,9 @@ def generate() -> dict[str, pd.DataFrame]:
                     v = base * (1 + trend) ** (y - 2023) * (1 + rng.normal(0, 0.03))
                     if ind_code in ("urbanisation", "transit_share"):
                         v = min(v, 99.9)
+                if ind_code in SCALED_BY:
+                    size, factor = SCALED_BY[ind_code]
+                    v *= (pop[y] if size == "population" else gdp[y]) * factor
                 if ind_code == "metro_km" and code == "MO" and y < 2020:
                     v = 0.0  # Macao's light rail opened in December 2019
                 if ind_code == "hightech_firms" and code in ("HK", "MO"):

@@ -1,0 +1,124 @@
+"""COINr's reference pipeline on its ASEM example, end to end, against the numbers
+COINr publishes in its "Presenting Results" vignette (COINr 1.1.14, get_results of
+build_example_coin())."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _evaluate_data import asem
+
+from citynexus.evaluate import IndexSpec, build
+
+# head(get_results(build_example_coin(), dset = "Aggregated", tab_type = "Aggs"))
+COLUMNS = [
+    "Index",
+    "Conn",
+    "Sust",
+    "Physical",
+    "ConEcFin",
+    "Political",
+    "Instit",
+    "P2P",
+    "Environ",
+    "Social",
+    "SusEcFin",
+]
+PUBLISHED = {
+    "CHE": [68.38, 62.79, 73.98, 63.41, 32.87, 74.78, 85.94, 56.93, 77.21, 87.85, 56.88],
+    "NLD": [64.82, 61.94, 67.70, 64.87, 46.62, 84.55, 71.74, 41.92, 58.73, 86.58, 57.78],
+    "DNK": [64.80, 57.10, 72.51, 50.52, 30.43, 78.13, 75.35, 51.04, 69.83, 86.40, 61.29],
+    "NOR": [64.47, 57.44, 71.50, 58.18, 25.70, 80.03, 89.46, 33.80, 70.90, 87.00, 56.59],
+    "BEL": [63.54, 63.99, 63.09, 71.97, 48.22, 80.84, 75.60, 43.32, 53.01, 86.17, 50.09],
+    "SWE": [63.00, 53.87, 72.12, 51.51, 23.87, 80.98, 74.51, 38.50, 66.37, 87.74, 62.27],
+}
+
+#: COINr build_example_coin(): Denominate -> Impute(i_mean_grp, EurAsia_group) ->
+#: Screen(dat_thresh = 0.9, byNA) -> Treat(winmax = 5) -> Normalise(minmax 0-100) -> Aggregate(a_amean)
+COINR_SPEC = """
+name = "ASEM Sustainable Connectivity (COINr reference pipeline)"
+[denominate]
+enabled = true
+[impute]
+method = "group_mean"
+group = "group"
+[screen]
+unit_threshold = 0.9
+indicator_threshold = 0.0
+when = "after_impute"
+[treat]
+method = "winsorise"
+winmax = 5
+skew_threshold = 2.0
+kurt_threshold = 3.5
+fallback = "log"
+[normalise]
+method = "minmax"
+range = [0, 100]
+[weights]
+method = "given"
+[aggregate]
+method = "arithmetic"
+"""
+
+
+@pytest.fixture(scope="module")
+def asem_ds(shared_data):
+    return asem(shared_data / "asem")
+
+
+@pytest.fixture(scope="module")
+def coinr_result(asem_ds):
+    return build(asem_ds, IndexSpec.from_toml(COINR_SPEC))
+
+
+def test_asem_converts(asem_ds):
+    assert len(asem_ds.units) == 51
+    assert len(asem_ds.codes("indicator")) == 49
+    assert len(asem_ds.codes("aggregate")) == 11
+    assert asem_ds.values["value"].notna().all()
+    raw = asem_ds.table()
+    assert int(raw.isna().sum().sum()) == 63  # as the data README says
+
+
+def test_asem_matches_published_coinr_results(coinr_result):
+    got = coinr_result.scores.loc[list(PUBLISHED), COLUMNS]
+    want = pd.DataFrame(PUBLISHED, index=COLUMNS).T
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), atol=0.005 + 1e-9)
+    ranking = coinr_result.ranking()
+    assert list(ranking.index[:6]) == list(PUBLISHED)
+    assert ranking["rank"].iloc[:6].tolist() == [1, 2, 3, 4, 5, 6]
+    assert len(ranking) == 51
+
+
+def test_asem_steps_are_logged(coinr_result):
+    r = coinr_result
+    assert set(r.stages) >= {"raw", "denominated", "imputed", "screened", "treated", "normalised", "aggregated"}
+    # Flights is divided by Population (COINr Denominate)
+    raw, den = r.stages["raw"], r.stages["denominated"]
+    assert den.loc["AUT", "Flights"] == pytest.approx(raw.loc["AUT", "Flights"] / 8735.453, rel=1e-6)
+    # group-mean imputation filled every missing cell
+    n_den_missing = sum(1 for rec in r.log if rec["step"] == "denominate" and rec["level"] == "warning")
+    assert r.stages["imputed"].isna().sum().sum() == 0
+    assert len(r.imputed) == int(den.isna().sum().sum()) == 63 + n_den_missing
+    t = r.treatment.set_index("indicator")
+    assert t.loc["Services", "treatment"] == "winsorise" and t.loc["Services", "n_winsorised"] == 4
+    assert t.loc["FemLab", "winsorised_low"] == ["PAK"]
+    assert (t.loc[t["treatment"] == "winsorise", "passed_after"]).all()
+    steps = {rec["step"] for rec in r.log}
+    assert {"denominate", "impute", "treat"} <= steps
+    assert r.provenance["dataset_digest"] == r.provenance["dataset_digest"] and len(r.provenance["spec_digest"]) == 64
+
+
+def test_asem_alternative_methods_run(asem_ds, coinr_result):
+    spec = IndexSpec.from_toml(COINR_SPEC)
+    geo = build(asem_ds, spec.with_(**{"normalise.range": (1, 100), "aggregate.method": "geometric"}))
+    cmp = coinr_result.compare(geo)
+    assert cmp["abs_shift"].max() > 0
+    assert cmp["score_b"].notna().all()
+    z = build(asem_ds, spec.with_(**{"normalise.method": "zscore", "normalise.mean": 10, "normalise.sd": 2}))
+    assert z.scores["Index"].notna().all()
+    mc = build(asem_ds, spec.aggregate_with("topsis", level=2).weights_with("critic", level=1))
+    assert mc.scores["Physical"].between(0, 100).all()
+    assert (mc.weights.query("level == 1")["method"] == "critic").all()
