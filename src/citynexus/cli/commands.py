@@ -26,6 +26,23 @@ def register(app: typer.Typer) -> None:
         write_template(out)
         console.print(f"wrote {out}: fill in the three sheets, then run [bold]citynexus data check {out}[/]")
 
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+        port: int = typer.Option(8000, "--port", help="Port to listen on."),
+        db: str = typer.Option(
+            None, "--db", help="Database URL or SQLite file (default: $CITYNEXUS_DB or the user data folder)."
+        ),
+    ) -> None:
+        """Start the dashboard and REST API (OpenAPI docs at /docs)."""
+        import uvicorn
+
+        from citynexus.api import create_app
+
+        app_ = create_app(db)
+        console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs)")
+        uvicorn.run(app_, host=host, port=port, log_level="warning")
+
     @app.command("demo")
     def demo() -> None:
         """Run the main job on the bundled, synthetic GBA dataset: validate it and print a

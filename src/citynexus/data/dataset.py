@@ -204,13 +204,21 @@ class Dataset:
 
     # ------------------------------------------------------------------ identity
     def digest(self) -> str:
-        """SHA-256 over a canonical CSV rendering of the three tables (order-independent
-        for values). Two datasets with the same content have the same digest."""
+        """SHA-256 of the content: units and framework as CSV text, values as sorted arrays
+        (order-independent). Two datasets with the same content have the same digest."""
         h = hashlib.sha256()
         h.update(self.units.to_csv(index=False).encode())
         h.update(self.indicators.to_csv(index=False).encode())
-        v = self.values.sort_values(["unit", "period", "indicator"]).reset_index(drop=True)
-        h.update(v.to_csv(index=False).encode())
+        v = self.values
+        u_codes, u_names = pd.factorize(v["unit"], sort=True)
+        i_codes, i_names = pd.factorize(v["indicator"], sort=True)
+        period = v["period"].to_numpy(dtype="<i8")
+        order = np.lexsort((i_codes, period, u_codes))
+        h.update("\x1f".join(map(str, u_names)).encode())
+        h.update("\x1f".join(map(str, i_names)).encode())
+        for arr in (u_codes[order].astype("<i8"), period[order], i_codes[order].astype("<i8")):
+            h.update(arr.tobytes())
+        h.update(v["value"].to_numpy(dtype="<f8")[order].tobytes())
         return h.hexdigest()
 
     def equals(self, other: Dataset) -> bool:
