@@ -1,0 +1,96 @@
+"""Application factory: API routers, dashboard pages, static files, error handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from citynexus import __version__
+from citynexus.api.security import AuthError
+from citynexus.errors import CityNexusError, DatasetValidationError
+from citynexus.store import get_engine
+
+
+def problem_list(err: DatasetValidationError) -> list[dict]:
+    return [
+        {
+            "kind": type(p).__name__,
+            "file": p.location.file,
+            "row": p.location.row,
+            "column": p.location.column,
+            "problem": p.problem,
+            "fix": p.fix,
+        }
+        for p in err.problems
+    ]
+
+
+def _status_for(err: CityNexusError) -> int:
+    from citynexus.store.datasets import DatasetExistsError, DatasetNotFoundError
+
+    if isinstance(err, AuthError):
+        return 401
+    if isinstance(err, DatasetNotFoundError):
+        return 404
+    if isinstance(err, DatasetExistsError):
+        return 409
+    if isinstance(err, DatasetValidationError):
+        return 422
+    return 400
+
+
+def create_app(db_url: str | None = None) -> FastAPI:
+    """Build the citynexus web application on the database at ``db_url`` (default: see
+    :func:`citynexus.store.default_url`)."""
+    app = FastAPI(
+        title="citynexus",
+        version=__version__,
+        description="Evaluate, connect and coordinate city clusters. Reads of published results are public; "
+        "writes need an API key in the `X-API-Key` header (`citynexus admin create-key NAME`).",
+    )
+    app.state.engine = get_engine(db_url)
+
+    @app.exception_handler(CityNexusError)
+    async def _cnx_error(_: Request, err: CityNexusError) -> JSONResponse:
+        body: dict = {"error": type(err).__name__, "message": str(err)}
+        if isinstance(err, DatasetValidationError):
+            body["message"] = (
+                f"{len(err.problems)} problem(s) found in {err.source or 'the upload'}; nothing was stored"
+            )
+            body["problems"] = problem_list(err)
+        headers = {"WWW-Authenticate": "ApiKey"} if isinstance(err, AuthError) else None
+        return JSONResponse(body, status_code=_status_for(err), headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_: Request, err: RequestValidationError) -> JSONResponse:
+        details = [
+            {"where": ".".join(str(x) for x in e.get("loc", ())), "problem": e.get("msg", "")} for e in err.errors()
+        ]
+        msg = "; ".join(f"{d['where']}: {d['problem']}" for d in details)
+        return JSONResponse({"error": "RequestValidationError", "message": msg, "details": details}, 422)
+
+    from citynexus.api.routers import datasets, health
+
+    app.include_router(health.router)
+    app.include_router(datasets.router, prefix="/api/v1")
+    for extra in _optional_routers():
+        app.include_router(extra, prefix="/api/v1")
+
+    from citynexus.web import mount
+
+    mount(app)
+    return app
+
+
+def _optional_routers() -> list:
+    """Routers of areas that are present (index, robustness, region, ...)."""
+    import importlib
+    import importlib.util
+
+    out = []
+    for name in ("index", "robustness", "region", "network", "hub", "ledger"):
+        mod = f"citynexus.api.routers.{name}"
+        if importlib.util.find_spec(mod) is not None:
+            out.append(importlib.import_module(mod).router)
+    return out

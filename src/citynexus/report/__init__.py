@@ -1,0 +1,1 @@
+"""Figures (plotly) shared by the HTML report and the dashboard, and the report builder."""

@@ -1,0 +1,452 @@
+"""Figure builders shared by the HTML report and the dashboard (plotly).
+
+Every builder takes pandas objects and returns a ``plotly.graph_objects.Figure``; the
+report inlines the figures with plotly's JavaScript from the installed package, and the
+dashboard sends ``fig.to_json()`` to the browser. Maps are drawn as filled polygons on plain
+longitude/latitude axes (equal aspect), so they need no map tiles and no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from citynexus.web.i18n import t
+
+FONT = "Inter, 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+PALETTE = [
+    "#1f5f8b",
+    "#e07a1f",
+    "#2a9d8f",
+    "#c0392b",
+    "#7b5ea7",
+    "#8c6d46",
+    "#d4589c",
+    "#6c757d",
+    "#9bbb2b",
+    "#17becf",
+    "#b8860b",
+]
+LISA_COLORS = {"HH": "#d7191c", "HL": "#fdae61", "LH": "#abd9e9", "LL": "#2c7bb6", "ns": "#d9d9d9"}
+LISA_LABELS = {
+    "HH": ("High-High (hot spot)", "高-高（热点）"),
+    "HL": ("High-Low (outlier)", "高-低（异常）"),
+    "LH": ("Low-High (outlier)", "低-高（异常）"),
+    "LL": ("Low-Low (cold spot)", "低-低（冷点）"),
+    "ns": ("not significant", "不显著"),
+}
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+        font={"family": FONT, "size": 12},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 45},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel={"font": {"family": FONT}},
+    )
+    fig.update_xaxes(gridcolor="#eceff3", zeroline=False)
+    fig.update_yaxes(gridcolor="#eceff3", zeroline=False)
+    return fig
+
+
+def ranking_figure(table: pd.DataFrame, lang: str = "en", title: str | None = None) -> go.Figure:
+    """Scores as horizontal bars with rank-uncertainty annotations.
+
+    ``table`` columns: ``name``, ``score``, ``rank`` and optionally ``q05``/``q95`` (5th
+    and 95th percentile of rank over the uncertainty samples), ``best``/``worst``.
+    """
+    df = table.sort_values("rank", ascending=False)
+    has_range = {"q05", "q95"} <= set(df.columns)
+    text = []
+    for _, r in df.iterrows():
+        s = f"#{int(r['rank'])}"
+        if has_range and pd.notna(r["q05"]):
+            s += f"  [{r['q05']:.0f}–{r['q95']:.0f}]"
+        text.append(s)
+    fig = go.Figure(
+        go.Bar(
+            x=df["score"],
+            y=df["name"],
+            orientation="h",
+            marker={"color": "#1f5f8b"},
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.2f} (%{text})<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=t("score", lang))
+    note = f" — {t('rank_range', lang)}" if has_range else ""
+    return _layout(fig, title or (t("ranking", lang) + note), height=max(320, 34 * len(df) + 90))
+
+
+def rank_uncertainty_figure(unc: pd.DataFrame, names: Mapping[str, str], lang: str = "en") -> go.Figure:
+    """Dots at the nominal rank with 5–95 % bars (``unc`` columns ``unit, nominal_rank,
+    median_rank, q05, q95``)."""
+    df = unc.sort_values("nominal_rank")
+    y = [names.get(u, u) for u in df["unit"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=df["median_rank"],
+            y=y,
+            mode="markers",
+            marker={"color": "#e07a1f", "size": 8, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": df["q95"] - df["median_rank"],
+                "arrayminus": df["median_rank"] - df["q05"],
+                "color": "#e07a1f",
+                "thickness": 2,
+            },
+            name="median, 5–95%" if lang == "en" else "中位数，5–95%",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=df["nominal_rank"],
+            y=y,
+            mode="markers",
+            marker={"color": "#1f5f8b", "size": 10},
+            name="nominal" if lang == "en" else "名义排名",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("rank", lang), dtick=1)
+    return _layout(fig, t("rank_range", lang), height=max(320, 30 * len(df) + 100))
+
+
+def _rings(geom: Mapping) -> list[np.ndarray]:
+    if geom["type"] == "Polygon":
+        polys = [geom["coordinates"]]
+    elif geom["type"] == "MultiPolygon":
+        polys = geom["coordinates"]
+    else:
+        return []
+    return [np.asarray(poly[0], dtype=float) for poly in polys]  # outer rings only
+
+
+def _color(v: float, lo: float, hi: float, scale: str) -> str:
+    if v != v:
+        return "#eeeeee"
+    f = 0.5 if hi <= lo else (v - lo) / (hi - lo)
+    return sample_colorscale(scale, [float(np.clip(f, 0, 1))])[0]
+
+
+def _map_base(geojson: Mapping, fills: Mapping[str, str], hover: Mapping[str, str]) -> go.Figure:
+    fig = go.Figure()
+    for feat in geojson["features"]:
+        code = feat["properties"].get("code")
+        for ring in _rings(feat["geometry"]):
+            fig.add_trace(
+                go.Scatter(
+                    x=ring[:, 0],
+                    y=ring[:, 1],
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=fills.get(code, "#eeeeee"),
+                    line={"color": "white", "width": 0.8},
+                    hoverinfo="text",
+                    text=hover.get(code, code),
+                    hoveron="fills",
+                    showlegend=False,
+                )
+            )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    return fig
+
+
+def _labels(fig: go.Figure, points: pd.DataFrame) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=points["lon"],
+            y=points["lat"],
+            mode="text",
+            text=points["label"],
+            hoverinfo="skip",
+            textfont={"size": 11, "color": "#1b1b1b"},
+            showlegend=False,
+        )
+    )
+
+
+def choropleth_figure(
+    geojson: Mapping | None,
+    values: pd.Series,
+    units: pd.DataFrame,
+    title: str,
+    lang: str = "en",
+    colorscale: str = "Viridis",
+    fmt: str = "{:.1f}",
+) -> go.Figure:
+    """A map of the cities coloured by ``values`` (indexed by unit code). Without
+    boundaries (``geojson=None``) the cities are drawn as sized circles at their
+    coordinates."""
+    u = units.set_index("code")
+    name_col = "name_zh" if lang == "zh" else "name"
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    hover = {c: f"{u.at[c, name_col] or u.at[c, 'name']}: {fmt.format(v)}" for c, v in values.items() if c in u.index}
+    pts = pd.DataFrame(
+        {"lon": u["lon"], "lat": u["lat"], "label": [u.at[c, name_col] or u.at[c, "name"] for c in u.index]},
+        index=u.index,
+    )
+    if geojson is not None:
+        fills = {c: _color(float(v), lo, hi, colorscale) for c, v in values.items()}
+        fig = _map_base(geojson, fills, hover)
+        _labels(fig, pts.loc[[c for c in values.index if c in pts.index]])
+    else:
+        fig = go.Figure()
+        fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)), title="lat")
+        fig.update_xaxes(title="lon")
+        p = pts.loc[values.index]
+        fig.add_trace(
+            go.Scatter(
+                x=p["lon"],
+                y=p["lat"],
+                mode="markers+text",
+                text=p["label"],
+                textposition="top center",
+                hovertext=[hover.get(c, c) for c in p.index],
+                hoverinfo="text",
+                showlegend=False,
+                marker={
+                    "size": 22,
+                    "color": [_color(float(v), lo, hi, colorscale) for v in values],
+                    "line": {"color": "white", "width": 1},
+                },
+            )
+        )
+    # colour bar
+    fig.add_trace(
+        go.Scatter(
+            x=[pts["lon"].mean()],
+            y=[pts["lat"].mean()],
+            mode="markers",
+            hoverinfo="skip",
+            showlegend=False,
+            marker={
+                "size": 0.1,
+                "opacity": 0,
+                "color": [lo],
+                "cmin": lo,
+                "cmax": hi,
+                "colorscale": colorscale,
+                "showscale": True,
+                "colorbar": {"thickness": 12, "len": 0.8},
+            },
+        )
+    )
+    return _layout(fig, title, height=460)
+
+
+def lisa_map_figure(
+    geojson: Mapping | None, quadrant: pd.Series, units: pd.DataFrame, lang: str = "en", title: str | None = None
+) -> go.Figure:
+    """LISA cluster map: ``quadrant`` (by unit code) holds HH, HL, LH, LL or ns."""
+    u = units.set_index("code")
+    name_col = "name_zh" if lang == "zh" else "name"
+    label = {k: v[1] if lang == "zh" else v[0] for k, v in LISA_LABELS.items()}
+    fills = {c: LISA_COLORS.get(q, "#d9d9d9") for c, q in quadrant.items()}
+    hover = {c: f"{u.at[c, name_col]}: {label.get(q, q)}" for c, q in quadrant.items() if c in u.index}
+    pts = pd.DataFrame({"lon": u["lon"], "lat": u["lat"], "label": u[name_col]}, index=u.index).loc[quadrant.index]
+    if geojson is not None:
+        fig = _map_base(geojson, fills, hover)
+        _labels(fig, pts)
+    else:
+        fig = go.Figure()
+        fig.add_trace(
+            go.Scatter(
+                x=pts["lon"],
+                y=pts["lat"],
+                mode="markers+text",
+                text=pts["label"],
+                textposition="top center",
+                showlegend=False,
+                marker={"size": 22, "color": [fills[c] for c in pts.index]},
+            )
+        )
+        fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    for q in ("HH", "HL", "LH", "LL", "ns"):  # legend entries
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=label[q],
+                marker={"size": 12, "color": LISA_COLORS[q], "symbol": "square"},
+            )
+        )
+    fig.update_layout(legend={"orientation": "h", "y": -0.02})
+    return _layout(fig, title or t("lisa", lang), height=480)
+
+
+def radar_figure(
+    pillars: pd.DataFrame, unit: str, labels: Mapping[str, str], unit_name: str, lang: str = "en"
+) -> go.Figure:
+    """Radar of one unit's pillar scores against the cluster mean (``pillars``: units x
+    pillars)."""
+    cols = list(pillars.columns)
+    theta = [labels.get(c, c) for c in cols] + [labels.get(cols[0], cols[0])]
+    mine = [*pillars.loc[unit, cols].tolist(), pillars.loc[unit, cols[0]]]
+    mean = pillars[cols].mean()
+    avg = [*mean.tolist(), mean.iloc[0]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatterpolar(
+            r=avg,
+            theta=theta,
+            name="cluster mean" if lang == "en" else "城市群均值",
+            line={"color": "#9aa5b1", "dash": "dot"},
+        )
+    )
+    fig.add_trace(
+        go.Scatterpolar(
+            r=mine,
+            theta=theta,
+            name=unit_name,
+            fill="toself",
+            line={"color": "#1f5f8b"},
+            fillcolor="rgba(31,95,139,0.25)",
+        )
+    )
+    fig.update_layout(
+        polar={"radialaxis": {"visible": True, "gridcolor": "#dde3ea"}}, legend={"orientation": "h", "y": -0.1}
+    )
+    return _layout(fig, unit_name, height=380)
+
+
+def bands_shapes(fig: go.Figure, bands: Sequence, lang: str = "en", alpha: float = 0.10) -> None:
+    """Shade horizontal grade bands (objects with ``lower``, ``upper``, ``name``, ``name_zh``)."""
+    colors = sample_colorscale("RdYlGn", [i / max(1, len(bands) - 1) for i in range(len(bands))])
+    for b, c in zip(bands, colors):
+        fig.add_hrect(y0=b.lower, y1=b.upper, fillcolor=c, opacity=alpha, line_width=0, layer="below")
+        name = getattr(b, "name_zh", None) if lang == "zh" else b.name
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            xanchor="left",
+            y=(b.lower + b.upper) / 2,
+            text=name or b.name,
+            showarrow=False,
+            font={"size": 9, "color": "#555"},
+        )
+
+
+def timeseries_figure(
+    panel: pd.DataFrame,
+    value: str,
+    names: Mapping[str, str],
+    title: str,
+    lang: str = "en",
+    bands: Sequence | None = None,
+    y_range: tuple[float, float] | None = None,
+) -> go.Figure:
+    """One line per unit over time (``panel`` columns ``unit, period, <value>``), with
+    optional grade bands shaded behind."""
+    fig = go.Figure()
+    for i, (unit, g) in enumerate(panel.groupby("unit", sort=False)):
+        g = g.sort_values("period")
+        fig.add_trace(
+            go.Scatter(
+                x=g["period"],
+                y=g[value],
+                mode="lines+markers",
+                name=names.get(unit, unit),
+                line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+                marker={"size": 5},
+            )
+        )
+    if bands:
+        bands_shapes(fig, bands, lang)
+    if y_range:
+        fig.update_yaxes(range=list(y_range))
+    fig.update_xaxes(title=t("period", lang), dtick=1)
+    fig.update_layout(margin={"r": 130}, legend={"orientation": "h", "y": -0.18, "x": 0})
+    return _layout(fig, title, height=460)
+
+
+def stacked_bars_figure(
+    table: pd.DataFrame, title: str, labels: Mapping[str, str] | None = None, y_title: str = ""
+) -> go.Figure:
+    """Stacked bars: index on x (e.g. period), one bar segment per column (e.g. within,
+    between, transvariation contributions)."""
+    fig = go.Figure()
+    for i, c in enumerate(table.columns):
+        fig.add_trace(
+            go.Bar(
+                x=[str(x) for x in table.index],
+                y=table[c],
+                name=(labels or {}).get(c, c),
+                marker={"color": PALETTE[i % len(PALETTE)]},
+            )
+        )
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+    fig.update_yaxes(title=y_title)
+    return _layout(fig, title)
+
+
+def bars_figure(
+    values: pd.Series, title: str, errors: tuple[pd.Series, pd.Series] | None = None, y_title: str = ""
+) -> go.Figure:
+    """Simple vertical bars (e.g. Sobol indices) with optional asymmetric error bars."""
+    err = None
+    if errors is not None:
+        err = {
+            "type": "data",
+            "symmetric": False,
+            "array": (errors[1] - values).clip(lower=0),
+            "arrayminus": (values - errors[0]).clip(lower=0),
+        }
+    fig = go.Figure(go.Bar(x=[str(i) for i in values.index], y=values, error_y=err, marker={"color": "#1f5f8b"}))
+    fig.update_yaxes(title=y_title)
+    return _layout(fig, title)
+
+
+def network_figure(
+    links: pd.DataFrame, units: pd.DataFrame, strength: pd.Series, title: str, lang: str = "en", top: int = 30
+) -> go.Figure:
+    """Strongest links between cities drawn on coordinates (``links``: a, b, r)."""
+    u = units.set_index("code")
+    name_col = "name_zh" if lang == "zh" else "name"
+    best = links.nlargest(top, "r")
+    wmax = float(best["r"].max()) if len(best) else 1.0
+    fig = go.Figure()
+    for _, r in best.iterrows():
+        if r["a"] in u.index and r["b"] in u.index:
+            fig.add_trace(
+                go.Scatter(
+                    x=[u.at[r["a"], "lon"], u.at[r["b"], "lon"]],
+                    y=[u.at[r["a"], "lat"], u.at[r["b"], "lat"]],
+                    mode="lines",
+                    line={"width": 0.5 + 6 * float(r["r"]) / wmax, "color": "rgba(31,95,139,0.55)"},
+                    hoverinfo="text",
+                    text=f"{r['a']}–{r['b']}: {r['r']:.3g}",
+                    showlegend=False,
+                )
+            )
+    s = strength.reindex(u.index).fillna(0)
+    fig.add_trace(
+        go.Scatter(
+            x=u["lon"],
+            y=u["lat"],
+            mode="markers+text",
+            text=u[name_col],
+            textposition="top center",
+            marker={"size": 8 + 22 * s / (s.max() or 1), "color": "#e07a1f"},
+            hovertext=[f"{u.at[c, name_col]}: {s[c]:.3g}" for c in u.index],
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    return _layout(fig, title, height=480)

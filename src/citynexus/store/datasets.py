@@ -1,0 +1,112 @@
+"""Datasets kept in the store (uploaded through the API or dashboard).
+
+A stored dataset is validated before it is written, and written in one transaction, so an
+invalid upload never changes what is stored.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from citynexus.data import Dataset
+from citynexus.errors import CityNexusError
+from citynexus.store import session_scope
+from citynexus.store.app import StoredDataset
+
+
+class DatasetExistsError(CityNexusError):
+    """A dataset of that name is already stored."""
+
+
+class DatasetNotFoundError(CityNexusError):
+    """No stored or bundled dataset has that name."""
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        for r in df.astype(object).to_dict("records")
+    ]
+
+
+def save_dataset(engine: Engine, ds: Dataset, name: str, replace: bool = False) -> StoredDataset:
+    """Store a validated dataset under ``name``; refuses an existing name unless ``replace``."""
+    if not name or len(name) > 200 or "/" in name:
+        raise CityNexusError(f"dataset name {name!r} is not usable: give 1-200 characters without '/'")
+    from citynexus.data.bundled import available
+
+    if name in available():
+        raise DatasetExistsError(f"'{name}' is the name of a bundled dataset; choose another name")
+    tables = {"units": _records(ds.units), "indicators": _records(ds.indicators), "values": _records(ds.values)}
+    with session_scope(engine) as s:
+        row = s.scalars(select(StoredDataset).where(StoredDataset.name == name)).first()
+        if row is not None and not replace:
+            raise DatasetExistsError(f"a dataset named '{name}' already exists; pass replace=true to overwrite it")
+        if row is None:
+            row = StoredDataset(name=name)
+            s.add(row)
+        row.digest = ds.digest()
+        row.n_units = len(ds.units)
+        row.n_indicators = len(ds.codes("indicator"))
+        row.periods = ds.periods
+        row.tables = tables
+        s.flush()
+        s.expunge(row)
+        return row
+
+
+def load_stored(engine: Engine, name: str) -> Dataset:
+    with session_scope(engine) as s:
+        row = s.scalars(select(StoredDataset).where(StoredDataset.name == name)).first()
+        if row is None:
+            raise DatasetNotFoundError(f"no dataset named '{name}'")
+        t = row.tables
+    units = pd.DataFrame(t["units"])
+    for c in ("lat", "lon"):
+        units[c] = pd.to_numeric(units[c]).astype(float)
+    units = units.fillna({c: "" for c in units.columns if c not in ("lat", "lon")})
+    ind = pd.DataFrame(t["indicators"]).fillna("")
+    ind["level"] = ind["level"].astype(int)
+    ind["direction"] = ind["direction"].astype(int)
+    ind["weight"] = ind["weight"].astype(float)
+    vals = pd.DataFrame(t["values"])
+    vals["period"] = vals["period"].astype("int64")
+    vals["value"] = vals["value"].astype(float)
+    return Dataset(units=units, indicators=ind, values=vals, name=name)
+
+
+def list_stored(engine: Engine) -> list[dict]:
+    with session_scope(engine) as s:
+        rows = s.scalars(select(StoredDataset).order_by(StoredDataset.name)).all()
+        return [
+            {
+                "name": r.name,
+                "digest": r.digest,
+                "units": r.n_units,
+                "indicators": r.n_indicators,
+                "periods": r.periods,
+                "created": r.created.isoformat(),
+                "bundled": False,
+            }
+            for r in rows
+        ]
+
+
+def delete_stored(engine: Engine, name: str) -> None:
+    with session_scope(engine) as s:
+        row = s.scalars(select(StoredDataset).where(StoredDataset.name == name)).first()
+        if row is None:
+            raise DatasetNotFoundError(f"no stored dataset named '{name}'")
+        s.delete(row)
+
+
+def resolve(engine: Engine | None, name: str) -> Dataset:
+    """A bundled dataset by name, else a stored one."""
+    from citynexus.data.bundled import available, load
+
+    if name in available():
+        return load(name)
+    if engine is None:
+        raise DatasetNotFoundError(f"no dataset named '{name}'")
+    return load_stored(engine, name)

@@ -1,0 +1,48 @@
+// citynexus dashboard: small helpers shared by the pages (no build step).
+"use strict";
+
+const CNX = {
+  lang: document.body ? document.body.dataset.lang : "en",
+
+  plot(id, fig) {
+    const el = document.getElementById(id);
+    if (!el || !fig) return;
+    Plotly.react(el, fig.data, fig.layout, { responsive: true, displaylogo: false });
+  },
+
+  async getJSON(url) {
+    const r = await fetch(url);
+    const body = await r.json();
+    if (!r.ok) throw body;
+    return body;
+  },
+
+  async postJSON(url, payload, key) {
+    const headers = { "Content-Type": "application/json" };
+    if (key) headers["X-API-Key"] = key;
+    const r = await fetch(url, { method: "POST", headers, body: JSON.stringify(payload) });
+    const body = await r.json();
+    if (!r.ok) throw body;
+    return body;
+  },
+
+  escape(s) {
+    return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  },
+
+  problemsTable(problems, labels) {
+    const rows = problems.map((p) => `<tr><td>${CNX.escape(p.file)}</td><td class="num">${CNX.escape(p.row)}</td>` +
+      `<td>${CNX.escape(p.column)}</td><td>${CNX.escape(p.problem)}</td><td>${CNX.escape(p.fix)}</td></tr>`).join("");
+    return `<table class="data problems"><thead><tr><th>${labels.file}</th><th class="num">${labels.row}</th>` +
+      `<th>${labels.column}</th><th>${labels.problem}</th><th>${labels.fix}</th></tr></thead><tbody>${rows}</tbody></table>`;
+  },
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  // remember the language choice in a cookie so that links without ?lang keep it
+  const params = new URLSearchParams(location.search);
+  if (params.get("lang")) document.cookie = `lang=${params.get("lang")}; path=/; max-age=31536000; samesite=lax`;
+  document.querySelectorAll("script[type='application/json'][data-plot]").forEach((s) => {
+    CNX.plot(s.dataset.plot, JSON.parse(s.textContent));
+  });
+});
