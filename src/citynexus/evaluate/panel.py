@@ -47,12 +47,17 @@ def pooled_dataset(dataset: Dataset, periods: list[int] | None = None, impute: s
         ignore_index=True,
     )
     units = units.drop(columns=["period"])
-    return Dataset(units=units, indicators=dataset.indicators.copy(), values=long[["unit", "period", "indicator",
-                                                                                  "value"]],
-                   name=f"{dataset.name} (pooled {periods[0]}-{periods[-1]})")
+    return Dataset(
+        units=units,
+        indicators=dataset.indicators.copy(),
+        values=long[["unit", "period", "indicator", "value"]],
+        name=f"{dataset.name} (pooled {periods[0]}-{periods[-1]})",
+    )
 
 
-def build_panel(dataset: Dataset, spec: IndexSpec, periods: list[int] | None = None) -> tuple[IndexResult, pd.DataFrame]:
+def build_panel(
+    dataset: Dataset, spec: IndexSpec, periods: list[int] | None = None
+) -> tuple[IndexResult, pd.DataFrame]:
     """Build ``spec`` on the pooled panel of ``dataset`` (all periods, or ``periods``).
 
     Returns the pooled :class:`IndexResult` (units are ``CODE@YEAR``) and a tidy table of

@@ -200,7 +200,8 @@ def describe(spec: IndexSpec, coupling_method: str = "wang") -> list[MethodItem]
         MethodItem(
             "Disparity (区域差异)",
             "Gini and Theil indices per year (population-weighted where population is known); "
-            "Theil T split into within- and between-group parts; Dagum's Gini decomposition into within, net between and transvariation.",
+            "Theil T split into within- and between-group parts; "
+            "Dagum's Gini decomposition into within, net between and transvariation.",
             "G = Σ_iΣ_r |y_i - y_r| / (2 n² ȳ);  G = G_w + G_nb + G_t",
             "Dagum C. (1997), Empirical Economics 22: 515–531; Theil H. (1967)",
         )
