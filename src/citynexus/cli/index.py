@@ -63,9 +63,17 @@ def build_cmd(
     excel: bool = typer.Option(False, "--excel", help="Also write result.xlsx (every table in one workbook)."),
     top: int = typer.Option(20, "--top", help="How many units of the ranking to print."),
     lang: str = typer.Option("en", "--lang", help="Unit names in 'en' or 'zh'."),
+    publish: bool = typer.Option(
+        False, "--publish", help="Append the digests of inputs, spec and result.json to the verifiable ledger."
+    ),
+    key: list[Path] = typer.Option(
+        None, "--key", "-k", help="With --publish: private key to sign a checkpoint and write a receipt."
+    ),
+    db: str = typer.Option(None, "--db", help="With --publish: ledger database URL (default: $CITYNEXUS_DB)."),
 ) -> None:
     """Build the index and write every stage, the weights used, the step log and the
-    result (with provenance) to --out; print the ranking."""
+    result (with provenance) to --out; print the ranking. With --publish, record the
+    result in the ledger (check it later with `citynexus ledger verify-result`)."""
     r = _build(data, spec, period)
     files = r.to_csv(out)
     if excel:
@@ -77,6 +85,10 @@ def build_cmd(
     if len(warn) > 10:
         console.print(f"... and {len(warn) - 10} more warnings in {out / 'log.json'}")
     console.print(f"wrote {len(files)} files to {out}")
+    if publish:
+        from citynexus.cli.ledger import publish as publish_cmd
+
+        publish_cmd(result=out / "result.json", key=key or None, receipt=None, submitter=None, db=db)
 
 
 @app.command("stats")

@@ -421,8 +421,8 @@ class Ledger:
             cp = self.latest_checkpoint(min_size=index + 1)
             if cp is None:
                 raise LedgerError(
-                    f"entry {index} is not covered by a signed checkpoint yet; run 'citynexus ledger checkpoint' "
-                    "first (or pass --size for an unsigned proof)"
+                    f"entry {index} is not covered by a signed checkpoint yet; run 'citynexus ledger checkpoint "
+                    "--key NAME.key' first ('citynexus ledger prove' also takes --size for an unsigned proof)"
                 )
             size = cp.size
         else:
