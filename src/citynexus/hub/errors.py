@@ -1,0 +1,62 @@
+"""Errors of the cooperation hub (合作平台)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citynexus.errors import CityNexusError
+
+
+class HubError(CityNexusError):
+    """Root of the errors raised by :mod:`citynexus.hub`."""
+
+
+class UnknownCityError(HubError):
+    """A city is neither a unit code of the bundled ``gba`` dataset nor one of its names."""
+
+
+class NotFoundError(HubError):
+    """An organization, offer or need id is not in the hub."""
+
+
+class HubConfigError(HubError):
+    """A matching configuration (TOML or keyword) names an unknown option or a bad value."""
+
+
+@dataclass
+class ImportProblem:
+    """One problem of one input record: where (``line`` of a JSON Lines file, or sheet and
+    ``line`` = spreadsheet row), which ``field``, what is wrong and how to fix it."""
+
+    line: int
+    field: str
+    problem: str
+    fix: str = ""
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            msg = f"{self.problem}" if self.field.startswith("(") else f"field '{self.field}': {self.problem}"
+        else:
+            where = f"sheet '{self.sheet}' row {self.line}" if self.sheet else f"line {self.line}"
+            msg = f"{where}, field '{self.field}': {self.problem}"
+        if self.fix:
+            msg += f" -> {self.fix}"
+        return msg
+
+
+class HubImportError(HubError):
+    """An import was rejected; nothing was stored. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[ImportProblem], source: str = ""):
+        self.problems = list(problems)
+        self.source = source
+        n = len(self.problems)
+        head = f"import rejected, nothing stored: {n} problem{'s' if n != 1 else ''}"
+        if source:
+            head += f" in {source}"
+        shown = self.problems[:50]
+        lines = [head + ":"] + [f"  - {p}" for p in shown]
+        if n > len(shown):
+            lines.append(f"  ... and {n - len(shown)} more")
+        super().__init__("\n".join(lines))

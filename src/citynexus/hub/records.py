@@ -1,0 +1,480 @@
+"""Reading and writing hub records: JSON Lines and Excel (导入导出).
+
+One record per JSON line (or spreadsheet row)::
+
+    {"type": "organization", "id", "name", "name_zh"?, "kind", "city", "industries": [..],
+     "size"?, "certifications"?: [..], "description"?, "description_zh"?}
+    {"type": "offer", "id", "org", "kind", "title", "text", "industries"?: [..], "attributes"?: {..}}
+    {"type": "need", "id", "org", "kind", "title", "text", "industries"?: [..],
+     "constraints"?: {"cities"?, "certifications"?, "min_capacity"?, "deadline"?, "budget"?}}
+
+Parsing checks every field and collects *all* problems (line and field of each); callers
+store nothing unless the list is empty. Excel workbooks have sheets ``organizations``,
+``offers`` and ``needs`` with one column per field; list fields hold items separated by
+``;`` and ``attributes``/``constraints`` entries are columns named ``attributes.KEY`` /
+``constraints.KEY``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citynexus.hub.cities import resolve_city
+from citynexus.hub.errors import HubImportError, ImportProblem, UnknownCityError
+from citynexus.hub.industries import normalise_industry
+from citynexus.hub.models import NEED_KINDS, OFFER_KINDS, ORG_KINDS, ORG_SIZES, Need, Offer, Organization
+from citynexus.hub.text import detect_lang
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+
+FIELDS: dict[str, dict[str, bool]] = {
+    # field -> required
+    "organization": {
+        "type": True,
+        "id": True,
+        "name": True,
+        "name_zh": False,
+        "kind": True,
+        "city": True,
+        "industries": True,
+        "size": False,
+        "certifications": False,
+        "description": False,
+        "description_zh": False,
+    },
+    "offer": {
+        "type": True,
+        "id": True,
+        "org": True,
+        "kind": True,
+        "title": True,
+        "text": True,
+        "industries": False,
+        "attributes": False,
+    },
+    "need": {
+        "type": True,
+        "id": True,
+        "org": True,
+        "kind": True,
+        "title": True,
+        "text": True,
+        "industries": False,
+        "constraints": False,
+    },
+}
+CONSTRAINT_KEYS = ("cities", "certifications", "min_capacity", "deadline", "budget")
+SHEETS = {"organization": "organizations", "offer": "offers", "need": "needs"}
+
+Record = Organization | Offer | Need
+
+
+@dataclass
+class ParsedFile:
+    """Records read from one file, in order, with the line (or sheet row) of each."""
+
+    records: list[tuple[int, str | None, Record]] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+class _Checker:
+    def __init__(self, line: int, sheet: str | None, problems: list[ImportProblem]):
+        self.line, self.sheet, self.problems = line, sheet, problems
+
+    def bad(self, fld: str, problem: str, fix: str = "") -> None:
+        self.problems.append(ImportProblem(self.line, fld, problem, fix, self.sheet))
+
+    def text(self, obj: dict, fld: str, required: bool, max_len: int = 20000) -> str | None:
+        v = obj.get(fld)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if required:
+                self.bad(fld, "missing", f"give '{fld}' as a non-empty text")
+            return None
+        if not isinstance(v, str):
+            self.bad(fld, f"must be a text, got {type(v).__name__} {v!r}", f'write "{v}" in quotes')
+            return None
+        if len(v) > max_len:
+            self.bad(fld, f"longer than {max_len} characters", "shorten it")
+            return None
+        return v.strip()
+
+    def ident(self, obj: dict, fld: str) -> str | None:
+        v = self.text(obj, fld, True, 64)
+        if v is not None and not _ID.match(v):
+            self.bad(fld, f"{v!r} is not a valid id", "use 1-64 letters, digits, '_', '.', ':' or '-'")
+            return None
+        return v
+
+    def choice(self, obj: dict, fld: str, allowed: tuple[str, ...], required: bool) -> str | None:
+        v = self.text(obj, fld, required)
+        if v is None:
+            return None
+        if v.lower() not in allowed:
+            self.bad(fld, f"{v!r} is not one of {', '.join(allowed)}", "use one of the listed values")
+            return None
+        return v.lower()
+
+    def text_list(self, obj: dict, fld: str, required: bool) -> list[str] | None:
+        if fld not in obj or obj[fld] is None:
+            if required:
+                self.bad(fld, "missing", f"give '{fld}' as a list of texts, e.g. [\"nev\"] (may be empty: [])")
+            return [] if not required else None
+        v = obj[fld]
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            self.bad(fld, f"must be a list of texts, got {v!r}", f'write e.g. "{fld}": ["a", "b"]')
+            return None
+        return [x.strip() for x in v if x.strip()]
+
+    def city(self, value: Any, fld: str) -> str | None:
+        try:
+            return resolve_city(value)
+        except UnknownCityError as err:
+            self.bad(fld, str(err))
+            return None
+
+    def number(self, d: dict, key: str, fld: str) -> float | None:
+        v = d.get(key)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
+            self.bad(fld, f"must be a non-negative number, got {v!r}", "write a plain number without unit or quotes")
+            return None
+        return v
+
+    def date(self, d: dict, key: str, fld: str) -> str | None:
+        v = d.get(key)
+        if v is None:
+            return None
+        if isinstance(v, dt.datetime):
+            v = v.date().isoformat()
+        elif isinstance(v, dt.date):
+            v = v.isoformat()
+        try:
+            return dt.date.fromisoformat(str(v)).isoformat()
+        except ValueError:
+            self.bad(fld, f"{v!r} is not a date", "write an ISO date YYYY-MM-DD")
+            return None
+
+
+def parse_record(obj: Any, line: int, sheet: str | None = None) -> tuple[Record | None, list[ImportProblem]]:
+    """Validate one record (a dict) and build its dataclass; ``(None, problems)`` when invalid."""
+    problems: list[ImportProblem] = []
+    c = _Checker(line, sheet, problems)
+    if not isinstance(obj, dict):
+        c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}")
+        return None, problems
+    typ = obj.get("type")
+    if typ not in FIELDS:
+        c.bad("type", f"{typ!r} is not a record type", "use 'organization', 'offer' or 'need'")
+        return None, problems
+    for k in obj:
+        if k not in FIELDS[typ]:
+            c.bad(k, f"unknown field of a {typ}", f"allowed fields: {', '.join(FIELDS[typ])}")
+    rid = c.ident(obj, "id")
+    if typ == "organization":
+        name = c.text(obj, "name", True, 300)
+        kind = c.choice(obj, "kind", ORG_KINDS, True)
+        city = None
+        if obj.get("city") in (None, ""):
+            c.bad("city", "missing", "give a unit code (GZ, SZ, HK, ...) or a city name")
+        else:
+            city = c.city(obj["city"], "city")
+        industries = c.text_list(obj, "industries", True)
+        size = c.choice(obj, "size", ORG_SIZES, False)
+        certs = c.text_list(obj, "certifications", False)
+        name_zh = c.text(obj, "name_zh", False, 300)
+        desc = c.text(obj, "description", False)
+        desc_zh = c.text(obj, "description_zh", False)
+        if problems:
+            return None, problems
+        return (
+            Organization(
+                id=rid,
+                name=name,
+                kind=kind,
+                city=city,
+                industries=_dedup(normalise_industry(x) for x in industries),
+                name_zh=name_zh,
+                size=size,
+                certifications=certs or [],
+                description=desc,
+                description_zh=desc_zh,
+            ),
+            problems,
+        )
+    org = c.ident(obj, "org")
+    kind = c.choice(obj, "kind", OFFER_KINDS if typ == "offer" else NEED_KINDS, True)
+    title = c.text(obj, "title", True, 500)
+    text = c.text(obj, "text", True)
+    industries = c.text_list(obj, "industries", False)
+    extra_name = "attributes" if typ == "offer" else "constraints"
+    extra = obj.get(extra_name) or {}
+    if not isinstance(extra, dict):
+        c.bad(extra_name, f"must be an object {{...}}, got {extra!r}")
+        extra = {}
+    extra = _check_offer_attributes(c, extra) if typ == "offer" else _check_constraints(c, extra)
+    if problems:
+        return None, problems
+    inds = _dedup(normalise_industry(x) for x in industries)
+    lang = detect_lang(f"{title} {text}")
+    if typ == "offer":
+        return Offer(rid, org, kind, title, text, inds, extra, lang), problems
+    return Need(rid, org, kind, title, text, inds, extra, lang), problems
+
+
+def _dedup(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not v:
+        c.bad(fld, f"must be a non-empty list of cities, got {v!r}", 'write e.g. ["GZ", "深圳"]')
+        return None
+    out = []
+    for x in v:
+        code = c.city(x, fld)
+        if code:
+            out.append(code)
+    return _dedup(out)
+
+
+def _str_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        c.bad(fld, f"must be a list of texts, got {v!r}", 'write e.g. ["ISO 9001"]')
+        return None
+    return [x.strip() for x in v if x.strip()]
+
+
+def _check_offer_attributes(c: _Checker, d: dict) -> dict:
+    out = dict(d)
+    for key in ("capacity", "price"):
+        if key in d:
+            out[key] = c.number(d, key, f"attributes.{key}")
+    if "available_from" in d:
+        out["available_from"] = c.date(d, "available_from", "attributes.available_from")
+    if "cities" in d:
+        out["cities"] = _city_list(c, d, "cities", "attributes.cities")
+    if "certifications" in d:
+        out["certifications"] = _str_list(c, d, "certifications", "attributes.certifications")
+    try:
+        json.dumps(out)
+    except (TypeError, ValueError):
+        c.bad("attributes", "holds values that are not JSON (text, number, list, object)")
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _check_constraints(c: _Checker, d: dict) -> dict:
+    out: dict[str, Any] = {}
+    for k in d:
+        if k not in CONSTRAINT_KEYS:
+            c.bad(f"constraints.{k}", "unknown constraint", f"use {', '.join(CONSTRAINT_KEYS)}")
+    if "cities" in d:
+        out["cities"] = _city_list(c, d, "cities", "constraints.cities")
+    if "certifications" in d:
+        out["certifications"] = _str_list(c, d, "certifications", "constraints.certifications")
+    for key in ("min_capacity", "budget"):
+        if key in d:
+            out[key] = c.number(d, key, f"constraints.{key}")
+    if "deadline" in d:
+        out["deadline"] = c.date(d, "deadline", "constraints.deadline")
+    return {k: v for k, v in out.items() if v is not None}
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_jsonl(path: Path | str) -> ParsedFile:
+    """Parse a JSON Lines file; blank lines are skipped; problems are collected, not raised."""
+    path = Path(path)
+    out = ParsedFile()
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise HubImportError([ImportProblem(0, "(file)", f"cannot read {path}: {err.strerror}")], str(path)) from err
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise HubImportError(
+            [ImportProblem(0, "(file)", "not UTF-8 text", "save the file as UTF-8")], str(path)
+        ) from err
+    for i, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            out.problems.append(
+                ImportProblem(i, "(json)", f"invalid JSON: {err.msg} at column {err.colno}", "one JSON object per line")
+            )
+            continue
+        rec, probs = parse_record(obj, i)
+        out.problems.extend(probs)
+        if rec is not None:
+            out.records.append((i, None, rec))
+    return out
+
+
+def _cell_list(v: Any) -> list[str]:
+    if v is None:
+        return []
+    return [x.strip() for x in re.split(r"[;；]", str(v)) if x.strip()]
+
+
+def _cell_value(v: Any) -> Any:
+    if isinstance(v, str):
+        s = v.strip()
+        if s.startswith(("[", "{")):
+            try:
+                return json.loads(s)
+            except json.JSONDecodeError:
+                return s
+        return s or None
+    return v
+
+
+LIST_FIELDS = {"industries", "certifications"}
+LIST_KEYS = {"cities", "certifications"}
+
+
+def read_excel(path: Path | str) -> ParsedFile:
+    """Parse a workbook with sheets organizations / offers / needs (row 1 = header)."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    out = ParsedFile()
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:
+        raise HubImportError([ImportProblem(0, "(file)", f"cannot open workbook {path}: {err}")], str(path)) from err
+    found = False
+    for typ, sheet in SHEETS.items():
+        if sheet not in wb.sheetnames:
+            continue
+        found = True
+        rows = wb[sheet].iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header:
+            continue
+        cols = [str(h).strip() if h is not None else "" for h in header]
+        for r, values in enumerate(rows, start=2):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            obj: dict[str, Any] = {"type": typ}
+            nested: dict[str, dict] = {}
+            for col, v in zip(cols, values):
+                if not col or v is None or (isinstance(v, str) and not v.strip()):
+                    continue
+                if "." in col:
+                    group, key = col.split(".", 1)
+                    val = _cell_list(v) if key in LIST_KEYS and isinstance(v, str) else _cell_value(v)
+                    nested.setdefault(group, {})[key] = val
+                elif col in LIST_FIELDS:
+                    obj[col] = _cell_list(v)
+                elif col == "id" or col == "org":
+                    obj[col] = str(v).strip() if not isinstance(v, float) or not v.is_integer() else str(int(v))
+                else:
+                    obj[col] = _cell_value(v)
+            obj.update(nested)
+            if typ == "organization" and "industries" not in obj:
+                obj["industries"] = []
+            rec, probs = parse_record(obj, r, sheet)
+            out.problems.extend(probs)
+            if rec is not None:
+                out.records.append((r, sheet, rec))
+    wb.close()
+    if not found:
+        raise HubImportError(
+            [ImportProblem(0, "(sheets)", f"none of the sheets {', '.join(SHEETS.values())} found")], str(path)
+        )
+    return out
+
+
+def read_file(path: Path | str) -> ParsedFile:
+    """JSON Lines (``.jsonl``, ``.json``, ``.ndjson``) or Excel (``.xlsx``) by extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_excel(path)
+    if suffix in (".jsonl", ".ndjson", ".json", ".txt"):
+        return read_jsonl(path)
+    raise HubImportError(
+        [ImportProblem(0, "(file)", f"unsupported file type {suffix!r}", "use .jsonl or .xlsx")], str(path)
+    )
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write_jsonl(path: Path | str, records: Iterable[Record]) -> int:
+    """Write records (organizations first is the caller's business) as JSON Lines; returns the count."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec.to_record(), ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def _flatten(rec: dict) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for k, v in rec.items():
+        if k == "type":
+            continue
+        if isinstance(v, dict):
+            for kk, vv in v.items():
+                flat[f"{k}.{kk}"] = "; ".join(vv) if isinstance(vv, list) else vv
+        elif isinstance(v, list):
+            flat[k] = "; ".join(v)
+        else:
+            flat[k] = v
+    return flat
+
+
+def write_excel(path: Path | str, records: Iterable[Record]) -> int:
+    """Write records to a workbook with sheets organizations / offers / needs."""
+    from openpyxl import Workbook
+
+    by_type: dict[str, list[dict]] = {t: [] for t in SHEETS}
+    for rec in records:
+        d = rec.to_record()
+        by_type[d["type"]].append(_flatten(d))
+    wb = Workbook()
+    wb.remove(wb.active)
+    n = 0
+    for typ, rows in by_type.items():
+        ws = wb.create_sheet(SHEETS[typ])
+        cols = [f for f in FIELDS[typ] if f != "type" and f not in ("attributes", "constraints")]
+        extra = sorted({k for r in rows for k in r if k not in cols})
+        ws.append(cols + extra)
+        for r in rows:
+            ws.append([_excel_cell(r.get(cn)) for cn in cols + extra])
+            n += 1
+    wb.save(path)
+    return n
+
+
+def _excel_cell(v: Any) -> Any:
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False)
+    return v
+
+
+def iter_records(parsed: ParsedFile) -> Iterator[Record]:
+    for _, _, rec in parsed.records:
+        yield rec

@@ -1,0 +1,330 @@
+"""The hub registry on the store (登记库): import, export, look-up, cached vectors.
+
+>>> hub = Hub("sqlite:///hub.db")               # doctest: +SKIP
+>>> report = hub.import_file("listings.jsonl")    # doctest: +SKIP
+>>> hub.matcher().match_need("N-001", top=5)      # doctest: +SKIP
+
+Imports are all-or-nothing: every record is validated first (all problems are reported,
+each with its line and field); the database is written only when there is none, in one
+transaction. Re-importing an id replaces the stored record and the report says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+
+from citynexus.hub.config import MatchConfig
+from citynexus.hub.encoder import Encoder, default_encoder
+from citynexus.hub.errors import HubImportError, ImportProblem, NotFoundError
+from citynexus.hub.models import Need, Offer, Organization
+from citynexus.hub.records import ParsedFile, Record, parse_record, read_file, write_excel, write_jsonl
+from citynexus.store import get_engine, session_scope
+from citynexus.store.hub import HubNeed, HubOffer, HubOrganization, HubVector
+
+TYPES = ("organization", "offer", "need")
+
+
+@dataclass
+class ImportReport:
+    """What an import did: ids created and updated, per record type."""
+
+    source: str = ""
+    created: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TYPES})
+    updated: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TYPES})
+
+    @property
+    def n_created(self) -> int:
+        return sum(len(v) for v in self.created.values())
+
+    @property
+    def n_updated(self) -> int:
+        return sum(len(v) for v in self.updated.values())
+
+    def summary(self) -> str:
+        parts = []
+        for t in TYPES:
+            c, u = len(self.created[t]), len(self.updated[t])
+            if c or u:
+                parts.append(f"{t}s: {c} new, {u} updated")
+        head = f"imported {self.source}: " if self.source else "imported: "
+        text = head + ("; ".join(parts) if parts else "nothing")
+        if self.n_updated:
+            ids = [i for t in TYPES for i in self.updated[t]]
+            shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+            text += f" (updated existing ids: {shown})"
+        return text
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "created": self.created, "updated": self.updated}
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _org_from_row(r: HubOrganization) -> Organization:
+    return Organization(
+        id=r.id,
+        name=r.name,
+        kind=r.kind,
+        city=r.city,
+        industries=list(r.industries or []),
+        name_zh=r.name_zh,
+        size=r.size,
+        certifications=list(r.certifications or []),
+        description=r.description,
+        description_zh=r.description_zh,
+    )
+
+
+def _offer_from_row(r: HubOffer) -> Offer:
+    return Offer(r.id, r.org_id, r.kind, r.title, r.text, list(r.industries or []), dict(r.attributes or {}), r.lang)
+
+
+def _need_from_row(r: HubNeed) -> Need:
+    return Need(r.id, r.org_id, r.kind, r.title, r.text, list(r.industries or []), dict(r.constraints or {}), r.lang)
+
+
+class Hub:
+    """Organizations, offers and needs stored in a database (``url``: SQLAlchemy URL or file path;
+    default ``CITYNEXUS_DB`` or the user's data directory)."""
+
+    def __init__(self, url: str | None = None):
+        self.engine = get_engine(url)
+
+    # ------------------------------------------------------------------ import
+    def import_file(self, path: str | Path) -> ImportReport:
+        """Import a JSON Lines or Excel file (all-or-nothing)."""
+        parsed = read_file(path)
+        return self._import_parsed(parsed, str(path))
+
+    def import_records(self, records: Iterable[dict], source: str = "") -> ImportReport:
+        """Import record dicts (numbered from 1 like lines of a file), all-or-nothing."""
+        parsed = ParsedFile()
+        for i, obj in enumerate(records, start=1):
+            rec, probs = parse_record(obj, i)
+            parsed.problems.extend(probs)
+            if rec is not None:
+                parsed.records.append((i, None, rec))
+        return self._import_parsed(parsed, source)
+
+    def _import_parsed(self, parsed: ParsedFile, source: str) -> ImportReport:
+        problems = list(parsed.problems)
+        seen: dict[tuple[str, str], tuple[int, str | None]] = {}
+        for line, sheet, rec in parsed.records:
+            key = (_type_of(rec), rec.id)
+            if key in seen:
+                first, first_sheet = seen[key]
+                where = f"sheet '{first_sheet}' row {first}" if first_sheet else f"line {first}"
+                problems.append(
+                    ImportProblem(line, "id", f"duplicate {key[0]} id {rec.id!r} (first at {where})", "", sheet)
+                )
+            else:
+                seen[key] = (line, sheet)
+        file_orgs = {rid for (t, rid) in seen if t == "organization"}
+        with session_scope(self.engine) as s:
+            stored_orgs = set(s.scalars(select(HubOrganization.id)).all())
+        for line, sheet, rec in parsed.records:
+            if isinstance(rec, Offer | Need) and rec.org not in file_orgs and rec.org not in stored_orgs:
+                problems.append(
+                    ImportProblem(
+                        line,
+                        "org",
+                        f"unknown organization {rec.org!r}",
+                        "add an organization record with this id (in this file or an earlier import)",
+                        sheet,
+                    )
+                )
+        if problems:
+            problems.sort(key=lambda p: (p.sheet or "", p.line))
+            raise HubImportError(problems, source)
+        report = ImportReport(source=source)
+        with session_scope(self.engine) as s:
+            existing = {
+                "organization": stored_orgs,
+                "offer": set(s.scalars(select(HubOffer.id)).all()),
+                "need": set(s.scalars(select(HubNeed.id)).all()),
+            }
+            # organizations first so that foreign keys hold
+            ordered = sorted(parsed.records, key=lambda x: TYPES.index(_type_of(x[2])))
+            for _, _, rec in ordered:
+                t = _type_of(rec)
+                if rec.id in existing[t]:
+                    self._update(s, rec)
+                    report.updated[t].append(rec.id)
+                else:
+                    s.add(_to_row(rec))
+                    report.created[t].append(rec.id)
+                if t == "organization":
+                    s.flush()
+        return report
+
+    @staticmethod
+    def _update(s, rec: Record) -> None:
+        row = s.get({Organization: HubOrganization, Offer: HubOffer, Need: HubNeed}[type(rec)], rec.id)
+        new = _to_row(rec)
+        for col in row.__table__.columns.keys():  # noqa: SIM118 - a ColumnCollection, not a dict
+            if col in ("id", "created_at", "updated_at"):
+                continue
+            setattr(row, col, getattr(new, col))
+
+    # ------------------------------------------------------------------ reading
+    def organizations(self) -> list[Organization]:
+        with session_scope(self.engine) as s:
+            return [_org_from_row(r) for r in s.scalars(select(HubOrganization).order_by(HubOrganization.id))]
+
+    def offers(self, org: str | None = None) -> list[Offer]:
+        with session_scope(self.engine) as s:
+            q = select(HubOffer).order_by(HubOffer.id)
+            if org is not None:
+                q = q.where(HubOffer.org_id == org)
+            return [_offer_from_row(r) for r in s.scalars(q)]
+
+    def needs(self, org: str | None = None) -> list[Need]:
+        with session_scope(self.engine) as s:
+            q = select(HubNeed).order_by(HubNeed.id)
+            if org is not None:
+                q = q.where(HubNeed.org_id == org)
+            return [_need_from_row(r) for r in s.scalars(q)]
+
+    def organization(self, org_id: str) -> Organization:
+        with session_scope(self.engine) as s:
+            r = s.get(HubOrganization, org_id)
+            if r is None:
+                raise NotFoundError(f"no organization with id {org_id!r} in the hub")
+            return _org_from_row(r)
+
+    def offer(self, offer_id: str) -> Offer:
+        with session_scope(self.engine) as s:
+            r = s.get(HubOffer, offer_id)
+            if r is None:
+                raise NotFoundError(f"no offer with id {offer_id!r} in the hub")
+            return _offer_from_row(r)
+
+    def need(self, need_id: str) -> Need:
+        with session_scope(self.engine) as s:
+            r = s.get(HubNeed, need_id)
+            if r is None:
+                raise NotFoundError(f"no need with id {need_id!r} in the hub")
+            return _need_from_row(r)
+
+    def counts(self) -> dict[str, int]:
+        from sqlalchemy import func
+
+        with session_scope(self.engine) as s:
+            return {
+                "organizations": s.scalar(select(func.count()).select_from(HubOrganization)),
+                "offers": s.scalar(select(func.count()).select_from(HubOffer)),
+                "needs": s.scalar(select(func.count()).select_from(HubNeed)),
+            }
+
+    def records(self) -> list[Record]:
+        """Every record, organizations first (the order an import needs)."""
+        return [*self.organizations(), *self.offers(), *self.needs()]
+
+    # ------------------------------------------------------------------ export
+    def export(self, path: str | Path) -> int:
+        """Write every record to ``.jsonl`` or ``.xlsx`` (by extension); returns the count.
+        The file imports back unchanged."""
+        path = Path(path)
+        recs = self.records()
+        if path.suffix.lower() == ".xlsx":
+            return write_excel(path, recs)
+        if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+            return write_jsonl(path, recs)
+        raise HubImportError([ImportProblem(0, "(file)", f"cannot export to {path.suffix!r}", "use .jsonl or .xlsx")])
+
+    # ------------------------------------------------------------------ vectors and matching
+    def ensure_vectors(self, encoder: Encoder | None = None, progress=None) -> dict[tuple[str, str], np.ndarray]:
+        """Sentence vectors of every offer and need, encoding (and storing) only those whose
+        text changed since they were cached. ``progress(done, total)`` is called while encoding."""
+        enc = encoder or default_encoder()
+        items: list[tuple[str, Offer | Need]] = [("offer", o) for o in self.offers()] + [
+            ("need", n) for n in self.needs()
+        ]
+        with session_scope(self.engine) as s:
+            cached = {
+                (v.item_type, v.item_id): v for v in s.scalars(select(HubVector).where(HubVector.model == enc.name))
+            }
+            out: dict[tuple[str, str], np.ndarray] = {}
+            todo: list[tuple[str, Offer | Need, str]] = []
+            for t, it in items:
+                doc = it.document()
+                dg = _text_digest(doc)
+                row = cached.get((t, it.id))
+                if row is not None and row.digest == dg and row.dim == enc.dim:
+                    out[(t, it.id)] = np.frombuffer(row.vector, dtype=np.float32).copy()
+                else:
+                    todo.append((t, it, dg))
+            batch = 256
+            for start in range(0, len(todo), batch):
+                chunk = todo[start : start + batch]
+                vecs = enc.encode([it.document() for _, it, _ in chunk])
+                for (t, it, dg), v in zip(chunk, vecs):
+                    out[(t, it.id)] = v
+                    row = cached.get((t, it.id))
+                    blob = np.asarray(v, dtype=np.float32).tobytes()
+                    if row is None:
+                        s.add(
+                            HubVector(item_type=t, item_id=it.id, model=enc.name, digest=dg, dim=enc.dim, vector=blob)
+                        )
+                    else:
+                        row.digest, row.dim, row.vector = dg, enc.dim, blob
+                if progress:
+                    progress(min(start + batch, len(todo)), len(todo))
+        return out
+
+    def matcher(self, encoder: Encoder | None = None, config: MatchConfig | None = None):
+        """A :class:`~citynexus.hub.matching.Matcher` over everything in the hub (vectors from the cache)."""
+        from citynexus.hub.matching import Matcher
+
+        enc = encoder or default_encoder()
+        vectors = self.ensure_vectors(enc)
+        return Matcher(self.organizations(), self.offers(), self.needs(), enc, config, vectors)
+
+
+def _type_of(rec: Record) -> str:
+    return {Organization: "organization", Offer: "offer", Need: "need"}[type(rec)]
+
+
+def _to_row(rec: Record):
+    if isinstance(rec, Organization):
+        return HubOrganization(
+            id=rec.id,
+            name=rec.name,
+            name_zh=rec.name_zh,
+            kind=rec.kind,
+            city=rec.city,
+            industries=list(rec.industries),
+            size=rec.size,
+            certifications=list(rec.certifications),
+            description=rec.description,
+            description_zh=rec.description_zh,
+        )
+    if isinstance(rec, Offer):
+        return HubOffer(
+            id=rec.id,
+            org_id=rec.org,
+            kind=rec.kind,
+            title=rec.title,
+            text=rec.text,
+            industries=list(rec.industries),
+            attributes=dict(rec.attributes),
+            lang=rec.lang,
+        )
+    return HubNeed(
+        id=rec.id,
+        org_id=rec.org,
+        kind=rec.kind,
+        title=rec.title,
+        text=rec.text,
+        industries=list(rec.industries),
+        constraints=dict(rec.constraints),
+        lang=rec.lang,
+    )
