@@ -370,8 +370,11 @@ def timeseries_figure(
     if y_range:
         fig.update_yaxes(range=list(y_range))
     fig.update_xaxes(title=t("period", lang), dtick=1)
-    fig.update_layout(margin={"r": 130}, legend={"orientation": "h", "y": -0.18, "x": 0})
-    return _layout(fig, title, height=460)
+    _layout(fig, title, height=480)
+    fig.update_layout(
+        margin={"l": 60, "r": 175 if bands else 20, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.18, "x": 0}
+    )
+    return fig
 
 
 def stacked_bars_figure(

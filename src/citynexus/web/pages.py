@@ -75,3 +75,309 @@ def render(
     resp = templates.TemplateResponse(request, template, ctx)
     resp.set_cookie("lang", lang, max_age=31536000, samesite="lax")
     return resp
+
+
+# ---------------------------------------------------------------------------- helpers
+_geo_cache: dict[str, dict | None] = {}
+
+
+def _geojson(ds) -> dict | None:
+    """City boundaries when every unit of the dataset is a GBA city, else None (maps then
+    use coordinates)."""
+    from citynexus.region.geo import GBA_CITIES
+
+    if not set(ds.unit_codes) <= set(GBA_CITIES):
+        return None
+    if "gba" not in _geo_cache:
+        from citynexus.report.html import geojson_or_none
+
+        _geo_cache["gba"] = geojson_or_none([])
+    return _geo_cache["gba"]
+
+
+def _fig(fig) -> dict:
+    import json
+
+    return json.loads(fig.to_json())
+
+
+def _dataset_choice(request: Request):
+    from citynexus.api import service
+
+    name = request.query_params.get("dataset", "gba")
+    ds = service.dataset(request.app.state.engine, name)
+    return name, ds
+
+
+def _datasets(request: Request) -> list[dict]:
+    from citynexus.data.bundled import available, load
+    from citynexus.store.datasets import list_stored
+
+    out = []
+    for n in available():
+        d = load(n)
+        out.append(
+            {
+                "name": n,
+                "units": len(d.units),
+                "indicators": len(d.codes("indicator")),
+                "periods": d.periods,
+                "synthetic": d.synthetic,
+                "bundled": True,
+            }
+        )
+    for d in list_stored(request.app.state.engine):
+        out.append({**d, "synthetic": False})
+    return out
+
+
+def _error_page(request: Request, err: Exception) -> HTMLResponse:
+    resp = render(request, "error.html", "", "not_found", message=str(err))
+    resp.status_code = 404 if str(err).startswith(("no dataset", "no unit")) else 400
+    return resp
+
+
+# ---------------------------------------------------------------------------- pages
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request) -> HTMLResponse:
+    from citynexus.api import service
+    from citynexus.errors import CityNexusError
+    from citynexus.report import figures as figs
+
+    lang = lang_of(request)
+    try:
+        name, ds = _dataset_choice(request)
+        period = request.query_params.get("period")
+        period = int(period) if period else ds.periods[-1]
+        if period not in ds.periods:
+            raise CityNexusError(f"period {period} has no data; periods present: {ds.periods}")
+        res = service.result(ds, period=period)
+    except (CityNexusError, ValueError) as err:
+        return _error_page(request, err)
+    top = res.index_code
+    names = ds.units.set_index("code")["name_zh" if lang == "zh" else "name"]
+    table = res.ranking().assign(name=names)
+    bounds = _rank_bounds(ds, res)
+    if bounds is not None:
+        table["best"] = bounds["best"]
+        table["worst"] = bounds["worst"]
+    figures = {
+        "fig-ranking": _fig(figs.ranking_figure(table, lang, title=f"{ds.label(top, lang)} — {period}")),
+        "fig-map": _fig(
+            figs.choropleth_figure(
+                _geojson(ds), res.scores[top], ds.units, f"{t('map', lang)}: {ds.label(top, lang)} ({period})", lang
+            )
+        ),
+    }
+    rows = [
+        {
+            "unit": u,
+            "name": r["name"],
+            "score": r["score"],
+            "rank": int(r["rank"]),
+            "best": None if bounds is None else int(bounds.at[u, "best"]),
+            "worst": None if bounds is None else int(bounds.at[u, "worst"]),
+        }
+        for u, r in table.sort_values("rank").iterrows()
+    ]
+    return render(
+        request,
+        "overview.html",
+        "overview",
+        "nav_overview",
+        synthetic=ds.synthetic,
+        dataset=name,
+        datasets=_datasets(request),
+        periods=ds.periods,
+        period=period,
+        figures=figures,
+        rows=rows,
+        index_name=ds.label(top, lang),
+    )
+
+
+def _rank_bounds(ds, res):
+    """Best and worst rank of each unit under any weights of the top level's children
+    (exact, mixed-integer programming), when the robustness module is available."""
+    try:
+        from citynexus.evaluate.robustness import rank_ranges
+    except ImportError:
+        return None
+    try:
+        top = res.index_code
+        children = ds.children(top)
+        rr = rank_ranges(res.scores[children])
+        return rr.set_index("unit") if "unit" in rr.columns else rr
+    except Exception:
+        return None
+
+
+@router.get("/explorer", response_class=HTMLResponse)
+def explorer(request: Request) -> HTMLResponse:
+    from citynexus.api import service
+    from citynexus.errors import CityNexusError
+
+    try:
+        name, ds = _dataset_choice(request)
+        res = service.result(ds)
+    except CityNexusError as err:
+        return _error_page(request, err)
+    lang = lang_of(request)
+    top = res.index_code
+    children = ds.children(top)
+    w = res.weights.set_index("code")["weight"] if "code" in res.weights.columns else {}
+    initial = {}
+    for c in children:
+        q = request.query_params.get(f"w.{c}")
+        try:
+            initial[c] = float(q) if q is not None else float(w.get(c, 1.0))
+        except ValueError:
+            initial[c] = float(w.get(c, 1.0))
+    total = sum(initial.values()) or 1.0
+    sliders = [{"code": c, "label": ds.label(c, lang), "value": round(100 * initial[c] / total, 1)} for c in children]
+    bounds = _rank_bounds(ds, res)
+    names = ds.units.set_index("code")["name_zh" if lang == "zh" else "name"]
+    brows = None
+    if bounds is not None:
+        brows = [
+            {"unit": u, "name": names[u], "best": int(r["best"]), "worst": int(r["worst"])}
+            for u, r in bounds.sort_values("best").iterrows()
+        ]
+    labels = {k: t(k, lang) for k in ("rank", "city", "score", "copied")}
+    return render(
+        request,
+        "explorer.html",
+        "explorer",
+        "nav_explorer",
+        synthetic=ds.synthetic,
+        dataset=name,
+        datasets=_datasets(request),
+        sliders=sliders,
+        period=res.period,
+        bounds=brows,
+        labels=labels,
+        index_name=ds.label(top, lang),
+    )
+
+
+@router.get("/city", response_class=HTMLResponse)
+@router.get("/city/{code}", response_class=HTMLResponse)
+def city(request: Request, code: str | None = None) -> HTMLResponse:
+    from citynexus.api import service
+    from citynexus.errors import CityNexusError
+    from citynexus.report import figures as figs
+
+    lang = lang_of(request)
+    try:
+        name, ds = _dataset_choice(request)
+        res = service.result(ds)
+        code = code or ds.unit_codes[0]
+        if code not in ds.unit_codes:
+            raise CityNexusError(f"no unit '{code}' in dataset {name}; units: {', '.join(ds.unit_codes)}")
+        a = service.analysis(ds) if len(ds.periods) > 1 else None
+    except CityNexusError as err:
+        return _error_page(request, err)
+    top = res.index_code
+    names = ds.units.set_index("code")["name_zh" if lang == "zh" else "name"]
+    children = ds.children(top)
+    table = res.scores[children] if len(children) >= 3 else res.normalised
+    labels = {c: ds.label(c, lang) for c in table.columns}
+    figures = {"fig-radar": _fig(figs.radar_figure(table, code, labels, names[code], lang))}
+    if a is not None:
+        panel = a.panel_scores[a.panel_scores["unit"] == code]
+        long = panel.melt(
+            id_vars=["unit", "period"], value_vars=[top, *children], var_name="series", value_name="score"
+        )
+        long = long.assign(unit=long["series"])
+        figures["fig-trend"] = _fig(
+            figs.timeseries_figure(
+                long,
+                "score",
+                {c: ds.label(c, lang) for c in [top, *children]},
+                f"{t('trend', lang)}: {names[code]}",
+                lang,
+            )
+        )
+    ex = res.explain(code)
+    strengths = [
+        {"code": c, "label": ds.label(c, lang), "value": float(r["value"]), "rank": int(r["rank"])}
+        for c, r in ex.strengths.iterrows()
+    ]
+    obst = []
+    if a is not None and "indicators" in a.obstacles:
+        o = a.obstacles["indicators"].loc[code].sort_values(ascending=False).head(5)
+        obst = [{"code": c, "label": ds.label(c, lang), "value": float(v)} for c, v in o.items()]
+    scores = res.scores[top]
+    peers = (scores - scores[code]).abs().drop(code).sort_values().head(3)
+    peer_rows = [
+        {"code": p, "name": names[p], "score": float(scores[p]), "rank": int(res.ranks[top][p])} for p in peers.index
+    ]
+    units = [{"code": c, "name": names[c]} for c in ds.unit_codes]
+    return render(
+        request,
+        "city.html",
+        "city",
+        "nav_city",
+        synthetic=ds.synthetic,
+        dataset=name,
+        code=code,
+        city_name=names[code],
+        units=units,
+        figures=figures,
+        strengths=strengths,
+        obstacles=obst,
+        peers=peer_rows,
+        score=float(scores[code]),
+        rank=int(res.ranks[top][code]),
+        n=len(scores),
+        period=res.period,
+    )
+
+
+@router.get("/coordination", response_class=HTMLResponse)
+def coordination(request: Request) -> HTMLResponse:
+    from citynexus.api import service
+    from citynexus.errors import CityNexusError
+    from citynexus.report.html import build_figures
+
+    lang = lang_of(request)
+    try:
+        name, ds = _dataset_choice(request)
+        a = service.analysis(ds)
+    except CityNexusError as err:
+        return _error_page(request, err)
+    all_figs = build_figures(a, lang, _geojson(ds))
+    figures = {f"fig-{k}": _fig(all_figs[k]) for k in ("coupling", "disparity", "lisa", "network") if k in all_figs}
+    change = a.coupling_change.reset_index()
+    names = a.names(lang)
+    rows = [
+        {
+            "name": names.get(r["unit"], r["unit"]),
+            "D_first": r["D_first"],
+            "D_last": r["D_last"],
+            "change": r["change"],
+            "grade": r["grade_last"],
+        }
+        for _, r in change.iterrows()
+    ]
+    return render(
+        request,
+        "coordination.html",
+        "coordination",
+        "nav_coordination",
+        synthetic=ds.synthetic,
+        dataset=name,
+        figures=figures,
+        rows=rows,
+        moran=a.moran,
+        notes=a.notes,
+    )
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request) -> HTMLResponse:
+    lang = lang_of(request)
+    labels = {
+        k: t(k, lang) for k in ("file", "row", "column", "problem", "fix", "problems_found", "uploaded", "loading")
+    }
+    return render(request, "data.html", "data", "nav_data", datasets=_datasets(request), labels=labels)

@@ -1,0 +1,54 @@
+"""``/api/v1/region``: coupling coordination, disparity, spatial clusters (public reads)."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import Engine
+
+from citynexus.api import service
+from citynexus.api.deps import get_db
+
+router = APIRouter(prefix="/region", tags=["region"])
+
+
+def _clean(v):
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if hasattr(v, "item"):
+        return _clean(v.item())
+    return v
+
+
+def _records(df) -> list[dict]:
+    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+
+@router.get("/coupling", summary="Coupling coordination of the subsystems over time")
+def coupling(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
+    a = service.analysis(service.dataset(db, dataset))
+    return {
+        "dataset": dataset,
+        "subsystems": a.subsystems,
+        "rows": _records(a.coupling.reset_index()),
+        "change": _records(a.coupling_change.reset_index()),
+    }
+
+
+@router.get("/disparity", summary="Gini, Theil and Dagum decomposition per period")
+def disparity(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
+    a = service.analysis(service.dataset(db, dataset))
+    return {"dataset": dataset, "rows": _records(a.disparity.reset_index())}
+
+
+@router.get("/spatial", summary="Global Moran's I and LISA clusters of the latest index score")
+def spatial(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
+    a = service.analysis(service.dataset(db, dataset))
+    return {
+        "dataset": dataset,
+        "weights": a.spatial_method,
+        "moran": None if a.moran is None else {k: _clean(v) for k, v in a.moran.items()},
+        "lisa": None if a.lisa is None else _records(a.lisa.reset_index()),
+        "notes": a.notes,
+    }
