@@ -70,15 +70,19 @@ def test_upload_needs_a_valid_key(client, tmp_path):
 
 def test_upload_excel_and_zip_then_get_and_delete(client, tmp_path):
     h = {"X-API-Key": client.key}
-    r = client.post("/api/v1/datasets", files={"files": ("gba.xlsx", gba_xlsx(tmp_path))}, data={"name": "mine"},
-                    headers=h)
+    r = client.post(
+        "/api/v1/datasets", files={"files": ("gba.xlsx", gba_xlsx(tmp_path))}, data={"name": "mine"}, headers=h
+    )
     assert r.status_code == 201, r.text
     assert r.json()["digest"] == load("gba").digest()
-    r = client.post("/api/v1/datasets", files={"files": ("d.zip", gba_zip(tmp_path))}, data={"name": "mine"},
-                    headers=h)
+    r = client.post("/api/v1/datasets", files={"files": ("d.zip", gba_zip(tmp_path))}, data={"name": "mine"}, headers=h)
     assert r.status_code == 409
-    r = client.post("/api/v1/datasets", files={"files": ("d.zip", gba_zip(tmp_path))},
-                    data={"name": "mine", "replace": "true"}, headers={"Authorization": f"Bearer {client.key}"})
+    r = client.post(
+        "/api/v1/datasets",
+        files={"files": ("d.zip", gba_zip(tmp_path))},
+        data={"name": "mine", "replace": "true"},
+        headers={"Authorization": f"Bearer {client.key}"},
+    )
     assert r.status_code == 201
     assert client.get("/api/v1/datasets/mine").json()["units"] == 11
     assert client.delete("/api/v1/datasets/mine").status_code == 401
@@ -88,8 +92,9 @@ def test_upload_excel_and_zip_then_get_and_delete(client, tmp_path):
 
 def test_invalid_upload_changes_nothing(client, tmp_path):
     h = {"X-API-Key": client.key}
-    good = client.post("/api/v1/datasets", files={"files": ("gba.xlsx", gba_xlsx(tmp_path))},
-                       data={"name": "mine"}, headers=h)
+    good = client.post(
+        "/api/v1/datasets", files={"files": ("gba.xlsx", gba_xlsx(tmp_path))}, data={"name": "mine"}, headers=h
+    )
     assert good.status_code == 201
     before = client.get("/api/v1/datasets/mine").json()
 
@@ -97,8 +102,12 @@ def test_invalid_upload_changes_nothing(client, tmp_path):
         v = folder / "values.csv"
         v.write_text(v.read_text(encoding="utf-8-sig").replace("GZ,2016,gdp,", "GZ,2016,gdp,x"), encoding="utf-8")
 
-    r = client.post("/api/v1/datasets", files={"files": ("d.zip", gba_zip(tmp_path, breaks))},
-                    data={"name": "mine", "replace": "true"}, headers=h)
+    r = client.post(
+        "/api/v1/datasets",
+        files={"files": ("d.zip", gba_zip(tmp_path, breaks))},
+        data={"name": "mine", "replace": "true"},
+        headers=h,
+    )
     assert r.status_code == 422
     body = r.json()
     assert "nothing was stored" in body["message"]

@@ -148,6 +148,8 @@ def overview(request: Request) -> HTMLResponse:
     try:
         name, ds = _dataset_choice(request)
         period = request.query_params.get("period")
+        if period and not period.isdigit():
+            raise CityNexusError(f"period '{period}' is not a year; periods present: {ds.periods}")
         period = int(period) if period else ds.periods[-1]
         if period not in ds.periods:
             raise CityNexusError(f"period {period} has no data; periods present: {ds.periods}")
