@@ -54,14 +54,44 @@ def spec_for(ds: Dataset) -> IndexSpec:
     return IndexSpec(name=f"{ds.name} index")
 
 
+def digest_of(ds: Dataset) -> str:
+    """The dataset's content digest, computed once per loaded object."""
+    d = getattr(ds, "_cnx_digest", None)
+    if d is None:
+        d = ds.digest()
+        object.__setattr__(ds, "_cnx_digest", d)
+    return d
+
+
 def dataset(engine: Engine | None, name: str) -> Dataset:
-    return resolve(engine, name)
+    """A bundled or stored dataset, loaded once per content digest (a stored dataset is
+    re-read only when its stored digest changes)."""
+    from citynexus.data.bundled import available, load
+
+    if name in available():
+        return _datasets.get(("bundled", name), lambda: _with_digest(load(name)))
+    from sqlalchemy import select
+
+    from citynexus.store import session_scope
+    from citynexus.store.app import StoredDataset
+
+    if engine is not None:
+        with session_scope(engine) as s:
+            dig = s.scalar(select(StoredDataset.digest).where(StoredDataset.name == name))
+        if dig is not None:
+            return _datasets.get((name, dig), lambda: _with_digest(resolve(engine, name), dig))
+    return resolve(engine, name)  # raises DatasetNotFoundError with the message
+
+
+def _with_digest(ds: Dataset, digest: str | None = None) -> Dataset:
+    object.__setattr__(ds, "_cnx_digest", digest or ds.digest())
+    return ds
 
 
 def result(ds: Dataset, spec: IndexSpec | None = None, period: int | None = None) -> IndexResult:
     spec = spec or spec_for(ds)
     period = period or ds.periods[-1]
-    key = (ds.digest(), spec.digest(), period)
+    key = (digest_of(ds), spec.digest(), period)
     return _results.get(key, lambda: build(ds, spec, period=period))
 
 
@@ -70,7 +100,7 @@ def analysis(ds: Dataset):
     from citynexus.report.analysis import analyse
 
     spec = spec_for(ds)
-    key = (ds.digest(), spec.digest())
+    key = (digest_of(ds), spec.digest())
     return _analyses.get(key, lambda: analyse(ds, spec))
 
 
@@ -80,32 +110,81 @@ class Rerank:
     weights: dict[str, float]
 
 
-def rerank(res: IndexResult, weights: dict[str, float], ds: Dataset) -> Rerank:
+@dataclass
+class _RerankBase:
+    units: list[str]
+    names: list[str]
+    names_zh: list[str]
+    children: list[str]
+    x: np.ndarray
+    method: str
+    params: dict
+
+
+_bases = _LRU(64)
+
+
+def _base(res: IndexResult, ds: Dataset) -> _RerankBase:
+    def make() -> _RerankBase:
+        top = res.index_code
+        children = ds.children(top)
+        level = int(ds.indicators.set_index("code").at[top, "level"])
+        cfg = dict(res.spec.aggregate_for(top, level))
+        names = ds.units.set_index("code").reindex(res.scores.index)
+        return _RerankBase(
+            units=list(res.scores.index),
+            names=names["name"].tolist(),
+            names_zh=names["name_zh"].tolist(),
+            children=children,
+            x=res.scores[children].to_numpy(dtype=float),
+            method=cfg.pop("method", "arithmetic"),
+            params=cfg,
+        )
+
+    return _bases.get((digest_of(ds), res.spec.digest(), res.period), make)
+
+
+def rerank_records(res: IndexResult, weights: dict[str, float], ds: Dataset) -> tuple[list[dict], dict[str, float]]:
     """Re-aggregate the top index from its children's scores with new weights (the spec's
-    top-level aggregation method), and rank. Weights are relative (rescaled to sum to 1)."""
-    top = res.index_code
-    children = ds.children(top)
-    unknown = [k for k in weights if k not in children]
+    top-level aggregation method) and rank (1 = best, ties take the minimum rank). Weights
+    are relative: rescaled to sum to 1. Returns ranking records and the weights used."""
+    b = _base(res, ds)
+    unknown = [k for k in weights if k not in b.children]
     if unknown:
-        raise CityNexusError(f"unknown weight {unknown[0]!r}: the children of {top} are {', '.join(children)}")
-    w = np.array([float(weights.get(c, 0.0)) for c in children])
-    if (w < 0).any() or not np.isfinite(w).all():
+        raise CityNexusError(
+            f"unknown weight {unknown[0]!r}: the children of {res.index_code} are {', '.join(b.children)}"
+        )
+    w = np.array([float(weights.get(c, 0.0)) for c in b.children])
+    if not np.isfinite(w).all() or (w < 0).any():
         raise CityNexusError("weights must be finite and >= 0")
     if w.sum() <= 0:
         raise CityNexusError("at least one weight must be positive")
     w = w / w.sum()
-    level = int(ds.indicators.set_index("code").at[top, "level"])
-    cfg = res.spec.aggregate_for(top, level)
-    x = res.scores[children].to_numpy(dtype=float)
-    method = cfg.get("method", "arithmetic")
-    params = {k: v for k, v in cfg.items() if k not in ("method",)}
-    score = aggregate_array(method, x, w, units=list(res.scores.index), children=children, **params)
-    s = pd.Series(score, index=res.scores.index, name="score")
-    rank = s.rank(ascending=False, method="min").astype("Int64")
-    names = ds.units.set_index("code")
-    out = pd.DataFrame({"name": names["name"], "name_zh": names["name_zh"], "score": s, "rank": rank})
-    out.index.name = "unit"
-    return Rerank(out.sort_values("rank"), dict(zip(children, w.tolist())))
+    score = aggregate_array(b.method, b.x, w, units=b.units, children=b.children, **b.params)
+    key = np.where(np.isnan(score), -np.inf, score)
+    order = np.argsort(-key, kind="stable")
+    # rank = 1 + number of strictly better scores
+    sorted_desc = np.sort(key)[::-1]
+    ranks = 1 + np.searchsorted(-sorted_desc, -key, side="left")
+    recs = [
+        {
+            "unit": b.units[i],
+            "name": b.names[i],
+            "name_zh": b.names_zh[i],
+            "score": None if np.isnan(score[i]) else float(score[i]),
+            "rank": int(ranks[i]),
+        }
+        for i in order
+    ]
+    return recs, dict(zip(b.children, w.tolist()))
+
+
+def rerank(res: IndexResult, weights: dict[str, float], ds: Dataset) -> Rerank:
+    """:func:`rerank_records` as a DataFrame indexed by unit."""
+    recs, used = rerank_records(res, weights, ds)
+    df = pd.DataFrame(recs).set_index("unit")
+    df["rank"] = df["rank"].astype("Int64")
+    return Rerank(df, used)
 
 
 def clear_caches() -> None:

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
@@ -73,18 +73,14 @@ class RerankRequest(BaseModel):
 
 
 @router.post("/rerank", summary="Re-rank with other weights of the top-level children (no key needed)")
-def rerank(req: RerankRequest, db: Engine = Depends(get_db)) -> dict:
+def rerank(req: RerankRequest, db: Engine = Depends(get_db)) -> JSONResponse:
     ds = service.dataset(db, req.dataset)
     if req.period is not None and req.period not in ds.periods:
         raise CityNexusError(f"period {req.period} has no data; periods present: {ds.periods}")
     res = service.result(ds, period=req.period)
-    rr = service.rerank(res, req.weights, ds)
-    return {
-        "dataset": req.dataset,
-        "period": res.period,
-        "weights": rr.weights,
-        "ranking": _ranking_records(rr.ranking),
-    }
+    recs, used = service.rerank_records(res, req.weights, ds)
+    # plain JSON types already: skip FastAPI's generic encoder (the hot path of the dashboard slider)
+    return JSONResponse({"dataset": req.dataset, "period": res.period, "weights": used, "ranking": recs})
 
 
 class BuildRequest(BaseModel):
