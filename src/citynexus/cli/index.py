@@ -15,7 +15,7 @@ from citynexus.evaluate.errors import IndexSpecError
 app = typer.Typer(
     rich_markup_mode="markdown",
     help="Composite indices (综合指数): denominate, screen, impute, treat outliers, normalise, weight "
-    "and aggregate as a spec (TOML) says; see docs/methods-evaluate.md for every method.\n\n"
+    "and aggregate as a spec (TOML) says; see docs/methods.md for every method.\n\n"
     "--data is a bundled dataset name (e.g. 'gba', synthetic) or a dataset path. Without --spec a "
     "bundled dataset uses its bundled spec (e.g. specs/gba.toml), other datasets the defaults.",
     no_args_is_help=True,
@@ -41,7 +41,7 @@ def _load(data: str, spec_path: Path | None):
             console.print(f"using the bundled spec for '{data}'")
         except IndexSpecError:
             spec = IndexSpec()
-            console.print("no --spec given: using the default methods (see docs/methods-evaluate.md)")
+            console.print("no --spec given: using the default methods (see docs/methods.md)")
     return ds, spec
 
 

@@ -21,7 +21,7 @@ app = typer.Typer(
     "autocorrelation (Moran's I, LISA, Getis-Ord Gi*).\n\n"
     "DATA is a bundled dataset name (e.g. 'gba', synthetic) or a dataset path. Subsystem scores "
     "are then the weighted means of min-max normalised indicators under each subsystem (see "
-    "docs/methods-region.md); pass --scores CSV to use your own scores instead.",
+    "docs/methods.md); pass --scores CSV to use your own scores instead.",
     no_args_is_help=True,
 )
 

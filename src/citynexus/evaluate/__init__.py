@@ -8,7 +8,7 @@ normalise, weight, aggregate (means, TOPSIS, VIKOR, GRA) and analyse.
 
 Every step is a pure function (modules ``denominate``, ``screen``, ``impute``, ``treat``,
 ``normalise``, ``weights``, ``aggregate``, ``analysis``); :func:`build` chains them
-according to an :class:`IndexSpec`. See docs/methods-evaluate.md for every formula.
+according to an :class:`IndexSpec`. See docs/methods.md for every formula.
 """
 
 from citynexus.evaluate.errors import EvaluationError, InconsistentJudgementsError, IndexSpecError

@@ -10,7 +10,7 @@ sensitivity analysis), or build it fluently::
             .weights_with("entropy_minmax", level=1)
             .aggregate_with("geometric", level=3))
 
-TOML layout (every key optional; defaults shown in docs/methods-evaluate.md)::
+TOML layout (every key optional; defaults shown in docs/methods.md)::
 
     name = "..."
     [denominate]  enabled, scale, [denominate.indicators.CODE] by / scale
@@ -223,7 +223,7 @@ class IndexSpec:
         p = Path(path)
         if not p.exists():
             raise IndexSpecError(
-                f"spec file {p} does not exist; write one (see docs/methods-evaluate.md) or use a bundled spec"
+                f"spec file {p} does not exist; write one (see docs/methods.md) or use a bundled spec"
             )
         return cls.from_toml(p.read_text(encoding="utf-8"), source=p.name)
 

@@ -33,7 +33,7 @@ improvement of coupling coordination degree model), 统计与决策 Statistics &
 
     C = 1 - 2 * sqrt( (n * sum_i U_i^2 - (sum_i U_i)^2) / n^2 ) = 1 - 2 * sigma(U)
 
-  with sigma the population standard deviation of the n scores. See docs/methods-region.md for
+  with sigma the population standard deviation of the n scores. See docs/methods.md for
   what was and was not verified about this formula.
 
 Edge cases (what is returned and why)
