@@ -193,26 +193,21 @@ class Hub:
                 q = q.where(HubNeed.org_id == org)
             return [_need_from_row(r) for r in s.scalars(q)]
 
-    def organization(self, org_id: str) -> Organization:
+    def _get(self, table, key: str, what: str, convert):
         with session_scope(self.engine) as s:
-            r = s.get(HubOrganization, org_id)
+            r = s.get(table, key)
             if r is None:
-                raise NotFoundError(f"no organization with id {org_id!r} in the hub")
-            return _org_from_row(r)
+                raise NotFoundError(f"no {what} with id {key!r} in the hub")
+            return convert(r)
+
+    def organization(self, org_id: str) -> Organization:
+        return self._get(HubOrganization, org_id, "organization", _org_from_row)
 
     def offer(self, offer_id: str) -> Offer:
-        with session_scope(self.engine) as s:
-            r = s.get(HubOffer, offer_id)
-            if r is None:
-                raise NotFoundError(f"no offer with id {offer_id!r} in the hub")
-            return _offer_from_row(r)
+        return self._get(HubOffer, offer_id, "offer", _offer_from_row)
 
     def need(self, need_id: str) -> Need:
-        with session_scope(self.engine) as s:
-            r = s.get(HubNeed, need_id)
-            if r is None:
-                raise NotFoundError(f"no need with id {need_id!r} in the hub")
-            return _need_from_row(r)
+        return self._get(HubNeed, need_id, "need", _need_from_row)
 
     def counts(self) -> dict[str, int]:
         from sqlalchemy import func

@@ -31,42 +31,36 @@ class HubOrganization(Base):
     )
 
 
-class HubOffer(Base):
+class _Listing:
+    """Columns shared by offers and needs."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("hub_organizations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    industries: Mapped[list] = mapped_column(JSON, default=list)
+    lang: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class HubOffer(_Listing, Base):
     """An offer (patent, capacity, service, technology, talent) of an organization."""
 
     __tablename__ = "hub_offers"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("hub_organizations.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(String(500))
-    text: Mapped[str] = mapped_column(Text)
-    industries: Mapped[list] = mapped_column(JSON, default=list)
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
-    lang: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
-class HubNeed(Base):
+class HubNeed(_Listing, Base):
     """A need (technology, capacity, service, talent, financing) of an organization."""
 
     __tablename__ = "hub_needs"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("hub_organizations.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(String(500))
-    text: Mapped[str] = mapped_column(Text)
-    industries: Mapped[list] = mapped_column(JSON, default=list)
     constraints: Mapped[dict] = mapped_column(JSON, default=dict)
-    lang: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
 class HubVector(Base):
