@@ -2,60 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from hubtest_helpers import need, offer, org
-
-from citynexus.hub import cities
-
-# Used only when the bundled gba dataset cannot be loaded (it is read by product code).
-_FALLBACK_UNITS = pd.DataFrame(
-    {
-        "code": ["GZ", "SZ", "ZH", "FS", "HZ", "DG", "ZS", "JM", "ZQ", "HK", "MO"],
-        "name": [
-            "Guangzhou",
-            "Shenzhen",
-            "Zhuhai",
-            "Foshan",
-            "Huizhou",
-            "Dongguan",
-            "Zhongshan",
-            "Jiangmen",
-            "Zhaoqing",
-            "Hong Kong",
-            "Macao",
-        ],
-        "name_zh": ["广州", "深圳", "珠海", "佛山", "惠州", "东莞", "中山", "江门", "肇庆", "香港", "澳门"],
-        "lat": [23.1291, 22.5431, 22.2710, 23.0218, 23.1115, 23.0205, 22.5176, 22.5787, 23.0472, 22.3193, 22.1987],
-        "lon": [
-            113.2644,
-            114.0579,
-            113.5767,
-            113.1219,
-            114.4152,
-            113.7518,
-            113.3926,
-            113.0819,
-            112.4651,
-            114.1694,
-            113.5439,
-        ],
-    }
-)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _city_table():
-    try:
-        cities.load_units()
-    except Exception:  # pragma: no cover - only while the bundled dataset is missing
-        mp = pytest.MonkeyPatch()
-        mp.setattr(cities, "load_units", lambda: _FALLBACK_UNITS)
-        cities.clear_cache()
-        yield
-        mp.undo()
-        return
-    yield
 
 
 @pytest.fixture(scope="session")

@@ -179,6 +179,37 @@ def _labels(fig: go.Figure, points: pd.DataFrame) -> None:
     )
 
 
+def _coloured_map(
+    geojson: Mapping | None, fills: Mapping[str, str], hover: Mapping[str, str], pts: pd.DataFrame
+) -> go.Figure:
+    """Cities filled with ``fills`` (by code): polygons from ``geojson``, or, without
+    boundaries, circles at the coordinates in ``pts`` (columns lon, lat, label)."""
+    if geojson is not None:
+        fig = _map_base(geojson, fills, hover)
+        _labels(fig, pts)
+        return fig
+    fig = go.Figure(
+        go.Scatter(
+            x=pts["lon"],
+            y=pts["lat"],
+            mode="markers+text",
+            text=pts["label"],
+            textposition="top center",
+            hovertext=[hover.get(c, c) for c in pts.index],
+            hoverinfo="text",
+            showlegend=False,
+            marker={
+                "size": 22,
+                "color": [fills.get(c, "#eeeeee") for c in pts.index],
+                "line": {"color": "white", "width": 1},
+            },
+        )
+    )
+    fig.update_xaxes(title="lon")
+    fig.update_yaxes(title="lat", scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    return fig
+
+
 def choropleth_figure(
     geojson: Mapping | None,
     values: pd.Series,
@@ -199,32 +230,8 @@ def choropleth_figure(
         {"lon": u["lon"], "lat": u["lat"], "label": [u.at[c, name_col] or u.at[c, "name"] for c in u.index]},
         index=u.index,
     )
-    if geojson is not None:
-        fills = {c: _color(float(v), lo, hi, colorscale) for c, v in values.items()}
-        fig = _map_base(geojson, fills, hover)
-        _labels(fig, pts.loc[[c for c in values.index if c in pts.index]])
-    else:
-        fig = go.Figure()
-        fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)), title="lat")
-        fig.update_xaxes(title="lon")
-        p = pts.loc[values.index]
-        fig.add_trace(
-            go.Scatter(
-                x=p["lon"],
-                y=p["lat"],
-                mode="markers+text",
-                text=p["label"],
-                textposition="top center",
-                hovertext=[hover.get(c, c) for c in p.index],
-                hoverinfo="text",
-                showlegend=False,
-                marker={
-                    "size": 22,
-                    "color": [_color(float(v), lo, hi, colorscale) for v in values],
-                    "line": {"color": "white", "width": 1},
-                },
-            )
-        )
+    fills = {c: _color(float(v), lo, hi, colorscale) for c, v in values.items()}
+    fig = _coloured_map(geojson, fills, hover, pts.loc[[c for c in values.index if c in pts.index]])
     # colour bar
     fig.add_trace(
         go.Scatter(
@@ -258,23 +265,7 @@ def lisa_map_figure(
     fills = {c: LISA_COLORS.get(q, "#d9d9d9") for c, q in quadrant.items()}
     hover = {c: f"{u.at[c, name_col]}: {label.get(q, q)}" for c, q in quadrant.items() if c in u.index}
     pts = pd.DataFrame({"lon": u["lon"], "lat": u["lat"], "label": u[name_col]}, index=u.index).loc[quadrant.index]
-    if geojson is not None:
-        fig = _map_base(geojson, fills, hover)
-        _labels(fig, pts)
-    else:
-        fig = go.Figure()
-        fig.add_trace(
-            go.Scatter(
-                x=pts["lon"],
-                y=pts["lat"],
-                mode="markers+text",
-                text=pts["label"],
-                textposition="top center",
-                showlegend=False,
-                marker={"size": 22, "color": [fills[c] for c in pts.index]},
-            )
-        )
-        fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    fig = _coloured_map(geojson, fills, hover, pts)
     for q in ("HH", "HL", "LH", "LL", "ns"):  # legend entries
         fig.add_trace(
             go.Scatter(

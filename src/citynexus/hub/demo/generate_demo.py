@@ -15,26 +15,17 @@ from pathlib import Path
 
 SEED = 8
 N_ORGS = 300
-CITIES = ["GZ", "SZ", "ZH", "FS", "HZ", "DG", "ZS", "JM", "ZQ", "HK", "MO"]
-CITY_EN = dict(
-    zip(
-        CITIES,
-        [
-            "Guangzhou",
-            "Shenzhen",
-            "Zhuhai",
-            "Foshan",
-            "Huizhou",
-            "Dongguan",
-            "Zhongshan",
-            "Jiangmen",
-            "Zhaoqing",
-            "Hong Kong",
-            "Macao",
-        ],
-    )
-)
-CITY_ZH = dict(zip(CITIES, ["广州", "深圳", "珠海", "佛山", "惠州", "东莞", "中山", "江门", "肇庆", "香港", "澳门"]))
+
+
+def _city_names() -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Codes and names of the cities, from the bundled gba dataset."""
+    from citynexus.data import load
+
+    u = load("gba").units
+    return list(u["code"]), dict(zip(u["code"], u["name"])), dict(zip(u["code"], u["name_zh"]))
+
+
+CITIES, CITY_EN, CITY_ZH = _city_names()
 # cities where listings are more often written in English
 EN_CITIES = {"HK": 0.8, "MO": 0.6}
 NAME_WORDS = [
