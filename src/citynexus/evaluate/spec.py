@@ -222,9 +222,7 @@ class IndexSpec:
     def read(cls, path: str | Path) -> IndexSpec:
         p = Path(path)
         if not p.exists():
-            raise IndexSpecError(
-                f"spec file {p} does not exist; write one (see docs/methods.md) or use a bundled spec"
-            )
+            raise IndexSpecError(f"spec file {p} does not exist; write one (see docs/methods.md) or use a bundled spec")
         return cls.from_toml(p.read_text(encoding="utf-8"), source=p.name)
 
     def write(self, path: str | Path) -> Path:
