@@ -75,30 +75,23 @@ def test_report_html_is_self_contained(analysis, tmp_path):
     assert "合成数据" in zh
 
 
-def test_report_renders_offline_in_chromium(analysis, tmp_path):
-    from tests.browser.conftest import ARGS, CHROMIUM, _need_chromium
-
-    _need_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_report_renders_offline_in_chromium(analysis, tmp_path, browser):
     path = write_report(analysis, tmp_path, "en", geojson_or_none([]))
     n_figs = len(build_figures(analysis, "en", None))
     requests: list[str] = []
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        ctx = b.new_context(offline=True)
-        page = ctx.new_page()
-        page.on("request", lambda r: requests.append(r.url))
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(Path(path).as_uri())
-        page.wait_for_function(f"window.CNX_RENDERED && window.CNX_RENDERED.length === {n_figs}", timeout=30000)
-        rendered = page.evaluate("window.CNX_RENDERED")
-        out = Path(__file__).resolve().parents[2] / "test-output" / "report"
-        out.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out / "report.png"), full_page=True)
-        assert page.locator("#synthetic-note").is_visible()
-        b.close()
+    ctx = browser.new_context(offline=True)
+    page = ctx.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(Path(path).as_uri())
+    page.wait_for_function(f"window.CNX_RENDERED && window.CNX_RENDERED.length === {n_figs}", timeout=30000)
+    rendered = page.evaluate("window.CNX_RENDERED")
+    out = Path(__file__).resolve().parents[2] / "test-output" / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / "report.png"), full_page=True)
+    assert page.locator("#synthetic-note").is_visible()
+    ctx.close()
     assert sorted(rendered) == sorted(build_figures(analysis, "en", None))
     assert errors == []
     assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
