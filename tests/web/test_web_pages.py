@@ -82,3 +82,28 @@ def test_static_assets(client):
     assert client.get("/static/app.js").status_code == 200
     assert client.get("/static/../pages.py").status_code == 404
     assert client.get("/static/nope.css").status_code == 404
+
+
+def test_rank_ranges_under_any_weights(client):
+    """The overview and the explorer show each city's best and worst rank under any weights
+    of the two subsystems; the nominal rank lies in between, and the extremes are reached
+    with all weight on one subsystem (two children: the simplex is a segment)."""
+    import re
+
+    from citynexus.data import load
+    from citynexus.evaluate import build, default_spec
+
+    res = build(load("gba"), default_spec("gba"))
+    html = client.get("/", params={"lang": "en"}).text
+    rows = re.findall(
+        r'<td class="num">(\d+)</td><td><a href="/city/(\w+)\?[^"]*">[^<]*</a></td>\s*'
+        r'<td class="num">[\d.]+</td>\s*<td class="num">(\d+)–(\d+)</td>',
+        html,
+    )
+    assert len(rows) == 11
+    for rank, unit, best, worst in rows:
+        assert int(best) <= int(rank) <= int(worst)
+        # with two subsystems the extreme weightings are (1, 0) and (0, 1)
+        ends = [int(res.scores[c].rank(ascending=False, method="min")[unit]) for c in ("IND", "URB")]
+        assert int(best) <= min(ends) and int(worst) >= max(ends)
+    assert 'id="bounds-table"' in client.get("/explorer").text

@@ -187,6 +187,28 @@ def rerank(res: IndexResult, weights: dict[str, float], ds: Dataset) -> Rerank:
     return Rerank(df, used)
 
 
+_bounds = _LRU(32)
+
+
+def rank_bounds(ds: Dataset, res: IndexResult) -> pd.DataFrame | None:
+    """Best and worst rank of every unit over all weights of the top index's children
+    (exact MILP; cached), indexed by unit with columns ``best``, ``worst``, ``exact``; None
+    when the top aggregation is not linear in the weights."""
+    from citynexus.evaluate.robustness import RobustnessError, rank_ranges_for
+
+    def make():
+        try:
+            rr = rank_ranges_for(res)
+        except RobustnessError:
+            return None
+        t = rr.table.set_index("unit")
+        return pd.DataFrame(
+            {"best": t["best_rank"].astype(int), "worst": t["worst_rank"].astype(int), "exact": t["exact"]}
+        )
+
+    return _bounds.get((digest_of(ds), res.spec.digest(), res.period), make)
+
+
 def clear_caches() -> None:
-    for c in (_datasets, _results, _analyses):
+    for c in (_datasets, _results, _analyses, _bounds, _bases):
         c.clear()

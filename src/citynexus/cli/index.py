@@ -192,3 +192,12 @@ def compare_cmd(
     if out is not None:
         df.to_csv(out, encoding="utf-8-sig")
         console.print(f"wrote {out}")
+
+
+def _attach_robust() -> None:
+    from citynexus.cli.robust import register
+
+    register(app)
+
+
+_attach_robust()

@@ -200,18 +200,11 @@ def overview(request: Request) -> HTMLResponse:
 
 def _rank_bounds(ds, res):
     """Best and worst rank of each unit under any weights of the top level's children
-    (exact, mixed-integer programming), when the robustness module is available."""
-    try:
-        from citynexus.evaluate.robustness import rank_ranges
-    except ImportError:
-        return None
-    try:
-        top = res.index_code
-        children = ds.children(top)
-        rr = rank_ranges(res.scores[children])
-        return rr.set_index("unit") if "unit" in rr.columns else rr
-    except Exception:
-        return None
+    (exact, by mixed-integer programming), or None when the top level is not an arithmetic
+    mean (the only aggregation linear in the weights)."""
+    from citynexus.api import service
+
+    return service.rank_bounds(ds, res)
 
 
 @router.get("/explorer", response_class=HTMLResponse)

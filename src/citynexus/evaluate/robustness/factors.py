@@ -1,0 +1,676 @@
+"""Uncertain factors (不确定性因素) of a robustness analysis and the ``[robustness]`` TOML section.
+
+A factor is one input of the index that could reasonably have been chosen otherwise. Each
+factor maps one number per replication to a change of the spec:
+
+=================  ==========================================================  ======================
+kind               what one replication draws                                  sample value
+=================  ==========================================================  ======================
+``choice``         one of ``options`` (each a table of spec changes)           option index (0-based)
+``integer``        a whole number in ``[low, high]`` for the spec ``path``     the number
+``continuous``     a real number in ``[low, high]`` for the spec ``path``      the number
+``weights_noise``  one of ``sets`` noisy copies of the nominal weights at      set index (0-based)
+                   ``levels``: :math:`w \\to w\\,(1 + a(2U - 1))`, U ~ U(0, 1)
+``weights_sets``   one of the given alternative weight sets                    set index (0-based)
+``exclude``        leave out none (0) or one of ``indicators`` (k = k-th)      0 .. len(indicators)
+=================  ==========================================================  ======================
+
+Sampling works on the unit interval: a uniform number :math:`u \\in [0, 1)` becomes
+``floor(u m)`` for a factor with ``m`` options (the usual flooring of a uniform variable
+for discrete factors in variance-based sensitivity analysis, Saltelli et al. 2008, *Global
+Sensitivity Analysis: The Primer*, §4.8), ``low + floor(u (high - low + 1))`` for an
+integer and ``low + u (high - low)`` for a continuous factor.
+
+TOML::
+
+    [robustness]
+    samples = 500        # default N
+    seed = 1
+    top_k = [3, 10]      # P(rank <= k) columns of the uncertainty table
+
+    [[robustness.factor]]
+    name = "winmax"
+    kind = "integer"
+    path = "treat.winmax"
+    low = 1
+    high = 5
+
+    [[robustness.factor]]
+    name = "normalisation"
+    kind = "choice"
+    target = "normalise"           # option keys are relative to this spec section
+    options = [{method = "minmax", range = [1, 100]}, {method = "zscore", mean = 10, sd = 2}]
+    labels = ["min-max 1-100", "z-score 10/2"]
+
+    [[robustness.factor]]
+    name = "weights"
+    kind = "weights_noise"
+    levels = [2, 3]                # levels of the weighted items (1 = indicators)
+    a = 0.25
+    sets = 100
+    seed = 0                       # the noisy sets depend on this seed only
+
+    [[robustness.factor]]
+    name = "pillar_weights"
+    kind = "weights_sets"
+    sets = [{Conn = 1, Sust = 1}, {Conn = 2, Sust = 1}]   # relative within each parent
+
+    [[robustness.factor]]
+    name = "drop_one"
+    kind = "exclude"
+    indicators = ["LPI", "Flights"]   # default: every indicator
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from citynexus.evaluate.aggregate import AGGREGATE_METHODS
+from citynexus.evaluate.errors import IndexSpecError
+from citynexus.evaluate.impute import IMPUTE_METHODS
+from citynexus.evaluate.normalise import NORMALISE_METHODS
+from citynexus.evaluate.robustness.errors import RobustnessSpecError
+from citynexus.evaluate.spec import IndexSpec
+from citynexus.evaluate.treat import TREAT_METHODS
+from citynexus.evaluate.weights import WEIGHT_METHODS
+
+FACTOR_KINDS = ("choice", "integer", "continuous", "weights_noise", "weights_sets", "exclude")
+
+#: pipeline stages in order; a factor belongs to the earliest stage it changes
+STAGES = ("prepare", "treat", "normalise", "structure", "weights")
+_SECTION_STAGE = {
+    "denominate": "prepare",
+    "screen": "prepare",
+    "impute": "prepare",
+    "treat": "treat",
+    "normalise": "normalise",
+    "weights": "structure",
+    "aggregate": "structure",
+}
+_SECTION_METHODS = {
+    "impute": IMPUTE_METHODS,
+    "treat": TREAT_METHODS,
+    "normalise": NORMALISE_METHODS,
+    "weights": WEIGHT_METHODS,
+    "aggregate": AGGREGATE_METHODS,
+}
+
+
+def _err(where: str, msg: str) -> RobustnessSpecError:
+    return RobustnessSpecError(f"{where}: {msg}")
+
+
+# ---------------------------------------------------------------------------- spec paths
+def set_path(spec: IndexSpec, path: str, value: Any) -> None:
+    """Set one option of ``spec`` in place by dotted path (like :meth:`IndexSpec.with_`
+    but without validation, so that combinations are checked when they are computed)."""
+    parts = path.split(".")
+    obj: Any = spec
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(obj, dict):
+            obj = obj.setdefault(part, {})
+        elif hasattr(obj, part) and not callable(getattr(obj, part)):
+            obj = getattr(obj, part)
+        else:
+            raise IndexSpecError(f"unknown spec path {'.'.join(parts[: i + 1])!r}")
+    last = parts[-1]
+    if isinstance(obj, dict):
+        obj[last] = copy.deepcopy(value)
+    elif hasattr(obj, last) and not callable(getattr(obj, last)) and not last.startswith("_"):
+        if last == "range":
+            value = (float(value[0]), float(value[1]))
+        setattr(obj, last, copy.deepcopy(value))
+    else:
+        raise IndexSpecError(f"unknown spec option {path!r}")
+
+
+def _stage_of_path(path: str, where: str) -> str:
+    sec = path.split(".")[0]
+    if sec not in _SECTION_STAGE:
+        raise _err(where, f"{path!r} is not an option of a spec section ({', '.join(_SECTION_STAGE)})")
+    return _SECTION_STAGE[sec]
+
+
+def _check_method(path: str, value: Any, where: str) -> None:
+    parts = path.split(".")
+    if parts[-1] != "method":
+        return
+    options = _SECTION_METHODS.get(parts[0])
+    if options is not None and value not in options:
+        raise _err(where, f"unknown method {value!r} for {path}; choose one of: {', '.join(options)}")
+
+
+# ---------------------------------------------------------------------------- factors
+@dataclass
+class Factor:
+    """Base of every factor: a ``name`` (column of samples.csv) and a ``kind``."""
+
+    name: str
+    kind: ClassVar[str] = ""
+
+    @property
+    def n_options(self) -> int | None:
+        """Number of discrete options (None for a continuous factor)."""
+        return None
+
+    @property
+    def stage(self) -> str:
+        """Earliest pipeline stage the factor changes (see :data:`STAGES`)."""
+        raise NotImplementedError
+
+    @property
+    def discrete(self) -> bool:
+        return self.n_options is not None
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        """Map uniform numbers in [0, 1] to sample values (option index or number)."""
+        m = self.n_options
+        u = np.asarray(u, dtype=float)
+        return np.minimum(np.floor(u * m), m - 1).astype(float)
+
+    def check(self, values: np.ndarray, where: str) -> np.ndarray:
+        """Validate sample values (e.g. read from a replay file); return them as floats."""
+        v = np.asarray(values, dtype=float)
+        if np.isnan(v).any():
+            raise _err(where, f"factor {self.name!r} has empty or non-numeric values")
+        m = self.n_options
+        if m is not None:
+            bad = (v != np.round(v)) | (v < 0) | (v >= m)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise _err(
+                    where,
+                    f"factor {self.name!r}, replication {i + 1}: {v[i]:g} is not an option index; "
+                    f"use a whole number from 0 to {m - 1}",
+                )
+        return v
+
+    def label(self, value: float) -> str:
+        return f"{value:g}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"name": self.name, "kind": self.kind}
+        for k, v in self.__dict__.items():
+            if k != "name" and v is not None and not k.startswith("_"):
+                d[k] = v
+        return d
+
+
+@dataclass
+class ChoiceFactor(Factor):
+    """One of several alternatives for a step: each option is a table of spec changes,
+    keys relative to ``target`` (a section such as ``normalise``, or a dotted path such as
+    ``aggregate.level.3``; empty: keys are full dotted paths)."""
+
+    options: list[dict[str, Any]] = field(default_factory=list)
+    target: str = ""
+    labels: list[str] | None = None
+    kind: ClassVar[str] = "choice"
+
+    @property
+    def n_options(self) -> int:
+        return len(self.options)
+
+    def changes(self, index: int) -> dict[str, Any]:
+        pre = f"{self.target}." if self.target else ""
+        return {pre + k: v for k, v in self.options[index].items()}
+
+    @property
+    def stage(self) -> str:
+        stages = {_stage_of_path(p, f"factor {self.name!r}") for i in range(len(self.options)) for p in self.changes(i)}
+        return min(stages, key=STAGES.index) if stages else "structure"
+
+    def label(self, value: float) -> str:
+        i = int(value)
+        if self.labels:
+            return self.labels[i]
+        return ", ".join(f"{k}={v}" for k, v in self.options[i].items())
+
+
+@dataclass
+class IntegerFactor(Factor):
+    """A whole-number option (``path``, e.g. ``treat.winmax``) drawn from ``low..high``."""
+
+    path: str = ""
+    low: int = 0
+    high: int = 0
+    kind: ClassVar[str] = "integer"
+
+    @property
+    def n_options(self) -> int:
+        return int(self.high - self.low + 1)
+
+    @property
+    def stage(self) -> str:
+        return _stage_of_path(self.path, f"factor {self.name!r}")
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        return self.low + super().from_unit(u)
+
+    def check(self, values: np.ndarray, where: str) -> np.ndarray:
+        v = np.asarray(values, dtype=float)
+        bad = np.isnan(v) | (v != np.round(v)) | (v < self.low) | (v > self.high)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise _err(
+                where,
+                f"factor {self.name!r}, replication {i + 1}: {v[i]:g} is not a whole number from "
+                f"{self.low} to {self.high}",
+            )
+        return v
+
+
+@dataclass
+class ContinuousFactor(Factor):
+    """A real-valued option (``path``) drawn uniformly from ``[low, high]``."""
+
+    path: str = ""
+    low: float = 0.0
+    high: float = 1.0
+    kind: ClassVar[str] = "continuous"
+
+    @property
+    def stage(self) -> str:
+        return _stage_of_path(self.path, f"factor {self.name!r}")
+
+    def from_unit(self, u: np.ndarray) -> np.ndarray:
+        return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
+
+    def check(self, values: np.ndarray, where: str) -> np.ndarray:
+        v = np.asarray(values, dtype=float)
+        bad = np.isnan(v) | (v < self.low) | (v > self.high)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise _err(
+                where, f"factor {self.name!r}, replication {i + 1}: {v[i]:g} is outside [{self.low:g}, {self.high:g}]"
+            )
+        return v
+
+
+@dataclass
+class WeightsNoiseFactor(Factor):
+    """``sets`` noisy copies of the nominal weights of the items at ``levels`` (levels of the
+    weighted items: 1 = indicators, 2 = the first aggregates, ...):
+    :math:`w'_j = w_j (1 + a (2U_j - 1))`, :math:`U_j \\sim U(0, 1)` i.i.d., then rescaled to
+    sum to 1 within each parent. The sets depend on ``seed`` only, so a replay file that
+    names set indices reproduces them. Reference: COINr ``get_noisy_weights``."""
+
+    levels: list[int] = field(default_factory=list)
+    a: float = 0.25
+    sets: int = 100
+    seed: int = 0
+    kind: ClassVar[str] = "weights_noise"
+
+    @property
+    def n_options(self) -> int:
+        return int(self.sets)
+
+    @property
+    def stage(self) -> str:
+        return "weights"
+
+    def tables(self, fw, nominal_weights: pd.DataFrame) -> dict[str, np.ndarray]:
+        """``parent -> (sets, k)`` weights over ``fw.children[parent]`` (framework order)."""
+        parents = [p for p in fw.aggregation_order() if any(fw.level[c] in self.levels for c in fw.children.get(p, []))]
+        if not parents:
+            raise _err(
+                f"factor {self.name!r}",
+                f"no weighted items at levels {self.levels}; the framework has levels {sorted(set(fw.level.values()))}",
+            )
+        nom = {(r.parent, r.code): float(r.weight) for r in nominal_weights.itertuples()}
+        rng = np.random.default_rng(int(self.seed))
+        out: dict[str, np.ndarray] = {}
+        for p in parents:
+            kids = fw.children[p]
+            w = np.array([nom.get((p, c), np.nan) for c in kids])
+            if np.isnan(w).all():
+                w = np.array([fw.weight.get(c, 1.0) for c in kids], dtype=float)
+            w = np.where(np.isnan(w), np.nanmean(w), w)
+            u = rng.random((self.n_options, len(kids)))
+            noisy = w * (1.0 + self.a * (2.0 * u - 1.0))
+            out[p] = noisy / noisy.sum(axis=1, keepdims=True)
+        return out
+
+
+@dataclass
+class WeightSetsFactor(Factor):
+    """A table of alternative weight sets; each set maps codes to weights (relative within
+    the parent: every child of a parent named in a set must be given)."""
+
+    sets: list[dict[str, float]] = field(default_factory=list)
+    labels: list[str] | None = None
+    kind: ClassVar[str] = "weights_sets"
+
+    @property
+    def n_options(self) -> int:
+        return len(self.sets)
+
+    @property
+    def stage(self) -> str:
+        return "weights"
+
+    def label(self, value: float) -> str:
+        return self.labels[int(value)] if self.labels else f"set {int(value)}"
+
+    def tables(self, fw, nominal_weights: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
+        where = f"factor {self.name!r}"
+        parents: list[str] = []
+        for i, s in enumerate(self.sets):
+            for code, v in s.items():
+                if code not in fw.parent or not fw.parent.get(code):
+                    raise _err(where, f"set {i}: {code!r} is not an indicator or aggregate with a parent")
+                if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
+                    raise _err(where, f"set {i}: weight of {code} must be a non-negative number, got {v!r}")
+                if fw.parent[code] not in parents:
+                    parents.append(fw.parent[code])
+        out: dict[str, np.ndarray] = {}
+        for p in parents:
+            kids = fw.children[p]
+            rows = []
+            for i, s in enumerate(self.sets):
+                given = [c for c in kids if c in s]
+                if len(given) != len(kids):
+                    missing = [c for c in kids if c not in s]
+                    raise _err(
+                        where,
+                        f"set {i} gives weights for {', '.join(given) or 'none'} but not for "
+                        f"{', '.join(missing)} (children of {p}); give every child of {p} in every set",
+                    )
+                w = np.array([float(s[c]) for c in kids])
+                if w.sum() <= 0:
+                    raise _err(where, f"set {i}: the weights of the children of {p} sum to 0")
+                rows.append(w / w.sum())
+            out[p] = np.array(rows)
+        return out
+
+
+@dataclass
+class ExcludeFactor(Factor):
+    """Leave out no indicator (option 0) or one of ``indicators`` (option k leaves out the
+    k-th); default candidates: every indicator of the framework."""
+
+    indicators: list[str] | None = None
+    kind: ClassVar[str] = "exclude"
+
+    @property
+    def n_options(self) -> int:
+        if self.indicators is None:
+            raise RobustnessSpecError(f"factor {self.name!r}: the candidate indicators are not resolved yet")
+        return len(self.indicators) + 1
+
+    @property
+    def stage(self) -> str:
+        return "prepare"
+
+    def excluded(self, value: float) -> str | None:
+        i = int(value)
+        return None if i == 0 else self.indicators[i - 1]  # type: ignore[index]
+
+    def label(self, value: float) -> str:
+        return self.excluded(value) or "none"
+
+
+_KINDS: dict[str, type[Factor]] = {
+    "choice": ChoiceFactor,
+    "integer": IntegerFactor,
+    "continuous": ContinuousFactor,
+    "weights_noise": WeightsNoiseFactor,
+    "weights_sets": WeightSetsFactor,
+    "exclude": ExcludeFactor,
+}
+
+
+def factor_from_dict(d: dict[str, Any], where: str = "factor", base_dir: Path | None = None) -> Factor:
+    """One factor from a ``[[robustness.factor]]`` table (see the module docstring)."""
+    d = dict(d)
+    name = d.pop("name", None)
+    kind = d.pop("kind", None)
+    if not isinstance(name, str) or not name:
+        raise _err(where, 'every factor needs name = "..." (it becomes a column of samples.csv)')
+    where = f"factor {name!r}"
+    if kind not in _KINDS:
+        raise _err(where, f"kind = {kind!r} is not known; choose one of: {', '.join(FACTOR_KINDS)}")
+    allowed = {
+        "choice": {"options", "target", "labels"},
+        "integer": {"path", "low", "high"},
+        "continuous": {"path", "low", "high"},
+        "weights_noise": {"levels", "a", "sets", "seed"},
+        "weights_sets": {"sets", "file", "labels"},
+        "exclude": {"indicators"},
+    }[kind]
+    bad = sorted(set(d) - allowed)
+    if bad:
+        raise _err(where, f"unknown option {bad[0]!r} for kind {kind!r}; allowed: {', '.join(sorted(allowed))}")
+    if kind == "choice":
+        opts = d.get("options")
+        if not isinstance(opts, list) or len(opts) < 2 or not all(isinstance(o, dict) and o for o in opts):
+            raise _err(where, "a choice needs options = [{...}, {...}]: at least two tables of spec changes")
+        labels = d.get("labels")
+        if labels is not None and (not isinstance(labels, list) or len(labels) != len(opts)):
+            raise _err(where, f"labels must be a list of {len(opts)} names, one per option")
+        f: Factor = ChoiceFactor(name, options=[dict(o) for o in opts], target=str(d.get("target", "")), labels=labels)
+        probe = IndexSpec()
+        for i in range(len(opts)):
+            for path, value in f.changes(i).items():
+                _stage_of_path(path, where)
+                _check_method(path, value, where)
+                try:
+                    set_path(probe.copy(), path, value)
+                except IndexSpecError as err:
+                    raise _err(where, f"option {i}: {err}") from None
+        f.stage  # noqa: B018  (checks every path)
+        return f
+    if kind in ("integer", "continuous"):
+        path = d.get("path")
+        if not isinstance(path, str) or not path:
+            raise _err(where, f'a {kind} factor needs path = "section.option", e.g. "treat.winmax"')
+        _stage_of_path(path, where)
+        try:
+            set_path(IndexSpec(), path, 1)
+        except IndexSpecError as err:
+            raise _err(where, str(err)) from None
+        if "low" not in d or "high" not in d:
+            raise _err(where, f"a {kind} factor needs low and high")
+        lo, hi = d["low"], d["high"]
+        if kind == "integer":
+            if not (isinstance(lo, int) and isinstance(hi, int)) or lo > hi:
+                raise _err(where, f"low and high must be whole numbers with low <= high, got {lo!r}, {hi!r}")
+            return IntegerFactor(name, path=path, low=lo, high=hi)
+        if not (isinstance(lo, int | float) and isinstance(hi, int | float)) or not lo < hi:
+            raise _err(where, f"low and high must be numbers with low < high, got {lo!r}, {hi!r}")
+        return ContinuousFactor(name, path=path, low=float(lo), high=float(hi))
+    if kind == "weights_noise":
+        levels = d.get("levels")
+        if isinstance(levels, int):
+            levels = [levels]
+        if not isinstance(levels, list) or not levels or not all(isinstance(v, int) and v >= 1 for v in levels):
+            raise _err(where, "levels must list the levels of the weighted items to perturb, e.g. [2, 3]")
+        a = d.get("a", 0.25)
+        if not isinstance(a, int | float) or not 0 <= a < 1:
+            raise _err(where, f"a (noise amplitude) must be in [0, 1), got {a!r}")
+        sets = d.get("sets", 100)
+        if not isinstance(sets, int) or sets < 1:
+            raise _err(where, f"sets (number of noisy weight sets) must be a whole number >= 1, got {sets!r}")
+        seed = d.get("seed", 0)
+        if not isinstance(seed, int):
+            raise _err(where, f"seed must be a whole number, got {seed!r}")
+        return WeightsNoiseFactor(name, levels=list(levels), a=float(a), sets=sets, seed=seed)
+    if kind == "weights_sets":
+        if ("sets" in d) == ("file" in d):
+            raise _err(where, 'give the weight sets either inline (sets = [{CODE = w, ...}, ...]) or as file = "x.csv"')
+        if "file" in d:
+            p = Path(d["file"])
+            if not p.is_absolute() and base_dir is not None:
+                p = base_dir / p
+            if not p.exists():
+                raise _err(where, f"weight sets file {p} does not exist")
+            table = pd.read_csv(p)
+            labels = None
+            if "set" in table.columns:
+                labels = [str(v) for v in table.pop("set")]
+            sets = [{c: float(v) for c, v in row.items() if pd.notna(v)} for row in table.to_dict("records")]
+        else:
+            sets = d["sets"]
+            labels = d.get("labels")
+            if not isinstance(sets, list) or not all(isinstance(s, dict) and s for s in sets):
+                raise _err(where, "sets must be a list of tables CODE = weight")
+        if len(sets) < 1:
+            raise _err(where, "give at least one weight set")
+        if labels is not None and len(labels) != len(sets):
+            raise _err(where, f"labels must be a list of {len(sets)} names, one per set")
+        return WeightSetsFactor(name, sets=[dict(s) for s in sets], labels=labels)
+    inds = d.get("indicators")
+    if inds is not None and (not isinstance(inds, list) or not inds or not all(isinstance(c, str) for c in inds)):
+        raise _err(where, "indicators must be a list of indicator codes (or left out: every indicator)")
+    return ExcludeFactor(name, indicators=list(inds) if inds else None)
+
+
+@dataclass
+class RobustnessConfig:
+    """The ``[robustness]`` section: factors and defaults of a run."""
+
+    factors: list[Factor] = field(default_factory=list)
+    samples: int = 500
+    seed: int = 0
+    top_k: list[int] = field(default_factory=lambda: [3, 10])
+    batch_size: int = 2048
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "samples": self.samples,
+            "seed": self.seed,
+            "top_k": list(self.top_k),
+            "batch_size": self.batch_size,
+            "factor": [f.to_dict() for f in self.factors],
+        }
+
+
+def parse_robustness(
+    data: dict[str, Any] | None, source: str = "spec", base_dir: Path | None = None
+) -> RobustnessConfig:
+    """Parse a ``[robustness]`` table (with its ``[[robustness.factor]]`` array)."""
+    data = dict(data or {})
+    where = f"{source}: [robustness]"
+    allowed = {"samples", "seed", "top_k", "batch_size", "factor"}
+    bad = sorted(set(data) - allowed)
+    if bad:
+        raise _err(where, f"unknown option {bad[0]!r}; allowed: {', '.join(sorted(allowed))}")
+    raw = data.get("factor", [])
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise _err(where, "factors are written as [[robustness.factor]] tables")
+    factors = [factor_from_dict(f, f"{source}: factor {i + 1}", base_dir) for i, f in enumerate(raw)]
+    names = [f.name for f in factors]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise _err(where, f"factor name {dup[0]!r} is used twice; names must be unique")
+    cfg = RobustnessConfig(factors=factors)
+    for key in ("samples", "seed", "batch_size"):
+        if key in data:
+            v = data[key]
+            if not isinstance(v, int) or v < (0 if key == "seed" else 1):
+                raise _err(where, f"{key} must be a whole number{' >= 1' if key != 'seed' else ''}, got {v!r}")
+            setattr(cfg, key, v)
+    if "top_k" in data:
+        tk = data["top_k"]
+        tk = [tk] if isinstance(tk, int) else tk
+        if not isinstance(tk, list) or not all(isinstance(k, int) and k >= 1 for k in tk):
+            raise _err(where, f"top_k must be a whole number >= 1 or a list of them, got {data['top_k']!r}")
+        cfg.top_k = list(tk)
+    return cfg
+
+
+def read_spec(source: str | Path, text: str | None = None) -> tuple[IndexSpec, RobustnessConfig]:
+    """Read an index spec TOML that may carry a ``[robustness]`` section: returns the
+    :class:`IndexSpec` (without that section) and the :class:`RobustnessConfig`.
+
+    ``source`` is a path; or pass the TOML ``text`` (then ``source`` only names it)."""
+    base_dir = None
+    if text is None:
+        p = Path(source)
+        if not p.exists():
+            raise RobustnessSpecError(f"spec file {p} does not exist")
+        text = p.read_text(encoding="utf-8")
+        base_dir = p.parent
+        source = p.name
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise RobustnessSpecError(f"{source}: not valid TOML: {err}") from None
+    rob = data.pop("robustness", None)
+    spec = IndexSpec.from_dict(data, source=str(source))
+    return spec, parse_robustness(rob, str(source), base_dir)
+
+
+# ---------------------------------------------------------------------------- applying
+def resolve_factors(factors: list[Factor], indicators: list[str]) -> list[Factor]:
+    """Check factor references against the framework's indicators and fill in defaults
+    (the candidates of an ``exclude`` factor). Returns new factor objects."""
+    out = []
+    for f in factors:
+        f = copy.deepcopy(f)
+        if isinstance(f, ExcludeFactor):
+            if f.indicators is None:
+                f.indicators = list(indicators)
+            unknown = [c for c in f.indicators if c not in indicators]
+            if unknown:
+                raise _err(f"factor {f.name!r}", f"{unknown[0]!r} is not an indicator of the dataset")
+        out.append(f)
+    return out
+
+
+def apply_factors(spec: IndexSpec, factors: list[Factor], values) -> tuple[IndexSpec, list[str]]:
+    """A copy of ``spec`` with the non-weight factors set to ``values`` (one per factor;
+    weight factors are ignored here) and the list of indicators to leave out."""
+    new = spec.copy()
+    excluded: list[str] = []
+    for f, v in zip(factors, values):
+        if isinstance(f, ChoiceFactor):
+            for path, value in f.changes(int(v)).items():
+                set_path(new, path, value)
+        elif isinstance(f, IntegerFactor):
+            set_path(new, f.path, int(v))
+        elif isinstance(f, ContinuousFactor):
+            set_path(new, f.path, float(v))
+        elif isinstance(f, ExcludeFactor):
+            c = f.excluded(v)
+            if c is not None and c not in excluded:
+                excluded.append(c)
+    return new, excluded
+
+
+def fit_weights_to_present(spec: IndexSpec, fw, present: set[str]) -> IndexSpec:
+    """Explicit weights (``weights.values`` and ``values`` tables of ``weights.level`` /
+    ``weights.parent``) that name a child left out of the run (excluded or screened out)
+    are rescaled over the remaining siblings, so they still sum to 1. A no-op (same
+    object) when nothing named is absent."""
+    tables = [spec.weights.values]
+    tables += [o["values"] for o in spec.weights.level.values() if isinstance(o.get("values"), dict)]
+    tables += [o["values"] for o in spec.weights.parent.values() if isinstance(o.get("values"), dict)]
+    if not any(c not in present for t in tables for c in t):
+        return spec
+    new = spec.copy()
+    tables = [new.weights.values]
+    tables += [o["values"] for o in new.weights.level.values() if isinstance(o.get("values"), dict)]
+    tables += [o["values"] for o in new.weights.parent.values() if isinstance(o.get("values"), dict)]
+    for t in tables:
+        gone = [c for c in t if c not in present]
+        parents = {fw.parent.get(c) for c in gone}
+        for c in gone:
+            del t[c]
+        for p in parents:
+            sib = [c for c in fw.children.get(p, []) if c in t]
+            s = sum(float(t[c]) for c in sib)
+            if s > 0:
+                for c in sib:
+                    t[c] = float(t[c]) / s
+    return new
