@@ -106,9 +106,10 @@ def test_read_spec_parses_every_kind():
     ]
     assert cfg.factors[1].label(1) == "z-score"
     assert cfg.factors[2].a == 0.25 and cfg.factors[2].n_options == 10
-    # the index spec alone still reads (IndexSpec refuses unknown sections)
-    with pytest.raises(CityNexusError, match="robustness"):
-        IndexSpec.from_toml(SPEC)
+    # IndexSpec reads the same file and leaves the [robustness] section to read_spec
+    assert IndexSpec.from_toml(SPEC).to_dict() == spec.to_dict()
+    with pytest.raises(CityNexusError, match="unknown section"):
+        IndexSpec.from_toml(SPEC + "\n[robustnes]\nsamples = 3\n")
 
 
 def test_read_spec_from_file_and_weight_sets_csv(tmp_path):

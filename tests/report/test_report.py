@@ -19,7 +19,11 @@ from citynexus.report.methods import describe
 
 @pytest.fixture(scope="module")
 def analysis():
-    return analyse(load("gba"), default_spec("gba"))
+    from citynexus.evaluate.robustness import read_spec
+    from citynexus.evaluate.spec import default_spec_path
+
+    spec, robust = read_spec(default_spec_path("gba"))
+    return analyse(load("gba"), spec, factors=robust.factors, samples=100, seed=1)
 
 
 def test_analysis_tables_agree_with_their_sources(analysis):
@@ -40,6 +44,12 @@ def test_analysis_tables_agree_with_their_sources(analysis):
     assert ob.sum(axis=1).to_numpy() == pytest.approx(100.0)
     assert a.lisa is not None and set(a.lisa["quadrant"]) <= {"HH", "HL", "LH", "LL"}
     assert a.network_links["r"].is_monotonic_decreasing
+    # robustness: the nominal rank lies within the best-worst range under any weights, and the
+    # 5-95 % interval of the replications lies within [1, n]
+    assert (summ["best_rank"] <= summ["rank"]).all() and (summ["rank"] <= summ["worst_rank"]).all()
+    assert (summ["rank_q05"] >= 1).all() and (summ["rank_q95"] <= 11).all()
+    assert (summ["rank_q05"] <= summ["rank_q95"]).all()
+    assert a.uncertainty["n"].iloc[0] == 100
 
 
 def test_methods_are_generated_from_the_spec(analysis):
@@ -103,5 +113,6 @@ def test_demo_command_writes_the_report(tmp_path):
     for f in ("report.html", "report_zh.html", "results.xlsx", "csv/summary.csv"):
         assert (tmp_path / "rep" / f).exists(), f
     assert "SYNTHETIC DATA" in r.output and "Shenzhen" in r.output
+    assert "5–95%" in r.output and "any weights" in r.output
     data = json.loads(json.dumps(pd.read_csv(tmp_path / "rep" / "csv" / "summary.csv").to_dict("records")))
     assert data[0]["rank"] == 1

@@ -18,13 +18,15 @@ STEPS = [
     "spatial autocorrelation",
     "network",
     "obstacles",
+    "uncertainty analysis",
     "report",
 ]
 
 
 def run_demo(out: Path, lang: str = "en") -> None:
     from citynexus.data import load
-    from citynexus.evaluate import default_spec
+    from citynexus.evaluate.robustness import read_spec
+    from citynexus.evaluate.spec import default_spec_path
     from citynexus.report.analysis import analyse
     from citynexus.report.html import geojson_or_none, write_report, write_tables
 
@@ -38,8 +40,8 @@ def run_demo(out: Path, lang: str = "en") -> None:
 
         p.update(task, description=STEPS[0])
         ds = load("gba")
-        spec = default_spec("gba")
-        a = analyse(ds, spec, step=step)
+        spec, robust = read_spec(default_spec_path("gba"))
+        a = analyse(ds, spec, step=step, factors=robust.factors, samples=robust.samples or 500, seed=robust.seed or 1)
         p.update(task, description="report")
         notes: list[str] = []
         gj = geojson_or_none(notes)
@@ -55,9 +57,23 @@ def run_demo(out: Path, lang: str = "en") -> None:
                 border_style="yellow",
             )
         )
-    summ = a.summary(lang).drop(columns=a.subsystems)
-    summ = summ.rename(columns={"D": "coupling D", "grade": "coupling grade"})
-    console.print(df_table(summ, title=f"{ds.label(a.index_code, lang)}, {a.period}", floatfmt="{:.2f}"))
+    summ = a.summary(lang).drop(columns=a.subsystems).reset_index(drop=True)
+    legend = []
+    if "rank_q05" in summ:
+        q05, q95 = summ.pop("rank_q05"), summ.pop("rank_q95")
+        summ.insert(3, "5–95%", [f"{lo:.0f}–{hi:.0f}" for lo, hi in zip(q05, q95)])
+        legend.append(
+            f"5–95%: rank interval over {a.uncertainty['n'].iloc[0]} replications of the uncertain "
+            "choices (weights, normalisation, outlier treatment, imputation)"
+        )
+    if "best_rank" in summ:
+        best, worst = summ.pop("best_rank"), summ.pop("worst_rank")
+        summ.insert(4, "any weights", [f"{b}–{w}" for b, w in zip(best, worst)])
+        legend.append(f"any weights: best–worst rank under any weights of {', '.join(a.subsystems)} (exact)")
+    summ = summ.rename(columns={"D": "coupling", "grade": "grade (D)"})
+    console.print(df_table(summ, title=f"{ds.label(a.index_code, lang)}, {a.period}", index=False, floatfmt="{:.2f}"))
+    for line in legend:
+        console.print(f"[dim]{line}[/]")
     if a.moran is not None:
         console.print(
             f"Moran's I = {a.moran['I']:.3f} (permutation p = {a.moran['p_sim']:.3f}); "

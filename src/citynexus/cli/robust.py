@@ -20,7 +20,9 @@ SPEC_HELP = (
 
 def robust_cmd(
     data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
-    spec: Path = typer.Option(..., "--spec", "-s", help=SPEC_HELP),
+    spec: Path | None = typer.Option(
+        None, "--spec", "-s", help=SPEC_HELP + " Default for a bundled dataset: its bundled spec (gba: 4 factors)."
+    ),
     out: Path = typer.Option(
         ...,
         "--out",
@@ -81,6 +83,13 @@ def robust_cmd(
     from citynexus.evaluate.robustness import Engine, read_spec, uncertainty
     from citynexus.evaluate.robustness import sensitivity as run_sensitivity
 
+    if spec is None:
+        from citynexus.data.bundled import available
+        from citynexus.evaluate.spec import default_spec_path
+
+        if data not in available():
+            raise RobustnessSpecError("give --spec: an index spec TOML with [[robustness.factor]] tables")
+        spec = default_spec_path(data)
     spec_obj, cfg = read_spec(spec)
     if not cfg.factors:
         raise RobustnessSpecError(

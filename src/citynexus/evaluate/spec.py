@@ -177,6 +177,8 @@ class IndexSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "spec") -> IndexSpec:
         data = dict(data)
+        # [robustness] (uncertain factors) is read by citynexus.evaluate.robustness.read_spec
+        data.pop("robustness", None)
         top = {f.name for f in fields(cls)}
         unknown = [k for k in data if k not in top]
         if unknown:
@@ -488,11 +490,15 @@ def _drop_none(d):
     return d
 
 
-def default_spec(name: str = "gba") -> IndexSpec:
-    """A bundled spec by name (``gba``)."""
-    from importlib.resources import files
-
-    p = files("citynexus.evaluate").joinpath("specs", f"{name}.toml")
+def default_spec_path(name: str = "gba") -> Path:
+    """Path of a bundled spec file by name (``gba``)."""
+    p = Path(__file__).parent / "specs" / f"{name}.toml"
     if not p.is_file():
         raise IndexSpecError(f"no bundled spec named {name!r}")
-    return IndexSpec.from_toml(p.read_text(encoding="utf-8"), source=f"{name}.toml")
+    return p
+
+
+def default_spec(name: str = "gba") -> IndexSpec:
+    """A bundled spec by name (``gba``)."""
+    p = default_spec_path(name)
+    return IndexSpec.from_toml(p.read_text(encoding="utf-8"), source=p.name)

@@ -129,6 +129,9 @@ def analyse(
     group_column: str = "group",
     coupling_method: str = "wang",
     step: Step | None = None,
+    factors: list | None = None,
+    samples: int = 500,
+    seed: int = 1,
 ) -> ClusterAnalysis:
     """Run the cluster analysis (see the module docstring).
 
@@ -142,6 +145,9 @@ def analyse(
       boundaries (k-nearest neighbours when boundaries are unavailable).
     - Network: classic gravity model with GDP as mass and population as size when present.
     - Obstacle degree of each unit in the latest period.
+    - With robustness ``factors`` (from ``[[robustness.factor]]`` of a spec): the
+      uncertainty analysis of the latest index (``samples`` replications, ``seed``), and the
+      best and worst rank of each unit under any weights of the top index's children.
     """
     from citynexus.region import coupling_change, coupling_coordination, disparity_by_period, obstacle_analysis
 
@@ -181,6 +187,20 @@ def analyse(
     say("obstacles")
     obstacles = _obstacles(result, dataset, hi, obstacle_analysis, notes)
 
+    unc = bounds = None
+    if factors:
+        from citynexus.evaluate.robustness import RobustnessError, rank_ranges_for, uncertainty
+
+        say("uncertainty analysis")
+        unc = uncertainty(dataset, spec, factors, n=samples, seed=seed, period=period).summary
+        try:
+            t = rank_ranges_for(result).table
+            bounds = pd.DataFrame(
+                {"unit": t["unit"], "best": t["best_rank"], "worst": t["worst_rank"], "exact": t["exact"]}
+            )
+        except RobustnessError as err:
+            notes.append(f"rank ranges skipped: {err}")
+
     return ClusterAnalysis(
         dataset=dataset,
         spec=spec,
@@ -198,6 +218,8 @@ def analyse(
         network_nodes=nodes,
         obstacles=obstacles,
         notes=notes,
+        uncertainty=unc,
+        rank_bounds=bounds,
     )
 
 
