@@ -138,6 +138,23 @@ def radar_with_menu(a: ClusterAnalysis, lang: str = "en") -> go.Figure:
     return figs_mod._layout(fig, "Profiles (城市画像)" if lang == "en" else "城市画像", height=560)
 
 
+def obstacle_table(a: ClusterAnalysis, lang: str = "en", k: int = 3) -> pd.DataFrame:
+    """One row per city: its ``k`` main obstacles as "indicator (share %)" and the share of
+    each subsystem in its obstacle degree."""
+    top = a.obstacles["top"]
+    names = a.names(lang)
+    rows = []
+    for unit, g in top.groupby("unit", sort=False):
+        row = {t("city", lang): names.get(unit, unit)}
+        for _, r in g.sort_values("rank").head(k).iterrows():
+            row[f"#{int(r['rank'])}"] = f"{a.dataset.label(r['indicator'], lang)} ({r['obstacle']:.1f}%)"
+        if "pillars" in a.obstacles:
+            for p, v in a.obstacles["pillars"].loc[unit].items():
+                row[a.dataset.label(p, lang) + " %"] = round(float(v), 1)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _table_html(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
     def fmt(v):
         if isinstance(v, float):
@@ -156,8 +173,7 @@ def render_report(a: ClusterAnalysis, lang: str = "en", geojson: dict | None = N
     summ = a.summary(lang).reset_index()
     cols = {"unit": "code", "rank": t("rank", lang), "city": t("city", lang), "score": t("score", lang)}
     summ_view = summ.rename(columns=cols)
-    obst = a.obstacles.get("top")
-    obst_html = _table_html(obst.reset_index().head(55)) if obst is not None else ""
+    obst_html = _table_html(obstacle_table(a, lang)) if "top" in a.obstacles else ""
     ds = a.dataset
     src = ds.indicators[["code", "name", "source"]]
     sources = sorted(set(s for s in src["source"] if s))
