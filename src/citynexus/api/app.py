@@ -31,7 +31,9 @@ def _status_for(err: CityNexusError) -> int:
 
     if isinstance(err, AuthError):
         return 401
-    if isinstance(err, DatasetNotFoundError):
+    from citynexus.api.routers.robustness import JobNotFoundError
+
+    if isinstance(err, DatasetNotFoundError | JobNotFoundError):
         return 404
     if isinstance(err, DatasetExistsError):
         return 409

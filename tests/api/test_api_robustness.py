@@ -1,0 +1,80 @@
+"""REST API: robustness runs as background jobs with progress, cached by input digest."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from citynexus.api import create_app
+from citynexus.api.security import create_key
+from citynexus.data import load
+from citynexus.evaluate.robustness import read_spec, uncertainty
+from citynexus.evaluate.spec import default_spec_path
+from citynexus.store import get_engine
+
+
+@pytest.fixture
+def client(db_url):
+    with TestClient(create_app(db_url)) as c:
+        c.key = create_key(get_engine(db_url), "tests")
+        yield c
+
+
+def _wait(client, job_id, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        body = client.get(f"/api/v1/robustness/jobs/{job_id}").json()
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish: {body}")
+
+
+def test_job_runs_reports_progress_and_is_cached(client):
+    req = {"dataset": "gba", "samples": 60, "seed": 3}
+    assert client.post("/api/v1/robustness", json=req).status_code == 401
+    h = {"X-API-Key": client.key}
+    r = client.post("/api/v1/robustness", json=req, headers=h)
+    assert r.status_code == 202 and r.json()["cached"] is False
+    body = _wait(client, r.json()["job"])
+    assert body["status"] == "done" and body["progress"] == 1.0, body
+    # the same numbers as the library, same seed
+    spec, cfg = read_spec(default_spec_path("gba"))
+    u = uncertainty(load("gba"), spec, cfg.factors, n=60, seed=3).summary
+    got = {row["unit"]: row for row in body["result"]["summary"]}
+    for _, row in u.iterrows():
+        assert got[row["unit"]]["q95"] == pytest.approx(row["q95"])
+        assert got[row["unit"]]["median_rank"] == pytest.approx(row["median_rank"])
+    again = client.post("/api/v1/robustness", json=req, headers=h).json()
+    assert again == {"job": r.json()["job"], "status": "done", "cached": True}
+
+
+def test_bad_robustness_requests(client):
+    h = {"X-API-Key": client.key}
+    r = client.post("/api/v1/robustness", json={"samples": 5}, headers=h)
+    assert r.status_code == 422 and "samples" in r.json()["message"]
+    r = client.post("/api/v1/robustness", json={"spec": "[normalise]\nmethod = 'minmax'\n"}, headers=h)
+    assert r.status_code == 400 and "no uncertain factors" in r.json()["message"]
+    r = client.post("/api/v1/robustness", json={"spec": "[[robustness.factor]]\nname='x'\nkind='nope'\n"}, headers=h)
+    assert r.status_code == 400 and "nope" in r.json()["message"]
+    assert client.get("/api/v1/robustness/jobs/99999").status_code == 404
+
+
+def test_failed_job_says_why(client):
+    h = {"X-API-Key": client.key}
+    spec = (
+        default_spec_path("gba")
+        .read_text(encoding="utf-8")
+        .replace(
+            'options = [{method = "nearest"}, {method = "interpolate"}]',
+            'options = [{method = "nearest"}, {method = "group_mean", group = "no_such_column"}]',
+        )
+    )
+    r = client.post("/api/v1/robustness", json={"spec": spec, "samples": 40}, headers=h)
+    if r.status_code == 400:  # refused up front: also acceptable, with the reason
+        assert "no_such_column" in r.json()["message"]
+        return
+    body = _wait(client, r.json()["job"])
+    assert body["status"] == "failed" and "no_such_column" in body["message"]
