@@ -76,3 +76,32 @@ def asem(folder: Path) -> Dataset:
         .rename(columns={"uCode": "unit", "Time": "period"})
     )
     return Dataset.from_frames(units, ind, vals, name="asem")
+
+
+#: COINr build_example_coin(): Denominate -> Impute(i_mean_grp, EurAsia_group) ->
+#: Screen(dat_thresh = 0.9, byNA) -> Treat(winmax = 5) -> Normalise(minmax 0-100) -> Aggregate(a_amean)
+COINR_SPEC = """
+name = "ASEM Sustainable Connectivity (COINr reference pipeline)"
+[denominate]
+enabled = true
+[impute]
+method = "group_mean"
+group = "group"
+[screen]
+unit_threshold = 0.9
+indicator_threshold = 0.0
+when = "after_impute"
+[treat]
+method = "winsorise"
+winmax = 5
+skew_threshold = 2.0
+kurt_threshold = 3.5
+fallback = "log"
+[normalise]
+method = "minmax"
+range = [0, 100]
+[weights]
+method = "given"
+[aggregate]
+method = "arithmetic"
+"""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from _evaluate_data import COINR_SPEC
 
 from citynexus.data import Dataset
 
@@ -115,31 +116,9 @@ def synthetic_cities(n_units: int = 300, n_indicators: int = 40, n_pillars: int 
 #: plus the four uncertain factors of COINr's sensitivity vignette: winmax 1..5; min-max
 #: 1-100 vs z-score mean 10 sd 2; 100 noisy weight sets at levels 2 and 3 (a = 0.25);
 #: arithmetic vs geometric aggregation.
-ASEM_ROBUST_SPEC = """
-name = "ASEM Sustainable Connectivity (COINr reference pipeline)"
-[denominate]
-enabled = true
-[impute]
-method = "group_mean"
-group = "group"
-[screen]
-unit_threshold = 0.9
-indicator_threshold = 0.0
-when = "after_impute"
-[treat]
-method = "winsorise"
-winmax = 5
-skew_threshold = 2.0
-kurt_threshold = 3.5
-fallback = "log"
-[normalise]
-method = "minmax"
-range = [0, 100]
-[weights]
-method = "given"
-[aggregate]
-method = "arithmetic"
-
+ASEM_ROBUST_SPEC = (
+    COINR_SPEC
+    + """
 [robustness]
 samples = 500
 seed = 1
@@ -173,3 +152,4 @@ target = "aggregate"
 options = [{method = "arithmetic"}, {method = "geometric"}]
 labels = ["arithmetic", "geometric"]
 """
+)

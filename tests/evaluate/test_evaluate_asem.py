@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _evaluate_data import asem
+from _evaluate_data import COINR_SPEC, asem
 
 from citynexus.evaluate import IndexSpec, build
 
@@ -33,34 +33,6 @@ PUBLISHED = {
     "BEL": [63.54, 63.99, 63.09, 71.97, 48.22, 80.84, 75.60, 43.32, 53.01, 86.17, 50.09],
     "SWE": [63.00, 53.87, 72.12, 51.51, 23.87, 80.98, 74.51, 38.50, 66.37, 87.74, 62.27],
 }
-
-#: COINr build_example_coin(): Denominate -> Impute(i_mean_grp, EurAsia_group) ->
-#: Screen(dat_thresh = 0.9, byNA) -> Treat(winmax = 5) -> Normalise(minmax 0-100) -> Aggregate(a_amean)
-COINR_SPEC = """
-name = "ASEM Sustainable Connectivity (COINr reference pipeline)"
-[denominate]
-enabled = true
-[impute]
-method = "group_mean"
-group = "group"
-[screen]
-unit_threshold = 0.9
-indicator_threshold = 0.0
-when = "after_impute"
-[treat]
-method = "winsorise"
-winmax = 5
-skew_threshold = 2.0
-kurt_threshold = 3.5
-fallback = "log"
-[normalise]
-method = "minmax"
-range = [0, 100]
-[weights]
-method = "given"
-[aggregate]
-method = "arithmetic"
-"""
 
 
 @pytest.fixture(scope="module")
