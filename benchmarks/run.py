@@ -24,7 +24,7 @@ HERE = Path(__file__).parent
 
 
 def main(argv: list[str]) -> int:
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)
     mods = sorted(HERE.glob("bench_*.py"))
     if argv:
         mods = [m for m in mods if any(a in m.stem for a in argv)]
