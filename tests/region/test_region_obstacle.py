@@ -90,25 +90,28 @@ def test_rows_sum_to_100(x, w):
 
 
 def test_dataset_helpers_on_gba():
+    """Subsystem scores and obstacle inputs come from the index engine."""
     from citynexus.data import load
-    from citynexus.region.scores import effective_weights, normalised_panel, pillar_of, subsystem_scores
+    from citynexus.evaluate import build, default_spec
+    from citynexus.evaluate.panel import build_panel
+    from citynexus.region.scores import obstacle_inputs, subsystem_scores
 
     ds = load("gba")
-    ew = effective_weights(ds)
-    assert ew.sum() == pytest.approx(1.0)
-    assert len(ew) == len(ds.codes("indicator"))
-    pil = pillar_of(ds)
-    assert set(pil) == set(ds.children(ds.roots()[0]))
-    norm = normalised_panel(ds)
-    vals = norm.to_numpy()[~np.isnan(norm.to_numpy())]
-    assert vals.min() == pytest.approx(0.0) and vals.max() == pytest.approx(1.0)
-    # direction -1 indicators: the smallest raw value becomes 1
-    neg = ds.indicators.query("direction == '-1' or direction == -1")["code"].tolist()
-    if neg:
-        raw = ds.panel([neg[0]])[neg[0]]
-        assert norm[neg[0]][raw.idxmin()] == pytest.approx(1.0)
     sc = subsystem_scores(ds)
-    assert ((sc >= 0) & (sc <= 1)).all().all()
-    latest = norm.xs(ds.periods[-1], level="period")
-    res = obstacle_analysis(latest, ew, pil, missing="skip")
-    assert res["pillars"].sum(axis=1).to_numpy() == pytest.approx(100.0)
+    assert list(sc.columns) == ["IND", "URB"] and ((sc >= 0) & (sc <= 1)).all().all()
+    _, panel = build_panel(ds, default_spec("gba"))
+    expect = panel.set_index(["unit", "period"])[["IND", "URB"]] / 100
+    pd.testing.assert_frame_equal(sc, expect.reindex(sc.index), check_names=False)
+    norm, ew, pil = obstacle_inputs(ds, 2023)
+    res = build(ds, default_spec("gba"), period=2023)
+    pd.testing.assert_frame_equal(norm, (res.normalised / 100).clip(0, 1))
+    assert ew.sum() == pytest.approx(1.0) and len(ew) == len(ds.codes("indicator"))
+    assert set(pil) == {"IND", "URB"}
+    out = obstacle_analysis(norm, ew, pil, missing="skip")
+    assert out["pillars"].sum(axis=1).to_numpy() == pytest.approx(100.0)
+    with pytest.raises(RegionInputError, match="not in the dataset"):
+        obstacle_inputs(ds, 1990)
+    with pytest.raises(RegionInputError, match="min-max"):
+        subsystem_scores(ds, spec=default_spec("gba").with_(**{"normalise.method": "zscore"}))
+    with pytest.raises(RegionInputError, match="not an aggregate"):
+        subsystem_scores(ds, ["pm25"])

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from citynexus.data import Dataset
 from citynexus.errors import CityNexusError
-from citynexus.evaluate import IndexResult, IndexSpec, build, default_spec
+from citynexus.evaluate import IndexResult, IndexSpec, build
 from citynexus.evaluate.aggregate import aggregate_array
 from citynexus.store.datasets import resolve
 
@@ -47,11 +47,10 @@ _analyses = _LRU(8)
 
 
 def spec_for(ds: Dataset) -> IndexSpec:
-    """The default spec of a dataset: the bundled spec for ``gba``, otherwise the generic
-    default (min-max 0-100, weights from the framework, arithmetic means)."""
-    if ds.name == "gba":
-        return default_spec("gba")
-    return IndexSpec(name=f"{ds.name} index")
+    """The default spec of a dataset (:func:`citynexus.evaluate.spec.spec_for_dataset`)."""
+    from citynexus.evaluate.spec import spec_for_dataset
+
+    return spec_for_dataset(ds)
 
 
 def digest_of(ds: Dataset) -> str:

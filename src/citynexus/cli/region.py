@@ -20,8 +20,8 @@ app = typer.Typer(
     "disparity (Gini, Theil, Dagum), convergence (sigma, beta, kernel density) and spatial "
     "autocorrelation (Moran's I, LISA, Getis-Ord Gi*).\n\n"
     "DATA is a bundled dataset name (e.g. 'gba', synthetic) or a dataset path. Subsystem scores "
-    "are then the weighted means of min-max normalised indicators under each subsystem (see "
-    "docs/methods.md); pass --scores CSV to use your own scores instead.",
+    "then come from the composite-index engine: the pooled panel index of the dataset's default "
+    "spec (or --spec), on [0, 1] (see docs/methods.md); pass --scores CSV to use your own scores.",
     no_args_is_help=True,
 )
 
@@ -89,6 +89,17 @@ def _write(out: Path | None, main: pd.DataFrame, everything: dict) -> None:
     console.print(f"wrote {out}")
 
 
+SPEC_HELP = "Index spec (TOML) for the subsystem scores (default: the dataset's bundled spec, else min-max 0-100)."
+
+
+def _spec(path: Path | None):
+    if path is None:
+        return None
+    from citynexus.evaluate import IndexSpec
+
+    return IndexSpec.read(path)
+
+
 def _variable_panel(ds, variable: str) -> pd.Series:
     """(unit, period) Series of an indicator, denominator or subsystem score."""
     from citynexus.region.scores import subsystem_scores
@@ -129,6 +140,7 @@ def coupling_cmd(
     ),
     period: int = typer.Option(None, help="Only this period (default: every period)."),
     rescale: bool = typer.Option(False, "--rescale", help="Min-max every score column onto [0.01, 0.99] first."),
+    spec: Path = typer.Option(None, "--spec", help=SPEC_HELP),
     change: bool = typer.Option(False, "--change", help="Show the change of D per unit over time instead."),
     plot: Path = typer.Option(None, help="Save a figure of D over time with the grade bands (.png/.svg/.pdf)."),
     out: Path = typer.Option(None, help=OUT_HELP),
@@ -142,7 +154,7 @@ def coupling_cmd(
     else:
         from citynexus.region.scores import subsystem_scores
 
-        sc = subsystem_scores(_dataset(data), _split(subsystems))
+        sc = subsystem_scores(_dataset(data), _split(subsystems), spec=_spec(spec))
     cols = _split(subsystems) if scores is not None else None
     if period is not None:
         if "period" not in (sc.index.names or []):
@@ -184,6 +196,7 @@ def obstacles_cmd(
     period: int = typer.Option(None, help="Period of the dataset (default: the latest)."),
     top: int = typer.Option(5, help="How many obstacles to list per unit."),
     pillars: bool = typer.Option(False, "--pillars", help="Show obstacle degrees aggregated to pillars."),
+    spec: Path = typer.Option(None, "--spec", help=SPEC_HELP),
     out: Path = typer.Option(None, help=OUT_HELP),
 ) -> None:
     """Obstacle degree (障碍度): each indicator's share (%) of what holds a unit back,
@@ -202,22 +215,15 @@ def obstacles_cmd(
         w = wdf.set_index("indicator")["weight"]
         pil = wdf.set_index("indicator")["pillar"] if "pillar" in wdf.columns else None
     else:
-        from citynexus.region.scores import effective_weights, normalised_panel, pillar_of
+        from citynexus.region.scores import obstacle_inputs
 
         ds = _dataset(data)
-        norm = normalised_panel(ds)
-        p = period if period is not None else ds.periods[-1]
-        if p not in ds.periods:
-            raise RegionInputError(f"period {p} not in the dataset ({ds.periods[0]}-{ds.periods[-1]})")
-        X = norm.xs(p, level="period")
+        X, w, pil = obstacle_inputs(ds, period, spec=_spec(spec))
         n_missing = int(X.isna().sum().sum())
         if n_missing:
             console.print(
-                f"[yellow]note:[/] {n_missing} missing indicator value(s) in {p} are left out of their "
-                "unit's obstacle shares"
+                f"[yellow]note:[/] {n_missing} missing indicator value(s) are left out of their unit's obstacle shares"
             )
-        w = effective_weights(ds)
-        pil = pillar_of(ds)
     res = obstacle_analysis(X, w, pil, k=top, missing="skip")
     main = res["pillars"] if pillars and "pillars" in res else res["top"]
     console.print(df_table(main, "obstacle degree (%)", index=pillars))

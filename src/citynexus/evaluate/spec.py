@@ -498,6 +498,14 @@ def default_spec_path(name: str = "gba") -> Path:
     return p
 
 
+def spec_for_dataset(dataset) -> IndexSpec:
+    """The default spec of a dataset: its bundled spec when one has the dataset's name
+    (``gba``), else the generic default (min-max 0-100, framework weights, arithmetic means)."""
+    if (Path(__file__).parent / "specs" / f"{dataset.name}.toml").is_file():
+        return default_spec(dataset.name)
+    return IndexSpec(name=f"{dataset.name} index")
+
+
 def default_spec(name: str = "gba") -> IndexSpec:
     """A bundled spec by name (``gba``)."""
     p = default_spec_path(name)
