@@ -68,6 +68,30 @@ def _denominate_table(table, dens, fw: Framework, spec: IndexSpec, log, period=N
     return out
 
 
+def normalise_stage(x: pd.DataFrame, fw: Framework, spec: IndexSpec) -> tuple[pd.DataFrame, list[str]]:
+    """Step 5 as the spec asks: the default method and its parameters, per-indicator
+    overrides, directions from the framework. Returns the normalised table and warnings."""
+    n = spec.normalise
+    params: dict[str, Any] = {}
+    if n.method == "minmax":
+        params = {"low": n.range[0], "high": n.range[1]}
+    elif n.method == "zscore":
+        params = {"mean": n.mean, "sd": n.sd}
+    per = {k: dict(v) for k, v in n.indicators.items() if k in x.columns}
+    for v in per.values():
+        if v.get("method", n.method) == "minmax" and "range" in v:
+            lo, hi = v.pop("range")
+            v.update(low=lo, high=hi)
+        if v.get("method", n.method) == "minmax" and n.method != "minmax":
+            v.setdefault("low", n.range[0])
+            v.setdefault("high", n.range[1])
+    direction = {c: fw.direction.get(c, 1) or 1 for c in x.columns}
+    try:
+        return normalise(x, n.method, direction, per, **params)
+    except ValueError as err:
+        raise IndexSpecError(f"normalise: {err}") from None
+
+
 def run_stages(
     raw: pd.DataFrame,
     denominators: pd.DataFrame | None,
@@ -207,25 +231,7 @@ def run_stages(
     stages["treated"] = x
 
     # normalise ---------------------------------------------------------------
-    n = spec.normalise
-    params: dict[str, Any] = {}
-    if n.method == "minmax":
-        params = {"low": n.range[0], "high": n.range[1]}
-    elif n.method == "zscore":
-        params = {"mean": n.mean, "sd": n.sd}
-    per = {k: dict(v) for k, v in n.indicators.items() if k in x.columns}
-    for v in per.values():
-        if v.get("method", n.method) == "minmax" and "range" in v:
-            lo, hi = v.pop("range")
-            v.update(low=lo, high=hi)
-        if v.get("method", n.method) == "minmax" and n.method != "minmax":
-            v.setdefault("low", n.range[0])
-            v.setdefault("high", n.range[1])
-    direction = {c: fw.direction.get(c, 1) or 1 for c in x.columns}
-    try:
-        y, warns = normalise(x, n.method, direction, per, **params)
-    except ValueError as err:
-        raise IndexSpecError(f"normalise: {err}") from None
+    y, warns = normalise_stage(x, fw, spec)
     for wmsg in warns:
         _log(log, "normalise", wmsg, "warning")
     stages["normalised"] = y

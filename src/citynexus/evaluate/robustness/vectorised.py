@@ -40,7 +40,6 @@ import pandas as pd
 from citynexus.evaluate import aggregate as agg
 from citynexus.evaluate.errors import EvaluationError, IndexSpecError
 from citynexus.evaluate.impute import PANEL_METHODS
-from citynexus.evaluate.normalise import normalise
 from citynexus.evaluate.pipeline import build, group_weights, prepare, run_stages
 from citynexus.evaluate.robustness.errors import RobustnessError, RobustnessSpecError
 from citynexus.evaluate.robustness.factors import (
@@ -91,27 +90,10 @@ def present_codes(fw, columns) -> set[str]:
 
 
 def normalise_like_pipeline(x: pd.DataFrame, fw, spec: IndexSpec) -> pd.DataFrame:
-    """Step 5 with the parameters as :func:`citynexus.evaluate.run_stages` passes them."""
-    n = spec.normalise
-    params: dict[str, Any] = {}
-    if n.method == "minmax":
-        params = {"low": n.range[0], "high": n.range[1]}
-    elif n.method == "zscore":
-        params = {"mean": n.mean, "sd": n.sd}
-    per = {k: dict(v) for k, v in n.indicators.items() if k in x.columns}
-    for v in per.values():
-        if v.get("method", n.method) == "minmax" and "range" in v:
-            lo, hi = v.pop("range")
-            v.update(low=lo, high=hi)
-        if v.get("method", n.method) == "minmax" and n.method != "minmax":
-            v.setdefault("low", n.range[0])
-            v.setdefault("high", n.range[1])
-    direction = {c: fw.direction.get(c, 1) or 1 for c in x.columns}
-    try:
-        y, _ = normalise(x, n.method, direction, per, **params)
-    except ValueError as err:
-        raise IndexSpecError(f"normalise: {err}") from None
-    return y
+    """Step 5 exactly as :func:`citynexus.evaluate.run_stages` does it."""
+    from citynexus.evaluate.pipeline import normalise_stage
+
+    return normalise_stage(x, fw, spec)[0]
 
 
 def _weighted_means(method: str, p: float, X: np.ndarray, W: np.ndarray, min_share: float) -> np.ndarray:
