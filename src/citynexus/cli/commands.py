@@ -49,10 +49,12 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option("en", "--lang", help="Language of the printed table: en or zh."),
     ) -> None:
         """The main job, on the bundled **synthetic** GBA dataset: build the GBA coordinated
-        development index, the panel scores 2015–2024, coupling coordination of the two
-        subsystems, disparity between core and other cities, spatial autocorrelation, the
-        gravity network and obstacle degrees; print a summary table and write a report folder
-        (report.html and report_zh.html, readable offline; results.xlsx; csv/)."""
+        development index, its uncertainty analysis (500 replications of the spec's uncertain
+        choices) and each city's rank range under any subsystem weights, the panel scores
+        2015–2024, coupling coordination of the two subsystems, disparity between core and other
+        cities, spatial autocorrelation, the gravity network and obstacle degrees; print a
+        summary table and write a report folder (report.html and report_zh.html, readable
+        offline; results.xlsx; csv/)."""
         from citynexus.cli.demo import run_demo
 
         run_demo(out, lang)
