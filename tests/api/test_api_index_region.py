@@ -87,7 +87,7 @@ def test_builds_need_key_and_are_cached_and_exported(client):
     j = client.get(f"/api/v1/index/builds/{rid}/export", params={"format": "json"})
     assert j.json()["provenance"]["period"] == 2022
     assert client.get(f"/api/v1/index/builds/{rid}/export", params={"format": "pdf"}).status_code == 400
-    assert client.get("/api/v1/index/builds/999999").status_code == 400
+    assert client.get("/api/v1/index/builds/999999").status_code == 404
 
 
 def test_build_with_a_custom_spec_and_bad_specs(client):
@@ -108,7 +108,7 @@ def test_private_builds_are_not_public(client):
     rid = client.post(
         "/api/v1/index/builds", json={"dataset": "gba", "public": False, "period": 2021}, headers=h
     ).json()["id"]
-    assert client.get(f"/api/v1/index/builds/{rid}").status_code == 400
+    assert client.get(f"/api/v1/index/builds/{rid}").status_code == 404
 
 
 def test_region_endpoints(client):

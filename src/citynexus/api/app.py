@@ -31,9 +31,11 @@ def _status_for(err: CityNexusError) -> int:
 
     if isinstance(err, AuthError):
         return 401
+    from citynexus.api.routers.index import ResultNotFoundError
     from citynexus.api.routers.robustness import JobNotFoundError
+    from citynexus.hub.errors import NotFoundError as HubNotFoundError
 
-    if isinstance(err, DatasetNotFoundError | JobNotFoundError):
+    if isinstance(err, DatasetNotFoundError | JobNotFoundError | ResultNotFoundError | HubNotFoundError):
         return 404
     if isinstance(err, DatasetExistsError):
         return 409

@@ -1,0 +1,202 @@
+"""Dashboard pages of the cooperation hub (合作平台): search, needs with their matching offers,
+and organization portraits (数字画像). The hub lives in the app's database; an empty hub offers
+to load the bundled synthetic demo hub (a POST that needs an API key)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from citynexus.web.i18n import t
+from citynexus.web.pages import _fig, lang_of, render
+
+router = APIRouter(include_in_schema=False)
+
+NAV_ITEMS = [{"key": "hub", "href": "/hub", "label": "nav_hub"}]
+
+PAGE_SIZE = 20
+LABEL_KEYS = (
+    "hub_match",
+    "hub_hide",
+    "hub_offer",
+    "hub_org",
+    "score",
+    "hub_reasons",
+    "hub_shared_terms",
+    "hub_similarity",
+    "hub_met",
+    "hub_missed",
+    "hub_unverified",
+    "hub_features",
+    "hub_no_matches",
+    "hub_synthetic_badge",
+    "loading",
+    "hub_loaded",
+    "hub_import_ok",
+    "hub_line",
+    "hub_field",
+    "problem",
+    "fix",
+    "problems_found",
+)
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return {k: t(k, lang) for k in LABEL_KEYS}
+
+
+def _city_names(lang: str) -> dict[str, str]:
+    from citynexus.hub import cities as _cities
+
+    return {c.code: (c.name_zh if lang == "zh" else c.name) for c in _cities.cities().values()}
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and int(value) >= 1 else 1
+
+
+def _not_found(request: Request, message: str) -> HTMLResponse:
+    resp = render(request, "error.html", "hub", "not_found", message=message)
+    resp.status_code = 404
+    return resp
+
+
+@router.get("/hub", response_class=HTMLResponse)
+def hub_page(request: Request) -> HTMLResponse:
+    from citynexus.api.routers import hub as api
+    from citynexus.errors import CityNexusError
+
+    lang = lang_of(request)
+    engine = request.app.state.engine
+    labels = _labels(lang)
+    if api.is_empty(engine):
+        return render(request, "hub.html", "hub", "nav_hub", view="empty", labels=labels, hub_synthetic=False)
+    hub = api.hub_of(engine)
+    orgs = {o.id: o for o in hub.organizations()}
+    needs = hub.needs()
+    counts = {"organizations": len(orgs), "offers": hub.counts()["offers"], "needs": len(needs)}
+    cities = _city_names(lang)
+    city = request.query_params.get("city") or ""
+    if city:
+        needs = [n for n in needs if orgs[n.org].city == city]
+    page = _page_number(request.query_params.get("page"))
+    pages = max(1, -(-len(needs) // PAGE_SIZE))
+    page = min(page, pages)
+    shown = needs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+
+    def org_row(o) -> dict:
+        return {
+            "id": o.id,
+            "name": o.display_name(lang),
+            "city": cities.get(o.city, o.city),
+            "kind": o.kind,
+            "synthetic": api.is_synthetic_org(o),
+        }
+
+    need_rows = [
+        {"id": n.id, "title": n.title, "kind": n.kind, "lang": n.lang, "org": org_row(orgs[n.org])} for n in shown
+    ]
+    q = (request.query_params.get("q") or "").strip()
+    target = request.query_params.get("target", "offer")
+    results, error = None, None
+    if q:
+        if target not in ("offer", "need"):
+            target = "offer"
+        try:
+            m = api.matcher_of(request)
+            results = []
+            for r in m.search(q, top=10, target=target):
+                item = (m.offers if target == "offer" else m.needs)[r.item_id]
+                rs = r.reasons
+                results.append(
+                    {
+                        "id": r.item_id,
+                        "title": item.title,
+                        "kind": item.kind,
+                        "lang": item.lang,
+                        "score": r.score,
+                        "terms": ((rs.get("bm25") or {}).get("shared_terms") or [])[:6],
+                        "similarity": (rs.get("dense") or {}).get("similarity"),
+                        "org": org_row(m.orgs[r.org]),
+                    }
+                )
+        except CityNexusError as err:
+            error = str(err)
+    synthetic = any(api.is_synthetic_org(o) for o in orgs.values())
+    return render(
+        request,
+        "hub.html",
+        "hub",
+        "nav_hub",
+        view="list",
+        labels=labels,
+        hub_synthetic=synthetic,
+        counts=counts,
+        needs=need_rows,
+        page=page,
+        pages=pages,
+        city=city,
+        cities=sorted(cities.items(), key=lambda kv: kv[0]),
+        q=q,
+        target=target,
+        results=results,
+        search_error=error,
+    )
+
+
+@router.get("/hub/org/{org_id}", response_class=HTMLResponse)
+def portrait_page(request: Request, org_id: str) -> HTMLResponse:
+    from citynexus.api.routers import hub as api
+    from citynexus.hub import portrait
+    from citynexus.report import figures as figs
+
+    lang = lang_of(request)
+    engine = request.app.state.engine
+    if api.is_empty(engine):
+        return _not_found(request, f"no organization with id {org_id!r}: the hub is empty")
+    m = api.matcher_of(request)
+    if org_id not in m.orgs:
+        return _not_found(request, f"no organization with id {org_id!r} in the hub")
+    p = portrait(m, org_id, graph=api.graph_of(m))
+    org = m.orgs[org_id]
+    cities = _city_names(lang)
+    pr = p["profile"]
+    figures = {}
+    if p["keywords"]:
+        import pandas as pd
+
+        kw = pd.Series({k["term"]: k["weight"] for k in p["keywords"][::-1]})
+        fig = figs.bars_figure(kw, t("hub_keywords", lang))
+        fig.update_traces(orientation="h", x=kw.to_numpy(), y=list(kw.index))
+        fig.update_layout(height=360)
+        figures["fig-keywords"] = _fig(fig)
+    partners = [
+        {
+            "org": tp["org"],
+            "name": (tp.get("name_zh") or tp["name"]) if lang == "zh" else tp["name"],
+            "city": cities.get(tp["city"], tp["city"]),
+            "score": tp["score"],
+            "pairs": tp["pairs"],
+        }
+        for tp in p["top_partners"]
+    ]
+    return render(
+        request,
+        "hub.html",
+        "hub",
+        "nav_hub",
+        view="portrait",
+        labels=_labels(lang),
+        hub_synthetic=api.is_synthetic_org(org),
+        p=p,
+        org_name=org.display_name(lang),
+        other_name=(org.name if lang == "zh" else org.name_zh) or "",
+        city=cities.get(pr["city"], pr["city"]),
+        description=(pr.get("description_zh") or pr.get("description"))
+        if lang == "zh"
+        else (pr.get("description") or pr.get("description_zh")),
+        industries=[i["zh" if lang == "zh" else "en"] for i in p["industries"]],
+        partner_cities=[cities.get(c, c) for c in p["network"]["partner_cities"]],
+        partners=partners,
+        figures=figures,
+    )
