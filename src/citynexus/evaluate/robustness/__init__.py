@@ -16,6 +16,7 @@ weights as matrix products, one sort per batch); :func:`naive_evaluate` rebuilds
 per replication and is the reference it is tested against. See docs/robustness.md.
 """
 
+from citynexus.evaluate.robustness.config import RobustnessConfig, parse_robustness, read_spec
 from citynexus.evaluate.robustness.distributed import run_batches
 from citynexus.evaluate.robustness.errors import RobustnessError, RobustnessSpecError
 from citynexus.evaluate.robustness.factors import (
@@ -24,12 +25,9 @@ from citynexus.evaluate.robustness.factors import (
     ExcludeFactor,
     Factor,
     IntegerFactor,
-    RobustnessConfig,
     WeightSetsFactor,
     WeightsNoiseFactor,
     factor_from_dict,
-    parse_robustness,
-    read_spec,
 )
 from citynexus.evaluate.robustness.oracle import naive_evaluate
 from citynexus.evaluate.robustness.rankrange import RankRanges, rank_ranges, rank_ranges_for
