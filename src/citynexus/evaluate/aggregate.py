@@ -50,12 +50,8 @@ def arithmetic(x, w, min_share: float = 0.0) -> np.ndarray:
     return np.where(dead, np.nan, y)
 
 
-def geometric(x, w, min_share: float = 0.0, units: Sequence | None = None, children: Sequence | None = None):
-    """Weighted geometric mean :math:`y_i = \\exp\\big(\\sum_j w_j \\ln x_{ij} / \\sum_{j\\in O_i} w_j\\big)`.
-
-    Refuses values <= 0 (naming the unit and child). Reference: OECD/JRC (2008) Handbook,
-    §6.2; COINr ``a_gmean``.
-    """
+def _positive(x, units, children, problem: str) -> np.ndarray:
+    """``x`` as floats, or an error naming the first unit and child whose value is <= 0."""
     x = np.asarray(x, dtype=float)
     bad = ~np.isnan(x) & (x <= 0)
     if bad.any():
@@ -64,9 +60,19 @@ def geometric(x, w, min_share: float = 0.0, units: Sequence | None = None, child
             bad,
             units,
             children,
-            "the geometric mean needs positive values",
+            problem,
             "normalise onto a positive range, e.g. min-max 1-100 (normalise.range = [1, 100])",
         )
+    return x
+
+
+def geometric(x, w, min_share: float = 0.0, units: Sequence | None = None, children: Sequence | None = None):
+    """Weighted geometric mean :math:`y_i = \\exp\\big(\\sum_j w_j \\ln x_{ij} / \\sum_{j\\in O_i} w_j\\big)`.
+
+    Refuses values <= 0 (naming the unit and child). Reference: OECD/JRC (2008) Handbook,
+    §6.2; COINr ``a_gmean``.
+    """
+    x = _positive(x, units, children, "the geometric mean needs positive values")
     x, wo, wsum, dead = _prep(x, w, min_share)
     with np.errstate(invalid="ignore", divide="ignore"):
         lx = np.where(np.isnan(x), 0.0, np.log(np.where(np.isnan(x), 1.0, x)))
@@ -78,17 +84,9 @@ def harmonic(x, w, min_share: float = 0.0, units: Sequence | None = None, childr
     """Weighted harmonic mean :math:`y_i = \\sum_{j\\in O_i} w_j / \\sum_j (w_j / x_{ij})`.
 
     Refuses zeros (and negative values). Reference: COINr ``a_hmean``."""
-    x = np.asarray(x, dtype=float)
-    bad = ~np.isnan(x) & (x <= 0)
-    if bad.any():
-        raise _where_bad(
-            x,
-            bad,
-            units,
-            children,
-            "the harmonic mean needs values > 0 (a zero would make it 0 whatever the other values)",
-            "normalise onto a positive range, e.g. min-max 1-100 (normalise.range = [1, 100])",
-        )
+    x = _positive(
+        x, units, children, "the harmonic mean needs values > 0 (a zero would make it 0 whatever the other values)"
+    )
     x, wo, wsum, dead = _prep(x, w, min_share)
     with np.errstate(invalid="ignore", divide="ignore"):
         inv = np.where(np.isnan(x), 0.0, 1.0 / np.where(np.isnan(x), 1.0, x))
@@ -107,17 +105,7 @@ def generalised(
         return geometric(x, w, min_share, units, children)
     if p == 1:
         return arithmetic(x, w, min_share)
-    x = np.asarray(x, dtype=float)
-    bad = ~np.isnan(x) & (x <= 0)
-    if bad.any():
-        raise _where_bad(
-            x,
-            bad,
-            units,
-            children,
-            f"the generalised mean with p = {p:g} needs positive values",
-            "normalise onto a positive range, e.g. min-max 1-100",
-        )
+    x = _positive(x, units, children, f"the generalised mean with p = {p:g} needs positive values")
     x, wo, wsum, dead = _prep(x, w, min_share)
     with np.errstate(invalid="ignore", divide="ignore"):
         xp = np.where(np.isnan(x), 0.0, np.where(np.isnan(x), 1.0, x) ** p)
