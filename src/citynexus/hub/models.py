@@ -69,11 +69,7 @@ class Offer:
     lang: str = "en"
 
     def to_record(self) -> dict[str, Any]:
-        d = {"type": "offer", **asdict(self)}
-        d.pop("lang")
-        if not d["attributes"]:
-            d.pop("attributes")
-        return d
+        return _listing_record(self, "offer", "attributes")
 
     def document(self) -> str:
         return f"{self.title}. {self.text}"
@@ -98,11 +94,17 @@ class Need:
     lang: str = "en"
 
     def to_record(self) -> dict[str, Any]:
-        d = {"type": "need", **asdict(self)}
-        d.pop("lang")
-        if not d["constraints"]:
-            d.pop("constraints")
-        return d
+        return _listing_record(self, "need", "constraints")
 
     def document(self) -> str:
         return f"{self.title}. {self.text}"
+
+
+def _listing_record(listing: Offer | Need, kind: str, optional: str) -> dict[str, Any]:
+    """The JSON Lines record of an offer or need (``lang`` is derived, an empty
+    ``attributes``/``constraints`` is left out)."""
+    d = {"type": kind, **asdict(listing)}
+    d.pop("lang")
+    if not d[optional]:
+        d.pop(optional)
+    return d

@@ -302,24 +302,15 @@ def _to_row(rec: Record):
             description=rec.description,
             description_zh=rec.description_zh,
         )
+    listing = {
+        "id": rec.id,
+        "org_id": rec.org,
+        "kind": rec.kind,
+        "title": rec.title,
+        "text": rec.text,
+        "industries": list(rec.industries),
+        "lang": rec.lang,
+    }
     if isinstance(rec, Offer):
-        return HubOffer(
-            id=rec.id,
-            org_id=rec.org,
-            kind=rec.kind,
-            title=rec.title,
-            text=rec.text,
-            industries=list(rec.industries),
-            attributes=dict(rec.attributes),
-            lang=rec.lang,
-        )
-    return HubNeed(
-        id=rec.id,
-        org_id=rec.org,
-        kind=rec.kind,
-        title=rec.title,
-        text=rec.text,
-        industries=list(rec.industries),
-        constraints=dict(rec.constraints),
-        lang=rec.lang,
-    )
+        return HubOffer(**listing, attributes=dict(rec.attributes))
+    return HubNeed(**listing, constraints=dict(rec.constraints))
