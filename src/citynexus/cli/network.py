@@ -10,7 +10,6 @@ import pandas as pd
 import typer
 
 from citynexus.cli.common import console, df_table, err_console
-from citynexus.network.errors import NetworkInputError, NetworkSpecError
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -31,6 +30,7 @@ _STRUCTURE_HELP = (
 
 
 def _structure(result: Any, method: str, k: int, q: float) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    from citynexus.network.errors import NetworkSpecError
     from citynexus.network.structure import structure
 
     if method == "off":
@@ -115,6 +115,7 @@ def interlocking_cmd(
     """Interlocking network model (Taylor 2001): city-dyad connectivity r_ab = sum_j v_aj v_bj, global network
     connectivity GNC_a = sum_b r_ab and relative GNC = 100 GNC / max GNC."""
     from citynexus.network import interlocking, read_coordinates, read_service_values
+    from citynexus.network.errors import NetworkSpecError
 
     sv = read_service_values(file)
     xy = read_coordinates(coords) if coords is not None else sv.coords
@@ -163,6 +164,7 @@ def gravity_cmd(
     the membership degree matrix F_ij / sum_j F_ij as membership.csv."""
     from citynexus.data import open_dataset
     from citynexus.network import gravity
+    from citynexus.network.errors import NetworkInputError
 
     ds = open_dataset(data)
     known = ds.codes("indicator") + ds.codes("denominator") + ds.codes("aggregate")

@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from citynexus.cli.common import console, df_table, progress
-from citynexus.evaluate.robustness.errors import RobustnessSpecError
 
 DATA_HELP = "Bundled dataset name (e.g. 'gba', synthetic) or path of a dataset (CSV folder, .xlsx, Parquet folder)."
 SPEC_HELP = (
@@ -82,6 +81,7 @@ def robust_cmd(
     from citynexus.data import open_dataset
     from citynexus.evaluate.robustness import Engine, read_spec, uncertainty
     from citynexus.evaluate.robustness import sensitivity as run_sensitivity
+    from citynexus.evaluate.robustness.errors import RobustnessSpecError
 
     if spec is None:
         from citynexus.data.bundled import available

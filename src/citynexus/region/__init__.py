@@ -11,81 +11,62 @@ Boundaries (:mod:`citynexus.region.geo`) and figures (:mod:`citynexus.region.plo
 imported on demand.
 """
 
-from citynexus.region.convergence import (
-    BetaResult,
-    SigmaResult,
-    beta_convergence,
-    implied_speed,
-    kernel_density,
-    sigma_convergence,
-)
-from citynexus.region.coupling import (
-    GRADES_10,
-    METHODS,
-    Band,
-    bands_from_edges,
-    coupling_change,
-    coupling_coordination,
-    coupling_degree,
-    grade,
-)
-from citynexus.region.disparity import (
-    DagumResult,
-    TheilResult,
-    cv,
-    dagum_gini,
-    disparity_by_period,
-    gini,
-    theil,
-    theil_decomposition,
-)
-from citynexus.region.errors import BoundaryError, RegionInputError, RegionSpecError
-from citynexus.region.obstacle import obstacle_analysis, obstacle_degree, pillar_obstacles, top_obstacles
-from citynexus.region.spatial import (
-    contiguity_weights,
-    distance_band_weights,
-    getis_ord,
-    knn_weights,
-    local_moran,
-    moran,
-    spatial_weights,
-)
+from __future__ import annotations
 
-__all__ = [
-    "GRADES_10",
-    "METHODS",
-    "Band",
-    "BetaResult",
-    "BoundaryError",
-    "DagumResult",
-    "RegionInputError",
-    "RegionSpecError",
-    "SigmaResult",
-    "TheilResult",
-    "bands_from_edges",
-    "beta_convergence",
-    "contiguity_weights",
-    "coupling_change",
-    "coupling_coordination",
-    "coupling_degree",
-    "cv",
-    "dagum_gini",
-    "disparity_by_period",
-    "distance_band_weights",
-    "getis_ord",
-    "gini",
-    "grade",
-    "implied_speed",
-    "kernel_density",
-    "knn_weights",
-    "local_moran",
-    "moran",
-    "obstacle_analysis",
-    "obstacle_degree",
-    "pillar_obstacles",
-    "sigma_convergence",
-    "spatial_weights",
-    "theil",
-    "theil_decomposition",
-    "top_obstacles",
-]
+import importlib
+
+# Names are imported on first use, so that importing one module of the package (e.g. its
+# errors, as the CLI does at start-up) does not load the whole numerical stack.
+_EXPORTS = {
+    "Band": "citynexus.region.coupling",
+    "BetaResult": "citynexus.region.convergence",
+    "BoundaryError": "citynexus.region.errors",
+    "DagumResult": "citynexus.region.disparity",
+    "GRADES_10": "citynexus.region.coupling",
+    "METHODS": "citynexus.region.coupling",
+    "RegionInputError": "citynexus.region.errors",
+    "RegionSpecError": "citynexus.region.errors",
+    "SigmaResult": "citynexus.region.convergence",
+    "TheilResult": "citynexus.region.disparity",
+    "bands_from_edges": "citynexus.region.coupling",
+    "beta_convergence": "citynexus.region.convergence",
+    "contiguity_weights": "citynexus.region.spatial",
+    "coupling_change": "citynexus.region.coupling",
+    "coupling_coordination": "citynexus.region.coupling",
+    "coupling_degree": "citynexus.region.coupling",
+    "cv": "citynexus.region.disparity",
+    "dagum_gini": "citynexus.region.disparity",
+    "disparity_by_period": "citynexus.region.disparity",
+    "distance_band_weights": "citynexus.region.spatial",
+    "getis_ord": "citynexus.region.spatial",
+    "gini": "citynexus.region.disparity",
+    "grade": "citynexus.region.coupling",
+    "implied_speed": "citynexus.region.convergence",
+    "kernel_density": "citynexus.region.convergence",
+    "knn_weights": "citynexus.region.spatial",
+    "local_moran": "citynexus.region.spatial",
+    "moran": "citynexus.region.spatial",
+    "obstacle_analysis": "citynexus.region.obstacle",
+    "obstacle_degree": "citynexus.region.obstacle",
+    "pillar_obstacles": "citynexus.region.obstacle",
+    "sigma_convergence": "citynexus.region.convergence",
+    "spatial_weights": "citynexus.region.spatial",
+    "theil": "citynexus.region.disparity",
+    "theil_decomposition": "citynexus.region.disparity",
+    "top_obstacles": "citynexus.region.obstacle",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
