@@ -110,12 +110,13 @@ def _dataset_choice(request: Request):
 
 
 def _datasets(request: Request) -> list[dict]:
-    from citynexus.data.bundled import available, load
+    from citynexus.api import service
+    from citynexus.data.bundled import available
     from citynexus.store.datasets import list_stored
 
     out = []
     for n in available():
-        d = load(n)
+        d = service.dataset(None, n)  # loaded once, not copied per request
         out.append(
             {
                 "name": n,
