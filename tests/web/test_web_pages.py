@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.web.i18n import negotiate
+from citynexus.i18n import negotiate
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from citynexus import __version__
 from citynexus.report import figures as figs_mod
 from citynexus.report.analysis import ClusterAnalysis
 from citynexus.report.methods import describe
-from citynexus.web.i18n import t
+from citynexus.i18n import t
 
 
 def plotly_js() -> str:

@@ -4,7 +4,7 @@ No front-end build step; plotly's JavaScript is served from the installed Python
 Core pages live in :mod:`citynexus.web.pages`; each further area adds a module
 ``citynexus.web.pages_<area>`` exposing ``router`` (an APIRouter) and ``NAV_ITEMS`` (entries
 ``{"key", "href", "label"}`` appended to the navigation; ``label`` is a key of
-:mod:`citynexus.web.i18n`).
+:mod:`citynexus.i18n`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from citynexus.web.i18n import t
+from citynexus.i18n import t
 from citynexus.web.pages import lang_of, render
 
 router = APIRouter(include_in_schema=False)

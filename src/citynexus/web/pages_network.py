@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from citynexus.web.i18n import t
+from citynexus.i18n import t
 from citynexus.web.pages import _datasets, _error_page, _fig, lang_of, render
 
 router = APIRouter(include_in_schema=False)

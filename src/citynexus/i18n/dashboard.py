@@ -1,8 +1,6 @@
-"""Bilingual text of the dashboard (English / 中文) and language negotiation."""
+"""Labels of the dashboard, the report and the shared faces (English, 中文)."""
 
 from __future__ import annotations
-
-LANGS = ("en", "zh")
 
 TEXT: dict[str, tuple[str, str]] = {
     "app_title": ("citynexus", "citynexus 城市群协同平台"),
@@ -237,37 +235,3 @@ TEXT: dict[str, tuple[str, str]] = {
     "led_details": ("Details", "详情"),
 }
 
-
-def t(key: str, lang: str) -> str:
-    """The text for ``key`` in ``lang`` (falls back to the key itself)."""
-    pair = TEXT.get(key)
-    if pair is None:
-        return key
-    return pair[1] if lang == "zh" else pair[0]
-
-
-def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: str | None) -> str:
-    """Pick ``en`` or ``zh``: explicit ``?lang=``, then the cookie, then the browser's
-    Accept-Language (highest q first), then English."""
-    for cand in (query_lang, cookie_lang):
-        if cand in LANGS:
-            return cand
-    if accept_language:
-        prefs = []
-        for part in accept_language.split(","):
-            bits = part.strip().split(";")
-            tag = bits[0].strip().lower()
-            q = 1.0
-            for b in bits[1:]:
-                if b.strip().startswith("q="):
-                    try:
-                        q = float(b.strip()[2:])
-                    except ValueError:
-                        q = 0.0
-            prefs.append((q, tag))
-        for _, tag in sorted(prefs, key=lambda p: -p[0]):
-            if tag.startswith("zh"):
-                return "zh"
-            if tag.startswith("en"):
-                return "en"
-    return "en"
