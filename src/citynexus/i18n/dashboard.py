@@ -234,4 +234,3 @@ TEXT: dict[str, tuple[str, str]] = {
     "led_event": ("Event", "事件"),
     "led_details": ("Details", "详情"),
 }
-

@@ -12,10 +12,10 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from citynexus import __version__
+from citynexus.i18n import t
 from citynexus.report import figures as figs_mod
 from citynexus.report.analysis import ClusterAnalysis
 from citynexus.report.methods import describe
-from citynexus.i18n import t
 
 
 def plotly_js() -> str:
