@@ -32,7 +32,8 @@ class CaseProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}, " if self.file else ""
-        where += f"line {self.line}" if self.line > 0 else "(file)"
+        word = "row" if " sheet '" in self.file else "line"
+        where += f"{word} {self.line}" if self.line > 0 else "(file)"
         msg = f"{where}, field '{self.field}': {self.problem}"
         if self.fix:
             msg += f" -> {self.fix}"

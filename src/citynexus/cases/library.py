@@ -1,0 +1,150 @@
+"""The case library: seed cases shipped with the package plus user cases in the store.
+
+Seed cases (``origin = "seed"``, ids ``seed-...``) are read from
+``citynexus/cases/seed/seed_cases.jsonl`` and never stored, so they cannot be edited or mixed
+with imports; user cases are imported from JSON Lines or Excel, all-or-nothing, into the
+``cases`` table (:mod:`citynexus.store.cases`). An imported id that exists is updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+
+from citynexus.cases.errors import CaseNotFoundError
+from citynexus.cases.io import read_file
+from citynexus.cases.models import Case, Evidence
+from citynexus.store import get_engine, session_scope
+from citynexus.store.cases import CaseRow
+
+_COLUMNS = (
+    "city",
+    "country",
+    "year",
+    "title_en",
+    "title_zh",
+    "description_en",
+    "description_zh",
+    "themes",
+    "sdg_goals",
+    "sdg_targets",
+    "contact",
+    "source_url",
+    "licence",
+    "summarised_from",
+)
+
+
+def seed_path():
+    """Path of the shipped seed library (JSON Lines)."""
+    return resources.files("citynexus.cases").joinpath("seed/seed_cases.jsonl")
+
+
+@cache
+def seed_cases() -> tuple[Case, ...]:
+    """The seed cases shipped with the package (validated like any import)."""
+    from citynexus.cases.io import read_jsonl
+
+    with resources.as_file(seed_path()) as p:
+        return tuple(read_jsonl(p, origin="seed"))
+
+
+@dataclass
+class ImportReport:
+    """What an import did: ids created and ids updated."""
+
+    source: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        n, new = len(self.created) + len(self.updated), len(self.created)
+        return f"imported {n} cases from {self.source} ({new} new, {len(self.updated)} updated)"
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "created": self.created, "updated": self.updated}
+
+
+def _to_row(c: Case, row: CaseRow | None = None) -> CaseRow:
+    row = row or CaseRow(id=c.id)
+    row.origin = "user"
+    for col in _COLUMNS:
+        setattr(row, col, getattr(c, col))
+    row.evidence = [e.__dict__.copy() for e in c.evidence]
+    return row
+
+
+def _from_row(r: CaseRow) -> Case:
+    kw = {col: getattr(r, col) for col in _COLUMNS}
+    return Case(id=r.id, origin="user", evidence=[Evidence(**e) for e in (r.evidence or [])], **kw)
+
+
+class CaseLibrary:
+    """Seed and user cases (``url``: SQLAlchemy URL or SQLite file; default ``CITYNEXUS_DB``)."""
+
+    def __init__(self, url: str | None = None):
+        self.engine = get_engine(url)
+
+    def import_file(self, path: str | Path) -> ImportReport:
+        """Import a ``.jsonl`` or ``.xlsx`` file; every problem is reported and nothing is
+        stored unless the whole file is valid (:class:`~citynexus.cases.errors.CaseImportError`)."""
+        return self.import_cases(read_file(path), str(path))
+
+    def import_cases(self, cases: list[Case], source: str = "") -> ImportReport:
+        """Store validated cases in one transaction (existing ids are updated)."""
+        report = ImportReport(source)
+        with session_scope(self.engine) as s:
+            for c in cases:
+                row = s.get(CaseRow, c.id)
+                (report.updated if row is not None else report.created).append(c.id)
+                s.add(_to_row(c, row))
+        return report
+
+    def user_cases(self) -> list[Case]:
+        with session_scope(self.engine) as s:
+            return [_from_row(r) for r in s.scalars(select(CaseRow).order_by(CaseRow.id))]
+
+    def cases(
+        self,
+        origin: str | None = None,
+        goal: int | None = None,
+        theme: str | None = None,
+        country: str | None = None,
+        city: str | None = None,
+    ) -> list[Case]:
+        """Seed cases first, then user cases, filtered by origin, SDG goal, theme (case-insensitive),
+        country or city."""
+        out: list[Case] = []
+        if origin in (None, "seed"):
+            out += list(seed_cases())
+        if origin in (None, "user"):
+            out += self.user_cases()
+
+        def keep(c: Case) -> bool:
+            if goal is not None and goal not in c.sdg_goals:
+                return False
+            if theme is not None and theme.lower() not in {x.lower() for x in c.themes}:
+                return False
+            if country is not None and country.lower() != c.country.lower():
+                return False
+            return city is None or city.lower() == c.city.lower()
+
+        return [c for c in out if keep(c)]
+
+    def case(self, case_id: str) -> Case:
+        """One case by id (seed or user)."""
+        for c in seed_cases():
+            if c.id == case_id:
+                return c
+        with session_scope(self.engine) as s:
+            r = s.get(CaseRow, case_id)
+            if r is not None:
+                return _from_row(r)
+        raise CaseNotFoundError(f"no case with id {case_id!r}; `citynexus cases list` shows the ids")
+
+    def counts(self) -> dict[str, int]:
+        return {"seed": len(seed_cases()), "user": len(self.user_cases())}
