@@ -27,7 +27,8 @@ replicability, sustainability, impact, SDG alignment) on a stated scale (default
    None``: any weights on the simplex). For the arithmetic mean this is exact
    (:func:`citynexus.evaluate.robustness.rank_ranges`, a MILP); for TOPSIS it is estimated from
    random weight vectors within the same bounds (an inner approximation, labelled so).
-6. **Shortlist** — the ``shortlist`` best-ranked cases; ``robust`` marks those whose worst rank
+6. **Shortlist** — the ``shortlist`` best-ranked cases (a tie at the cut keeps every tied case);
+   ``robust`` marks those whose worst rank
    is still within the shortlist.
 """
 

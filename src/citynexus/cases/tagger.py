@@ -59,7 +59,7 @@ class GoalScore:
             "keywords": round(self.keywords, 4),
             "cosine": round(self.cosine, 4),
             "phrases": self.phrases,
-            "targets": self.targets,
+            "targets": [t | {"text": sdg.target_index()[t["target"]].text(lang)} for t in self.targets],
         }
 
 
@@ -81,7 +81,7 @@ class TagResult:
         lg = lang or self.lang
         return {
             "goals": [g.to_json(lg) for g in shown],
-            "targets": sorted((t for g in shown for t in g.targets), key=lambda t: -t["score"])[:5],
+            "targets": sorted((t for g in shown for t in g.to_json(lg)["targets"]), key=lambda t: -t["score"])[:5],
             "lang": self.lang,
             "method": self.method,
             "encoder": self.encoder_name,
