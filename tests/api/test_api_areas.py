@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key
 from citynexus.data import load
 from citynexus.ledger import Ledger, generate_key, verify_bundle
 from citynexus.network import gravity
+from citynexus.services.keys import create_key
 from citynexus.store import get_engine
 
 # A small bilingual hub: a Chinese need that an English offer answers, and a near-miss that

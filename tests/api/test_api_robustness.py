@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key
 from citynexus.data import load
 from citynexus.evaluate.robustness import read_spec, uncertainty
 from citynexus.evaluate.spec import default_spec_path
+from citynexus.services.keys import create_key
 from citynexus.store import get_engine
 
 

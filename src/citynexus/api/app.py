@@ -7,8 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from citynexus import __version__
-from citynexus.api.security import AuthError
 from citynexus.errors import CityNexusError, DatasetValidationError
+from citynexus.services.keys import AuthError
 from citynexus.store import get_engine
 
 
@@ -31,9 +31,9 @@ def _status_for(err: CityNexusError) -> int:
 
     if isinstance(err, AuthError):
         return 401
-    from citynexus.api.routers.index import ResultNotFoundError
-    from citynexus.api.routers.robustness import JobNotFoundError
     from citynexus.hub.errors import NotFoundError as HubNotFoundError
+    from citynexus.services.builds import ResultNotFoundError
+    from citynexus.services.robustness import JobNotFoundError
 
     if isinstance(err, DatasetNotFoundError | JobNotFoundError | ResultNotFoundError | HubNotFoundError):
         return 404

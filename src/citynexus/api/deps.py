@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Header, Request
 from sqlalchemy import Engine
 
-from citynexus.api.security import KeyInfo, verify_key
+from citynexus.services.keys import KeyInfo, verify_key
 
 
 def get_db(request: Request) -> Engine:

@@ -22,7 +22,7 @@ def create_key(
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
-    from citynexus.api.security import create_key as make
+    from citynexus.services.keys import create_key as make
     from citynexus.store import get_engine
 
     key = make(get_engine(db), name)
@@ -33,7 +33,7 @@ def create_key(
 @app.command("list-keys")
 def list_keys(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """List API keys (name, prefix, created, revoked)."""
-    from citynexus.api.security import list_keys as keys
+    from citynexus.services.keys import list_keys as keys
     from citynexus.store import get_engine
 
     t = Table(header_style="bold")
@@ -50,7 +50,7 @@ def revoke_key(
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Revoke an API key so it can no longer write."""
-    from citynexus.api.security import revoke_key as revoke
+    from citynexus.services.keys import revoke_key as revoke
     from citynexus.store import get_engine
 
     revoke(get_engine(db), prefix)

@@ -63,8 +63,8 @@ def _not_found(request: Request, message: str) -> HTMLResponse:
 
 @router.get("/hub", response_class=HTMLResponse)
 def hub_page(request: Request) -> HTMLResponse:
-    from citynexus.api.routers import hub as api
     from citynexus.errors import CityNexusError
+    from citynexus.services import hub as api
 
     lang = lang_of(request)
     engine = request.app.state.engine
@@ -103,7 +103,7 @@ def hub_page(request: Request) -> HTMLResponse:
         if target not in ("offer", "need"):
             target = "offer"
         try:
-            m = api.matcher_of(request)
+            m = api.matcher_of(request.app.state.engine, getattr(request.app.state, "hub_encoder", None))
             results = []
             for r in m.search(q, top=10, target=target):
                 item = (m.offers if target == "offer" else m.needs)[r.item_id]
@@ -146,15 +146,15 @@ def hub_page(request: Request) -> HTMLResponse:
 
 @router.get("/hub/org/{org_id}", response_class=HTMLResponse)
 def portrait_page(request: Request, org_id: str) -> HTMLResponse:
-    from citynexus.api.routers import hub as api
     from citynexus.hub import portrait
     from citynexus.report import figures as figs
+    from citynexus.services import hub as api
 
     lang = lang_of(request)
     engine = request.app.state.engine
     if api.is_empty(engine):
         return _not_found(request, f"no organization with id {org_id!r}: the hub is empty")
-    m = api.matcher_of(request)
+    m = api.matcher_of(request.app.state.engine, getattr(request.app.state, "hub_encoder", None))
     if org_id not in m.orgs:
         return _not_found(request, f"no organization with id {org_id!r} in the hub")
     p = portrait(m, org_id, graph=api.graph_of(m))

@@ -1,153 +1,30 @@
 """``/api/v1/hub``: the cooperation hub (合作平台) — search, matches of a need, portraits
 (public reads) and JSON Lines / Excel import and the bundled synthetic demo hub (need a key).
-
-The hub lives in the app's database. One :class:`~citynexus.hub.Matcher` per database is
-kept in memory and rebuilt when the hub changes (record counts or the newest ``updated_at``
-differ, or an import went through this API); sentence vectors are cached in the database,
-so a rebuild only encodes new or changed texts.
-"""
+The use cases live in :mod:`citynexus.services.hub`."""
 
 from __future__ import annotations
 
-import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from citynexus.api.deps import get_db, require_key
-from citynexus.api.security import KeyInfo
-from citynexus.hub import Hub, HubImportError, Matcher, NotFoundError, demo_path
-from citynexus.store import session_scope
-from citynexus.store.hub import HubNeed, HubOffer, HubOrganization
+from citynexus.hub import HubImportError, Matcher, NotFoundError, demo_path
+from citynexus.services import hub as svc
+from citynexus.services.keys import KeyInfo
 
 router = APIRouter(prefix="/hub", tags=["hub"])
 
 MAX_UPLOAD = 50 * 1024 * 1024
-SYNTHETIC_MARKERS = ("Synthetic demo record", "合成演示数据")
-
-
-# ---------------------------------------------------------------------------- shared helpers
-def hub_of(engine: Engine) -> Hub:
-    """The hub stored in ``engine``'s database."""
-    return Hub(engine.url.render_as_string(hide_password=False))
-
-
-def state_of(engine: Engine) -> tuple:
-    """A cheap fingerprint of the hub's content: counts and newest update per table."""
-    with session_scope(engine) as s:
-        out = []
-        for table in (HubOrganization, HubOffer, HubNeed):
-            n, last = s.execute(select(func.count(), func.max(table.updated_at)).select_from(table)).one()
-            out.append((int(n), str(last)))
-    return tuple(out)
-
-
-def is_empty(engine: Engine) -> bool:
-    return all(n == 0 for n, _ in state_of(engine))
-
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, Matcher]] = {}
-_generation: dict[str, int] = {}
-
-
-def invalidate(engine: Engine) -> None:
-    """Forget the cached matcher of ``engine`` (after an import)."""
-    key = str(engine.url)
-    with _lock:
-        _cache.pop(key, None)
-        _generation[key] = _generation.get(key, 0) + 1
 
 
 def matcher_of(request: Request) -> Matcher:
-    """The matcher over everything in the app's hub (built once per hub state). The encoder
-    is ``app.state.hub_encoder`` when set, else the process-wide default encoder."""
-    engine = request.app.state.engine
-    encoder = getattr(request.app.state, "hub_encoder", None)
-    key = str(engine.url)
-    with _lock:
-        state = (_generation.get(key, 0), state_of(engine), getattr(encoder, "name", None))
-        hit = _cache.get(key)
-        if hit is not None and hit[0] == state:
-            return hit[1]
-        m = hub_of(engine).matcher(encoder=encoder).build()
-        _cache[key] = (state, m)
-        return m
-
-
-def graph_of(m: Matcher):
-    """The organizations' match graph of a matcher (computed once per matcher)."""
-    g = getattr(m, "_cnx_graph", None)
-    if g is None:
-        from citynexus.hub import match_graph
-
-        with _lock:
-            g = getattr(m, "_cnx_graph", None)
-            if g is None:
-                g = match_graph(m)
-                m._cnx_graph = g
-    return g
-
-
-def is_synthetic_org(org) -> bool:
-    """Records of the bundled demo hub say so in their descriptions."""
-    return any((d or "").startswith(SYNTHETIC_MARKERS) for d in (org.description, org.description_zh))
-
-
-def any_synthetic(m: Matcher) -> bool:
-    return any(is_synthetic_org(o) for o in m.orgs.values())
-
-
-def org_json(m: Matcher, org_id: str) -> dict[str, Any]:
-    o = m.orgs.get(org_id)
-    if o is None:
-        return {"id": org_id}
-    from citynexus.hub import cities as _cities
-
-    c = _cities.cities().get(o.city)
-    return {
-        "id": o.id,
-        "name": o.name,
-        "name_zh": o.name_zh,
-        "kind": o.kind,
-        "city": o.city,
-        "city_name": c.name if c else o.city,
-        "city_name_zh": c.name_zh if c else o.city,
-        "synthetic": is_synthetic_org(o),
-    }
-
-
-def item_json(m: Matcher, item_type: str, item_id: str) -> dict[str, Any]:
-    it = (m.offers if item_type == "offer" else m.needs).get(item_id)
-    if it is None:
-        return {"id": item_id}
-    extra = {"attributes": it.attributes} if item_type == "offer" else {"constraints": it.constraints}
-    return {
-        "id": it.id,
-        "kind": it.kind,
-        "title": it.title,
-        "text": it.text,
-        "lang": it.lang,
-        "industries": it.industries,
-        **extra,
-    }
-
-
-def match_json(m: Matcher, match) -> dict[str, Any]:
-    """A ranked match with the matched item and its organization spelled out."""
-    return {
-        "type": match.item_type,
-        "id": match.item_id,
-        "score": round(match.score, 6),
-        "item": item_json(m, match.item_type, match.item_id),
-        "org": org_json(m, match.org),
-        "reasons": match.reasons,
-    }
+    """The matcher of the app's hub, with ``app.state.hub_encoder`` when one is set."""
+    return svc.matcher_of(request.app.state.engine, getattr(request.app.state, "hub_encoder", None))
 
 
 def not_found(err: Exception) -> JSONResponse:
@@ -170,37 +47,6 @@ def import_problems(err: HubImportError) -> JSONResponse:
     )
 
 
-def import_bytes(engine: Engine, filename: str, content: bytes) -> dict[str, Any]:
-    """Import an uploaded .jsonl or .xlsx file (all-or-nothing); raises HubImportError."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".jsonl", ".ndjson", ".json", ".xlsx"):
-        from citynexus.hub import ImportProblem
-
-        raise HubImportError(
-            [
-                ImportProblem(
-                    0, "(file)", f"cannot import {filename!r}", "upload a JSON Lines (.jsonl) or Excel (.xlsx) file"
-                )
-            ],
-            filename,
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        p = Path(tmp) / f"upload{suffix}"
-        p.write_bytes(content)
-        hub = hub_of(engine)
-        try:
-            report = hub.import_file(p)
-        except HubImportError as err:
-            err.source = filename
-            raise
-    invalidate(engine)
-    body = report.to_json()
-    body["source"] = filename
-    body["summary"] = report.summary().replace(str(p), filename)
-    body["counts"] = hub.counts()
-    return body
-
-
 # ---------------------------------------------------------------------------- endpoints
 @router.get("/search", summary="Free-text search of offers (or needs), in Chinese or English")
 def search(
@@ -217,7 +63,7 @@ def search(
         from citynexus.errors import CityNexusError
 
         raise CityNexusError("the search text is empty: type a few words, e.g. 'battery recycling' or '电池回收'")
-    if is_empty(engine):
+    if svc.is_empty(engine):
         return {"query": q, "target": target, "empty": True, "synthetic": False, "results": []}
     m = matcher_of(request)
     res = m.search(q, top=top, target=target, lang=lang)
@@ -225,8 +71,8 @@ def search(
         "query": q,
         "target": target,
         "empty": False,
-        "synthetic": any_synthetic(m),
-        "results": [match_json(m, r) for r in res],
+        "synthetic": svc.any_synthetic(m),
+        "results": [svc.match_json(m, r) for r in res],
     }
 
 
@@ -237,7 +83,7 @@ def need_matches(
     top: int = Query(10, ge=1, le=100),
     mode: str = Query("hybrid", pattern="^(hybrid|bm25|dense)$"),
 ) -> Any:
-    if is_empty(request.app.state.engine):
+    if svc.is_empty(request.app.state.engine):
         return not_found(NotFoundError(f"no need with id {need_id!r}: the hub is empty"))
     m = matcher_of(request)
     try:
@@ -246,10 +92,10 @@ def need_matches(
         return not_found(err)
     need = m.needs[need_id]
     return {
-        "need": {**item_json(m, "need", need_id), "org": org_json(m, need.org)},
+        "need": {**svc.item_json(m, "need", need_id), "org": svc.org_json(m, need.org)},
         "mode": mode,
-        "synthetic": any_synthetic(m),
-        "matches": [match_json(m, r) for r in res],
+        "synthetic": svc.any_synthetic(m),
+        "matches": [svc.match_json(m, r) for r in res],
     }
 
 
@@ -259,13 +105,13 @@ def org_portrait(request: Request, org_id: str = PathParam(..., max_length=64)) 
     the best partners."""
     from citynexus.hub import portrait
 
-    if is_empty(request.app.state.engine):
+    if svc.is_empty(request.app.state.engine):
         return not_found(NotFoundError(f"no organization with id {org_id!r}: the hub is empty"))
     m = matcher_of(request)
     if org_id not in m.orgs:
         return not_found(NotFoundError(f"no organization with id {org_id!r} in the hub"))
-    p = portrait(m, org_id, graph=graph_of(m))
-    p["synthetic"] = is_synthetic_org(m.orgs[org_id])
+    p = portrait(m, org_id, graph=svc.graph_of(m))
+    p["synthetic"] = svc.is_synthetic_org(m.orgs[org_id])
     return p
 
 
@@ -283,7 +129,7 @@ async def import_file(
 
         raise CityNexusError(f"{file.filename} is larger than {MAX_UPLOAD // 2**20} MiB")
     try:
-        return import_bytes(db, file.filename or "upload.jsonl", content)
+        return svc.import_bytes(db, file.filename or "upload.jsonl", content)
     except HubImportError as err:
         return import_problems(err)
 
@@ -292,6 +138,6 @@ async def import_file(
 def load_demo(db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict:
     """Imports the bundled demo hub: invented organizations, offers and needs across the 11
     Greater Bay Area cities, in Chinese and English. No record describes a real organization."""
-    body = import_bytes(db, "demo_hub.jsonl", Path(str(demo_path())).read_bytes())
+    body = svc.import_bytes(db, "demo_hub.jsonl", Path(str(demo_path())).read_bytes())
     body["synthetic"] = True
     return body

@@ -1,0 +1,79 @@
+"""Use cases of datasets shared by the API, the dashboard and the CLI: validating uploads,
+summaries, tables."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from citynexus.data import Dataset, read
+from citynexus.data.dataset import summary_counts
+from citynexus.errors import CityNexusError
+
+
+def dataset_from_upload(files: list[tuple[str, bytes]], name: str) -> Dataset:
+    """Validate uploaded files: one .xlsx workbook, one .zip holding the three CSV files,
+    or the three CSV files themselves. Raises DatasetValidationError listing every problem."""
+    if not files:
+        raise CityNexusError(
+            "no file uploaded: send an .xlsx workbook, a .zip of units/indicators/values.csv, or the three CSV files"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        if len(files) == 1 and files[0][0].lower().endswith((".xlsx", ".xlsm")):
+            p = root / "upload.xlsx"
+            p.write_bytes(files[0][1])
+            return read(p, name=name)
+        folder = root / "ds"
+        folder.mkdir()
+        if len(files) == 1 and files[0][0].lower().endswith(".zip"):
+            try:
+                zf = zipfile.ZipFile(io.BytesIO(files[0][1]))
+            except zipfile.BadZipFile as err:
+                raise CityNexusError(f"{files[0][0]} is not a valid zip file") from err
+            for info in zf.infolist():
+                base = Path(info.filename).name
+                if base.lower() in ("units.csv", "indicators.csv", "values.csv"):
+                    (folder / base.lower()).write_bytes(zf.read(info))
+            return read(folder, name=name)
+        for fname, content in files:
+            base = Path(fname).name.lower()
+            if base not in ("units.csv", "indicators.csv", "values.csv"):
+                raise CityNexusError(
+                    f"unexpected file '{fname}': upload units.csv, indicators.csv and values.csv, "
+                    "an .xlsx workbook or a .zip"
+                )
+            (folder / base).write_bytes(content)
+        return read(folder, name=name)
+
+
+def summary(ds: Dataset, bundled: bool) -> dict:
+    s = summary_counts(ds)
+    return {
+        "name": ds.name,
+        "bundled": bundled,
+        "synthetic": ds.synthetic,
+        "digest": ds.digest(),
+        "units": s["units"],
+        "indicators": s["indicators"],
+        "aggregates": s["aggregates"],
+        "per_level": s["per_level"],
+        "periods": s["periods"],
+        "coverage": round(float(s["coverage"]), 6),
+        "groups": s["groups"],
+    }
+
+
+def table_json(ds: Dataset, period: int | None = None) -> dict:
+    """The unit x indicator table of ``period`` (default: latest) as JSON (NaN -> null)."""
+    try:
+        t = ds.table(period)
+    except KeyError as err:
+        raise CityNexusError(str(err).strip("'\"")) from err
+    return {
+        "period": period or ds.periods[-1],
+        "columns": list(t.columns),
+        "rows": [{"unit": u, **{k: (None if v != v else v) for k, v in r.items()}} for u, r in t.iterrows()],
+    }
