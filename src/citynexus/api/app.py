@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from citynexus import __version__
 from citynexus.errors import CityNexusError, DatasetValidationError
-from citynexus.services.keys import AuthError
+from citynexus.services.auth import AuthError, PermissionDenied
 from citynexus.store import get_engine
 
 
@@ -27,10 +27,18 @@ def problem_list(err: DatasetValidationError) -> list[dict]:
 
 
 def _status_for(err: CityNexusError) -> int:
+    from citynexus.api.deps import UploadTooLarge
+    from citynexus.services.hub import RecordExistsError
     from citynexus.store.datasets import DatasetExistsError, DatasetNotFoundError
 
     if isinstance(err, AuthError):
         return 401
+    if isinstance(err, PermissionDenied):
+        return 403
+    if isinstance(err, UploadTooLarge):
+        return 413
+    if isinstance(err, RecordExistsError):
+        return 409
     from citynexus.hub.errors import NotFoundError as HubNotFoundError
     from citynexus.services.builds import ResultNotFoundError
     from citynexus.services.robustness import JobNotFoundError

@@ -281,4 +281,3 @@ def _obstacles(result: IndexResult, dataset: Dataset, hi: float, fn, notes: list
         return {}
     finally:
         del top
-

@@ -14,7 +14,9 @@ from sqlalchemy import Engine, select
 
 from citynexus.errors import CityNexusError
 from citynexus.evaluate import IndexSpec
+from citynexus.services import audit
 from citynexus.services import index as service
+from citynexus.services.auth import Principal, can_see, require_role
 from citynexus.store import session_scope
 from citynexus.store.app import StoredResult
 
@@ -88,16 +90,30 @@ def spec_from(value: str | dict | None, ds) -> IndexSpec:
 
 
 def create_build(
-    engine: Engine, dataset: str, spec: str | dict | None = None, period: int | None = None, public: bool = True
+    engine: Engine,
+    who: Principal,
+    dataset: str,
+    spec: str | dict | None = None,
+    period: int | None = None,
+    public: bool = True,
+    client: str | None = None,
 ) -> dict[str, Any]:
-    """Build an index and store the result once per input digest (dataset, spec, period)."""
+    """Build an index and store the result for ``who``'s organisation, once per input digest
+    (dataset, spec, period), owner and visibility: a private build is never handed to
+    another organisation, nor a public one made from it. Audited when a new row is stored."""
+    require_role(who, "editor", "storing an index build")
     ds = service.dataset(engine, dataset)
     sp = spec_from(spec, ds)
     res = service.result(ds, sp, period)
     digest = hashlib.sha256(f"{ds.digest()}:{sp.digest()}:{res.period}".encode()).hexdigest()
     with session_scope(engine) as s:
         row = s.scalars(
-            select(StoredResult).where(StoredResult.kind == "index", StoredResult.input_digest == digest)
+            select(StoredResult).where(
+                StoredResult.kind == "index",
+                StoredResult.input_digest == digest,
+                StoredResult.owner_org == who.org,
+                StoredResult.public == public,
+            )
         ).first()
         cached = row is not None
         if row is None:
@@ -108,10 +124,13 @@ def create_build(
                 params={"spec": sp.to_dict(), "period": res.period},
                 body=res.to_dict(),
                 public=public,
+                owner_org=who.org,
             )
             s.add(row)
             s.flush()
         rid = row.id
+    if not cached:
+        audit.record(engine, who, "index.build", "build", str(rid), client, {"dataset": dataset, "public": public})
     return {
         "id": rid,
         "cached": cached,
@@ -121,14 +140,13 @@ def create_build(
     }
 
 
-def load_build(engine: Engine, rid: int, key_given: bool = False) -> StoredResult:
-    """A stored index result (detached); private ones only with ``key_given``."""
+def load_build(engine: Engine, rid: int, who: Principal | None = None) -> StoredResult:
+    """A stored index result (detached); a private one only for its owner organisation and
+    the platform (anyone else is told there is no such result)."""
     with session_scope(engine) as s:
         row = s.get(StoredResult, rid)
-        if row is None or row.kind != "index":
-            raise ResultNotFoundError(f"no index result with id {rid}")
-        if not row.public and not key_given:
-            raise ResultNotFoundError(f"no public index result with id {rid}")
+        if row is None or row.kind != "index" or not can_see(who, row.owner_org, not row.public):
+            raise ResultNotFoundError(f"no index result with id {rid} that this key may read")
         s.expunge(row)
         return row
 

@@ -8,9 +8,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from citynexus.data import Dataset, read
 from citynexus.data.dataset import summary_counts
 from citynexus.errors import CityNexusError
+from citynexus.services import audit
+from citynexus.services.auth import Principal, check_write
+from citynexus.store import datasets as store
 
 
 def dataset_from_upload(files: list[tuple[str, bytes]], name: str) -> Dataset:
@@ -77,3 +82,23 @@ def table_json(ds: Dataset, period: int | None = None) -> dict:
         "columns": list(t.columns),
         "rows": [{"unit": u, **{k: (None if v != v else v) for k, v in r.items()}} for u, r in t.iterrows()],
     }
+
+
+def upload(
+    engine: Engine, who: Principal, ds: Dataset, name: str, replace: bool = False, client: str | None = None
+) -> dict:
+    """Store a validated dataset for ``who``'s organisation; replacing one needs write access
+    to it. Audited."""
+    check_write(who, None, f"dataset {name!r}")
+    store.save_dataset(
+        engine, ds, name, replace=replace, owner=who.org, authorize=lambda o: check_write(who, o, f"dataset {name!r}")
+    )
+    audit.record(engine, who, "dataset.upload", "dataset", name, client, {"replace": replace, "digest": ds.digest()})
+    return summary(ds, False)
+
+
+def delete(engine: Engine, who: Principal, name: str, client: str | None = None) -> dict:
+    """Delete a stored dataset (write access to it needed). Audited."""
+    store.delete_stored(engine, name, authorize=lambda o: check_write(who, o, f"dataset {name!r}"))
+    audit.record(engine, who, "dataset.delete", "dataset", name, client)
+    return {"deleted": name}

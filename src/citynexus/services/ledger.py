@@ -14,6 +14,8 @@ from sqlalchemy import Engine, func, select
 
 from citynexus.ledger import Ledger, LedgerError, trace, verify_bundle, verify_result
 from citynexus.ledger.errors import EntryError, ProofError
+from citynexus.services import audit
+from citynexus.services.auth import PermissionDenied, Principal, require_role
 from citynexus.store import session_scope
 from citynexus.store.ledger import LedgerCheckpoint, LedgerEntry, LedgerHead
 
@@ -156,27 +158,42 @@ def verify_result_json(led: Ledger, obj: Any) -> dict[str, Any]:
     return {"verified": True, **receipt_summary(v), "entry": v.entry}
 
 
-def append(led: Ledger, record: Any, submitter: str) -> dict[str, Any]:
+def append(led: Ledger, record: Any, who: Principal, client: str | None = None) -> dict[str, Any]:
     """Append one record ``{type, payload}`` or a list of them in one transaction (all or
-    none) as ``submitter``; ``trace.event`` records are checked against the item's stored
-    history. Returns the entries and the new head."""
+    none) for ``who`` (an editor or above); the submitter is always the authenticated
+    ``org/key-name`` — a record naming another submitter is refused. ``trace.event`` records
+    are checked against the item's stored history. Audited. Returns the entries and the new head."""
+    require_role(who, "editor", "appending to the ledger")
     records = record if isinstance(record, list) else [record]
     if not records:
         raise EntryError("nothing to append: send one record {type, payload} or a non-empty list")
     if len(records) > MAX_APPEND:
         raise EntryError(f"at most {MAX_APPEND} records per request, got {len(records)}")
+    for i, r in enumerate(records):
+        if isinstance(r, dict) and r.get("submitter", who.label) != who.label:
+            raise PermissionDenied(
+                f"record {i}: the submitter is the authenticated organisation and key ({who.label}); "
+                "leave 'submitter' out"
+            )
     from citynexus.ledger.log import normalise_records
     from citynexus.ledger.trace import EVENT_TYPE, record_events
 
-    triples = normalise_records(records, submitter=submitter)
+    triples = normalise_records(records, submitter=who.label)
     kinds = {t for t, _, _ in triples}
     if EVENT_TYPE in kinds:
-        if kinds != {EVENT_TYPE} or len({s for _, _, s in triples}) != 1:
-            raise EntryError(
-                f"send '{EVENT_TYPE}' records in their own request (one submitter), so that their chains are checked"
-            )
-        entries = record_events(led, [p for _, p, _ in triples], triples[0][2])
+        if kinds != {EVENT_TYPE}:
+            raise EntryError(f"send '{EVENT_TYPE}' records in their own request, so that their chains are checked")
+        entries = record_events(led, [p for _, p, _ in triples], who.label)
     else:
-        entries = led.append_many(records, submitter=submitter)
+        entries = led.append_many(records, submitter=who.label)
     head = led.head()
+    audit.record(
+        led.engine,
+        who,
+        "ledger.append",
+        "ledger",
+        f"{entries[0].index}..{entries[-1].index}",
+        client,
+        {"types": sorted(kinds), "count": len(entries)},
+    )
     return {"entries": [entry_json(e) for e in entries], "size": head.size, "root": b64(head.root)}

@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import Engine, select
 
 from citynexus.errors import CityNexusError
+from citynexus.services import audit
 from citynexus.services import index as service
+from citynexus.services.auth import Principal, require_role
 from citynexus.store import session_scope
 from citynexus.store.app import Job, StoredResult
 
@@ -85,15 +87,22 @@ def _run(engine: Engine, job_id: int, ds, spec, cfg, req: RobustnessJob, digest:
             s.flush()
             job = s.get(Job, job_id)
             job.status, job.progress, job.result_id = "done", 1.0, row.id
-    except Exception as err:  # the job reports any failure, with the message a person can act on
-        with session_scope(engine) as s:
-            job = s.get(Job, job_id)
-            job.status, job.message = "failed", str(err)
+    except CityNexusError as err:  # a problem a person can act on: say it
+        _fail(engine, job_id, str(err))
+    except Exception:  # anything else says nothing of the server's internals
+        _fail(engine, job_id, "the analysis failed with an internal error; check the spec and retry")
 
 
-def start(engine: Engine, req: RobustnessJob) -> dict:
-    """Queue an analysis in a background thread, or return the job already queued, running or
-    done for the same inputs."""
+def _fail(engine: Engine, job_id: int, message: str) -> None:
+    with session_scope(engine) as s:
+        job = s.get(Job, job_id)
+        job.status, job.message = "failed", message[:2000]
+
+
+def start(engine: Engine, who: Principal, req: RobustnessJob, client: str | None = None) -> dict:
+    """Queue an analysis for ``who``'s organisation in a background thread, or return that
+    organisation's job already queued, running or done for the same inputs."""
+    require_role(who, "editor", "starting an uncertainty analysis")
     ds = service.dataset(engine, req.dataset)
     spec, cfg = _read(req)
     key = json.dumps(
@@ -110,24 +119,29 @@ def start(engine: Engine, req: RobustnessJob) -> dict:
     with session_scope(engine) as s:
         old = s.scalars(
             select(Job).where(
-                Job.kind == "robustness", Job.input_digest == digest, Job.status.in_(("queued", "running", "done"))
+                Job.kind == "robustness",
+                Job.input_digest == digest,
+                Job.owner_org == who.org,
+                Job.status.in_(("queued", "running", "done")),
             )
         ).first()
         if old is not None:
             return {"job": old.id, "status": old.status, "cached": True}
-        job = Job(kind="robustness", input_digest=digest, status="queued")
+        job = Job(kind="robustness", input_digest=digest, status="queued", owner_org=who.org)
         s.add(job)
         s.flush()
         job_id = job.id
+    audit.record(engine, who, "robustness.start", "job", str(job_id), client, {"dataset": req.dataset})
     threading.Thread(target=_run, args=(engine, job_id, ds, spec, cfg, req, digest), daemon=True).start()
     return {"job": job_id, "status": "queued", "cached": False}
 
 
-def job_status(engine: Engine, job_id: int) -> dict:
-    """Status, progress and (when done) the result of a job."""
+def job_status(engine: Engine, who: Principal, job_id: int) -> dict:
+    """Status, progress and (when done) the result of a job of ``who``'s organisation (the
+    platform sees every job; anyone else is told there is no such job)."""
     with session_scope(engine) as s:
         j = s.get(Job, job_id)
-        if j is None:
+        if j is None or not (who.is_platform or j.owner_org == who.org):
             raise JobNotFoundError(f"no robustness job with id {job_id}")
         out = {"job": j.id, "status": j.status, "progress": round(j.progress, 4), "message": j.message}
         if j.result_id is not None:

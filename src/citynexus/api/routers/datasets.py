@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy import Engine
 
-from citynexus.api.deps import get_db, require_key
+from citynexus.api.deps import client_of, get_db, require_key
 from citynexus.data.bundled import available, describe
 from citynexus.errors import CityNexusError
+from citynexus.services import datasets
+from citynexus.services.auth import Principal
 from citynexus.services.datasets import dataset_from_upload, summary, table_json
-from citynexus.services.keys import KeyInfo
 from citynexus.store import datasets as store
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -55,18 +56,17 @@ async def validate(files: list[UploadFile] = File(...), name: str = Form("upload
 
 @router.post("", status_code=201, summary="Upload a dataset (needs an API key)")
 async def upload(
+    request: Request,
     files: list[UploadFile] = File(..., description=".xlsx, .zip of the three CSVs, or the three CSVs"),
     name: str = Form(..., description="Name to store the dataset under"),
     replace: bool = Form(False, description="Overwrite a stored dataset of the same name"),
     db: Engine = Depends(get_db),
-    _key: KeyInfo = Depends(require_key),
+    who: Principal = Depends(require_key),
 ) -> dict:
     ds = dataset_from_upload(await _read_files(files), name)
-    store.save_dataset(db, ds, name, replace=replace)
-    return summary(ds, False)
+    return datasets.upload(db, who, ds, name, replace, client_of(request))
 
 
 @router.delete("/{name}", summary="Delete a stored dataset (needs an API key)")
-def delete(name: str, db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict:
-    store.delete_stored(db, name)
-    return {"deleted": name}
+def delete(request: Request, name: str, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict:
+    return datasets.delete(db, who, name, client_of(request))

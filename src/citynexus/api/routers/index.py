@@ -3,14 +3,14 @@ cases live in :mod:`citynexus.services.builds`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from citynexus.api.deps import get_db, require_key
+from citynexus.api.deps import client_of, get_db, optional_key, require_key
 from citynexus.services import builds
-from citynexus.services.keys import KeyInfo
+from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/index", tags=["index"])
 
@@ -44,17 +44,21 @@ class BuildRequest(BaseModel):
 
 
 @router.post("/builds", status_code=201, summary="Build an index and store the result (needs an API key)")
-def create_build(req: BuildRequest, db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict:
-    return builds.create_build(db, req.dataset, req.spec, req.period, req.public)
+def create_build(
+    req: BuildRequest, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
+) -> dict:
+    return builds.create_build(db, who, req.dataset, req.spec, req.period, req.public, client_of(request))
 
 
-@router.get("/builds/{rid}", summary="A stored index result (JSON)")
-def get_build(rid: int, db: Engine = Depends(get_db)) -> dict:
-    return builds.build_json(builds.load_build(db, rid))
+@router.get("/builds/{rid}", summary="A stored index result (JSON); a private one needs its owner's key")
+def get_build(rid: int, db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)) -> dict:
+    return builds.build_json(builds.load_build(db, rid, who))
 
 
 @router.get("/builds/{rid}/export", summary="Export a stored result as csv (zip), xlsx or json")
-def export_build(rid: int, format: str = "xlsx", db: Engine = Depends(get_db)) -> Response:
-    content, media, filename = builds.export_build(db, builds.load_build(db, rid), format)
+def export_build(
+    rid: int, format: str = "xlsx", db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)
+) -> Response:
+    content, media, filename = builds.export_build(db, builds.load_build(db, rid, who), format)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else None
     return Response(content, media_type=media, headers=headers)

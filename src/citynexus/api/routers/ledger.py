@@ -16,10 +16,10 @@ from fastapi import APIRouter, Body, Depends, File, Path, Query, Request, Upload
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from citynexus.api.deps import get_db, require_key
+from citynexus.api.deps import client_of, get_db, require_key
 from citynexus.errors import CityNexusError
 from citynexus.ledger.errors import EntryError, ProofError, TraceError
-from citynexus.services.keys import KeyInfo
+from citynexus.services.auth import Principal
 from citynexus.services.ledger import (
     INIT_HELP,
     NoLedgerError,
@@ -109,10 +109,10 @@ def append_entries(
     request: Request,
     record: Any = Body(
         ...,
-        description="{type, payload, submitter?} or a list of them; submitter defaults to the API key's name",
+        description="{type, payload} or a list of them; the submitter is the key's organisation and name",
         examples=[{"type": "kpi.report", "payload": {"city": "SZ", "kpi": "rd_share", "value": 4.9}}],
     ),
-    key: KeyInfo = Depends(require_key),
+    who: Principal = Depends(require_key),
 ) -> Any:
     """Records are appended in one transaction (all or none). ``trace.event`` records are
     checked against the item's stored history (created, inspected, shipped, transferred,
@@ -120,4 +120,4 @@ def append_entries(
     led = ledger_of(request.app.state.engine)
     if led is None:
         return error(NoLedgerError(INIT_HELP), 404)
-    return append(led, record, key.name)
+    return append(led, record, who, client_of(request))

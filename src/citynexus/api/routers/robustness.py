@@ -3,13 +3,13 @@ the digest of their inputs (:mod:`citynexus.services.robustness`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from citynexus.api.deps import get_db, require_key
+from citynexus.api.deps import client_of, get_db, require_key
 from citynexus.services import robustness as jobs
-from citynexus.services.keys import KeyInfo
+from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/robustness", tags=["robustness"])
 
@@ -26,10 +26,12 @@ class RobustnessRequest(BaseModel):
 
 
 @router.post("", status_code=202, summary="Start an uncertainty analysis (needs an API key)")
-def start(req: RobustnessRequest, db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict:
-    return jobs.start(db, jobs.RobustnessJob(**req.model_dump()))
+def start(
+    req: RobustnessRequest, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
+) -> dict:
+    return jobs.start(db, who, jobs.RobustnessJob(**req.model_dump()), client_of(request))
 
 
-@router.get("/jobs/{job_id}", summary="Status, progress and (when done) the result of a job")
-def job(job_id: int, db: Engine = Depends(get_db)) -> dict:
-    return jobs.job_status(db, job_id)
+@router.get("/jobs/{job_id}", summary="Status, progress and (when done) the result of one of your jobs")
+def job(job_id: int, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict:
+    return jobs.job_status(db, who, job_id)
