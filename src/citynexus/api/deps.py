@@ -30,7 +30,7 @@ def require_key(
     authorization: str | None = Header(None, description="Alternatively 'Bearer <key>'"),
 ) -> Principal:
     """Writes need a valid key, given as ``X-API-Key`` or ``Authorization: Bearer``."""
-    return verify_key(request.app.state.engine, _key_of(x_api_key, authorization))
+    return _verify(request, _key_of(x_api_key, authorization))
 
 
 def optional_key(
@@ -40,7 +40,22 @@ def optional_key(
 ) -> Principal | None:
     """Reads work without a key; a key given must be valid, and lets the owner see private records."""
     key = _key_of(x_api_key, authorization)
-    return None if key is None else verify_key(request.app.state.engine, key)
+    return None if key is None else _verify(request, key)
+
+
+def _verify(request: Request, key: str | None) -> Principal:
+    """Check the key, counting failures per address and key (429 past the limit)."""
+    from citynexus.services.auth import AuthError
+
+    limiter = request.app.state.auth_limiter
+    address = client_of(request)
+    limiter.check(address, key)
+    try:
+        return verify_key(request.app.state.engine, key)
+    except AuthError:
+        if key is not None:  # a missing key is a mistake, a wrong one a guess
+            limiter.failed(address, key)
+        raise
 
 
 def client_of(request: Request) -> str | None:

@@ -12,46 +12,73 @@ from sqlalchemy import Engine
 
 from citynexus.data import Dataset, read
 from citynexus.data.dataset import summary_counts
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, DatasetValidationError
 from citynexus.services import audit
 from citynexus.services.auth import Principal, check_write
 from citynexus.store import datasets as store
 
+TABLE_FILES = ("units.csv", "indicators.csv", "values.csv")
+XLSX_NAME = "upload.xlsx"
+FOLDER_NAME = "upload"
+
 
 def dataset_from_upload(files: list[tuple[str, bytes]], name: str) -> Dataset:
     """Validate uploaded files: one .xlsx workbook, one .zip holding the three CSV files,
-    or the three CSV files themselves. Raises DatasetValidationError listing every problem."""
+    or the three CSV files themselves. Raises DatasetValidationError listing every problem,
+    named by the uploaded files (never by the server's temporary paths)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            return _read_upload(files, name, Path(tmp))
+        except DatasetValidationError as err:
+            raise _scrubbed(err, tmp, files) from None
+
+
+def _scrubbed(err: DatasetValidationError, tmp: str, files: list[tuple[str, bytes]]) -> DatasetValidationError:
+    """The error with the temporary paths replaced by the name of what was uploaded."""
+    shown = files[0][0] if len(files) == 1 else "the upload"
+    paths = (f"{tmp}/{XLSX_NAME}", f"{tmp}/{FOLDER_NAME}", tmp, XLSX_NAME)
+
+    def clean(text: str | None) -> str | None:
+        for path in paths:
+            text = text.replace(path, shown) if text else text
+        return text
+
+    for pr in err.problems:
+        pr.problem, pr.fix, pr.location.file = clean(pr.problem), clean(pr.fix), clean(pr.location.file)
+        pr.args = (str(pr),)
+    return DatasetValidationError(err.problems, shown)
+
+
+def _read_upload(files: list[tuple[str, bytes]], name: str, root: Path) -> Dataset:
     if not files:
         raise CityNexusError(
             "no file uploaded: send an .xlsx workbook, a .zip of units/indicators/values.csv, or the three CSV files"
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        if len(files) == 1 and files[0][0].lower().endswith((".xlsx", ".xlsm")):
-            p = root / "upload.xlsx"
-            p.write_bytes(files[0][1])
-            return read(p, name=name)
-        folder = root / "ds"
-        folder.mkdir()
-        if len(files) == 1 and files[0][0].lower().endswith(".zip"):
-            try:
-                zf = zipfile.ZipFile(io.BytesIO(files[0][1]))
-            except zipfile.BadZipFile as err:
-                raise CityNexusError(f"{files[0][0]} is not a valid zip file") from err
-            for info in zf.infolist():
-                base = Path(info.filename).name
-                if base.lower() in ("units.csv", "indicators.csv", "values.csv"):
-                    (folder / base.lower()).write_bytes(zf.read(info))
-            return read(folder, name=name)
-        for fname, content in files:
-            base = Path(fname).name.lower()
-            if base not in ("units.csv", "indicators.csv", "values.csv"):
-                raise CityNexusError(
-                    f"unexpected file '{fname}': upload units.csv, indicators.csv and values.csv, "
-                    "an .xlsx workbook or a .zip"
-                )
-            (folder / base).write_bytes(content)
+    if len(files) == 1 and files[0][0].lower().endswith((".xlsx", ".xlsm")):
+        p = root / XLSX_NAME
+        p.write_bytes(files[0][1])
+        return read(p, name=name)
+    folder = root / FOLDER_NAME
+    folder.mkdir()
+    if len(files) == 1 and files[0][0].lower().endswith(".zip"):
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(files[0][1]))
+        except zipfile.BadZipFile as err:
+            raise CityNexusError(f"{files[0][0]} is not a valid zip file") from err
+        for info in zf.infolist():
+            base = Path(info.filename).name
+            if base.lower() in TABLE_FILES:
+                (folder / base.lower()).write_bytes(zf.read(info))
         return read(folder, name=name)
+    for fname, content in files:
+        base = Path(fname).name.lower()
+        if base not in TABLE_FILES:
+            raise CityNexusError(
+                f"unexpected file '{fname}': upload units.csv, indicators.csv and values.csv, "
+                "an .xlsx workbook or a .zip"
+            )
+        (folder / base).write_bytes(content)
+    return read(folder, name=name)
 
 
 def summary(ds: Dataset, bundled: bool) -> dict:

@@ -135,6 +135,8 @@ def rerank_records(res: IndexResult, weights: dict[str, float], ds: Dataset) -> 
         raise CityNexusError("at least one weight must be positive")
     w = w / w.sum()
     score = aggregate_array(b.method, b.x, w, units=b.units, children=b.children, **b.params)
+    if np.isinf(score).any() or (np.isnan(score) & ~np.isnan(b.x).all(axis=1)).any():
+        raise CityNexusError("these weights overflow the arithmetic: give relative weights of a moderate size")
     key = np.where(np.isnan(score), -np.inf, score)
     order = np.argsort(-key, kind="stable")
     # rank = 1 + number of strictly better scores

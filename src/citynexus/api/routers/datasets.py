@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import client_of, get_db, require_key
+from citynexus.api.deps import client_of, get_db, read_upload, require_key
 from citynexus.data.bundled import available, describe
-from citynexus.errors import CityNexusError
 from citynexus.services import datasets
 from citynexus.services.auth import Principal
 from citynexus.services.datasets import dataset_from_upload, summary, table_json
@@ -19,13 +19,7 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 
 async def _read_files(files: list[UploadFile]) -> list[tuple[str, bytes]]:
-    out = []
-    for f in files:
-        content = await f.read()
-        if len(content) > MAX_UPLOAD:
-            raise CityNexusError(f"{f.filename} is larger than {MAX_UPLOAD // 2**20} MiB")
-        out.append((f.filename or "upload", content))
-    return out
+    return [(f.filename or "upload", await read_upload(f, MAX_UPLOAD)) for f in files]
 
 
 @router.get("", summary="List bundled and stored datasets")
@@ -50,8 +44,8 @@ def get_table(name: str, period: int | None = None, db: Engine = Depends(get_db)
 
 @router.post("/validate", summary="Validate files without storing them (no key needed)")
 async def validate(files: list[UploadFile] = File(...), name: str = Form("upload")) -> dict:
-    ds = dataset_from_upload(await _read_files(files), name)
-    return {"valid": True, **summary(ds, False)}
+    ds = await run_in_threadpool(dataset_from_upload, await _read_files(files), name)
+    return {"valid": True, "stored": False, **await run_in_threadpool(summary, ds, False)}
 
 
 @router.post("", status_code=201, summary="Upload a dataset (needs an API key)")
@@ -63,8 +57,8 @@ async def upload(
     db: Engine = Depends(get_db),
     who: Principal = Depends(require_key),
 ) -> dict:
-    ds = dataset_from_upload(await _read_files(files), name)
-    return datasets.upload(db, who, ds, name, replace, client_of(request))
+    ds = await run_in_threadpool(dataset_from_upload, await _read_files(files), name)
+    return await run_in_threadpool(datasets.upload, db, who, ds, name, replace, client_of(request))
 
 
 @router.delete("/{name}", summary="Delete a stored dataset (needs an API key)")

@@ -3,6 +3,8 @@ cases live in :mod:`citynexus.services.builds`."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -14,6 +16,9 @@ from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/index", tags=["index"])
 
+#: Relative weights above this are refused (422) rather than overflowing the arithmetic.
+MAX_WEIGHT = 1e12
+
 
 @router.get("/ranking", summary="Ranking of a dataset with its default spec")
 def ranking(dataset: str = "gba", period: int | None = None, db: Engine = Depends(get_db)) -> dict:
@@ -23,8 +28,11 @@ def ranking(dataset: str = "gba", period: int | None = None, db: Engine = Depend
 class RerankRequest(BaseModel):
     dataset: str = Field("gba", description="Bundled or stored dataset name")
     period: int | None = Field(None, description="Year (default: latest)")
-    weights: dict[str, float] = Field(
-        ..., description="Relative weights of the top index's children", examples=[{"IND": 0.6, "URB": 0.4}]
+    weights: dict[str, Annotated[float, Field(ge=0, le=MAX_WEIGHT)]] = Field(
+        ...,
+        description=f"Relative weights (0 to {MAX_WEIGHT:g}) of the top index's children",
+        examples=[{"IND": 0.6, "URB": 0.4}],
+        max_length=1000,
     )
 
 

@@ -15,9 +15,10 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import client_of, get_db, require_key
-from citynexus.errors import CityNexusError
+from citynexus.api.deps import client_of, get_db, read_upload, require_key
+from citynexus.api.middleware import json_problem
 from citynexus.ledger.errors import EntryError, ProofError, TraceError
 from citynexus.services.auth import Principal
 from citynexus.services.ledger import (
@@ -94,14 +95,15 @@ async def verify_result_upload(
     led = ledger_of(db)
     if led is None:
         return error(NoLedgerError(INIT_HELP), 404)
-    content = await file.read()
-    if len(content) > MAX_UPLOAD:
-        raise CityNexusError(f"{file.filename} is larger than {MAX_UPLOAD // 2**20} MiB")
+    content = await read_upload(file, MAX_UPLOAD)
+    problem = json_problem(content.removeprefix(b"\xef\xbb\xbf"))
+    if problem:
+        raise ProofError(f"{file.filename or 'the upload'}: {problem}")
     try:
         obj = json.loads(content.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as err:
         raise ProofError(f"{file.filename or 'the upload'} is not a JSON file: {err}") from err
-    return verify_result_json(led, obj)
+    return await run_in_threadpool(verify_result_json, led, obj)
 
 
 @router.post("/entries", status_code=201, summary="Append a JSON record (or a list, in one batch) (needs an API key)")
