@@ -28,7 +28,7 @@ def ranking(dataset: str = "gba", period: int | None = None, db: Engine = Depend
 class RerankRequest(BaseModel):
     dataset: str = Field("gba", description="Bundled or stored dataset name")
     period: int | None = Field(None, description="Year (default: latest)")
-    weights: dict[str, Annotated[float, Field(ge=0, le=MAX_WEIGHT)]] = Field(
+    weights: dict[str, Annotated[float, Field(le=MAX_WEIGHT)]] = Field(
         ...,
         description=f"Relative weights (0 to {MAX_WEIGHT:g}) of the top index's children",
         examples=[{"IND": 0.6, "URB": 0.4}],
