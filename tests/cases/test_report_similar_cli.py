@@ -143,17 +143,35 @@ def test_cli_import_list_show_screen_similar(tmp_path):
     assert sim["query"] == "u1" and len(sim["results"]) == 2 and "u1" not in [x["case"] for x in sim["results"]]
 
 
-def test_cli_errors_are_one_line(tmp_path):
+def test_cli_errors_are_one_line(tmp_path, capsys, monkeypatch):
+    from citynexus.cli.main import main
+
     db = str(tmp_path / "e.db")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "city": "A"}\n{oops\n', encoding="utf-8")
-    for args, words in (
-        (["cases", "import", str(bad)], "line 2, field '(json)'"),
+    cases = (
         (["cases", "show", "nope"], "no case with id 'nope'"),
         (["cases", "screen", str(tmp_path / "missing.csv")], "cannot read the scores"),
         (["cases", "screen", "demo", "--weights", "beauty=1"], "not a criterion"),
-    ):
-        p = subprocess.run([sys.executable, "-m", "citynexus.cli.main", *args, "--db", db], capture_output=True,
-                           text=True, timeout=120, env={**os.environ, "COLUMNS": "500"})  # fmt: skip
-        assert p.returncode == 1, (args, p.stderr)
-        assert words in p.stderr and "Traceback" not in p.stderr, p.stderr
+        (["cases", "tag", "water", "--method", "bert"], "unknown tagging method"),
+    )
+    for args, words in cases:  # in-process, through main() as the console script runs it
+        monkeypatch.setattr(sys, "argv", ["citynexus", *args, *(["--db", db] if args[1] != "tag" else [])])
+        with pytest.raises(SystemExit) as ei:
+            main()
+        err = " ".join(capsys.readouterr().err.split())
+        assert ei.value.code == 1 and words in err and "Traceback" not in err, (args, err)
+    # and once as a real process
+    p = subprocess.run([sys.executable, "-m", "citynexus.cli.main", "cases", "import", str(bad), "--db", db],
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "500"})  # fmt: skip
+    assert p.returncode == 1 and "line 2, field '(json)'" in p.stderr and "line 1, field 'country'" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_list_without_a_usable_default_database_still_lists_the_seeds(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CITYNEXUS_DB"}
+    env |= {"HOME": str(tmp_path / "none"), "XDG_DATA_HOME": "/proc/no-such-dir"}
+    p = subprocess.run([sys.executable, "-m", "citynexus.cli.main", "cases", "list", "--json"], capture_output=True,
+                       text=True, timeout=120, env=env)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert len(json.loads(p.stdout)) == 10 and "seed cases only" in p.stderr

@@ -123,6 +123,17 @@ class CaseLibrary:
             out += list(seed_cases())
         if origin in (None, "user"):
             out += self.user_cases()
+        return self.filter(out, goal=goal, theme=theme, country=country, city=city)
+
+    @staticmethod
+    def filter(
+        cases: list[Case],
+        goal: int | None = None,
+        theme: str | None = None,
+        country: str | None = None,
+        city: str | None = None,
+    ) -> list[Case]:
+        """The cases with SDG ``goal``, ``theme`` (case-insensitive), ``country`` and ``city``."""
 
         def keep(c: Case) -> bool:
             if goal is not None and goal not in c.sdg_goals:
@@ -133,7 +144,7 @@ class CaseLibrary:
                 return False
             return city is None or city.lower() == c.city.lower()
 
-        return [c for c in out if keep(c)]
+        return [c for c in cases if keep(c)]
 
     def case(self, case_id: str) -> Case:
         """One case by id (seed or user)."""

@@ -43,7 +43,27 @@ def list_cases(
         raise CasesError(f"origin must be 'seed' or 'user', got {origin!r}")
     if goal is not None and not 1 <= goal <= 17:
         raise CasesError(f"goal must be an SDG number 1..17, got {goal}")
-    cases = library(db).cases(origin=origin, goal=goal, theme=theme, country=country, city=city)
+    try:
+        cases = library(db).cases(origin=origin, goal=goal, theme=theme, country=country, city=city)
+    except Exception as err:
+        # no database given and the default one cannot be opened (e.g. a read-only home):
+        # the shipped seed cases are still the library
+        import os
+
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from citynexus.store import ENV_VAR, StoreError
+
+        if db is not None or os.environ.get(ENV_VAR) or not isinstance(err, (StoreError, SQLAlchemyError, OSError)):
+            raise
+        import logging
+
+        logging.getLogger(__name__).warning("default database unavailable (%s); listing the seed cases only", err)
+        from citynexus.cases.library import CaseLibrary, seed_cases
+
+        cases = CaseLibrary.filter(list(seed_cases()), goal=goal, theme=theme, country=country, city=city)
+        if origin == "user":
+            cases = []
     return [c.to_json() for c in cases]
 
 
