@@ -39,6 +39,7 @@ def test_shortlist_report_one_language_per_file(demo_screening, tmp_path):
     for english_label in ("Shortlisted", "Rank interval", "Juror agreement", "Innovation", "Score", "synthetic"):
         assert english_label not in text_zh
     assert "入围" in text_zh and "碳普惠平台" in text_zh and "合成数据" in text_zh
+    assert "圣保罗" in text_zh and "São Paulo" not in text_zh and "Guangzhou" not in text_zh and "df" not in text_zh
     assert en.count('class="shortlisted"') == len(res.shortlisted()) == 4  # a tie at rank 3 keeps both
     with pytest.raises(ValueError):
         render_shortlist(res, cases, "fr")

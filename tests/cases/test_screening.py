@@ -33,6 +33,15 @@ def test_kendall_w_with_ties_by_hand():
     assert k.chi2 == pytest.approx(stat) and k.p_value == pytest.approx(p)
 
 
+def test_w_strength_words():
+    from citynexus.cases.screening import w_strength
+
+    assert [w_strength(x) for x in (0.05, 0.3, 0.55, 0.772, 0.95)] == [
+        "very weak", "weak", "moderate", "strong", "very strong"
+    ]  # fmt: skip
+    assert w_strength(float("nan")) == "undefined"
+
+
 def test_kendall_w_extremes_and_errors():
     assert kendall_w(np.array([[1, 2, 3], [1, 2, 3]])).w == pytest.approx(1.0)
     assert kendall_w(np.array([[1, 2, 3], [3, 2, 1]])).w == pytest.approx(0.0)

@@ -24,6 +24,8 @@ from citynexus.store.cases import CaseRow
 _COLUMNS = (
     "city",
     "country",
+    "city_zh",
+    "country_zh",
     "year",
     "title_en",
     "title_zh",

@@ -1,6 +1,7 @@
 """A case of the library and its validation (案例数据模型与校验).
 
-A case is a city practice: where and when (``city``, ``country``, ``year``), what (``title`` and
+A case is a city practice: where and when (``city``, ``country``, optional Chinese names ``city_zh``,
+``country_zh``, ``year``), what (``title`` and
 ``description`` in Chinese and English, ``themes``), which SDGs it serves (``sdg_goals`` 1..17 and
 ``sdg_targets`` such as ``"11.2"``), what changed (``evidence``: indicators before/after with units
 and sources), who to ask (``contact``), where it is published (``source_url``, ``licence``) and
@@ -24,6 +25,8 @@ FIELDS = (
     "id",
     "city",
     "country",
+    "city_zh",
+    "country_zh",
     "year",
     "title_en",
     "title_zh",
@@ -73,6 +76,8 @@ class Case:
     description_en: str
     description_zh: str
     year: int | None = None
+    city_zh: str | None = None
+    country_zh: str | None = None
     themes: list[str] = field(default_factory=list)
     sdg_goals: list[int] = field(default_factory=list)
     sdg_targets: list[str] = field(default_factory=list)
@@ -86,6 +91,12 @@ class Case:
     @property
     def seed(self) -> bool:
         return self.origin == "seed"
+
+    def place(self, lang: str) -> tuple[str, str]:
+        """(city, country) in ``lang`` (the Chinese names fall back to the given ones)."""
+        if lang == "en":
+            return self.city, self.country
+        return self.city_zh or self.city, self.country_zh or self.country
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -255,6 +266,8 @@ def parse_case(obj: Any, line: int, file: str = "", origin: str = "user") -> tup
             )
     city = c.text(obj, "city", True, 200)
     country = c.text(obj, "country", True, 200)
+    city_zh = c.text(obj, "city_zh", False, 200)
+    country_zh = c.text(obj, "country_zh", False, 200)
     year = c.int_in(obj, "year", 1900, 2100, False)
     title_en = c.lang_text(obj, "title_en", "en")
     title_zh = c.lang_text(obj, "title_zh", "zh")
@@ -295,6 +308,8 @@ def parse_case(obj: Any, line: int, file: str = "", origin: str = "user") -> tup
             city=city,  # type: ignore[arg-type]
             country=country,  # type: ignore[arg-type]
             year=year,
+            city_zh=city_zh,
+            country_zh=country_zh,
             title_en=title_en,  # type: ignore[arg-type]
             title_zh=title_zh,  # type: ignore[arg-type]
             description_en=desc_en,  # type: ignore[arg-type]

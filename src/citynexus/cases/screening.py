@@ -385,11 +385,12 @@ def screen(
 
 
 def w_strength(w: float) -> str:
-    """A reading of W (Schmidt 1997, *Decision Sciences* 28(3)): < 0.1 very weak, < 0.3 weak,
-    < 0.5 moderate, < 0.7 strong, else very strong."""
+    """A reading of W: the nearest of the anchors of Schmidt (1997, *Decision Sciences* 28(3),
+    763-774) — 0.1 very weak, 0.3 weak, 0.5 moderate, 0.7 strong, 0.9 very strong (Schmidt:
+    "unusually strong") — i.e. cuts at 0.2, 0.4, 0.6 and 0.8."""
     if not math.isfinite(w):
         return "undefined"
-    for cut, name in ((0.1, "very weak"), (0.3, "weak"), (0.5, "moderate"), (0.7, "strong")):
+    for cut, name in ((0.2, "very weak"), (0.4, "weak"), (0.6, "moderate"), (0.8, "strong")):
         if w < cut:
             return name
     return "very strong"

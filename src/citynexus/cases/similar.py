@@ -37,8 +37,8 @@ class SimilarCase:
             "score": round(self.score, 4),
             "matched": self.matched_lang,
             "title": c.title(lang),
-            "city": c.city,
-            "country": c.country,
+            "city": c.place(lang)[0],
+            "country": c.place(lang)[1],
             "sdg_goals": c.sdg_goals,
             "seed": c.seed,
         }

@@ -76,7 +76,10 @@ def list_(
     for r in rows:
         title = r["title_en"] if lang == "en" else r["title_zh"]
         origin_label = t("cases_origin_seed" if r["seed"] else "cases_origin_user", lang)
-        tab.add_row(r["id"], r["city"], r["country"], title, " ".join(map(str, r["sdg_goals"])), origin_label)
+        city, country = (
+            (r["city"], r["country"]) if lang == "en" else (r["city_zh"] or r["city"], r["country_zh"] or r["country"])
+        )
+        tab.add_row(r["id"], city, country, title, " ".join(map(str, r["sdg_goals"])), origin_label)
     console.print(tab)
 
 
@@ -104,7 +107,10 @@ def show(
     title = d["title_en"] if lang == "en" else d["title_zh"]
     desc = d["description_en"] if lang == "en" else d["description_zh"]
     console.print(f"[bold]{title}[/] ({d['id']}, {t('cases_origin_seed' if d['seed'] else 'cases_origin_user', lang)})")
-    console.print(f"{t('cases_city', lang)}: {d['city']}, {d['country']}" + (f" · {d['year']}" if d["year"] else ""))
+    city, country = (
+        (d["city"], d["country"]) if lang == "en" else (d["city_zh"] or d["city"], d["country_zh"] or d["country"])
+    )
+    console.print(f"{t('cases_city', lang)}: {city}, {country}" + (f" · {d['year']}" if d["year"] else ""))
     console.print(desc, highlight=False)
     console.print(f"{t('cases_themes', lang)}: {', '.join(d['themes'])}")
     for g, titles in d["sdg_goal_titles"].items():

@@ -37,6 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cases_agreement": ("Juror agreement (Kendall's W)", "评委一致性（肯德尔和谐系数 W）"),
     "cases_agreement_overall": ("overall ranking", "总排名"),
     "cases_chi2": ("chi-square", "卡方"),
+    "cases_df": ("df", "自由度"),
     "cases_p_value": ("p-value", "p 值"),
     "cases_strength": ("strength", "强度"),
     "cases_interval_note": (

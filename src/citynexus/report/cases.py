@@ -28,7 +28,7 @@ def render_shortlist(result, cases: dict | None = None, lang: str = "en", synthe
             rec
             | {
                 "title": c.title(lang) if c else rec["case"],
-                "city": c.city if c else "",
+                "city": c.place(lang)[0] if c else "",
                 "goals": c.sdg_goals if c else [],
             }
         )

@@ -19,6 +19,8 @@ class CaseRow(Base):
     origin: Mapped[str] = mapped_column(String(8), default="user", index=True)
     city: Mapped[str] = mapped_column(String(200), index=True)
     country: Mapped[str] = mapped_column(String(200), index=True)
+    city_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    country_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     title_en: Mapped[str] = mapped_column(String(1000))
     title_zh: Mapped[str] = mapped_column(String(1000))
