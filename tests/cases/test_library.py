@@ -118,7 +118,13 @@ def test_excel_import_with_evidence_sheet(tmp_path):
         read_file(tmp_path / "c.xlsx")
     ev.delete_rows(3)
     wb.save(tmp_path / "c.xlsx")
-    (case,) = read_file(tmp_path / "c.xlsx")
+    ws.append(
+        ["two", "Foshan", "China", None, "Synthetic second case", "合成第二个案例", "Synthetic.", "合成。", "x", None]
+    )
+    ws["K1"], ws["K3"] = "sdg_goals", 6  # a single number in a list cell
+    wb.save(tmp_path / "c.xlsx")
+    case, two = read_file(tmp_path / "c.xlsx")
+    assert two.sdg_goals == [6] and two.year is None
     assert case.themes == ["transport", "climate"] and case.sdg_goals == [7, 11] and case.evidence[0].before == 10
 
 

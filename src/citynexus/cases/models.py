@@ -179,6 +179,8 @@ class _Checker:
         v = obj.get(fld)
         if v is None or v == "":
             return []
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = [str(int(v)) if float(v).is_integer() else str(v)]  # one number in a spreadsheet cell
         if isinstance(v, str):
             v = [p for p in re.split(r"[;；,，]", v)]
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
