@@ -84,6 +84,10 @@ def test_import_is_all_or_nothing(tmp_path, db_url):
     rep = lib.import_file(_write(tmp_path / "ok2.jsonl", [GOOD | {"city": "深圳"}]))
     assert rep.updated == [GOOD["id"]] and lib.case(GOOD["id"]).city == "深圳"
     assert lib.counts() == {"seed": len(seed_cases()), "user": 2}
+    # a seed case cannot be overwritten, even bypassing the file validation
+    with pytest.raises(CaseImportError, match="reserved"):
+        lib.import_cases([seed_cases()[0]])
+    assert lib.counts()["user"] == 2
 
 
 def test_invalid_json_line_and_empty_file(tmp_path):

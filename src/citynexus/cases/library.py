@@ -98,6 +98,13 @@ class CaseLibrary:
 
     def import_cases(self, cases: list[Case], source: str = "") -> ImportReport:
         """Store validated cases in one transaction (existing ids are updated)."""
+        from citynexus.cases.errors import CaseImportError, CaseProblem
+        from citynexus.cases.models import SEED_PREFIX
+
+        reserved = [c.id for c in cases if c.id.lower().startswith(SEED_PREFIX)]
+        if reserved:
+            msg = f"id {reserved[0]!r} starts with '{SEED_PREFIX}', which is reserved for the shipped seed cases"
+            raise CaseImportError([CaseProblem(0, "id", msg, "choose another id", source)], source)
         report = ImportReport(source)
         with session_scope(self.engine) as s:
             for c in cases:

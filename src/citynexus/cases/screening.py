@@ -350,10 +350,15 @@ def screen(
         by_crit[c] = kendall_w(rk)
     bounds = _bounds(w, tolerance)
     if method == "arithmetic":
-        rr = rank_ranges(pd.DataFrame(z, index=cases, columns=list(criteria)), bounds=bounds, method="milp")
+        rr = rank_ranges(pd.DataFrame(z, index=cases, columns=list(criteria)), bounds=bounds, method="auto")
         t = rr.table.set_index("unit").reindex(cases)
         best, worst = t["best_rank"].to_numpy(int), t["worst_rank"].to_numpy(int)
-        interval_method = "exact (MILP)" if bool(t["exact"].all()) else "MILP within time limit (bounds proven)"
+        if rr.method == "sampling":
+            interval_method = "sampled weights (inner approximation)"
+        elif bool(t["exact"].all()):
+            interval_method = "exact (MILP)"
+        else:
+            interval_method = "MILP within time limit (bounds proven)"
     else:
         best, worst = _sampled_intervals(z, w, bounds)
         interval_method = "sampled weights (inner approximation)"
