@@ -84,10 +84,19 @@ def test_import_is_all_or_nothing(tmp_path, db_url):
     rep = lib.import_file(_write(tmp_path / "ok2.jsonl", [GOOD | {"city": "深圳"}]))
     assert rep.updated == [GOOD["id"]] and lib.case(GOOD["id"]).city == "深圳"
     assert lib.counts() == {"seed": len(seed_cases()), "user": 2}
+    assert lib.case("second").owner == "local"
+    # another organisation cannot update a case it does not own; nothing of its import is stored
+    with pytest.raises(CaseImportError, match="belongs to organisation 'local', not 'org-b'"):
+        lib.import_cases(read_file(_write(tmp_path / "b.jsonl", [GOOD | {"id": "new-b"}, GOOD | {"id": "second"}])),
+                         owner="org-b")  # fmt: skip
+    assert sorted(c.id for c in lib.user_cases()) == sorted([GOOD["id"], "second"])
+    assert lib.import_cases(read_file(tmp_path / "b.jsonl")[:1], owner="org-b").created == ["new-b"]
+    assert lib.case("new-b").owner == "org-b"
+    lib.import_cases([c for c in read_file(tmp_path / "b.jsonl") if c.id == "second"])
     # a seed case cannot be overwritten, even bypassing the file validation
     with pytest.raises(CaseImportError, match="reserved"):
         lib.import_cases([seed_cases()[0]])
-    assert lib.counts()["user"] == 2
+    assert lib.counts()["user"] == 3
 
 
 def test_invalid_json_line_and_empty_file(tmp_path):

@@ -19,6 +19,7 @@ from citynexus.cases.errors import CaseNotFoundError
 from citynexus.cases.io import read_file
 from citynexus.cases.models import Case, Evidence
 from citynexus.store import get_engine, session_scope
+from citynexus.store.app import LOCAL_ORG
 from citynexus.store.cases import CaseRow
 
 _COLUMNS = (
@@ -71,8 +72,8 @@ class ImportReport:
         return {"source": self.source, "created": self.created, "updated": self.updated}
 
 
-def _to_row(c: Case, row: CaseRow | None = None) -> CaseRow:
-    row = row or CaseRow(id=c.id)
+def _to_row(c: Case, owner: str, row: CaseRow | None = None) -> CaseRow:
+    row = row or CaseRow(id=c.id, owner_org=owner)
     row.origin = "user"
     for col in _COLUMNS:
         setattr(row, col, getattr(c, col))
@@ -82,7 +83,7 @@ def _to_row(c: Case, row: CaseRow | None = None) -> CaseRow:
 
 def _from_row(r: CaseRow) -> Case:
     kw = {col: getattr(r, col) for col in _COLUMNS}
-    return Case(id=r.id, origin="user", evidence=[Evidence(**e) for e in (r.evidence or [])], **kw)
+    return Case(id=r.id, origin="user", owner=r.owner_org, evidence=[Evidence(**e) for e in (r.evidence or [])], **kw)
 
 
 class CaseLibrary:
@@ -91,13 +92,15 @@ class CaseLibrary:
     def __init__(self, url: str | None = None):
         self.engine = get_engine(url)
 
-    def import_file(self, path: str | Path) -> ImportReport:
-        """Import a ``.jsonl`` or ``.xlsx`` file; every problem is reported and nothing is
-        stored unless the whole file is valid (:class:`~citynexus.cases.errors.CaseImportError`)."""
-        return self.import_cases(read_file(path), str(path))
+    def import_file(self, path: str | Path, owner: str = LOCAL_ORG) -> ImportReport:
+        """Import a ``.jsonl`` or ``.xlsx`` file for ``owner``; every problem is reported and
+        nothing is stored unless the whole file is valid (:class:`~citynexus.cases.errors.CaseImportError`)."""
+        return self.import_cases(read_file(path), str(path), owner=owner)
 
-    def import_cases(self, cases: list[Case], source: str = "") -> ImportReport:
-        """Store validated cases in one transaction (existing ids are updated)."""
+    def import_cases(self, cases: list[Case], source: str = "", owner: str = LOCAL_ORG) -> ImportReport:
+        """Store validated cases in one transaction for organisation ``owner``: new ids are
+        created for it, its own existing ids updated; a case of another organisation is refused
+        (and then nothing is stored)."""
         from citynexus.cases.errors import CaseImportError, CaseProblem
         from citynexus.cases.models import SEED_PREFIX
 
@@ -107,10 +110,19 @@ class CaseLibrary:
             raise CaseImportError([CaseProblem(0, "id", msg, "choose another id", source)], source)
         report = ImportReport(source)
         with session_scope(self.engine) as s:
+            rows = {c.id: s.get(CaseRow, c.id) for c in cases}
+            foreign = [(cid, r.owner_org) for cid, r in rows.items() if r is not None and r.owner_org != owner]
+            if foreign:
+                problems = [
+                    CaseProblem(0, "id", f"case {cid!r} belongs to organisation {org!r}, not {owner!r}",
+                                "only its owner may update it; choose another id", source)
+                    for cid, org in foreign
+                ]  # fmt: skip
+                raise CaseImportError(problems, source)
             for c in cases:
-                row = s.get(CaseRow, c.id)
+                row = rows[c.id]
                 (report.updated if row is not None else report.created).append(c.id)
-                s.add(_to_row(c, row))
+                s.add(_to_row(c, owner, row))
         return report
 
     def user_cases(self) -> list[Case]:

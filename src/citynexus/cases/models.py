@@ -87,6 +87,7 @@ class Case:
     licence: str | None = None
     summarised_from: str | None = None
     origin: str = "user"
+    owner: str | None = None  # the owner organisation of a stored case (None for seed cases)
 
     @property
     def seed(self) -> bool:

@@ -23,10 +23,11 @@ def library(db: str | None = None):
     return CaseLibrary(db)
 
 
-def import_cases(path: str | Path, db: str | None = None) -> dict[str, Any]:
-    """Import a case file (all-or-nothing); the report as JSON."""
+def import_cases(path: str | Path, db: str | None = None, owner: str = "local") -> dict[str, Any]:
+    """Import a case file (all-or-nothing) for organisation ``owner`` (``local`` on the command
+    line; a face passes the caller's organisation); the report as JSON."""
     lib = library(db)
-    rep = lib.import_file(path)
+    rep = lib.import_file(path, owner=owner)
     return rep.to_json() | {"summary": rep.summary(), "counts": lib.counts()}
 
 

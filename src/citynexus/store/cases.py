@@ -1,4 +1,7 @@
-"""Tables of the case library: user cases (the seed cases ship with the package and are not stored)."""
+"""Tables of the case library: user cases (the seed cases ship with the package and are not stored).
+
+Each case names its owner organisation (``owner_org``; ``local`` for the command line); only the
+owner may update it (checked in :meth:`citynexus.cases.library.CaseLibrary.import_cases`)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from sqlalchemy import JSON, DateTime, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citynexus.store import Base
+from citynexus.store.app import LOCAL_ORG
 
 
 class CaseRow(Base):
@@ -17,6 +21,7 @@ class CaseRow(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     origin: Mapped[str] = mapped_column(String(8), default="user", index=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)
     city: Mapped[str] = mapped_column(String(200), index=True)
     country: Mapped[str] = mapped_column(String(200), index=True)
     city_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
