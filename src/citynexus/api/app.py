@@ -42,12 +42,17 @@ def _status_for(err: CityNexusError) -> int:
         return 413
     if isinstance(err, RecordExistsError):
         return 409
+    from citynexus.cases.errors import CaseImportError, CaseNotFoundError
     from citynexus.hub.errors import NotFoundError as HubNotFoundError
     from citynexus.services.builds import ResultNotFoundError
     from citynexus.services.robustness import JobNotFoundError
 
     if isinstance(err, DatasetNotFoundError | JobNotFoundError | ResultNotFoundError | HubNotFoundError):
         return 404
+    if isinstance(err, CaseNotFoundError):
+        return 404
+    if isinstance(err, CaseImportError):
+        return 422
     if isinstance(err, DatasetExistsError):
         return 409
     if isinstance(err, DatasetValidationError):
@@ -130,7 +135,7 @@ def _optional_routers() -> list:
     import importlib.util
 
     out = []
-    for name in ("index", "robustness", "region", "network", "hub", "ledger", "admin"):
+    for name in ("index", "robustness", "region", "network", "hub", "ledger", "admin", "cases"):
         mod = f"citynexus.api.routers.{name}"
         if importlib.util.find_spec(mod) is not None:
             out.append(importlib.import_module(mod).router)

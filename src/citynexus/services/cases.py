@@ -1,4 +1,4 @@
-"""Use cases of the case library shared by the faces (CLI now; REST and pages later).
+"""Use cases of the case library shared by the faces: the CLI, the REST API and the dashboard.
 
 Every function takes plain values (database URL, paths, texts) and returns plain objects or
 JSON-ready dicts; the HTML shortlist report is rendered by :mod:`citynexus.report.cases` from the
@@ -201,3 +201,341 @@ def hub_links(case_id: str, db: str | None = None, top: int = 5) -> list[dict[st
     if hub.counts()["offers"] == 0:
         raise CasesError("the hub holds no offers yet; import some first (`citynexus hub import demo`)")
     return links(case, hub.matcher(), top=top)
+
+
+# ------------------------------------------------------------------------------ faces (REST, pages)
+# The functions below take the app's engine and, for writes, the Principal behind the request:
+# role checks (editor for imports, updates and screening runs), the owner organisation of every
+# stored case, and one audit event per write. Reads need no key: cases are public records.
+def library_of(engine):
+    """The case library stored in ``engine``'s database (seed cases + user cases)."""
+    from citynexus.cases.library import CaseLibrary
+
+    return CaseLibrary(engine.url.render_as_string(hide_password=False))
+
+
+def _owner_for(who, owner: str | None) -> str:
+    from citynexus.services.auth import PermissionDenied
+
+    if owner is None or owner == who.org:
+        return who.org
+    if not who.is_platform:
+        raise PermissionDenied("only a platform key may import cases for another organisation")
+    return owner
+
+
+def _matches_text(c, q: str) -> bool:
+    """Every word of ``q`` (case-insensitive) occurs in the case's texts, names or themes, in
+    either language; a Chinese query without spaces is one substring."""
+    hay = " ".join(
+        [c.title_en, c.title_zh, c.description_en, c.description_zh, c.city, c.city_zh or "",
+         c.country, c.country_zh or "", " ".join(c.themes)]
+    ).casefold()  # fmt: skip
+    return all(w in hay for w in q.casefold().split())
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.casefold() == b.casefold()
+
+
+def find_cases(
+    engine,
+    goal: int | None = None,
+    country: str | None = None,
+    city: str | None = None,
+    theme: str | None = None,
+    q: str | None = None,
+    origin: str | None = None,
+) -> list:
+    """The library filtered by SDG goal, country or city (English or Chinese name), theme and a
+    text query in either language; seed cases first. Returns :class:`~citynexus.cases.models.Case`
+    objects (a read: no key needed, nothing written)."""
+    if origin not in (None, "seed", "user"):
+        raise CasesError(f"origin must be 'seed' or 'user', got {origin!r}")
+    if goal is not None and not 1 <= goal <= 17:
+        raise CasesError(f"goal must be an SDG number 1..17, got {goal}")
+    out = []
+    for c in library_of(engine).cases(origin=origin, goal=goal, theme=theme):
+        if country and not (_same(country, c.country) or _same(country, c.country_zh)):
+            continue
+        if city and not (_same(city, c.city) or _same(city, c.city_zh)):
+            continue
+        if q and q.strip() and not _matches_text(c, q):
+            continue
+        out.append(c)
+    return out
+
+
+def search_json(engine, **filters) -> dict[str, Any]:
+    """:func:`find_cases` as JSON: ``{"count", "cases": [...]}`` (the REST list)."""
+    cases = find_cases(engine, **filters)
+    return {"count": len(cases), "cases": [c.to_json() for c in cases]}
+
+
+def facets(engine) -> dict[str, Any]:
+    """What the library's filters can choose from: cases per SDG goal, the countries (with their
+    Chinese names) and the themes, each with its number of cases."""
+    cases = library_of(engine).cases()
+    goals = {g: 0 for g in range(1, 18)}
+    countries: dict[str, dict[str, Any]] = {}
+    themes: dict[str, int] = {}
+    for c in cases:
+        for g in c.sdg_goals:
+            goals[g] += 1
+        e = countries.setdefault(c.country, {"country": c.country, "country_zh": c.country_zh or c.country, "n": 0})
+        e["n"] += 1
+        for th in c.themes:
+            themes[th] = themes.get(th, 0) + 1
+    return {
+        "total": len(cases),
+        "goals": goals,
+        "countries": sorted(countries.values(), key=lambda e: e["country"]),
+        "themes": dict(sorted(themes.items())),
+    }
+
+
+def case_json(engine, case_id: str) -> dict[str, Any]:
+    """One case with its SDG goal and target texts in both languages (404 if unknown)."""
+    return show_case(case_id, engine.url.render_as_string(hide_password=False))
+
+
+def get_case(engine, case_id: str):
+    """One :class:`~citynexus.cases.models.Case` (seed or user) or :class:`CaseNotFoundError`."""
+    return library_of(engine).case(case_id)
+
+
+def similar_json(engine, case_id: str, top: int = 5, goal: int | None = None, lang: str = "en") -> dict[str, Any]:
+    """Cases like the case ``case_id`` (itself left out), across languages."""
+    from citynexus.cases.similar import similar_cases
+
+    lib = library_of(engine)
+    case = lib.case(case_id)
+    res = similar_cases(case, lib.cases(), top=top, goal=goal)
+    return {"query": case.id, "results": [r.to_json(lang) for r in res]}
+
+
+def similar_text(engine, text: str, top: int = 5, goal: int | None = None, lang: str = "en") -> dict[str, Any]:
+    """Cases like a free-text problem statement (either language)."""
+    from citynexus.cases.similar import similar_cases
+
+    res = similar_cases(text, library_of(engine).cases(), top=top, goal=goal)
+    return {"query": text, "results": [r.to_json(lang) for r in res]}
+
+
+def case_goal_scores(case) -> dict[int, float]:
+    """The tagger's hybrid score of each of the 17 goals for a case's texts (both languages)."""
+    from citynexus.cases.tagger import default_tagger
+
+    res = default_tagger().tag(case.text())
+    return {g.goal: float(g.score) for g in res.goals}
+
+
+def hub_organizations(engine, case_id: str, top: int = 5, encoder=None) -> dict[str, Any]:
+    """Hub organizations offering services relevant to a case, from the app's hub (only read;
+    the matcher is the cached one of :mod:`citynexus.services.hub`). An empty hub gives
+    ``{"empty": true, "organizations": []}``."""
+    from citynexus.cases.similar import hub_links as links
+    from citynexus.services import hub as hubs
+
+    case = library_of(engine).case(case_id)
+    if hubs.is_empty(engine):
+        return {"case": case.id, "empty": True, "synthetic": False, "organizations": []}
+    m = hubs.matcher_of(engine, encoder)
+    if not m.offers:
+        return {"case": case.id, "empty": True, "synthetic": False, "organizations": []}
+    orgs = links(case, m, top=top)
+    for o in orgs:
+        org = m.orgs.get(o["org"])
+        o["synthetic"] = bool(org is not None and hubs.is_synthetic_org(org))
+    return {"case": case.id, "empty": False, "synthetic": any(o["synthetic"] for o in orgs), "organizations": orgs}
+
+
+def import_upload(
+    engine, who, filename: str, content: bytes, client: str | None = None, owner: str | None = None
+) -> dict[str, Any]:
+    """Import an uploaded ``.jsonl`` or ``.xlsx`` case file for ``who`` (an editor; a platform key
+    may import for ``owner``). All-or-nothing, owner-checked: a case of another organisation is
+    refused and nothing is stored (:class:`~citynexus.cases.errors.CaseImportError`, every problem
+    named with the uploaded file's name). Audited (``cases.import``)."""
+    import tempfile
+
+    from citynexus.cases.errors import CaseImportError, CaseProblem
+    from citynexus.cases.io import read_file
+    from citynexus.services import audit
+    from citynexus.services.auth import require_role
+
+    require_role(who, "editor", "importing cases")
+    new_owner = _owner_for(who, owner)
+    name = Path(filename or "upload.jsonl").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".jsonl", ".ndjson", ".json", ".xlsx"):
+        raise CaseImportError(
+            [CaseProblem(0, "(file)", f"cannot import {name!r}", "upload a JSON Lines (.jsonl) or Excel (.xlsx) file",
+                         name)],
+            name,
+        )  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / f"upload{suffix}"
+        p.write_bytes(content)
+        try:
+            cases = read_file(p)
+        except CaseImportError as err:  # name the upload, never the server's temporary path
+            for pr in err.problems:
+                pr.file = pr.file.replace(str(p), name)
+            raise CaseImportError(err.problems, name) from None
+    lib = library_of(engine)
+    rep = lib.import_cases(cases, name, owner=new_owner)
+    audit.record(
+        engine, who, "cases.import", "file", name, client,
+        {"created": rep.created, "updated": rep.updated, "owner": new_owner},
+    )  # fmt: skip
+    return rep.to_json() | {"summary": rep.summary(), "counts": lib.counts()}
+
+
+def update_case(engine, who, case_id: str, record: dict[str, Any], client: str | None = None) -> dict[str, Any]:
+    """Replace the stored case ``case_id`` with ``record`` (the import schema; its ``id`` may be
+    left out). Only an editor of the owner organisation (or the platform) may; seed cases cannot
+    be changed. Audited (``cases.update``)."""
+    from citynexus.cases.errors import CaseImportError, CaseNotFoundError
+    from citynexus.cases.models import SEED_PREFIX, parse_case
+    from citynexus.services import audit
+    from citynexus.services.auth import PermissionDenied, check_write, require_role
+
+    require_role(who, "editor", "changing a case")
+    if case_id.lower().startswith(SEED_PREFIX):
+        raise PermissionDenied(f"{case_id!r} is a seed case shipped with citynexus; seed cases cannot be changed")
+    lib = library_of(engine)
+    current = lib.case(case_id)  # CaseNotFoundError -> 404
+    check_write(who, current.owner, f"case {case_id!r}")
+    rec = dict(record)
+    if rec.setdefault("id", case_id) != case_id:
+        raise CasesError(f"the record's id {rec['id']!r} differs from the case {case_id!r} in the path")
+    case, problems = parse_case(rec, 1, "request body")
+    if problems or case is None:
+        raise CaseImportError(problems, "request body")
+    owner = current.owner or who.org
+    lib.import_cases([case], "request body", owner=owner)
+    audit.record(engine, who, "cases.update", "case", case_id, client, {"owner": owner})
+    try:
+        return lib.case(case_id).to_json()
+    except CaseNotFoundError:  # pragma: no cover - just written
+        raise
+
+
+def scores_frame(records: list[dict[str, Any]], criteria: tuple[str, ...]):
+    """Juror scores given as JSON records — long (``juror, case, criterion, score``) or wide
+    (``juror, case`` and one field per criterion) — as the long table of
+    :func:`citynexus.cases.screening.read_scores` (rows numbered from 1, source ``request``)."""
+    import pandas as pd
+
+    rows = []
+    for i, r in enumerate(records, start=1):
+        if not isinstance(r, dict):
+            raise ScreeningError(f"score record {i} is not an object with juror, case and scores")
+        if "juror" not in r or "case" not in r:
+            raise ScreeningError(f"score record {i} needs 'juror' and 'case'")
+        if "criterion" in r:
+            if "score" not in r:
+                raise ScreeningError(f"score record {i} has a criterion but no 'score'")
+            rows.append({"juror": r["juror"], "case": r["case"], "criterion": r["criterion"], "score": r["score"],
+                         "_row": i, "_col": "score"})  # fmt: skip
+            continue
+        present = [c for c in criteria if c in r]
+        if not present:
+            raise ScreeningError(
+                f"score record {i} has no score: give 'criterion' and 'score', or one field per criterion "
+                f"({', '.join(criteria)})"
+            )
+        for c in present:
+            rows.append({"juror": r["juror"], "case": r["case"], "criterion": c, "score": r[c], "_row": i, "_col": c})
+    if not rows:
+        raise ScreeningError("no juror scores given")
+    df = pd.DataFrame(rows)
+    for col in ("juror", "case", "criterion"):
+        df[col] = df[col].map(lambda v: v if isinstance(v, str) else str(v))
+    df["score"] = df["score"].map(lambda v: v if isinstance(v, int | float | str) and not isinstance(v, bool) else None)
+    df["source"] = "request"
+    return df
+
+
+def screening_board(
+    engine,
+    who=None,
+    records: list[dict[str, Any]] | None = None,
+    weights: dict[str, float] | None = None,
+    ahp_matrix: list[list[float]] | None = None,
+    method: str = "arithmetic",
+    scale: tuple[float, float] = (0.0, 10.0),
+    shortlist: int = 3,
+    tolerance: float | None = 0.5,
+    client: str | None = None,
+) -> dict[str, Any]:
+    """A screening: juror scores (``records``; None = the bundled SYNTHETIC demo scores of the
+    seed cases) -> criterion means, aggregate score and rank, rank interval, shortlist, Kendall's W
+    overall and per criterion, and the per-juror ranks. A run with a ``who`` (REST) needs an editor
+    and is audited (``cases.screen``); the dashboard's demo board runs without one and writes nothing.
+    Returns the result's JSON plus the case titles in both languages and ``synthetic``."""
+    from citynexus.cases.errors import CaseNotFoundError
+    from citynexus.cases.screening import CRITERIA, read_scores, screen, w_strength
+
+    if who is not None:
+        from citynexus.services.auth import require_role
+
+        require_role(who, "editor", "running a screening")
+    synthetic = records is None
+    criteria = CRITERIA
+    df = read_scores(demo_scores_path(), criteria) if synthetic else scores_frame(records, criteria)
+    res = screen(
+        df, criteria=criteria, weights=weights, ahp_matrix=ahp_matrix, method=method, scale=scale,
+        shortlist=shortlist, tolerance=tolerance,
+    )  # fmt: skip
+    lib = library_of(engine)
+    titles: dict[str, dict[str, Any]] = {}
+    for cid in res.table["case"]:
+        with contextlib.suppress(CaseNotFoundError):
+            c = lib.case(cid)
+            titles[cid] = {"en": c.title_en, "zh": c.title_zh, "city_en": c.place("en")[0], "city_zh": c.place("zh")[0],
+                           "sdg_goals": c.sdg_goals}  # fmt: skip
+    body = res.to_json()
+    body["agreement"]["strength"] = w_strength(res.agreement.w)
+    for k, v in body["agreement_by_criterion"].items():
+        v["strength"] = w_strength(res.agreement_by_criterion[k].w)
+    body["juror_ranks"] = {
+        j: {c: float(v) for c, v in row.items()} for j, row in res.juror_ranks.to_dict(orient="index").items()
+    }
+    body["titles"] = titles
+    body["synthetic"] = synthetic
+    if who is not None:
+        from citynexus.services import audit
+
+        audit.record(
+            engine, who, "cases.screen", "screening", f"{len(res.table)} cases", client,
+            {"cases": len(res.table), "jurors": len(res.jurors), "method": method, "shortlist": res.shortlisted()},
+        )  # fmt: skip
+    return body
+
+
+def tag_json(text: str, method: str = "hybrid", top: int = 5, lang: str | None = None) -> dict[str, Any]:
+    """SDG goals and targets of a text (the REST and page face of :func:`tag_text`)."""
+    if not text or not text.strip():
+        raise CasesError("the text is empty; paste a description of a practice or a problem")
+    if method not in ("hybrid", "encoder", "keywords"):
+        raise CasesError(f"method must be hybrid, encoder or keywords, got {method!r}")
+    return tag_text(text, method=method, top=top, lang=lang)
+
+
+def library_summary(db: str | None = None) -> str:
+    """One line about the case library (for ``citynexus demo``): cases, seed/user, countries, SDGs."""
+    try:
+        cases = library(db).cases()
+    except Exception:  # the default database cannot be opened: the seed cases are still the library
+        from citynexus.cases.library import seed_cases
+
+        cases = list(seed_cases())
+    seed = sum(1 for c in cases if c.seed)
+    countries = {c.country for c in cases}
+    goals = {g for c in cases for g in c.sdg_goals}
+    return (
+        f"Case library: {len(cases)} cases ({seed} seed, {len(cases) - seed} user) from {len(countries)} countries, "
+        f"covering {len(goals)} of the 17 SDGs — `citynexus cases list`, dashboard /cases"
+    )
