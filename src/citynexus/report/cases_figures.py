@@ -52,7 +52,15 @@ def sdg_wheel_figure(
         )  # fmt: skip
     fig.update_layout(
         polar={
-            "radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1], "gridcolor": "#e3e8ee"},
+            # radial ticks between goal 17 and goal 1 (the top), so they never sit on a bar
+            "radialaxis": {
+                "range": [0, 1],
+                "tickvals": [0.5, 1],
+                "gridcolor": "#e3e8ee",
+                "angle": 90 + 360 / 34,
+                "tickangle": 90 + 360 / 34,
+                "tickfont": {"size": 9, "color": "#5b6b7b"},
+            },
             "angularaxis": {
                 "categoryarray": [goal_label(g, lang) for g in range(1, 18)],
                 "categoryorder": "array",

@@ -211,7 +211,7 @@ def screening_page(request: Request) -> HTMLResponse:
         "cases",
         "nav_cases",
         view="screening",
-        synthetic=b["synthetic"],
+        board_synthetic=b["synthetic"],
         board=b,
         rows=rows,
         criteria=crit,
