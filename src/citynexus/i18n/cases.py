@@ -203,6 +203,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "cases_tag_results": ("Goals, best first", "目标（按得分排序）"),
     "cases_tag_none": ("no phrase matched", "无匹配短语"),
     "cases_tag_find_similar": ("Cases like this text", "与该文本相似的案例"),
+    "cases_summary_line": (
+        "Case library: {n} cases ({seed} seed, {user} imported) from {countries} countries, {goals} of the 17 "
+        "SDGs (`citynexus cases list`, dashboard /cases)",
+        "案例库：{n} 个案例（种子 {seed} 个，导入 {user} 个），来自 {countries} 个国家，"
+        "覆盖 17 个可持续发展目标中的 {goals} 个（`citynexus cases list`，仪表板 /cases）",
+    ),
     # themes of the seed cases (user themes are shown as written)
     "cases_theme_agriculture": ("agriculture", "农业"),
     "cases_theme_child-friendly city": ("child-friendly city", "儿童友好城市"),

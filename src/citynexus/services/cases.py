@@ -524,18 +524,31 @@ def tag_json(text: str, method: str = "hybrid", top: int = 5, lang: str | None =
     return tag_text(text, method=method, top=top, lang=lang)
 
 
-def library_summary(db: str | None = None) -> str:
-    """One line about the case library (for ``citynexus demo``): cases, seed/user, countries, SDGs."""
-    try:
-        cases = library(db).cases()
-    except Exception:  # the default database cannot be opened: the seed cases are still the library
-        from citynexus.cases.library import seed_cases
+def library_summary(db: str | None = None, lang: str = "en") -> str:
+    """One line about the case library (for ``citynexus demo``): cases, seed and imported, countries,
+    SDGs covered. With no ``db`` and no database yet, the shipped seed cases are the library (no
+    database is created for it)."""
+    import os
 
-        cases = list(seed_cases())
+    from citynexus.cases.library import seed_cases
+    from citynexus.i18n import t
+    from citynexus.store import ENV_VAR
+
+    cases = list(seed_cases())
+    if db is not None or os.environ.get(ENV_VAR) or _default_db_exists():
+        with contextlib.suppress(Exception):  # an unreadable database: the seed cases are still the library
+            cases = library(db).cases()
     seed = sum(1 for c in cases if c.seed)
-    countries = {c.country for c in cases}
-    goals = {g for c in cases for g in c.sdg_goals}
-    return (
-        f"Case library: {len(cases)} cases ({seed} seed, {len(cases) - seed} user) from {len(countries)} countries, "
-        f"covering {len(goals)} of the 17 SDGs — `citynexus cases list`, dashboard /cases"
+    return t("cases_summary_line", lang).format(
+        n=len(cases),
+        seed=seed,
+        user=len(cases) - seed,
+        countries=len({c.country for c in cases}),
+        goals=len({g for c in cases for g in c.sdg_goals}),
     )
+
+
+def _default_db_exists() -> bool:
+    from platformdirs import user_data_dir
+
+    return (Path(user_data_dir("citynexus", appauthor=False)) / "citynexus.db").exists()
