@@ -184,7 +184,8 @@ def screening_page(request: Request) -> HTMLResponse:
         city = ti.get(f"city_{lang}", "")
         rows.append(r | {"title": name, "city": city, "goals": ti.get("sdg_goals", [])})
     labels = [f"{r['title']} ({r['city']})" if r["city"] else r["title"] for r in rows]
-    short = [lbl if len(lbl) <= 38 else lbl[:36] + "…" for lbl in labels]
+    width = 38 if lang == "en" else 20  # Chinese characters are about twice as wide
+    short = [lbl if len(lbl) <= width else lbl[: width - 2] + "…" for lbl in labels]
     crit_labels = [t(f"cases_crit_{c}", lang) for c in crit]
     heat = criteria_heatmap_figure(short, crit_labels, [[r[c] for c in crit] for r in rows], 10.0, lang)
     ranks = rank_interval_figure(
