@@ -28,8 +28,6 @@ evaluates each row). Reference for CEL semantics: https://github.com/google/cel-
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -109,14 +107,16 @@ def reports_for(reports: pd.DataFrame, agreement_id: str) -> pd.DataFrame:
 
 
 def reports_digest(rows: pd.DataFrame) -> str:
-    """SHA-256 of the canonical JSON of report rows (sorted; values as shortest round-trip
-    floats), the digest anchored in the ledger for a report batch."""
+    """``sha256:`` digest of the canonical JSON (RFC 8785) of report rows, sorted by
+    (agreement, party, metric, period): the digest anchored in the ledger for a report
+    batch and for the reports an evaluation used."""
+    from citynexus.ledger.canonical import digest
+
     recs = sorted(
-        (str(a), str(p), str(m), str(q), float(v))
+        [str(a), str(p), str(m), str(q), float(v)]
         for a, p, m, q, v in zip(rows["agreement"], rows["party"], rows["metric"], rows["period"], rows["value"])
     )
-    blob = json.dumps(recs, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return digest(recs)
 
 
 # --------------------------------------------------------------------------------------

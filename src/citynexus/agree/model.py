@@ -35,8 +35,6 @@ agreement before anything is stored, listing every problem with file, term id an
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -78,18 +76,12 @@ class Term:
 
     @property
     def rule_digest(self) -> str:
-        """SHA-256 of the rule version: the term id, frequency, due date and rule text."""
-        blob = json.dumps(
-            {
-                "term": self.id,
-                "every": self.every,
-                "due": self.due.isoformat() if self.due else None,
-                "rule": self.rule,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-        )
-        return hashlib.sha256(blob.encode()).hexdigest()
+        """``sha256:`` digest (RFC 8785 canonical JSON) of the rule version: the term id,
+        frequency, due date and rule text."""
+        from citynexus.ledger.canonical import digest
+
+        due = self.due.isoformat() if self.due else None
+        return digest({"term": self.id, "every": self.every, "due": due, "rule": self.rule})
 
 
 @dataclass
@@ -146,8 +138,10 @@ class Agreement:
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the canonical JSON of the agreement."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        """``sha256:`` digest of the canonical JSON (RFC 8785) of the agreement."""
+        from citynexus.ledger.canonical import digest
+
+        return digest(self.to_dict())
 
 
 def _date(v: Any) -> dt.date:

@@ -86,30 +86,108 @@ def check(
 ) -> None:
     """Evaluate every term and period of an agreement on a report file, from files alone (no
     database, no hub). Only rows whose agreement column is this agreement's id count."""
-    from citynexus.agree import evaluate, load_agreement, read_reports
-    from citynexus.agree.reports import empty_reports
+    from citynexus.services.agree import check_files
 
-    day = _as_of(as_of)
-    ag = load_agreement(agreement)
-    rows = read_reports(reports, [ag], only_known=True) if reports is not None else empty_reports()
-    ev = evaluate(ag, rows, day)
+    doc = check_files(agreement, reports, _as_of(as_of))
     if as_json:
-        _dump(ev.to_dict())
+        _dump(doc)
         return
-    _print_results(ev, lang)
+    _print_results(doc, lang)
 
 
-def _print_results(ev, lang: str) -> None:
+def _print_results(doc: dict, lang: str) -> None:
     from rich.table import Table
 
     from citynexus.i18n import t
 
     zh = lang.startswith("zh")
-    tab = Table(title=f"{ev.agreement} @ {ev.as_of.isoformat()}", header_style="bold", title_justify="left")
+    tab = Table(title=f"{doc['agreement']} @ {doc['as_of']}", header_style="bold", title_justify="left")
     for key in ("agree_col_term", "agree_col_period", "agree_col_status", "agree_col_explanation"):
         tab.add_column(t(key, lang))
-    for r in ev.results:
-        tab.add_row(r.term, r.period, t(f"agree_status_{r.status}", lang), r.explanation_zh if zh else r.explanation)
+    counts: dict[str, int] = {}
+    for r in doc["results"]:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        tab.add_row(
+            r["term"], r["period"], t(f"agree_status_{r['status']}", lang), r["explanation_zh" if zh else "explanation"]
+        )
     console.print(tab)
-    c = ev.counts()
-    console.print(", ".join(f"{t(f'agree_status_{k}', lang)}: {v}" for k, v in c.items()), highlight=False)
+    console.print(", ".join(f"{t(f'agree_status_{k}', lang)}: {v}" for k, v in counts.items()), highlight=False)
+
+
+@app.command("add")
+@_one_line
+def add(
+    files: list[Path] = typer.Argument(..., help="Agreement TOML files to store."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Validate and store agreements (parties are checked against the hub when it holds any)."""
+    from citynexus.services.agree import add_agreement
+
+    for f in files:
+        r = add_agreement(f, db)
+        console.print(f"stored agreement {r['agreement']} ({r['terms']} terms)", highlight=False)
+
+
+@app.command("import-reports")
+def import_reports(
+    file: Path = typer.Argument(..., help="Reports: CSV, .xlsx or JSON with agreement,party,metric,period,value."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Import reports for stored agreements. All-or-nothing: every problem is listed (file, row,
+    column, fix) and nothing is stored. The batch is appended to the ledger."""
+    from citynexus.services.agree import import_reports as run_import
+
+    r = run_import(file, db)
+    if as_json:
+        _dump(r)
+        return
+    console.print(f"imported {r['rows']} rows (batch {r['batch']}, ledger entry {r['ledger_index']})", highlight=False)
+
+
+@app.command("status")
+@_one_line
+def status(
+    agreements: list[str] = typer.Argument(None, help="Agreement ids (default: every stored agreement)."),
+    as_of: str | None = typer.Option(None, "--as-of", help=ASOF_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (a list of evaluations)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+) -> None:
+    """Evaluate stored agreements on stored reports; each run is stored and appended to the ledger."""
+    from citynexus.services.agree import run_status
+
+    docs = run_status(db, list(agreements or []), _as_of(as_of))
+    if as_json:
+        _dump(docs)
+        return
+    for d in docs:
+        _print_results(d, lang)
+        console.print(f"run {d['run']}, ledger entry {d['ledger_index']}", highlight=False)
+
+
+@app.command("verify")
+@_one_line
+def verify(
+    agreement: str = typer.Argument(..., help="Agreement id."),
+    term: str = typer.Argument(..., help="Term id."),
+    period: str = typer.Argument(..., help="Period as shown (2026Q1, 2026-03, 2026 or a due date)."),
+    run: int | None = typer.Option(None, "--run", help="Run number (default: the newest)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Prove that a shown status was computed from the anchored reports by the anchored rule
+    version. Exits with status 1 if any check fails."""
+    from citynexus.services.agree import verify_status
+
+    v = verify_status(agreement, term, period, db, run)
+    if as_json:
+        _dump(v)
+    else:
+        for c in v["checks"]:
+            mark = "[green]ok[/]" if c["ok"] else "[bold red]FAILED[/]"
+            console.print(f"{mark}  {c['check']}: {c['detail']}")
+        verdict = "verified" if v["ok"] else "NOT verified"
+        console.print(f"{agreement} {term} {period} = {v['status']} (run {v['run']}): {verdict}", highlight=False)
+    if not v["ok"]:
+        raise SystemExit(1)

@@ -1,0 +1,84 @@
+"""Use cases of agreements shared by the CLI, the REST API and the dashboard.
+
+Each function takes plain inputs (paths, ids, dates), calls :mod:`citynexus.agree` and the
+store, and returns plain data (dicts and lists) that a face can print or serialise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from citynexus.agree import evaluate, load_agreement, read_reports
+from citynexus.agree.registry import AgreementRegistry
+from citynexus.agree.reports import empty_reports
+
+
+def check_files(agreement: str | Path, reports: str | Path | None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Evaluate an agreement file on a report file without a database (the pinned check)."""
+    ag = load_agreement(agreement)
+    rows = read_reports(reports, [ag], only_known=True) if reports is not None else empty_reports()
+    ev = evaluate(ag, rows, as_of or dt.date.today())
+    return ev.to_dict()  # type: ignore[union-attr]
+
+
+def add_agreement(path: str | Path, db: str | None = None) -> dict[str, Any]:
+    """Validate an agreement file (parties checked against the hub when it holds any) and store it."""
+    reg = AgreementRegistry(db)
+    known = reg.known_parties()
+    ag = load_agreement(path, known_parties=known)
+    reg.save(ag, check_hub=False)
+    return {"agreement": ag.id, "terms": len(ag.terms), "digest": ag.digest, "hub_checked": known is not None}
+
+
+def import_reports(path: str | Path, db: str | None = None) -> dict[str, Any]:
+    """Import a report file into the store, all-or-nothing, anchored in the ledger."""
+    res = AgreementRegistry(db).import_reports(path)
+    return {"batch": res.batch, "ledger_index": res.ledger_index, "rows": res.rows, "agreements": res.agreements}
+
+
+def run_status(
+    db: str | None = None, agreement_ids: list[str] | None = None, as_of: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Evaluate stored agreements on stored reports; each run is stored and anchored."""
+    reg = AgreementRegistry(db)
+    out = []
+    for ev in reg.run(agreement_ids or None, as_of):
+        d = ev.to_dict()
+        latest = reg.latest_run(ev.agreement)
+        d["run"] = latest["run"] if latest else None
+        d["ledger_index"] = latest["ledger_index"] if latest else None
+        out.append(d)
+    return out
+
+
+def verify_status(agreement: str, term: str, period: str, db: str | None = None, run: int | None = None) -> dict:
+    """Prove a shown status from the ledger (see :meth:`AgreementRegistry.verify`)."""
+    return AgreementRegistry(db).verify(agreement, term, period, run).to_dict()
+
+
+def list_agreements(db: str | None = None) -> list[dict[str, Any]]:
+    """Stored agreements with the counts of their newest run."""
+    reg = AgreementRegistry(db)
+    out = []
+    for ag in reg.list():
+        latest = reg.latest_run(ag.id)
+        counts: dict[str, int] = {}
+        for r in (latest or {}).get("results", []):
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+        out.append(
+            {
+                "id": ag.id,
+                "title": ag.title,
+                "title_zh": ag.title_zh,
+                "parties": ag.parties,
+                "start": ag.start.isoformat(),
+                "end": ag.end.isoformat(),
+                "terms": len(ag.terms),
+                "synthetic": ag.synthetic,
+                "as_of": (latest or {}).get("as_of"),
+                "counts": counts,
+            }
+        )
+    return out
