@@ -26,11 +26,13 @@ def _one_line(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from citynexus.agree.errors import AgreementError, RuleError, VerifyError
+        from citynexus.agree.errors import AgreeError, ReportImportError
 
         try:
             return fn(*args, **kwargs)
-        except (AgreementError, RuleError, VerifyError) as err:
+        except ReportImportError:
+            raise  # a table of every problem, printed by the CLI's main()
+        except AgreeError as err:
             typer.echo("error: " + " ".join(str(err).split()), err=True)
             raise SystemExit(1) from None
 
@@ -50,6 +52,33 @@ def _as_of(value: str | None) -> dt.date:
         from citynexus.agree.errors import AgreeError
 
         raise AgreeError(f"--as-of {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+@app.command("new")
+@_one_line
+def new(
+    template: str = typer.Option(
+        "joint-rd",
+        "--template",
+        "-t",
+        help="joint-rd, capacity-supply, green-production, talent-training or data-verification.",
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File to write (default: TEMPLATE.toml here)."),
+    agreement_id: str | None = typer.Option(None, "--id", help="Agreement id to put in the file."),
+    parties: str | None = typer.Option(None, "--parties", help="Comma-separated organization ids, in template order."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing file."),
+    list_: bool = typer.Option(False, "--list", help="List the templates and exit."),
+) -> None:
+    """Write a filled-in, bilingual agreement template to edit (it validates as written)."""
+    from citynexus.agree.templates import TEMPLATES, write_template
+
+    if list_:
+        for k, v in TEMPLATES.items():
+            console.print(f"{k:18s} {v}", highlight=False)
+        return
+    plist = [p.strip() for p in parties.split(",")] if parties else None
+    p = write_template(template, out or Path(f"{template}.toml"), agreement_id, plist, force)
+    console.print(f"wrote {p} (template {template}); edit it, then: citynexus agree validate {p}", highlight=False)
 
 
 @app.command("validate")
