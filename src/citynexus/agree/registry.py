@@ -419,3 +419,23 @@ class AgreementRegistry:
         same = again is not None and again.status == shown["status"]
         v.checks.append(("recomputed status", same, f"{again.status if again else None} (shown: {shown['status']})"))
         return v
+
+
+def org_names(registry: AgreementRegistry) -> dict[str, tuple[str, str | None]]:
+    """Names (en, zh) of the hub's organizations in the registry's database."""
+    from citynexus.store.hub import HubOrganization
+
+    with session_scope(registry.engine) as s:
+        return {
+            i: (n, z)
+            for i, n, z in s.execute(select(HubOrganization.id, HubOrganization.name, HubOrganization.name_zh))
+        }
+
+
+def stored_graph(registry: AgreementRegistry):
+    """The compliance knowledge graph of every stored agreement with its newest run."""
+    from citynexus.agree.graph import build_graph
+
+    ags = registry.list()
+    runs = {a.id: r for a in ags if (r := registry.latest_run(a.id)) is not None}
+    return build_graph(ags, runs, org_names(registry))

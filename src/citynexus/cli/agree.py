@@ -220,3 +220,43 @@ def verify(
         console.print(f"{agreement} {term} {period} = {v['status']} (run {v['run']}): {verdict}", highlight=False)
     if not v["ok"]:
         raise SystemExit(1)
+
+
+@app.command("graph")
+@_one_line
+def graph(
+    fmt: str = typer.Option("turtle", "--format", help="Export format: turtle or json-ld."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the export to this file (default: stdout)."),
+    ask: str | None = typer.Option(
+        None, "--ask", help="Canned question: breached-green [YEAR], depends-on [NAME], at-risk [QUARTER]."
+    ),
+    arg: str | None = typer.Option(None, "--arg", help="Argument of the canned question (a year, a name, 2026Q3)."),
+    sparql: str | None = typer.Option(
+        None, "--sparql", help="A SPARQL SELECT query (cnx:, dcterms:, ... prefixes known)."
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print query answers as JSON."),
+) -> None:
+    """Compliance knowledge graph of the stored agreements: export (Turtle, JSON-LD) or query (SPARQL)."""
+    from citynexus.services.agree import graph_query, graph_text
+
+    if ask or sparql:
+        rows = graph_query(db, ask, arg, sparql)
+        if as_json:
+            _dump(rows)
+            return
+        from rich.table import Table
+
+        tab = Table(header_style="bold")
+        for c in rows[0] if rows else ["(no answer)"]:
+            tab.add_column(c)
+        for r in rows:
+            tab.add_row(*[v or "" for v in r.values()])
+        console.print(tab)
+        return
+    text = graph_text(db, fmt)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}", highlight=False)
+    else:
+        print(text)

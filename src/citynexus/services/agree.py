@@ -82,3 +82,23 @@ def list_agreements(db: str | None = None) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def graph_text(db: str | None = None, fmt: str = "turtle") -> str:
+    """The compliance knowledge graph of the stored agreements as Turtle or JSON-LD."""
+    from citynexus.agree.graph import serialize
+    from citynexus.agree.registry import stored_graph
+
+    return serialize(stored_graph(AgreementRegistry(db)), fmt)
+
+
+def graph_query(
+    db: str | None = None, question: str | None = None, arg: str | None = None, sparql: str | None = None
+) -> list[dict[str, str | None]]:
+    """Answer a canned question (``breached-green``, ``depends-on``, ``at-risk``) or a SPARQL
+    SELECT over the stored agreements' graph."""
+    from citynexus.agree.graph import canned, query
+    from citynexus.agree.registry import stored_graph
+
+    g = stored_graph(AgreementRegistry(db))
+    return query(g, sparql if sparql else canned(question or "breached-green", arg))
