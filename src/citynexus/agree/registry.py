@@ -439,3 +439,12 @@ def stored_graph(registry: AgreementRegistry):
     ags = registry.list()
     runs = {a.id: r for a in ags if (r := registry.latest_run(a.id)) is not None}
     return build_graph(ags, runs, org_names(registry))
+
+
+def compliance(registry: AgreementRegistry, org_id: str) -> dict[str, Any]:
+    """:func:`citynexus.agree.hub.compliance_summary` over the stored agreements and newest runs."""
+    from citynexus.agree.hub import compliance_summary
+
+    ags = registry.list()
+    runs = {a.id: r for a in ags if org_id in a.parties and (r := registry.latest_run(a.id)) is not None}
+    return compliance_summary(org_id, ags, runs)

@@ -260,3 +260,36 @@ def graph(
         console.print(f"wrote {out}", highlight=False)
     else:
         print(text)
+
+
+@app.command("draft")
+@_one_line
+def draft(
+    need: str = typer.Argument(..., help="Need id of the hub."),
+    offer: str = typer.Argument(..., help="Offer id of the hub that matches it."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
+    template: str | None = typer.Option(None, "--template", "-t", help="Template (default: chosen from the match)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Draft an agreement from a need<->offer match of the hub, both parties filled in."""
+    from citynexus.services.agree import draft_agreement
+
+    text = draft_agreement(need, offer, db, template)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}; edit it, then: citynexus agree add {out}", highlight=False)
+    else:
+        print(text)
+
+
+@app.command("compliance")
+@_one_line
+def compliance(
+    org: str = typer.Argument(..., help="Organization id."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(True, "--json/--no-json", help="Print JSON (default)."),
+) -> None:
+    """An organization's agreements and compliance record (met/breached share by category)."""
+    from citynexus.services.agree import organization_compliance
+
+    _dump(organization_compliance(org, db))

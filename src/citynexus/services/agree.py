@@ -102,3 +102,22 @@ def graph_query(
 
     g = stored_graph(AgreementRegistry(db))
     return query(g, sparql if sparql else canned(question or "breached-green", arg))
+
+
+def draft_agreement(need_id: str, offer_id: str, db: str | None = None, template: str | None = None) -> str:
+    """A draft agreement (TOML text) from a hub need and offer, both parties filled in."""
+    from citynexus.agree.hub import draft_from_match
+    from citynexus.hub import Hub
+
+    hub = Hub(db)
+    need, offer = hub.need(need_id), hub.offer(offer_id)
+    orgs = {o.id: o for o in hub.organizations() if o.id in (need.org, offer.org)}
+    return draft_from_match(need, offer, orgs, template=template).to_toml()
+
+
+def organization_compliance(org_id: str, db: str | None = None) -> dict[str, Any]:
+    """An organization's agreements and compliance record (met/breached share by category),
+    the data the hub portrait shows."""
+    from citynexus.agree.registry import compliance
+
+    return compliance(AgreementRegistry(db), org_id)
