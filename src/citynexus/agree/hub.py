@@ -38,6 +38,15 @@ def _add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(d.year + y, m + 1, 1)
 
 
+def shift_date(d: dt.date, old_start: dt.date, new_start: dt.date) -> dt.date:
+    """``d`` moved by the whole months between ``old_start`` and ``new_start``, keeping its
+    day of month (clipped to the month's last day): a due date at a quarter's end stays there."""
+    months = (new_start.year - old_start.year) * 12 + new_start.month - old_start.month
+    first = _add_months(d.replace(day=1), months)
+    last = _add_months(first, 1) - dt.timedelta(days=1)
+    return min(first.replace(day=min(d.day, last.day)), last)
+
+
 def draft_from_match(
     need: Need,
     offer: Offer,
@@ -85,7 +94,7 @@ def draft_from_match(
     for t in data["terms"]:
         t["party"] = swap.get(t["party"], t["party"])
         if t.get("due"):
-            t["due"] = min(start + (t["due"] - old_start), end)
+            t["due"] = min(shift_date(t["due"], old_start, start), end)
         if name == "capacity-supply" and t["id"] == "OUTPUT" and need.constraints.get("min_capacity"):
             t["rule"] = f"output >= {float(need.constraints['min_capacity'])!r}"
     return agreement_from_dict(data, source=f"draft {need.id}<->{offer.id}")

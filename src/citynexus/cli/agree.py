@@ -293,3 +293,20 @@ def compliance(
     from citynexus.services.agree import organization_compliance
 
     _dump(organization_compliance(org, db))
+
+
+@app.command("demo")
+@_one_line
+def demo(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_of: str = typer.Option("2026-10-15", "--as-of", help="Evaluate the demo as of this date."),
+) -> None:
+    """Store the SYNTHETIC demo agreements and quarterly reports (2024Q1..2026Q3) and evaluate them."""
+    from citynexus.services.agree import load_demo_data
+
+    r = load_demo_data(db, _as_of(as_of))
+    console.print(
+        f"synthetic demo: stored {r['agreements']} agreements and {r['reports']} report rows; "
+        f"evaluated {r['evaluated']} agreements as of {as_of}",
+        highlight=False,
+    )

@@ -121,3 +121,10 @@ def organization_compliance(org_id: str, db: str | None = None) -> dict[str, Any
     from citynexus.agree.registry import compliance
 
     return compliance(AgreementRegistry(db), org_id)
+
+
+def load_demo_data(db: str | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Store and evaluate the SYNTHETIC demo agreements (see ``agree/demo/README.md``)."""
+    from citynexus.agree.demo import DEMO_AS_OF, load_demo
+
+    return load_demo(AgreementRegistry(db), as_of or DEMO_AS_OF)
