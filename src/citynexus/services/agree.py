@@ -128,3 +128,91 @@ def load_demo_data(db: str | None = None, as_of: dt.date | None = None) -> dict[
     from citynexus.agree.demo import DEMO_AS_OF, load_demo
 
     return load_demo(AgreementRegistry(db), as_of or DEMO_AS_OF)
+
+
+# ---------------------------------------------------------------------- uploads (API, dashboard)
+REPORT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json")
+
+
+def _upload(filename: str, content: bytes, suffixes: tuple[str, ...], what: str):
+    """A temporary file holding an upload (a context manager yielding its path)."""
+    import contextlib
+    import tempfile
+
+    from citynexus.agree.errors import AgreeError
+
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in suffixes:
+        raise AgreeError(f"cannot read {filename!r} as {what}: upload a {' / '.join(suffixes)} file")
+
+    @contextlib.contextmanager
+    def cm():
+        with tempfile.TemporaryDirectory() as tmp:
+            p = Path(tmp) / (Path(filename).name or f"upload{suffix}")
+            p.write_bytes(content)
+            yield p
+
+    return cm()
+
+
+def _renamed(err, filename: str):
+    for p in getattr(err, "problems", []):
+        loc = getattr(p, "location", None)
+        if loc is not None and loc.file:
+            loc.file = Path(filename).name
+        if hasattr(p, "file") and not hasattr(p, "location"):
+            p.file = Path(filename).name
+    return err
+
+
+def check_upload(
+    agreement_name: str, agreement: bytes, reports_name: str | None, reports: bytes | None, as_of: dt.date | None
+) -> dict[str, Any]:
+    """:func:`check_files` on uploaded bytes (nothing is stored)."""
+    from citynexus.agree.errors import AgreeError
+
+    with _upload(agreement_name, agreement, (".toml",), "an agreement") as ap:
+        if reports is None or not reports_name:
+            return check_files(ap, None, as_of)
+        with _upload(reports_name, reports, REPORT_SUFFIXES, "reports") as rp:
+            try:
+                return check_files(ap, rp, as_of)
+            except AgreeError as err:
+                raise _renamed(err, reports_name) from None
+
+
+def add_agreement_upload(filename: str, content: bytes, db: str | None = None) -> dict[str, Any]:
+    """:func:`add_agreement` on an uploaded TOML file."""
+    with _upload(filename, content, (".toml",), "an agreement") as p:
+        return add_agreement(p, db)
+
+
+def import_reports_upload(filename: str, content: bytes, db: str | None = None) -> dict[str, Any]:
+    """:func:`import_reports` on an uploaded CSV / Excel / JSON file (all-or-nothing)."""
+    from citynexus.agree.errors import ReportImportError
+
+    with _upload(filename, content, REPORT_SUFFIXES, "reports") as p:
+        try:
+            return import_reports(p, db)
+        except ReportImportError as err:
+            raise _renamed(err, filename) from None
+
+
+def agreement_view(agreement_id: str, db: str | None = None) -> dict[str, Any]:
+    """One stored agreement with its newest run arranged as a term x period grid."""
+    reg = AgreementRegistry(db)
+    ag = reg.get(agreement_id)
+    run = reg.latest_run(agreement_id)
+    cells: dict[str, dict[str, dict]] = {}
+    periods: list[str] = []
+    for r in (run or {}).get("results", []):
+        cells.setdefault(r["term"], {})[r["period"]] = r
+        if r["period"] not in periods:
+            periods.append(r["period"])
+    periods.sort(key=lambda p: (len(p) == 10, p))
+    return {
+        "agreement": ag.to_dict(),
+        "run": run and {k: run[k] for k in ("run", "as_of", "ledger_index")},
+        "periods": periods,
+        "cells": cells,
+    }

@@ -1,0 +1,135 @@
+"""``/api/v1/agree``: agreements with KPI terms (合作协议) — list, check files, store, import
+reports, evaluate, verify, knowledge graph and organization compliance. Reads are public;
+writes need an API key. Thin: each route validates its input and calls
+:mod:`citynexus.services.agree`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import Engine
+
+from citynexus.api.deps import get_db, require_key
+from citynexus.api.security import KeyInfo
+from citynexus.services import agree as svc
+
+router = APIRouter(prefix="/agree", tags=["agree"])
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _date(value: str | None) -> dt.date | None:
+    from citynexus.agree.errors import AgreeError
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise AgreeError(f"as_of {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+async def _read(f: UploadFile) -> bytes:
+    from citynexus.agree.errors import AgreeError
+
+    data = await f.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise AgreeError(f"{f.filename} is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+    return data
+
+
+@router.get("/agreements", summary="Stored agreements with the status counts of their newest run")
+def agreements(db: Engine = Depends(get_db)) -> list[dict[str, Any]]:
+    return svc.list_agreements(_url(db))
+
+
+@router.get("/agreements/{agreement_id}", summary="One agreement and its term x period status grid")
+def agreement(agreement_id: str = Path(..., max_length=64), db: Engine = Depends(get_db)) -> dict[str, Any]:
+    return svc.agreement_view(agreement_id, _url(db))
+
+
+@router.post("/check", summary="Evaluate an agreement file on a report file (nothing is stored)")
+async def check(
+    agreement: UploadFile = File(..., description="Agreement TOML"),
+    reports: UploadFile | None = File(None, description="Reports: CSV, .xlsx or JSON"),
+    as_of: str | None = Query(None, description="YYYY-MM-DD (default: today)"),
+) -> dict[str, Any]:
+    rep = await _read(reports) if reports is not None else None
+    return svc.check_upload(
+        agreement.filename or "agreement.toml",
+        await _read(agreement),
+        reports.filename if reports else None,
+        rep,
+        _date(as_of),
+    )
+
+
+@router.post("/agreements", summary="Validate and store an agreement TOML (needs an API key)")
+async def add(
+    file: UploadFile = File(...), db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)
+) -> dict[str, Any]:
+    return svc.add_agreement_upload(file.filename or "agreement.toml", await _read(file), _url(db))
+
+
+@router.post("/reports", summary="Import reports, all-or-nothing, anchored in the ledger (needs an API key)")
+async def reports(
+    file: UploadFile = File(...), db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)
+) -> dict[str, Any]:
+    return svc.import_reports_upload(file.filename or "reports.csv", await _read(file), _url(db))
+
+
+@router.post("/run", summary="Evaluate stored agreements; each run is stored and anchored (needs an API key)")
+def run(
+    as_of: str | None = Query(None),
+    agreement: list[str] | None = Query(None),
+    db: Engine = Depends(get_db),
+    _key: KeyInfo = Depends(require_key),
+) -> list[dict[str, Any]]:
+    return svc.run_status(_url(db), agreement, _date(as_of))
+
+
+@router.get("/verify/{agreement_id}/{term}/{period}", summary="Prove a shown status from the ledger")
+def verify(
+    agreement_id: str = Path(..., max_length=64),
+    term: str = Path(..., max_length=64),
+    period: str = Path(..., max_length=16),
+    run: int | None = Query(None),
+    db: Engine = Depends(get_db),
+) -> dict[str, Any]:
+    return svc.verify_status(agreement_id, term, period, _url(db), run)
+
+
+@router.get("/graph", summary="Compliance knowledge graph as Turtle or JSON-LD", response_class=PlainTextResponse)
+def graph(
+    fmt: str = Query("turtle", alias="format", pattern="^(turtle|ttl|json-ld|jsonld)$"), db: Engine = Depends(get_db)
+):
+    media = "application/ld+json" if fmt.startswith("json") else "text/turtle"
+    return PlainTextResponse(svc.graph_text(_url(db), fmt), media_type=media)
+
+
+@router.get("/graph/query", summary="Canned question or SPARQL SELECT over the knowledge graph")
+def graph_query(
+    ask: str | None = Query(None, pattern="^(breached-green|depends-on|at-risk)$"),
+    arg: str | None = Query(None, max_length=200),
+    sparql: str | None = Query(None, max_length=5000),
+    db: Engine = Depends(get_db),
+) -> list[dict[str, Any]]:
+    return svc.graph_query(_url(db), ask, arg, sparql)
+
+
+@router.get("/orgs/{org_id}/compliance", summary="An organization's agreements and compliance record")
+def compliance(org_id: str = Path(..., max_length=64), db: Engine = Depends(get_db)) -> dict[str, Any]:
+    return svc.organization_compliance(org_id, _url(db))
+
+
+@router.post("/demo", summary="Store and evaluate the SYNTHETIC demo agreements (needs an API key)")
+def demo(request: Request, db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict[str, Any]:
+    body = svc.load_demo_data(_url(db))
+    body["synthetic"] = True
+    return body
