@@ -24,15 +24,45 @@ def _side(node: Node, seen: dict[str, Any], metrics: dict[str, dict[str, str]], 
             label = ("上期" if lang == "zh" else "previous ") + label
         elif var.scope == "cum":
             label = ("累计" if lang == "zh" else "cumulative ") + label
-        return f"{label} {fmt(val)}{meta.get('unit', '')}"
+        return f"{label} {fmt(val)}{_unit_text(meta, lang)}"
     if node.op == "num":
         return f"{fmt(val)}{unit}"
     return f"{node.src} = {fmt(val)}"
 
 
-def _unit(node: Node, metrics: dict[str, dict[str, str]]) -> str:
+def _vars_of(node: Node) -> list[Node]:
+    out: list[Node] = []
     if node.op == "var":
-        return metrics.get(node.value.metric, {}).get("unit", "")
+        return [node]
+    for a in node.args:
+        for v in _vars_of(a):
+            if all(v.src != o.src for o in out):
+                out.append(v)
+    return out
+
+
+def _values_note(nodes: list[Node], seen, metrics, lang: str) -> str:
+    """`` (R&D spend 41; revenue 1,000)`` for the metrics inside composite operands."""
+    inner = [v for n in nodes if n.op not in ("var", "num") for v in _vars_of(n)]
+    uniq: list[Node] = []
+    for v in inner:
+        if all(v.src != u.src for u in uniq):
+            uniq.append(v)
+    if not uniq:
+        return ""
+    parts = [_side(v, seen, metrics, lang, "") for v in uniq]
+    return "（" + "；".join(parts) + "）" if lang == "zh" else " (" + "; ".join(parts) + ")"
+
+
+def _unit_text(meta: dict[str, str], lang: str) -> str:
+    if lang == "zh" and "unit_zh" in meta:
+        return meta["unit_zh"]
+    return meta.get("unit", "")
+
+
+def _unit(node: Node, metrics: dict[str, dict[str, str]], lang: str) -> str:
+    if node.op == "var":
+        return _unit_text(metrics.get(node.value.metric, {}), lang)
     return ""
 
 
@@ -65,9 +95,12 @@ def explain(
             ok = bool(seen.get(c.src))
             op = c.op if ok else _CMP[c.op]
             left, right = c.args
-            u = _unit(left, metrics) or _unit(right, metrics)
-            parts_en.append(f"{_side(left, seen, metrics, 'en', u)} {op} {_side(right, seen, metrics, 'en', u)}")
-            parts_zh.append(f"{_side(left, seen, metrics, 'zh', u)} {op} {_side(right, seen, metrics, 'zh', u)}")
+            u = _unit(left, metrics, "en") or _unit(right, metrics, "en")
+            uz = _unit(left, metrics, "zh") or _unit(right, metrics, "zh")
+            en = f"{_side(left, seen, metrics, 'en', u)} {op} {_side(right, seen, metrics, 'en', u)}"
+            zh = f"{_side(left, seen, metrics, 'zh', uz)} {op} {_side(right, seen, metrics, 'zh', uz)}"
+            parts_en.append(en + _values_note([left, right], seen, metrics, "en"))
+            parts_zh.append(zh + _values_note([left, right], seen, metrics, "zh"))
         else:
             v = seen.get(c.src)
             parts_en.append(f"{c.src} is {fmt(v)}")

@@ -16,7 +16,7 @@ An agreement file (TOML)::
     [metrics.rd_share]                # labels for explanations (optional)
     label = "R&D intensity"
     label_zh = "研发投入强度"
-    unit = "%"
+    unit = "%"                        # unit_zh = "..." when the unit is a word
 
     [[terms]]
     id = "T1"
