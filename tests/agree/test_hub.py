@@ -32,6 +32,7 @@ def test_capacity_draft_fills_both_parties_and_min_capacity():
     assert d.parties == ["SUP", "BUY"]
     assert {t.party for t in d.terms} == {"SUP"}
     assert d.term("OUTPUT").rule == "output >= 2500.0"
+    assert "2,500" in d.term("OUTPUT").text and "2,500" in d.term("OUTPUT").text_zh
     assert "Supplier Co." in d.title and "供应公司" in d.title_zh
     assert d.start == dt.date(2026, 1, 1) and d.end == dt.date(2027, 12, 31)
     assert "N1" in d.clauses[0]["text"]

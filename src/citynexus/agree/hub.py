@@ -96,7 +96,10 @@ def draft_from_match(
         if t.get("due"):
             t["due"] = min(shift_date(t["due"], old_start, start), end)
         if name == "capacity-supply" and t["id"] == "OUTPUT" and need.constraints.get("min_capacity"):
-            t["rule"] = f"output >= {float(need.constraints['min_capacity'])!r}"
+            cap = float(need.constraints["min_capacity"])
+            t["rule"] = f"output >= {cap!r}"
+            t["text"] = f"Output of at least {cap:,.0f} units per quarter (the need's minimum capacity)"
+            t["text_zh"] = f"每季度产量不少于{cap:,.0f}件（需求方的最低产能要求）"
     return agreement_from_dict(data, source=f"draft {need.id}<->{offer.id}")
 
 
