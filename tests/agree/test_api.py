@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key
+from citynexus.services.keys import create_key
 from citynexus.store import get_engine
 
 from .test_cli import AGREEMENT, REPORTS
@@ -64,3 +64,36 @@ def test_store_import_run_verify_graph(client):
     assert len(q) == 2
     c = client.get("/api/v1/agree/orgs/ORG0001/compliance").json()
     assert c["by_category"]["rd"]["breached"] == 1 and c["by_category"]["rd"]["met"] == 1
+
+
+def test_roles_and_ownership(client, db_url):
+    from citynexus.services import audit
+    from citynexus.services.keys import create_org
+
+    eng = get_engine(db_url)
+    for code in ("ORG0001", "OTHER"):
+        create_org(eng, code, code)
+    viewer = create_key(eng, "viewer", org="ORG0001", role="viewer")
+    party = create_key(eng, "party-editor", org="ORG0001", role="editor")
+    other = create_key(eng, "other-editor", org="OTHER", role="editor")
+    up = {"file": ("d.toml", AGREEMENT.encode())}
+    assert client.post("/api/v1/agree/agreements", files=up, headers={"X-API-Key": viewer}).status_code == 403
+    assert client.post("/api/v1/agree/agreements", files=up, headers={"X-API-Key": other}).status_code == 200
+    # replacing it needs its owner organisation
+    r = client.post("/api/v1/agree/agreements", files=up, headers={"X-API-Key": party})
+    assert r.status_code == 403 and "OTHER" in r.json()["message"]
+    rows = "agreement,party,metric,period,value\nJRD-1,ORG0001,rd_share,2026Q1,4.1\n"
+    # a party (ORG0001) may report; an unrelated organisation may not
+    third = create_key(eng, "third", org="ORG0001", role="editor")
+    create_org(eng, "THIRD", "Third")
+    outsider = create_key(eng, "outsider", org="THIRD", role="editor")
+    files = {"file": ("r.csv", rows.encode())}
+    r = client.post("/api/v1/agree/reports", files=files, headers={"X-API-Key": outsider})
+    assert r.status_code == 403
+    r = client.post("/api/v1/agree/reports", files=files, headers={"X-API-Key": third})
+    assert r.status_code == 200, r.text
+    actions = [e.action for e in audit.events(eng)]
+    assert "agree.agreement.store" in actions and "agree.reports.import" in actions
+    from citynexus.ledger import Ledger
+
+    assert Ledger(db_url).entry(0).submitter == "ORG0001/third"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,10 +113,26 @@ class AgreementRegistry:
             ids = set(s.execute(select(HubOrganization.id)).scalars())
         return ids or None
 
-    def save(self, agreement: Agreement, check_hub: bool = True) -> Agreement:
+    def owner_of(self, agreement_id: str) -> tuple[bool, str | None]:
+        """``(stored, owner organisation)`` of an agreement id."""
+        from citynexus.store.agree import AgreeAgreement
+
+        with session_scope(self.engine) as s:
+            row = s.get(AgreeAgreement, agreement_id)
+            return (row is not None, row.owner if row is not None else None)
+
+    def save(
+        self,
+        agreement: Agreement,
+        check_hub: bool = True,
+        owner: str | None = None,
+        authorize: Callable[[str | None], None] | None = None,
+    ) -> Agreement:
         """Store (or replace) an agreement and its terms in one transaction. With ``check_hub``
         and a non-empty hub, parties unknown to the hub are refused. Replacing an agreement that
-        already has reports keeps them (they are checked against the new parties)."""
+        already has reports keeps them (they are checked against the new parties).
+        ``authorize(current_owner)`` runs inside the transaction when the id is already stored
+        and may raise to refuse the replacement; ``owner`` is recorded for a new agreement."""
         if check_hub:
             known = self.known_parties()
             if known is not None:
@@ -143,8 +159,10 @@ class AgreementRegistry:
                 )
             row = s.get(AgreeAgreement, agreement.id)
             if row is None:
-                row = AgreeAgreement(id=agreement.id)
+                row = AgreeAgreement(id=agreement.id, owner=owner)
                 s.add(row)
+            elif authorize is not None:
+                authorize(row.owner)
             row.title, row.title_zh = agreement.title, agreement.title_zh
             row.parties = list(agreement.parties)
             row.start, row.end = agreement.start, agreement.end
@@ -190,10 +208,17 @@ class AgreementRegistry:
         return [agreement_from_dict(d, source=d.get("id", "?")) for d in docs]
 
     # ------------------------------------------------------------------ reports
-    def import_reports(self, path: str | Path | pd.DataFrame, source: str | None = None) -> ImportResult:
+    def import_reports(
+        self,
+        path: str | Path | pd.DataFrame,
+        source: str | None = None,
+        authorize: Callable[[list[Agreement]], None] | None = None,
+        submitter: str = SUBMITTER,
+    ) -> ImportResult:
         """Import a report file (CSV, Excel, JSON) or a raw frame of strings. All-or-nothing:
         every problem (including a row that duplicates a stored one) is listed and nothing is
-        stored. The batch is appended to the ledger, then its rows are stored."""
+        stored. ``authorize(agreements named in the batch)`` may raise to refuse it. The batch
+        is appended to the ledger (as ``submitter``), then its rows are stored."""
         from citynexus.store.agree import AgreeReport, AgreeReportBatch
 
         if isinstance(path, pd.DataFrame):
@@ -203,6 +228,9 @@ class AgreementRegistry:
             name = source or Path(path).name
         ags = self.list()
         rows = validate_reports(raw, ags, source=name, first_row=first)
+        if authorize is not None:
+            named = set(rows["agreement"])
+            authorize([a for a in ags if a.id in named])
         with session_scope(self.engine) as s:
             existing = set(
                 s.execute(
@@ -235,10 +263,14 @@ class AgreementRegistry:
                 "agreements": sorted(set(rows["agreement"])),
                 "digest": dig,
             },
-            SUBMITTER,
+            submitter,
         )
         with session_scope(self.engine) as s:
-            s.add(AgreeReportBatch(id=batch, source=name, rows=len(rows), digest=dig, ledger_index=entry.index))
+            s.add(
+                AgreeReportBatch(
+                    id=batch, source=name, rows=len(rows), digest=dig, ledger_index=entry.index, submitter=submitter
+                )
+            )
             s.flush()
             s.bulk_insert_mappings(
                 AgreeReport,  # type: ignore[arg-type]
@@ -292,13 +324,22 @@ class AgreementRegistry:
         return df
 
     # ------------------------------------------------------------------ runs
-    def run(self, agreement_ids: Iterable[str] | None = None, as_of: dt.date | None = None) -> list[Evaluation]:
+    def run(
+        self,
+        agreement_ids: Iterable[str] | None = None,
+        as_of: dt.date | None = None,
+        authorize: Callable[[list[Agreement]], None] | None = None,
+        submitter: str = SUBMITTER,
+    ) -> list[Evaluation]:
         """Evaluate stored agreements on their stored reports, store each run and append it to
-        the ledger. Returns the evaluations."""
+        the ledger (as ``submitter``). ``authorize(agreements)`` may raise to refuse. Returns the
+        evaluations."""
         from citynexus.store.agree import AgreeReportBatch, AgreeRun
 
         as_of = as_of or dt.date.today()
         ags = [self.get(a) for a in agreement_ids] if agreement_ids is not None else self.list()
+        if authorize is not None:
+            authorize(ags)
         rows = self.reports([a.id for a in ags])
         with session_scope(self.engine) as s:
             batch_index = dict(s.execute(select(AgreeReportBatch.id, AgreeReportBatch.ledger_index)).all())
@@ -320,7 +361,7 @@ class AgreementRegistry:
                 "reports_digest": ev.reports_digest,
                 "results_digest": _results_digest(results),
             }
-            entry = led.append("agree.evaluation", payload, SUBMITTER)
+            entry = led.append("agree.evaluation", payload, submitter)
             with session_scope(self.engine) as s:
                 s.add(
                     AgreeRun(

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from citynexus.agree import evaluate, load_agreement, read_reports
 from citynexus.agree.registry import AgreementRegistry
 from citynexus.agree.reports import empty_reports
+
+if TYPE_CHECKING:
+    from citynexus.services.auth import Principal
 
 
 def check_files(agreement: str | Path, reports: str | Path | None, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -23,28 +26,94 @@ def check_files(agreement: str | Path, reports: str | Path | None, as_of: dt.dat
     return ev.to_dict()  # type: ignore[union-attr]
 
 
-def add_agreement(path: str | Path, db: str | None = None) -> dict[str, Any]:
+# ---------------------------------------------------------------------- permissions
+# ``who`` is the principal of an API key (None: the local command line, which acts as the
+# database's administrator). Storing an agreement needs an editor; replacing one needs an
+# editor of its owner organisation (or the platform). Reports and evaluations of an agreement
+# may be submitted by an editor of its owner organisation or of one of its parties.
+
+
+def _party_policy(reg: AgreementRegistry, who: Principal | None, action: str):
+    if who is None:
+        return None
+    from citynexus.services.auth import PermissionDenied, require_role
+
+    require_role(who, "editor", action)
+
+    def check(ags) -> None:
+        for a in ags:
+            _stored, owner = reg.owner_of(a.id)
+            if who.is_platform or who.org == owner or who.org in a.parties:
+                continue
+            raise PermissionDenied(
+                f"{action} for agreement {a.id!r} needs a key of its owner {owner!r} or of one of its parties "
+                f"{a.parties}; key {who.key_name!r} acts for {who.org!r}"
+            )
+
+    return check
+
+
+def _audit(reg: AgreementRegistry, who: Principal | None, action: str, target: str, client, detail=None) -> None:
+    if who is not None:
+        from citynexus.services import audit
+
+        audit.record(reg.engine, who, action, "agreement", target, client, detail)
+
+
+def add_agreement(
+    path: str | Path, db: str | None = None, who: Principal | None = None, client: str | None = None
+) -> dict[str, Any]:
     """Validate an agreement file (parties checked against the hub when it holds any) and store it."""
     reg = AgreementRegistry(db)
     known = reg.known_parties()
     ag = load_agreement(path, known_parties=known)
-    reg.save(ag, check_hub=False)
+    authorize = None
+    if who is not None:
+        from citynexus.services.auth import check_write, require_role
+
+        require_role(who, "editor", "storing an agreement")
+
+        def authorize(owner: str | None) -> None:
+            check_write(who, owner, f"agreement {ag.id!r}")
+
+    reg.save(ag, check_hub=False, owner=who.org if who else None, authorize=authorize)
+    _audit(reg, who, "agree.agreement.store", ag.id, client, {"digest": ag.digest})
     return {"agreement": ag.id, "terms": len(ag.terms), "digest": ag.digest, "hub_checked": known is not None}
 
 
-def import_reports(path: str | Path, db: str | None = None) -> dict[str, Any]:
+def import_reports(
+    path: str | Path, db: str | None = None, who: Principal | None = None, client: str | None = None
+) -> dict[str, Any]:
     """Import a report file into the store, all-or-nothing, anchored in the ledger."""
-    res = AgreementRegistry(db).import_reports(path)
+    reg = AgreementRegistry(db)
+    res = reg.import_reports(
+        path,
+        authorize=_party_policy(reg, who, "submitting reports"),
+        submitter=who.label if who else "agree",
+    )
+    for a in res.agreements:
+        _audit(reg, who, "agree.reports.import", a, client, {"batch": res.batch, "ledger_index": res.ledger_index})
     return {"batch": res.batch, "ledger_index": res.ledger_index, "rows": res.rows, "agreements": res.agreements}
 
 
 def run_status(
-    db: str | None = None, agreement_ids: list[str] | None = None, as_of: dt.date | None = None
+    db: str | None = None,
+    agreement_ids: list[str] | None = None,
+    as_of: dt.date | None = None,
+    who: Principal | None = None,
+    client: str | None = None,
 ) -> list[dict[str, Any]]:
     """Evaluate stored agreements on stored reports; each run is stored and anchored."""
     reg = AgreementRegistry(db)
     out = []
-    for ev in reg.run(agreement_ids or None, as_of):
+    evs = reg.run(
+        agreement_ids or None,
+        as_of,
+        authorize=_party_policy(reg, who, "evaluating"),
+        submitter=who.label if who else "agree",
+    )
+    for ev in evs:
+        _audit(reg, who, "agree.evaluate", ev.agreement, client, {"as_of": ev.as_of.isoformat()})
         d = ev.to_dict()
         latest = reg.latest_run(ev.agreement)
         d["run"] = latest["run"] if latest else None
@@ -123,11 +192,21 @@ def organization_compliance(org_id: str, db: str | None = None) -> dict[str, Any
     return compliance(AgreementRegistry(db), org_id)
 
 
-def load_demo_data(db: str | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
-    """Store and evaluate the SYNTHETIC demo agreements (see ``agree/demo/README.md``)."""
+def load_demo_data(
+    db: str | None = None, as_of: dt.date | None = None, who: Principal | None = None, client: str | None = None
+) -> dict[str, Any]:
+    """Store and evaluate the SYNTHETIC demo agreements (see ``agree/demo/README.md``); with a
+    key, it needs an editor and the agreements belong to the key's organisation."""
     from citynexus.agree.demo import DEMO_AS_OF, load_demo
 
-    return load_demo(AgreementRegistry(db), as_of or DEMO_AS_OF)
+    reg = AgreementRegistry(db)
+    if who is not None:
+        from citynexus.services.auth import require_role
+
+        require_role(who, "editor", "loading the demo agreements")
+    body = load_demo(reg, as_of or DEMO_AS_OF, owner=who.org if who else None, submitter=who.label if who else "agree")
+    _audit(reg, who, "agree.demo", "demo", client, {"agreements": body["agreements"]})
+    return body
 
 
 # ---------------------------------------------------------------------- uploads (API, dashboard)
@@ -181,19 +260,28 @@ def check_upload(
                 raise _renamed(err, reports_name) from None
 
 
-def add_agreement_upload(filename: str, content: bytes, db: str | None = None) -> dict[str, Any]:
+def add_agreement_upload(
+    filename: str, content: bytes, db: str | None = None, who: Principal | None = None, client: str | None = None
+) -> dict[str, Any]:
     """:func:`add_agreement` on an uploaded TOML file."""
+    from citynexus.agree.errors import AgreeError
+
     with _upload(filename, content, (".toml",), "an agreement") as p:
-        return add_agreement(p, db)
+        try:
+            return add_agreement(p, db, who, client)
+        except AgreeError as err:
+            raise _renamed(err, filename) from None
 
 
-def import_reports_upload(filename: str, content: bytes, db: str | None = None) -> dict[str, Any]:
+def import_reports_upload(
+    filename: str, content: bytes, db: str | None = None, who: Principal | None = None, client: str | None = None
+) -> dict[str, Any]:
     """:func:`import_reports` on an uploaded CSV / Excel / JSON file (all-or-nothing)."""
     from citynexus.agree.errors import ReportImportError
 
     with _upload(filename, content, REPORT_SUFFIXES, "reports") as p:
         try:
-            return import_reports(p, db)
+            return import_reports(p, db, who, client)
         except ReportImportError as err:
             raise _renamed(err, filename) from None
 

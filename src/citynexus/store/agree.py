@@ -25,6 +25,8 @@ class AgreeAgreement(Base):
     doc: Mapped[dict] = mapped_column(JSON)
     digest: Mapped[str] = mapped_column(String(80))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the organisation (of the API key) that stored it; None when stored from the command line
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -59,6 +61,7 @@ class AgreeReportBatch(Base):
     rows: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(80))
     ledger_index: Mapped[int] = mapped_column(Integer)
+    submitter: Mapped[str] = mapped_column(String(140), default="agree")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

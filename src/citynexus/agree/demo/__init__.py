@@ -30,20 +30,27 @@ def demo_reports_path() -> Path:
     return demo_folder() / "reports.csv"
 
 
-def load_demo(registry, as_of: dt.date | None = DEMO_AS_OF, check_hub: bool = False) -> dict[str, Any]:
+def load_demo(
+    registry,
+    as_of: dt.date | None = DEMO_AS_OF,
+    check_hub: bool = False,
+    owner: str | None = None,
+    submitter: str = "agree",
+) -> dict[str, Any]:
     """Store the demo agreements and reports in ``registry`` (an
     :class:`~citynexus.agree.registry.AgreementRegistry`) and evaluate them at ``as_of``.
-    Agreements already stored are left as they are; reports are imported only once."""
+    Agreements already stored are left as they are; reports are imported only once. ``owner``
+    is recorded on new agreements; ``submitter`` names the ledger entries."""
     stored = {a.id for a in registry.list()}
     ags = [a for a in demo_agreements() if a.id not in stored]
     for a in ags:
-        registry.save(a, check_hub=check_hub)
+        registry.save(a, check_hub=check_hub, owner=owner)
     imported = 0
     if ags:
         import pandas as pd
 
         raw = pd.read_csv(demo_reports_path(), dtype=str, keep_default_na=False)
         raw = raw[raw["agreement"].isin({a.id for a in ags})]
-        imported = registry.import_reports(raw, source="demo/reports.csv").rows
-    evs = registry.run([a.id for a in demo_agreements()], as_of) if as_of else []
+        imported = registry.import_reports(raw, source="demo/reports.csv", submitter=submitter).rows
+    evs = registry.run([a.id for a in demo_agreements()], as_of, submitter=submitter) if as_of else []
     return {"agreements": len(ags), "reports": imported, "evaluated": len(evs)}

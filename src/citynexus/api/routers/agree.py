@@ -11,13 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import get_db, require_key
-from citynexus.api.security import KeyInfo
+from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, read_upload, require_key
 from citynexus.services import agree as svc
+from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/agree", tags=["agree"])
 MAX_UPLOAD = 20 * 1024 * 1024
+ERRORS: dict[int | str, dict] = {400: {"description": "A bad agreement, date or query (the message says what)"}}
 
 
 def _url(engine: Engine) -> str:
@@ -36,12 +38,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 async def _read(f: UploadFile) -> bytes:
-    from citynexus.agree.errors import AgreeError
-
-    data = await f.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise AgreeError(f"{f.filename} is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
-    return data
+    return await read_upload(f, MAX_UPLOAD)
 
 
 @router.get("/agreements", summary="Stored agreements with the status counts of their newest run")
@@ -49,19 +46,24 @@ def agreements(db: Engine = Depends(get_db)) -> list[dict[str, Any]]:
     return svc.list_agreements(_url(db))
 
 
-@router.get("/agreements/{agreement_id}", summary="One agreement and its term x period status grid")
+@router.get("/agreements/{agreement_id}", summary="One agreement and its term x period status grid", responses=ERRORS)
 def agreement(agreement_id: str = Path(..., max_length=64), db: Engine = Depends(get_db)) -> dict[str, Any]:
     return svc.agreement_view(agreement_id, _url(db))
 
 
-@router.post("/check", summary="Evaluate an agreement file on a report file (nothing is stored)")
+@router.post(
+    "/check",
+    summary="Evaluate an agreement file on a report file (nothing is stored)",
+    responses={**ERRORS, 422: {"description": "The reports have problems (all listed)"}},
+)
 async def check(
     agreement: UploadFile = File(..., description="Agreement TOML"),
     reports: UploadFile | None = File(None, description="Reports: CSV, .xlsx or JSON"),
     as_of: str | None = Query(None, description="YYYY-MM-DD (default: today)"),
 ) -> dict[str, Any]:
     rep = await _read(reports) if reports is not None else None
-    return svc.check_upload(
+    return await run_in_threadpool(
+        svc.check_upload,
         agreement.filename or "agreement.toml",
         await _read(agreement),
         reports.filename if reports else None,
@@ -70,31 +72,50 @@ async def check(
     )
 
 
-@router.post("/agreements", summary="Validate and store an agreement TOML (needs an API key)")
+@router.post(
+    "/agreements",
+    summary="Validate and store an agreement TOML (needs an editor key; replacing needs its owner)",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
 async def add(
-    file: UploadFile = File(...), db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)
+    request: Request, file: UploadFile = File(...), db: Engine = Depends(get_db), who: Principal = Depends(require_key)
 ) -> dict[str, Any]:
-    return svc.add_agreement_upload(file.filename or "agreement.toml", await _read(file), _url(db))
+    content = await _read(file)
+    return await run_in_threadpool(
+        svc.add_agreement_upload, file.filename or "agreement.toml", content, _url(db), who, client_of(request)
+    )
 
 
-@router.post("/reports", summary="Import reports, all-or-nothing, anchored in the ledger (needs an API key)")
+@router.post(
+    "/reports",
+    summary="Import reports, all-or-nothing, anchored in the ledger (needs an editor key of the owner or a party)",
+    responses={**ERRORS, **AUTH_RESPONSES, 422: {"description": "The reports have problems (all listed)"}},
+)
 async def reports(
-    file: UploadFile = File(...), db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)
+    request: Request, file: UploadFile = File(...), db: Engine = Depends(get_db), who: Principal = Depends(require_key)
 ) -> dict[str, Any]:
-    return svc.import_reports_upload(file.filename or "reports.csv", await _read(file), _url(db))
+    content = await _read(file)
+    return await run_in_threadpool(
+        svc.import_reports_upload, file.filename or "reports.csv", content, _url(db), who, client_of(request)
+    )
 
 
-@router.post("/run", summary="Evaluate stored agreements; each run is stored and anchored (needs an API key)")
+@router.post(
+    "/run",
+    summary="Evaluate stored agreements; each run is stored and anchored (needs an editor key)",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
 def run(
+    request: Request,
     as_of: str | None = Query(None),
     agreement: list[str] | None = Query(None),
     db: Engine = Depends(get_db),
-    _key: KeyInfo = Depends(require_key),
+    who: Principal = Depends(require_key),
 ) -> list[dict[str, Any]]:
-    return svc.run_status(_url(db), agreement, _date(as_of))
+    return svc.run_status(_url(db), agreement, _date(as_of), who, client_of(request))
 
 
-@router.get("/verify/{agreement_id}/{term}/{period}", summary="Prove a shown status from the ledger")
+@router.get("/verify/{agreement_id}/{term}/{period}", summary="Prove a shown status from the ledger", responses=ERRORS)
 def verify(
     agreement_id: str = Path(..., max_length=64),
     term: str = Path(..., max_length=64),
@@ -113,7 +134,7 @@ def graph(
     return PlainTextResponse(svc.graph_text(_url(db), fmt), media_type=media)
 
 
-@router.get("/graph/query", summary="Canned question or SPARQL SELECT over the knowledge graph")
+@router.get("/graph/query", summary="Canned question or SPARQL SELECT over the knowledge graph", responses=ERRORS)
 def graph_query(
     ask: str | None = Query(None, pattern="^(breached-green|depends-on|at-risk)$"),
     arg: str | None = Query(None, max_length=200),
@@ -128,8 +149,12 @@ def compliance(org_id: str = Path(..., max_length=64), db: Engine = Depends(get_
     return svc.organization_compliance(org_id, _url(db))
 
 
-@router.post("/demo", summary="Store and evaluate the SYNTHETIC demo agreements (needs an API key)")
-def demo(request: Request, db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict[str, Any]:
-    body = svc.load_demo_data(_url(db))
+@router.post(
+    "/demo",
+    summary="Store and evaluate the SYNTHETIC demo agreements (needs an editor key)",
+    responses=AUTH_RESPONSES,
+)
+def demo(request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict[str, Any]:
+    body = svc.load_demo_data(_url(db), None, who, client_of(request))
     body["synthetic"] = True
     return body
