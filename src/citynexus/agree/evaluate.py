@@ -271,7 +271,7 @@ def statuses_vector(agreements: list[Agreement], reports: pd.DataFrame, as_of: d
     )
     codes_arr, uniques = pd.factorize(series_key, sort=False)
     code_of = {s: i for i, s in enumerate(uniques)}
-    kind_arr = reports["kind"].map(_KINDS).to_numpy(dtype=np.int64)
+    kind_arr = pd.Categorical(reports["kind"], categories=list(_KINDS)).codes.astype(np.int64)
     rkey = (
         (codes_arr.astype(np.int64) << (_IDX_BITS + 2))
         | (kind_arr << _IDX_BITS)
@@ -282,6 +282,7 @@ def statuses_vector(agreements: list[Agreement], reports: pd.DataFrame, as_of: d
     svals = reports["value"].to_numpy(dtype=float)[order]
 
     groups: dict[str, _Group] = {}
+    span_of: dict[tuple[str, dt.date, dt.date], tuple[int, int]] = {}
     for ai, ag in enumerate(agreements):
         for ti, term in enumerate(ag.terms):
             if term.every == "once":
@@ -289,8 +290,11 @@ def statuses_vector(agreements: list[Agreement], reports: pd.DataFrame, as_of: d
             g = groups.get(term.rule)
             if g is None:
                 g = groups[term.rule] = _Group(term.rule)
-            a = containing(term.every, ag.start).index
-            b = containing(term.every, ag.end).index
+            k = (term.every, ag.start, ag.end)
+            ab = span_of.get(k)
+            if ab is None:
+                ab = span_of[k] = (containing(term.every, ag.start).index, containing(term.every, ag.end).index)
+            a, b = ab
             g.items.append((ai, ti))
             g.lengths.append(b - a + 1)
             g.starts.append(a)
