@@ -12,6 +12,8 @@ of met, breached and no_data; the as-of date leaves the last quarter not_due.
   ``celpy`` ``Program.evaluate``). Timing all 400,000 rows would take minutes, so it is
   timed on a random subset of agreements and scaled by the number of results (the note says
   how many); the statuses of the subset are checked to be identical to the vector engine's.
+
+Each side is timed as the best of three runs (the machine is shared).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from citynexus.agree.evaluate import status_codes
 
 N_AGREEMENTS = 10_000
 SUBSET = 300
+REPEAT = 3
 RULES = [
     ("rd", "rd_spend / revenue >= 0.05"),
     ("rd", "cum.patents >= 2 && patents >= prev.patents"),
@@ -114,18 +117,22 @@ def run() -> list[dict]:
     n_results = N_AGREEMENTS * len(RULES) * 8
 
     status_codes(ags[:10], rep[rep["agreement"].isin([a.id for a in ags[:10]])], as_of)  # warm-up (imports)
-    t0 = time.perf_counter()
-    vec = status_codes(ags, rep, as_of, engine="vector")
-    t_vec = time.perf_counter() - t0
+    t_vec = float("inf")
+    for _ in range(REPEAT):  # best of REPEAT: the machine is shared and noisy
+        t0 = time.perf_counter()
+        vec = status_codes(ags, rep, as_of, engine="vector")
+        t_vec = min(t_vec, time.perf_counter() - t0)
 
     rnd = random.Random(11)
     pick = sorted(rnd.sample(range(N_AGREEMENTS), SUBSET))
     sub = [ags[i] for i in pick]
     sub_rep = rep[rep["agreement"].isin({a.id for a in sub})]
     status_codes(sub[:2], sub_rep, as_of, engine="cel")  # warm-up (builds the CEL programs)
-    t0 = time.perf_counter()
-    ref = status_codes(sub, sub_rep, as_of, engine="cel")
-    t_sub = time.perf_counter() - t0
+    t_sub = float("inf")
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        ref = status_codes(sub, sub_rep, as_of, engine="cel")
+        t_sub = min(t_sub, time.perf_counter() - t0)
     same = all(vec[i] == r for i, r in zip(pick, ref))
     n_sub = SUBSET * len(RULES) * 8
     t_cel = t_sub * n_results / n_sub
