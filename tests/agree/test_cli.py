@@ -123,3 +123,32 @@ def test_validate(files):
     a, _ = files
     out = cli("validate", str(a))
     assert out.returncode == 0 and "valid" in out.stdout
+
+
+@pytest.mark.slow  # nine subprocesses
+def test_store_status_verify_graph_and_tamper(files, tmp_path):
+    import sqlite3
+
+    a, _r = files
+    db = str(tmp_path / "cli.db")
+    assert cli("add", str(a), "--db", db).returncode == 0
+    only = tmp_path / "only.csv"
+    only.write_text("\n".join(x for x in REPORTS.splitlines() if not x.startswith("OTHER")) + "\n", encoding="utf-8")
+    imp = cli("import-reports", str(only), "--db", db, "--json")
+    assert imp.returncode == 0, imp.stderr
+    assert json.loads(imp.stdout)["rows"] == 4
+    again = cli("import-reports", str(only), "--db", db)
+    assert again.returncode == 1 and "4 problems found in only.csv" in again.stderr
+    st = cli("status", "--db", db, "--as-of", "2026-07-15", "--json")
+    assert st.returncode == 0, st.stderr
+    assert [x["status"] for x in json.loads(st.stdout)[0]["results"]][:2] == ["breached", "met"]
+    ok = cli("verify", "JRD-1", "T1", "2026Q1", "--db", db, "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["ok"] is True
+    q = cli("graph", "--db", db, "--sparql", "SELECT ?t WHERE { ?t a cnx:Term }", "--json")
+    assert q.returncode == 0 and len(json.loads(q.stdout)) == 2
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE agree_reports SET value = 9 WHERE period = '2026Q1' AND metric = 'rd_share'")
+    bad = cli("verify", "JRD-1", "T1", "2026Q1", "--db", db)
+    assert bad.returncode == 1 and "NOT verified" in bad.stdout and "Traceback" not in bad.stderr
+    missing = cli("verify", "NOPE", "T1", "2026Q1", "--db", db)
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
