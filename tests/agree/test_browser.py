@@ -90,4 +90,22 @@ def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):
     assert rows.count() == 3
     assert "2026Q9" in page.locator("#upload-result").inner_text()
     page.screenshot(path=str(shots / "agree-upload-zh.png"), full_page=True)
+    # a bad agreement file is refused with one message naming the term
+    from citynexus.agree.templates import template_text
+
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text(
+        template_text("joint-rd").replace('rule = "patents_filed >= 4"', 'rule = "patents_filed >="'), "utf-8"
+    )
+    page.locator("#add-file").set_input_files(str(bad_toml))
+    page.locator("#add-key").fill(agree_server["key"])
+    page.locator("#add-btn").click()
+    page.locator("#add-result-error").wait_for(timeout=15000)
+    assert "PATENTS" in page.locator("#add-result-error").inner_text()
+    good = tmp_path / "good.toml"
+    good.write_text(template_text("green-production"), "utf-8")
+    page.locator("#add-file").set_input_files(str(good))
+    page.locator("#add-btn").click()
+    page.locator("#add-result-ok").wait_for(timeout=15000)
+    assert "GRN-2026-001" in page.locator("#add-result-ok").inner_text()
     assert page.js_errors == []

@@ -61,6 +61,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "CSV、Excel 或 JSON，列为 agreement、party、metric、period、value。全部成功才保存：任何一行有误即不保存。",
     ),
     "agree_import_ok": ("Imported", "已导入"),
+    "agree_add": ("Add an agreement", "添加协议"),
+    "agree_add_help": (
+        "An agreement TOML file (write one with 'citynexus agree new --template NAME'); "
+        "it is validated before it is stored.",
+        "协议 TOML 文件（可用 'citynexus agree new --template NAME' 生成）；保存前先校验。",
+    ),
+    "agree_added": ("Stored agreement", "已保存协议"),
     "agree_rows": ("rows", "行"),
     "agree_terms": ("terms", "条款"),
     "agree_not_found": ("No such agreement", "没有该协议"),

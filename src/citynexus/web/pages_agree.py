@@ -28,6 +28,8 @@ LABEL_KEYS = (
     "agree_import_ok",
     "agree_rows",
     "agree_demo_loaded",
+    "agree_added",
+    "agree_terms",
 )
 
 
