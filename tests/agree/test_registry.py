@@ -127,3 +127,36 @@ def test_unknown_hub_party_refused(db_url):
     with pytest.raises(AgreementError, match="'B' is not in the hub"):
         reg.save(agreement([{"rule": "x > 0"}]))
     assert reg.list() == []
+
+
+def test_batch_rows_and_ledger_entry_are_one_transaction(reg, monkeypatch):
+    """A row that appears between the duplicate check and the write (a concurrent import)
+    makes the whole batch fail: no ledger entry, no batch, no rows."""
+    import citynexus.agree.registry as registry_mod
+    from citynexus.store.agree import AgreeReport, AgreeReportBatch
+
+    real = registry_mod.reports_digest
+
+    def racing(rows):
+        with session_scope(reg.engine) as s:
+            s.add(AgreeReportBatch(id="other", source="x", rows=1, digest="d", ledger_index=99))
+            s.flush()
+            s.add(
+                AgreeReport(
+                    batch_id="other",
+                    agreement_id="AG1",
+                    party="A",
+                    metric="x",
+                    period="2026Q1",
+                    kind="quarter",
+                    idx=0,
+                    value=1,
+                )
+            )
+        return real(rows)
+
+    monkeypatch.setattr(registry_mod, "reports_digest", racing)
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        reg.import_reports(raw(ROWS))
+    assert reg.ledger().size == 0
+    assert set(reg.reports()["batch"]) == {"other"}

@@ -85,6 +85,13 @@ class Verification:
         }
 
 
+def _head_size(s) -> int:
+    """The ledger's size inside its append transaction = the index the next entry gets."""
+    from citynexus.store.ledger import LedgerHead
+
+    return int(s.execute(select(LedgerHead.size).where(LedgerHead.id == 1)).scalar_one())
+
+
 def _results_digest(results: list[dict[str, Any]]) -> str:
     from citynexus.ledger.canonical import digest
 
@@ -254,48 +261,51 @@ class AgreementRegistry:
                 raise ReportImportError(probs, source=name)
         batch = uuid.uuid4().hex
         dig = reports_digest(rows)
-        entry = self.ledger().append(
-            "agree.reports",
+        payload = {
+            "batch": batch,
+            "source": name,
+            "rows": len(rows),
+            "agreements": sorted(set(rows["agreement"])),
+            "digest": dig,
+        }
+        mappings = [
             {
-                "batch": batch,
-                "source": name,
-                "rows": len(rows),
-                "agreements": sorted(set(rows["agreement"])),
-                "digest": dig,
-            },
-            submitter,
-        )
-        with session_scope(self.engine) as s:
+                "batch_id": batch,
+                "agreement_id": a,
+                "party": p,
+                "metric": m,
+                "period": q,
+                "kind": k,
+                "idx": int(i),
+                "value": float(v),
+            }
+            for a, p, m, q, k, i, v in zip(
+                rows["agreement"],
+                rows["party"],
+                rows["metric"],
+                rows["period"],
+                rows["kind"],
+                rows["index"],
+                rows["value"],
+            )
+        ]
+
+        def write(s, _triples) -> None:
+            # runs inside the ledger's transaction: the entry, the batch and its rows are stored together or not at all
+            from sqlalchemy import insert
+
             s.add(
                 AgreeReportBatch(
-                    id=batch, source=name, rows=len(rows), digest=dig, ledger_index=entry.index, submitter=submitter
+                    id=batch, source=name, rows=len(rows), digest=dig, ledger_index=_head_size(s), submitter=submitter
                 )
             )
             s.flush()
-            s.bulk_insert_mappings(
-                AgreeReport,  # type: ignore[arg-type]
-                [
-                    {
-                        "batch_id": batch,
-                        "agreement_id": a,
-                        "party": p,
-                        "metric": m,
-                        "period": q,
-                        "kind": k,
-                        "idx": int(i),
-                        "value": float(v),
-                    }
-                    for a, p, m, q, k, i, v in zip(
-                        rows["agreement"],
-                        rows["party"],
-                        rows["metric"],
-                        rows["period"],
-                        rows["kind"],
-                        rows["index"],
-                        rows["value"],
-                    )
-                ],
-            )
+            if mappings:
+                s.execute(insert(AgreeReport), mappings)
+
+        entry = self.ledger().append_many(
+            [{"type": "agree.reports", "payload": payload, "submitter": submitter}], check=write
+        )[0]
         return ImportResult(batch, entry.index, len(rows), sorted(set(rows["agreement"])))
 
     def reports(self, agreement_ids: Iterable[str] | None = None, batches: Iterable[str] | None = None) -> pd.DataFrame:
@@ -361,8 +371,9 @@ class AgreementRegistry:
                 "reports_digest": ev.reports_digest,
                 "results_digest": _results_digest(results),
             }
-            entry = led.append("agree.evaluation", payload, submitter)
-            with session_scope(self.engine) as s:
+
+            def write(s, _triples, ag=ag, ev=ev, results=results, payload=payload, used=used) -> None:
+                # inside the ledger's transaction: the entry and the run are stored together
                 s.add(
                     AgreeRun(
                         agreement_id=ag.id,
@@ -372,9 +383,11 @@ class AgreementRegistry:
                         reports_digest=ev.reports_digest,
                         rule_digests=ev.rule_digests,
                         batches=used,
-                        ledger_index=entry.index,
+                        ledger_index=_head_size(s),
                     )
                 )
+
+            led.append_many([{"type": "agree.evaluation", "payload": payload, "submitter": submitter}], check=write)
             out.append(ev)
         return out
 
