@@ -171,3 +171,32 @@ def test_cel_errors_carry_positions(rule, line, column):
 def test_constructs_outside_the_kpi_subset_are_refused(rule, what):
     with pytest.raises(RuleError, match=what):
         compile_rule(rule)
+
+
+@pytest.mark.parametrize(
+    ("rule", "what"),
+    [
+        ("(" * 400 + "x > 1" + ")" * 400, "nested too deeply"),
+        ("x > " + "1" * 1200, "characters long"),
+    ],
+)
+def test_hostile_rules_are_refused_not_crashing(rule, what):
+    import sys
+
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)  # Python's default (hypothesis raises it while it runs)
+    try:
+        with pytest.raises(RuleError, match=what):
+            compile_rule(rule)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def test_a_long_flat_rule_compiles_and_evaluates():
+    import numpy as np
+
+    from citynexus.agree.rules import Var
+
+    r = compile_rule(" + ".join(["x"] * 240) + " > 1")
+    truth, zero = r.evaluate_arrays({Var("", "x"): np.array([0.0, 1.0])})
+    assert truth.tolist() == [False, True] and not zero.any()

@@ -34,6 +34,8 @@ import numpy as np
 from citynexus.agree.errors import RuleError
 
 SCOPES = ("", "prev", "cum")
+#: the longest rule accepted (a KPI condition is a line or two)
+MAX_RULE_CHARS = 1000
 
 #: comparison operator -> (numpy function, negated operator for explanations)
 _CMP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -390,17 +392,29 @@ def compile_rule(text: str) -> CompiledRule:
     hit = _cache.get(text)
     if hit is not None:
         return hit
+    if len(text) > MAX_RULE_CHARS:
+        raise RuleError(
+            f"the rule is {len(text)} characters long (at most {MAX_RULE_CHARS})",
+            text[:60] + "…",
+            1,
+            MAX_RULE_CHARS + 1,
+            "split it into several terms",
+        )
     from celpy.celparser import CELParseError
 
     try:
         tree = _environment().compile(text)
+        node = _Translator(text).node(tree)
     except CELParseError as err:
         first = str(err.args[0]).splitlines()
         near = first[0].strip() if first else text
         raise RuleError(
             f"CEL syntax error near {near!r}", text, err.line, err.column, "check operators and parentheses"
         ) from None
-    node = _Translator(text).node(tree)
+    except RecursionError:
+        raise RuleError(
+            "the rule is nested too deeply", text[:60] + "…", 1, 1, "use fewer parentheses or split it into terms"
+        ) from None
     if node.type != "bool":
         raise RuleError(
             f"the rule {text!r} is a number, not a condition", text, 1, 1, "compare it, e.g. 'output >= 1000'"
