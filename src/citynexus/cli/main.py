@@ -27,6 +27,8 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("hub", "citynexus.cli.hub"),
     ("ledger", "citynexus.cli.ledger"),
     ("admin", "citynexus.cli.admin"),
+    ("centres", "citynexus.cli.centres"),
+    ("talent", "citynexus.cli.talent"),
 )
 
 app = typer.Typer(
