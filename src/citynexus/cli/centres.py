@@ -71,3 +71,58 @@ def evaluate(
         t.add_row(r["system"], r["subset"], str(r["n"]), f"{r['top1']:.3f}", f"{r['mrr']:.3f}", f"{r['recall@3']:.3f}")
     console.print(t)
     console.print(f"referrals: {res['referrals']}")
+
+
+@app.command("fund")
+def fund(
+    records: Path = typer.Argument(
+        ..., help="Records CSV: centre,sme,period,confirmed,rating[,confirmed_by,outcome,affiliated]."
+    ),
+    budget: str = typer.Option(..., "--budget", help="Budget to allocate (to the cent), e.g. 1000000."),
+    formula: Path | None = typer.Option(None, "--formula", help="Funding formula TOML (default: the documented one)."),
+    compare_with: Path | None = typer.Option(None, "--compare", help="Second formula TOML: scenario comparison."),
+    centres: Path | None = typer.Option(
+        None, "--centres", help="Centres JSON Lines: adds centres without records and their affiliates."
+    ),
+    sensitivity: bool = typer.Option(
+        False, "--sensitivity", help="Sobol sensitivity of each amount to the formula's weights."
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP + " With --db, only ledger-verified records count."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Allocate a budget over centres by a TOML formula; only SME-confirmed records count, repeats of
+    one SME in a period count once, self-confirmed and affiliate records are flagged and not counted."""
+    from citynexus.services.centres import fund_file
+
+    out = fund_file(records, budget, formula, compare_with, centres, sensitivity, db)
+    if json_out:
+        _dump(out)
+        return
+    from rich.table import Table
+
+    t = Table(
+        header_style="bold",
+        title=f"allocation of {out['budget']:,.2f} ({out['formula']['name']})",
+        title_justify="left",
+    )
+    for c in ("centre", "amount", "vs fixed grant", "SMEs", "services", "explanation"):
+        t.add_column(
+            c, justify="right" if c in ("amount", "vs fixed grant", "SMEs", "services") else "left", overflow="fold"
+        )
+    for r in out["allocations"]:
+        t.add_row(
+            r["centre"],
+            f"{r['amount']:,.2f}",
+            f"{r['vs_fixed_grant']:+,.2f}",
+            f"{r['metrics']['distinct_smes']:g}",
+            f"{r['metrics']['confirmed_services']:g}",
+            r["explanation"],
+        )
+    console.print(t)
+    console.print(
+        f"sum {out['summary']['sum']:,.2f}; {out['summary']['flagged_records']} flagged and "
+        f"{out['summary']['excluded_records']} excluded records in all"
+    )
+    for e in out["excluded"]:
+        if e["flagged"]:
+            console.print(f"  flagged row {e['row']}: {e['centre']} / {e['sme']}: {e['detail']}", highlight=False)

@@ -33,3 +33,38 @@ def evaluate_routing(encoder=None) -> dict[str, Any]:
     centres, requests = load_eval_set()
     router = Router(centres, encoder=encoder)
     return {"rows": evaluate(router, requests), "referrals": evaluate_referrals(router, requests)}
+
+
+def fund_file(
+    records: str | Path,
+    budget: str,
+    formula: str | Path | None = None,
+    compare_with: str | Path | None = None,
+    centres: str | Path | None = None,
+    sensitivity: bool = False,
+    db: str | None = None,
+) -> dict[str, Any]:
+    """Allocate a budget from a records CSV (``--db``: only ledger-verified records count)."""
+    from citynexus.centres import funding as fu
+    from citynexus.centres.records import read_centres
+
+    recs = fu.read_records_csv(records)
+    f = fu.Formula.from_toml(formula) if formula else fu.Formula.default()
+    kw: dict[str, Any] = {}
+    if centres:
+        cs = read_centres(centres)
+        kw = {"centres": [c.id for c in cs], "affiliates": {c.id: c.affiliates for c in cs}}
+    if db:
+        from citynexus.centres.lifecycle import ServiceBook
+
+        recs = ServiceBook(db).verify_funding_records(recs)
+    out = fu.allocate(recs, budget, f, **kw).to_json()
+    out["marginal_reward"] = fu.marginal_reward(recs, budget, f, **kw)
+    if compare_with:
+        g = fu.Formula.from_toml(compare_with)
+        if g.name == f.name:
+            g.name = f"{g.name}-b"
+        out["comparison"] = {"a": f.name, "b": g.name, "rows": fu.compare(recs, budget, f, g, **kw)}
+    if sensitivity:
+        out["sensitivity"] = fu.sensitivity(recs, budget, f, **kw)
+    return out
