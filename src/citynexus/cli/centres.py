@@ -75,8 +75,10 @@ def evaluate(
 
 @app.command("fund")
 def fund(
-    records: Path = typer.Argument(
-        ..., help="Records CSV: centre,sme,period,confirmed,rating[,confirmed_by,outcome,affiliated]."
+    records: Path | None = typer.Argument(
+        None,
+        help="Records CSV: centre,sme,period,confirmed,rating[,confirmed_by,outcome,affiliated]. "
+        "Without it, the records stored in --db are used.",
     ),
     budget: str = typer.Option(..., "--budget", help="Budget to allocate (to the cent), e.g. 1000000."),
     formula: Path | None = typer.Option(None, "--formula", help="Funding formula TOML (default: the documented one)."),
@@ -94,6 +96,8 @@ def fund(
     one SME in a period count once, self-confirmed and affiliate records are flagged and not counted."""
     from citynexus.services.centres import fund_file
 
+    if records is None and db is None:
+        raise typer.BadParameter("give a records CSV or --db (the stored, ledger-verified records)")
     out = fund_file(records, budget, formula, compare_with, centres, sensitivity, db)
     if json_out:
         _dump(out)
@@ -126,3 +130,97 @@ def fund(
     for e in out["excluded"]:
         if e["flagged"]:
             console.print(f"  flagged row {e['row']}: {e['centre']} / {e['sme']}: {e['detail']}", highlight=False)
+
+
+@app.command("import")
+def import_(
+    centres: Path = typer.Argument(..., help="Centres, JSON Lines (the word 'demo': the synthetic demo network)."),
+    requests: Path | None = typer.Option(None, "--requests", help="SME requests, JSON Lines."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Store centres (and requests); all-or-nothing, every problem listed with line and field."""
+    from citynexus.services.centres import import_files
+
+    res = import_files(centres, requests, db)
+    console.print(f"stored {res['centres']} centres and {res['requests']} requests", highlight=False)
+
+
+record_app = typer.Typer(
+    help="Service records: open, accept, deliver, confirm (delivery and confirmation go to the ledger)."
+)
+app.add_typer(record_app, name="record")
+
+
+@record_app.command("open")
+def record_open(
+    centre: str = typer.Argument(..., help="Centre id."),
+    sme: str | None = typer.Option(None, "--sme", help="SME id (or --request)."),
+    request: str | None = typer.Option(None, "--request", help="Stored request id."),
+    period: str | None = typer.Option(None, "--period", help="Funding period (default: the year)."),
+    referred_from: str | None = typer.Option(None, "--referred-from", help="Centre that referred the SME."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Open a service record (status requested); prints its id."""
+    from citynexus.centres.lifecycle import ServiceBook
+
+    print(ServiceBook(db).open(centre, sme=sme, request=request, period=period, referred_from=referred_from))
+
+
+@record_app.command("accept")
+def record_accept(record: str, db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """The centre accepts the request."""
+    from citynexus.centres.lifecycle import ServiceBook
+
+    ServiceBook(db).accept(record)
+    console.print(f"{record} accepted")
+
+
+@record_app.command("deliver")
+def record_deliver(record: str, db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """The centre reports the service delivered (appended to the ledger)."""
+    from citynexus.centres.lifecycle import ServiceBook
+
+    idx = ServiceBook(db).deliver(record)
+    console.print(f"{record} delivered; ledger entry {idx}")
+
+
+@record_app.command("confirm")
+def record_confirm(
+    record: str,
+    rating: int = typer.Option(..., "--rating", help="The SME's rating, 1-5."),
+    outcome: str | None = typer.Option(
+        None, "--outcome", help="technology_adopted, certification_passed or cost_saved."
+    ),
+    by: str | None = typer.Option(None, "--by", help="Who confirms (default: the SME). Anyone else is never counted."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """The SME confirms the service with a rating and an outcome (appended to the ledger)."""
+    from citynexus.centres.lifecycle import ServiceBook
+
+    idx = ServiceBook(db).confirm(record, rating, outcome, by=by)
+    console.print(f"{record} confirmed; ledger entry {idx}")
+
+
+@record_app.command("list")
+def record_list(
+    centre: str | None = typer.Option(None, "--centre"),
+    period: str | None = typer.Option(None, "--period"),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Service records with their ledger verification."""
+    from citynexus.centres.lifecycle import ServiceBook
+
+    book = ServiceBook(db)
+    rows = book.records(centre, period)
+    for r in rows:
+        r["verified"], r["verification"] = book.verify(r)
+    if json_out:
+        _dump(rows)
+        return
+    for r in rows:
+        console.print(
+            f"{r['id']} {r['centre']} <- {r['sme']} {r['period']} {r['status']} "
+            f"rating={r['rating']} outcome={r['outcome']}: {r['verification']}",
+            highlight=False,
+        )

@@ -36,7 +36,7 @@ def evaluate_routing(encoder=None) -> dict[str, Any]:
 
 
 def fund_file(
-    records: str | Path,
+    records: str | Path | None,
     budget: str,
     formula: str | Path | None = None,
     compare_with: str | Path | None = None,
@@ -48,16 +48,24 @@ def fund_file(
     from citynexus.centres import funding as fu
     from citynexus.centres.records import read_centres
 
-    recs = fu.read_records_csv(records)
     f = fu.Formula.from_toml(formula) if formula else fu.Formula.default()
     kw: dict[str, Any] = {}
-    if centres:
-        cs = read_centres(centres)
-        kw = {"centres": [c.id for c in cs], "affiliates": {c.id: c.affiliates for c in cs}}
+    book = None
     if db:
         from citynexus.centres.lifecycle import ServiceBook
 
-        recs = ServiceBook(db).verify_funding_records(recs)
+        book = ServiceBook(db)
+        stored = book.centres()
+        kw = {"centres": [c.id for c in stored], "affiliates": {c.id: c.affiliates for c in stored}}
+    if centres:
+        cs = read_centres(centres)
+        kw = {"centres": [c.id for c in cs], "affiliates": {c.id: c.affiliates for c in cs}}
+    if records is not None:
+        recs = fu.read_records_csv(records)
+        if book is not None:
+            recs = book.verify_funding_records(recs)
+    else:
+        recs = book.funding_records()
     out = fu.allocate(recs, budget, f, **kw).to_json()
     out["marginal_reward"] = fu.marginal_reward(recs, budget, f, **kw)
     if compare_with:
@@ -68,3 +76,19 @@ def fund_file(
     if sensitivity:
         out["sensitivity"] = fu.sensitivity(recs, budget, f, **kw)
     return out
+
+
+def import_files(centres: str | Path, requests: str | Path | None = None, db: str | None = None) -> dict[str, int]:
+    """Validate (all-or-nothing) and store centres and requests; ``centres="demo"`` stores the
+    synthetic demo network with its requests and service records."""
+    from citynexus.centres.lifecycle import ServiceBook
+    from citynexus.centres.records import read_centres, read_requests
+
+    if str(centres) == "demo":
+        from citynexus.centres.demo import load_demo
+
+        return load_demo(db)
+    cs = read_centres(centres)
+    rs = read_requests(requests) if requests else []
+    book = ServiceBook(db)
+    return {"centres": book.import_centres(cs), "requests": book.import_requests(rs)}
