@@ -224,3 +224,78 @@ def record_list(
             f"rating={r['rating']} outcome={r['outcome']}: {r['verification']}",
             highlight=False,
         )
+
+
+@app.command("performance")
+def performance(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    year: int | None = typer.Option(None, "--year", help="Year of the index (default: the latest with records)."),
+    samples: int | None = typer.Option(None, "--samples", help="Replications of the rank uncertainty (spec: 300)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Centre performance per year, the composite performance index (evaluation engine, spec in
+    citynexus/centres/specs/performance.toml) with 5-95% rank intervals, and the referral network."""
+    from citynexus.services.centres import performance_report
+
+    with err_console.status("computing the index and its rank uncertainty ..."):
+        out = performance_report(db, year, samples)
+    if json_out:
+        _dump(out)
+        return
+    from rich.table import Table
+
+    ind = {r["centre"]: r for r in out["indicators"] if r["year"] == out["year"]}
+    t = Table(header_style="bold", title=f"centre performance index {out['year']}", title_justify="left")
+    for c in (
+        "rank",
+        "centre",
+        "score",
+        "rank 5-95%",
+        "SMEs",
+        "services",
+        "rating",
+        "resp. h",
+        "ref. given",
+        "ref. taken",
+    ):
+        t.add_column(c, justify="left" if c == "centre" else "right")
+
+    def f(v, fmt="{:.1f}"):
+        return "" if v is None else fmt.format(v)
+
+    for r in out["index"]:
+        i = ind.get(r["centre"], {})
+        t.add_row(
+            f(r["rank"], "{:g}"),
+            r["centre"],
+            f(r["score"]),
+            f"{f(r['rank_q05'], '{:.0f}')}-{f(r['rank_q95'], '{:.0f}')}",
+            f(i.get("distinct_smes"), "{:g}"),
+            f(i.get("confirmed_services"), "{:g}"),
+            f(i.get("mean_rating"), "{:.2f}"),
+            f(i.get("response_hours")),
+            f(i.get("referrals_given"), "{:g}"),
+            f(i.get("referrals_taken"), "{:g}"),
+        )
+    console.print(t)
+    cen = sorted(out["network"]["centrality"], key=lambda r: -(r.get("betweenness") or 0))[:3]
+    if cen:
+        console.print(
+            "most central in the referral network (betweenness): "
+            + ", ".join(f"{r['centre']} {r['betweenness']:.3f}" for r in cen)
+        )
+    console.print(f"{len(out['network']['gaps'])} pairs of fields with no referral between them")
+
+
+@app.command("demo")
+def demo(
+    out: Path = typer.Option(
+        Path("centres-demo"), "--out", help="Folder for centres.jsonl, requests.jsonl, records.csv."
+    ),
+) -> None:
+    """Write the SYNTHETIC demo network as files (store it with `citynexus centres import demo`)."""
+    from citynexus.centres.demo import write_demo
+
+    paths = write_demo(out)
+    for k, p in paths.items():
+        console.print(f"{k}: {p} (synthetic)", highlight=False)

@@ -92,3 +92,66 @@ def import_files(centres: str | Path, requests: str | Path | None = None, db: st
     rs = read_requests(requests) if requests else []
     book = ServiceBook(db)
     return {"centres": book.import_centres(cs), "requests": book.import_requests(rs)}
+
+
+def performance_report(db: str | None, year: int | None = None, samples: int | None = None) -> dict[str, Any]:
+    """Per-year indicators of every stored centre, the composite performance index of ``year``
+    (default: the latest) with its rank uncertainty, and the referral network analysed by
+    :mod:`citynexus.network.structure` (centralities) with the gaps between fields."""
+    import math
+
+    from citynexus.centres import performance as pf
+    from citynexus.centres.errors import CentresError
+    from citynexus.centres.lifecycle import ServiceBook
+
+    book = ServiceBook(db)
+    centres = book.centres()
+    if not centres:
+        raise CentresError("no centres stored; run `citynexus centres import CENTRES.jsonl` (or `import demo`) first")
+    records = book.records()
+    verified = {r["id"] for r in records if r["status"] == "confirmed" and book.verify(r)[0]}
+    table = pf.performance_table(records, [c.id for c in centres], verified)
+    if table.empty:
+        raise CentresError("no service records stored yet; open and confirm records with `citynexus centres record`")
+    years = sorted(table["year"].unique())
+    year = int(year or years[-1])
+    if year not in years:
+        raise CentresError(f"no records in {year}; years with records: {', '.join(map(str, years))}")
+    ds = pf.performance_dataset(table, centres)
+    idx = pf.performance_index(ds, year, samples=samples)
+    ranking = idx["ranking"]
+    unc = idx["uncertainty"]
+
+    def clean(v):
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        return v.item() if hasattr(v, "item") else v
+
+    index_rows = []
+    summ = unc.set_index(unc.columns[0]) if unc.columns[0] != "unit" else unc.set_index("unit")
+    rk = ranking.reset_index()
+    for _, row in rk.iterrows():
+        unit = row.iloc[0]
+        u = summ.loc[unit] if unit in summ.index else None
+        index_rows.append(
+            {
+                "centre": unit,
+                "score": clean(row.get("score")),
+                "rank": clean(row.get("rank")),
+                "rank_q05": clean(u.get("q05")) if u is not None else None,
+                "rank_q95": clean(u.get("q95")) if u is not None else None,
+            }
+        )
+    links = pf.referral_links([r for r in records if int(str(r["period"])[:4]) == year])
+    network: dict[str, Any] = {
+        "links": links.to_dict("records"),
+        "centrality": [],
+        "gaps": pf.field_gaps(links, centres),
+    }
+    if len(links):
+        from citynexus.network.structure import centrality, to_graph
+
+        cen = centrality(to_graph(links, directed=True, nodes=[c.id for c in centres]))
+        network["centrality"] = [{"centre": k, **{c: clean(v) for c, v in r.items()}} for k, r in cen.iterrows()]
+    per_year = [{k: clean(v) for k, v in r.items()} for r in table.to_dict("records")]
+    return {"year": year, "indicators": per_year, "index": index_rows, "network": network}
