@@ -155,3 +155,27 @@ def performance_report(db: str | None, year: int | None = None, samples: int | N
         network["centrality"] = [{"centre": k, **{c: clean(v) for c, v in r.items()}} for k, r in cen.iterrows()]
     per_year = [{k: clean(v) for k, v in r.items()} for r in table.to_dict("records")]
     return {"year": year, "indicators": per_year, "index": index_rows, "network": network}
+
+
+def import_talent(file: str | Path, db: str | None = None) -> dict[str, int]:
+    """Validate and store talent profiles and positions (``"demo"``: the synthetic demo)."""
+    from citynexus.centres import talent as tl
+
+    ts, ps = tl.demo_talent() if str(file) == "demo" else tl.read_talent_file(file)
+    return tl.store_talent(db, ts, ps)
+
+
+def match_talent(
+    position: str | None = None,
+    talent: str | None = None,
+    file: str | Path | None = None,
+    db: str | None = None,
+    top: int = 5,
+    encoder=None,
+) -> list[dict[str, Any]]:
+    """Talents for a position or positions for a talent, from a file or the store."""
+    from citynexus.centres import talent as tl
+
+    ts, ps = tl.read_talent_file(file) if file else tl.load_talent(db)
+    m = tl.TalentMatcher(ts, ps, encoder=encoder)
+    return m.for_position(position, top) if position else m.for_talent(talent, top)

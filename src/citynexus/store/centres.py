@@ -62,3 +62,13 @@ class ServiceRecordRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     delivery_entry: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     confirmation_entry: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class TalentRecordRow(Base):
+    """A talent profile or a position/project (``kind``), stored as its validated JSON record."""
+
+    __tablename__ = "centres_talent_record"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON)
