@@ -370,7 +370,9 @@ def count_records(
     smes: dict[str, set[str]] = defaultdict(set)
     duplicates = []
     n_units: dict[str, int] = defaultdict(int)
-    for (c, sme, period), recs in sorted(units.items()):
+    for key in sorted(units):
+        c, sme, period = key
+        recs = units[key]
         if len(recs) > 1:
             duplicates.append(
                 {"centre": c, "sme": sme, "period": period, "rows": [r.row for r in recs], "counted_as": 1}
@@ -517,6 +519,9 @@ def allocate(
     final, bound = clamp(raw, b, formula.floor_multiple * grant, formula.cap_multiple * grant)
     rounded = largest_remainder(final, cents)
     totals = {m: sum(counted.metrics[c][m] for c in counted.metrics) for m in METRICS}
+    excluded_by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for e in counted.excluded:
+        excluded_by[e["centre"]][e["rule"]] += 1
     rows = []
     for c in counted.metrics:
         m = counted.metrics[c]
@@ -531,11 +536,8 @@ def allocate(
             expl.append(f"raised to the floor {formula.floor_multiple:g} x the equal grant ({final[c]:,.2f})")
         elif abs(final[c] - raw[c]) > 0.005:
             expl.append(f"rescaled after caps/floors of others ({raw[c]:,.2f} -> {final[c]:,.2f})")
-        flagged = [e for e in counted.excluded if e["centre"] == c]
-        if flagged:
-            by_rule: dict[str, int] = defaultdict(int)
-            for e in flagged:
-                by_rule[e["rule"]] += 1
+        by_rule = excluded_by.get(c)
+        if by_rule:
             expl.append("not counted: " + ", ".join(f"{v} {k}" for k, v in sorted(by_rule.items())))
         rows.append(
             {
