@@ -90,6 +90,7 @@ def fund(
         False, "--sensitivity", help="Sobol sensitivity of each amount to the formula's weights."
     ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP + " With --db, only ledger-verified records count."),
+    lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Allocate a budget over centres by a TOML formula; only SME-confirmed records count, repeats of
@@ -104,32 +105,41 @@ def fund(
         return
     from rich.table import Table
 
+    from citynexus.i18n import t as tr
+
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter(f"--lang must be en or zh, got {lang!r}")
     t = Table(
         header_style="bold",
-        title=f"allocation of {out['budget']:,.2f} ({out['formula']['name']})",
+        title=f"{tr('centres_allocation_of', lang)} {out['budget']:,.2f} ({out['formula']['name']})",
         title_justify="left",
     )
-    for c in ("centre", "amount", "vs fixed grant", "SMEs", "services", "explanation"):
-        t.add_column(
-            c, justify="right" if c in ("amount", "vs fixed grant", "SMEs", "services") else "left", overflow="fold"
-        )
+    numeric = ("centres_amount", "centres_vs_fixed", "centres_smes", "centres_services")
+    # the explanations are composed in English; the Chinese table leaves them out (no mixed languages)
+    cols = ("centres_centre", *numeric) + (("centres_explanation",) if lang == "en" else ())
+    for key in cols:
+        t.add_column(tr(key, lang), justify="right" if key in numeric else "left", overflow="fold")
     for r in out["allocations"]:
-        t.add_row(
+        cells = [
             r["centre"],
             f"{r['amount']:,.2f}",
             f"{r['vs_fixed_grant']:+,.2f}",
             f"{r['metrics']['distinct_smes']:g}",
             f"{r['metrics']['confirmed_services']:g}",
-            r["explanation"],
-        )
+        ]
+        t.add_row(*cells, *([r["explanation"]] if lang == "en" else []))
     console.print(t)
+    s = out["summary"]
     console.print(
-        f"sum {out['summary']['sum']:,.2f}; {out['summary']['flagged_records']} flagged and "
-        f"{out['summary']['excluded_records']} excluded records in all"
+        f"{tr('centres_sum', lang)} {s['sum']:,.2f}; {tr('centres_flagged', lang)} {s['flagged_records']}, "
+        f"{tr('centres_excluded', lang)} {s['excluded_records']}"
     )
     for e in out["excluded"]:
         if e["flagged"]:
-            console.print(f"  flagged row {e['row']}: {e['centre']} / {e['sme']}: {e['detail']}", highlight=False)
+            detail = e["detail"] if lang == "en" else tr(f"centres_rule_{e['rule']}", lang)
+            console.print(
+                f"  {tr('centres_flagged', lang)} #{e['row']}: {e['centre']} / {e['sme']}: {detail}", highlight=False
+            )
 
 
 @app.command("import")
