@@ -134,6 +134,36 @@ def fund(
         f"{tr('centres_sum', lang)} {s['sum']:,.2f}; {tr('centres_flagged', lang)} {s['flagged_records']}, "
         f"{tr('centres_excluded', lang)} {s['excluded_records']}"
     )
+    if "comparison" in out:
+        cmp_ = out["comparison"]
+        ct = Table(header_style="bold", title=f"{cmp_['a']} vs {cmp_['b']}", title_justify="left")
+        for c in ("centre", cmp_["a"], cmp_["b"], "difference", "fixed grant"):
+            ct.add_column(c, justify="left" if c == "centre" else "right")
+        for r in cmp_["rows"]:
+            ct.add_row(
+                r["centre"],
+                f"{r[cmp_['a']]:,.2f}",
+                f"{r[cmp_['b']]:,.2f}",
+                f"{r['difference']:+,.2f}",
+                f"{r['fixed_grant']:,.2f}",
+            )
+        console.print(ct)
+    if "sensitivity" in out:
+        st_ = Table(
+            header_style="bold", title="sensitivity to the formula's weights (Sobol total index)", title_justify="left"
+        )
+        names = list(out["sensitivity"]["centres"][0]["ST"]) if out["sensitivity"]["centres"] else []
+        for c in ("centre", "nominal", "5%", "95%", *names):
+            st_.add_column(c, justify="left" if c == "centre" else "right")
+        for r in out["sensitivity"]["centres"]:
+            st_.add_row(
+                r["centre"],
+                f"{r['nominal']:,.2f}",
+                f"{r['p05']:,.2f}",
+                f"{r['p95']:,.2f}",
+                *(f"{r['ST'][k]:.2f}" for k in names),
+            )
+        console.print(st_)
     for e in out["excluded"]:
         if e["flagged"]:
             detail = e["detail"] if lang == "en" else tr(f"centres_rule_{e['rule']}", lang)
