@@ -187,3 +187,28 @@ def test_pinned_route_command(tmp_path):
     p = subprocess.run([*cmd[:5], str(bad), "--centres", str(cpath)], capture_output=True, text=True, env=env)
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert "line 1, field 'city'" in p.stderr
+
+
+def test_excel_centres_and_requests(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "centres"
+    ws.append(["id", "name", "city", "fields", "description", "description_zh"])
+    ws.append(["C1", "EMC lab", "东莞", "emc; safety", "EMC testing", "电磁兼容测试"])
+    ws.append(["C2", "Broken", "Atlantis", "", "x", None])
+    ws2 = wb.create_sheet("requests")
+    ws2.append(["id", "sme", "city", "text"])
+    ws2.append([101, 7, "SZ", "EMC测试没通过"])
+    p = tmp_path / "c.xlsx"
+    wb.save(p)
+    with pytest.raises(CentresImportError) as ei:
+        read_centres(p)
+    assert {(x.line, x.field) for x in ei.value.problems} == {(3, "city"), (3, "fields")}
+    ws.delete_rows(3)
+    wb.save(p)
+    (c,) = read_centres(p)
+    assert c.fields == ["emc", "safety"] and c.city == "DG"
+    (r,) = read_requests(p)
+    assert (r.id, r.sme, r.lang) == ("101", "7", "zh")

@@ -1,4 +1,4 @@
-"""Reading centres and SME service requests from JSON Lines (导入服务中心与服务需求).
+"""Reading centres and SME service requests from JSON Lines or Excel (导入服务中心与服务需求).
 
 One JSON object per line::
 
@@ -6,9 +6,12 @@ One JSON object per line::
               "capacity"?, "affiliates"?: [SME ids]}          (at least one description)
     request: {"id", "sme", "city", "text", "industry"?, "expect"?: [centre ids]}
 
-Validation follows the hub's import (:mod:`citynexus.hub.records`): every line and every
-field is checked, *all* problems are collected (line and field of each, what is wrong, how
-to fix it), and the file is rejected as a whole (:class:`CentresImportError`) if there is any.
+An Excel workbook (``.xlsx``) holds a sheet ``centres`` or ``requests`` with one column per
+field (row 1 = header; ``fields``, ``affiliates`` and ``expect`` list items separated by ``;``);
+problems then name the spreadsheet row. Validation follows the hub's import
+(:mod:`citynexus.hub.records`): every line and every field is checked, *all* problems are
+collected (line and field of each, what is wrong, how to fix it), and the file is rejected
+as a whole (:class:`CentresImportError`) if there is any.
 Cities are resolved with the hub (:func:`citynexus.hub.resolve_city`: code, English or
 Chinese name); the language of a request is detected with :func:`citynexus.hub.text.detect_lang`.
 """
@@ -187,6 +190,56 @@ def _read_lines(path: Path | str) -> list[tuple[int, Any]]:
     return out
 
 
+LIST_COLUMNS = {"fields", "affiliates", "expect"}
+
+
+def _read_excel(path: Path | str, sheet: str) -> list[tuple[int, Any]]:
+    """Rows of sheet ``sheet`` of a workbook as dicts (row 1 = header; list columns hold items
+    separated by ``;``). Row numbers are the spreadsheet's."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:
+        raise CentresImportError(
+            [ImportProblem(0, "(file)", f"cannot open workbook {path}: {err}")], str(path)
+        ) from err
+    try:
+        if sheet not in wb.sheetnames:
+            raise CentresImportError(
+                [ImportProblem(0, "(sheets)", f"no sheet '{sheet}' (found: {', '.join(wb.sheetnames)})")], str(path)
+            )
+        rows = wb[sheet].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, None) or []]
+        out: list[tuple[int, Any]] = []
+        for i, values in enumerate(rows, start=2):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            obj: dict[str, Any] = {}
+            for col, v in zip(header, values):
+                if not col or v is None or (isinstance(v, str) and not v.strip()):
+                    continue
+                if col in LIST_COLUMNS:
+                    obj[col] = [x.strip() for x in re.split(r"[;；]", str(v)) if x.strip()]
+                elif col in ("id", "sme") and isinstance(v, float) and v.is_integer():
+                    obj[col] = str(int(v))
+                elif col in ("id", "sme", "city"):
+                    obj[col] = str(v).strip()
+                else:
+                    obj[col] = v.strip() if isinstance(v, str) else v
+            out.append((i, obj))
+        return out
+    finally:
+        wb.close()
+
+
+def _rows(path: Path | str, sheet: str) -> list[tuple[int, Any]]:
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_excel(path, sheet)
+    return _read_lines(path)
+
+
 def _parse_all(rows: list[tuple[int, Any]], parse, source: str, what: str) -> list:
     problems: list[ImportProblem] = []
     out = []
@@ -212,13 +265,14 @@ def _parse_all(rows: list[tuple[int, Any]], parse, source: str, what: str) -> li
 
 
 def read_centres(path: Path | str) -> list[Centre]:
-    """All centres of a JSON Lines file, or :class:`CentresImportError` listing every problem."""
-    return _parse_all(_read_lines(path), parse_centre, str(path), "centre")
+    """All centres of a JSON Lines file (or sheet ``centres`` of a workbook), or
+    :class:`CentresImportError` listing every problem."""
+    return _parse_all(_rows(path, "centres"), parse_centre, str(path), "centre")
 
 
 def read_requests(path: Path | str, centres: list[Centre] | None = None) -> list[ServiceRequest]:
     """All requests of a JSON Lines file; with ``centres``, ``expect`` labels must name known centres."""
-    rows = _read_lines(path)
+    rows = _rows(path, "requests")
     reqs = _parse_all(rows, parse_request, str(path), "request")
     if centres is not None:
         known = {c.id for c in centres}
