@@ -51,6 +51,7 @@ from typing import Any
 
 from citynexus.centres.errors import CentresImportError, FormulaError, FundingError, ImportProblem
 
+MAX_BUDGET = 10**15  # amounts stay exact in float cents (< 2**53)
 METRICS = ("distinct_smes", "confirmed_services", "ratings", "outcomes")
 OUTCOMES = ("technology_adopted", "certification_passed", "cost_saved")
 _OUTCOME_ALIASES = {
@@ -398,6 +399,8 @@ def _to_cents(budget: float | str | Decimal) -> int:
         raise FundingError(f"budget {budget!r} is not a number; write e.g. 1000000 or 1000000.50") from err
     if not d.is_finite() or d < 0:
         raise FundingError(f"budget must be a non-negative amount, got {budget!r}")
+    if d > MAX_BUDGET:
+        raise FundingError(f"budget {budget!r} is above {MAX_BUDGET:,}; give the amount in a larger unit")
     cents = d * 100
     if cents != cents.to_integral_value():
         raise FundingError(f"budget {budget!r} has more than 2 decimals; give it to the cent")

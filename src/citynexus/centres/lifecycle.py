@@ -278,13 +278,21 @@ class ServiceBook:
                 q = q.where(ServiceRecordRow.period == period)
             return [record_json(r) for r in s.scalars(q).all()]
 
-    def verify(self, record: dict[str, Any]) -> tuple[bool, str]:
-        """Whether a (confirmed) record's delivery and confirmation verify on the ledger (module docstring)."""
+    def head(self) -> tuple[int, bytes | None]:
+        """(size, root) of the ledger now: verify many records against one head."""
+        size = self.ledger.size
+        return size, (self.ledger.root_at(size) if size else None)
+
+    def verify(self, record: dict[str, Any], head: tuple[int, bytes | None] | None = None) -> tuple[bool, str]:
+        """Whether a (confirmed) record's delivery and confirmation verify on the ledger (module
+        docstring), against ``head`` (default: the current size and root)."""
         if record["status"] != "confirmed":
             return False, f"status {record['status']}, not confirmed"
-        row = ServiceRecordRow(**{k if k not in ("request", "centre") else f"{k}_id": v for k, v in record.items()})
-        size = self.ledger.size
-        root = self.ledger.root_at(size) if size else None
+        fields = {"request": "request_id", "centre": "centre_id"}
+        row = ServiceRecordRow(
+            **{fields.get(k, k): v for k, v in record.items() if k not in ("verified", "verification")}
+        )
+        size, root = head or self.head()
         for what, idx, typ, payload in (
             ("delivery", row.delivery_entry, DELIVERY, delivery_payload(row)),
             ("confirmation", row.confirmation_entry, CONFIRMATION, confirmation_payload(row)),
@@ -295,6 +303,8 @@ class ServiceBook:
                 e = self.ledger.entry(idx)
             except LedgerError as err:
                 return False, f"{what} entry {idx}: {err}"
+            if idx >= size:
+                return False, f"{what} entry {idx} is beyond the verified tree size {size}"
             if e.type != typ or e.payload != payload:
                 return False, f"{what} entry {idx} does not match the stored record (edited after it was anchored?)"
             try:
@@ -307,8 +317,9 @@ class ServiceBook:
         """Every record as a funding record; only confirmed records whose entries verify are
         ``confirmed and verified``."""
         out = []
+        head = self.head()
         for i, r in enumerate(self.records(period=period), start=1):
-            ok = self.verify(r)[0] if r["status"] == "confirmed" else True
+            ok = self.verify(r, head)[0] if r["status"] == "confirmed" else True
             out.append(
                 FundingRecord(
                     r["centre"],
@@ -332,8 +343,9 @@ class ServiceBook:
         """Mark CSV records as verified only when a stored, ledger-verified confirmed record of the
         same centre, SME and period exists (one stored record vouches for one CSV row)."""
         pool: dict[tuple[str, str, str], int] = {}
+        head = self.head()
         for r in self.records():
-            if r["status"] == "confirmed" and self.verify(r)[0]:
+            if r["status"] == "confirmed" and self.verify(r, head)[0]:
                 k = (r["centre"], r["sme"], r["period"])
                 pool[k] = pool.get(k, 0) + 1
         out = []

@@ -253,8 +253,9 @@ def record_list(
 
     book = ServiceBook(db)
     rows = book.records(centre, period)
+    head = book.head()
     for r in rows:
-        r["verified"], r["verification"] = book.verify(r)
+        r["verified"], r["verification"] = book.verify(r, head)
     if json_out:
         _dump(rows)
         return

@@ -109,7 +109,8 @@ def performance_report(db: str | None, year: int | None = None, samples: int | N
     if not centres:
         raise CentresError("no centres stored; run `citynexus centres import CENTRES.jsonl` (or `import demo`) first")
     records = book.records()
-    verified = {r["id"] for r in records if r["status"] == "confirmed" and book.verify(r)[0]}
+    head = book.head()
+    verified = {r["id"] for r in records if r["status"] == "confirmed" and book.verify(r, head)[0]}
     table = pf.performance_table(records, [c.id for c in centres], verified)
     if table.empty:
         raise CentresError("no service records stored yet; open and confirm records with `citynexus centres record`")
