@@ -94,3 +94,33 @@ def test_only_verified_records_fund(db_url):
     )
     checked = b.verify_funding_records(csv)
     assert [r.verified for r in checked] == [True, False, False]
+
+
+def test_record_actions_check_the_party_and_are_audited(db_url):
+    from citynexus.services import audit
+    from citynexus.services.auth import PermissionDenied, Principal
+    from citynexus.services.centres import record_action
+
+    _book(db_url)
+    sme = Principal(1, "k-sme", "s1", "editor")
+    centre = Principal(2, "k-a", "A", "editor")
+    other = Principal(3, "k-b", "B", "editor")
+    viewer = Principal(4, "k-v", "s1", "viewer")
+    with pytest.raises(PermissionDenied):
+        record_action(db_url, other, "open", centre="A", sme="s1")
+    with pytest.raises(PermissionDenied, match="role editor"):
+        record_action(db_url, viewer, "open", centre="A", sme="s1")
+    rid = record_action(db_url, sme, "open", centre="A", request="R1", period="2025")["record"]
+    with pytest.raises(PermissionDenied):
+        record_action(db_url, sme, "accept", rid)
+    record_action(db_url, centre, "accept", rid)
+    record_action(db_url, centre, "deliver", rid)
+    with pytest.raises(PermissionDenied, match="belongs to organisation 's1'"):
+        record_action(db_url, centre, "confirm", rid, rating=5)  # a centre cannot confirm its own service
+    out = record_action(db_url, sme, "confirm", rid, rating=4, outcome="cost saved")
+    assert out["ledger_entry"] == 1
+    b = ServiceBook(db_url)
+    (rec,) = b.records()
+    assert rec["confirmed_by"] == "s1" and b.verify(rec)[0]
+    actions = [e.action for e in audit.events(b.engine)]
+    assert actions.count("centres.record.open") == 1 and "centres.record.confirm" in actions

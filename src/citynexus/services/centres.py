@@ -180,3 +180,58 @@ def match_talent(
     ts, ps = tl.read_talent_file(file) if file else tl.load_talent(db)
     m = tl.TalentMatcher(ts, ps, encoder=encoder)
     return m.for_position(position, top) if position else m.for_talent(talent, top)
+
+
+ACTIONS = ("open", "accept", "deliver", "confirm")
+
+
+def record_action(db: str | None, who, action: str, record: str | None = None, **kw: Any) -> dict[str, Any]:
+    """One step of a service record, checked for role and party, and written to the audit trail.
+
+    - ``open`` (``centre``, ``sme`` or ``request``, ...): an editor of the SME or of the centre;
+    - ``accept`` / ``deliver``: an editor of the centre;
+    - ``confirm`` (``rating``, ``outcome``): an editor of the SME — so a centre cannot confirm its own
+      service at all here (the funding rule that flags self-confirmations remains for records that
+      arrive by other ways, e.g. a CSV);
+    the platform may do every step, but a confirmation it makes is recorded as the platform's and is
+    never counted. ``who`` is a :class:`citynexus.services.auth.Principal`."""
+    from citynexus.centres.errors import RecordError
+    from citynexus.centres.lifecycle import ServiceBook
+    from citynexus.services import audit
+    from citynexus.services.auth import PermissionDenied, check_write, require_role
+
+    if action not in ACTIONS:
+        raise RecordError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
+    book = ServiceBook(db)
+    detail: dict[str, Any] = {}
+    if action == "open":
+        require_role(who, "editor", "opening a service record")
+        centre, sme = kw.get("centre"), kw.get("sme")
+        if kw.get("request"):
+            req = next((r for r in book.requests() if r.id == kw["request"]), None)
+            sme = req.sme if req else sme
+        if not who.is_platform and who.org not in (centre, sme):
+            raise PermissionDenied(
+                f"only the SME ({sme}) or the centre ({centre}) may open this record; "
+                f"key {who.key_name!r} acts for {who.org!r}"
+            )
+        record = book.open(**kw)
+        detail = {"centre": centre, "sme": sme}
+    else:
+        if record is None:
+            raise RecordError(f"{action} needs the record id")
+        cur = next((r for r in book.records() if r["id"] == record), None)
+        if cur is None:
+            raise RecordError(f"no service record {record!r}")
+        owner = cur["sme"] if action == "confirm" else cur["centre"]
+        check_write(who, owner, f"service record {record} ({action})")
+        if action == "accept":
+            book.accept(record)
+        elif action == "deliver":
+            detail["ledger_entry"] = book.deliver(record)
+        else:
+            by = who.org
+            detail["ledger_entry"] = book.confirm(record, kw["rating"], kw.get("outcome"), by=by)
+            detail["rating"] = kw["rating"]
+    audit.record(book.engine, who, f"centres.record.{action}", "service_record", record, detail=detail)
+    return {"record": record, "action": action, **detail}
