@@ -124,3 +124,14 @@ def test_record_actions_check_the_party_and_are_audited(db_url):
     assert rec["confirmed_by"] == "s1" and b.verify(rec)[0]
     actions = [e.action for e in audit.events(b.engine)]
     assert actions.count("centres.record.open") == 1 and "centres.record.confirm" in actions
+
+
+def test_centres_become_hub_organizations(db_url):
+    from citynexus.hub import Hub
+
+    _book(db_url)
+    hub = Hub(db_url)
+    orgs = {o.id: o for o in hub.organizations()}
+    assert orgs["A"].kind == "service_centre" and orgs["A"].city == "GZ"
+    offers = {o.id: o for o in hub.offers("A")}
+    assert offers["A:en"].kind == "service" and offers["A:en"].attributes["fields"] == ["emc"]

@@ -38,7 +38,7 @@ def test_read_centres_accepts_city_names_and_lowercases_fields(tmp_path):
     rows = [dict(CENTRE, city="东莞", fields=["EMC", "emc"])]
     (c,) = read_centres(_write(tmp_path / "c.jsonl", rows))
     assert c.city == "DG" and c.fields == ["emc"]
-    assert [o.id for o in c.offers()] == ["C1#en", "C1#zh"]
+    assert [o.id for o in c.offers()] == ["C1:en", "C1:zh"]
     assert [o.lang for o in c.offers()] == ["en", "zh"]
 
 

@@ -107,8 +107,20 @@ class ServiceBook:
         self.ledger = Ledger.init(url, origin="citynexus/centres", exist_ok=True)
 
     # ------------------------------------------------------------------ centres and requests
-    def import_centres(self, centres: Iterable[Centre]) -> int:
-        """Insert or update centres (one transaction)."""
+    def import_centres(self, centres: Iterable[Centre], register_in_hub: bool = True) -> int:
+        """Insert or update centres (one transaction); with ``register_in_hub`` each centre also
+        becomes a hub organization of kind ``service_centre`` with its ``service`` offers (one per
+        language, :meth:`Centre.offers`), through the hub's own all-or-nothing import, so the
+        hub's matching and portraits see the centres too."""
+        centres = list(centres)
+        if register_in_hub:
+            from citynexus.hub import Hub
+
+            recs: list[dict[str, Any]] = []
+            for c in centres:
+                recs.append(c.organization().to_record())
+                recs += [o.to_record() for o in c.offers()]
+            Hub(self.url).import_records(recs, source="centres")
         n = 0
         with session_scope(self.engine) as s:
             for c in centres:

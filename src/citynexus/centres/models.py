@@ -52,7 +52,7 @@ class Centre:
 
     def offers(self) -> list[Offer]:
         """One hub offer of kind ``service`` per language the centre describes itself in:
-        ``ID#en`` (name + description) and ``ID#zh`` (Chinese name + Chinese description).
+        ``ID:en`` (name + description) and ``ID:zh`` (Chinese name + Chinese description).
 
         Two offers instead of one mixed text keep the hub's per-language handling intact: BM25
         compares a Chinese request with Chinese text and an English one with English text,
@@ -62,10 +62,10 @@ class Centre:
         if self.capacity is not None:
             attrs["capacity"] = self.capacity
         if self.description:
-            out.append(Offer(f"{self.id}#en", self.id, "service", self.name, self.description, [], attrs, "en"))
+            out.append(Offer(f"{self.id}:en", self.id, "service", self.name, self.description, [], attrs, "en"))
         if self.description_zh:
             title = self.name_zh or self.name
-            out.append(Offer(f"{self.id}#zh", self.id, "service", title, self.description_zh, [], attrs, "zh"))
+            out.append(Offer(f"{self.id}:zh", self.id, "service", title, self.description_zh, [], attrs, "zh"))
         return out
 
 
