@@ -151,7 +151,7 @@ class Router:
         m = self.matcher
         self._tmp += 1
         need = req.need(f"~route{self._tmp}", text)
-        m.orgs.setdefault(req.sme, Organization(req.sme, req.sme, "enterprise", req.city, []))
+        m.orgs[req.sme] = Organization(req.sme, req.sme, "enterprise", req.city, [])  # this request's city
         m.needs[need.id] = need
         try:
             matches = m.match_need(need.id, top=self._n_offers, mode=mode)
