@@ -44,7 +44,7 @@ def _quality_rows(router, requests, tag: str) -> list[dict]:
 
 def run() -> list[dict]:
     from citynexus.centres import Router
-    from citynexus.centres.evaluation import evaluate_referrals, load_eval_set
+    from citynexus.centres.evaluation import evaluate_referrals, load_eval_set, load_holdout
     from citynexus.centres.funding import FundingRecord, allocate, fixed_grant, marginal_reward, read_records_csv
     from citynexus.hub.config import MatchConfig
 
@@ -53,6 +53,20 @@ def run() -> list[dict]:
     rows = _quality_rows(router, requests, "routing options")
     rows += _quality_rows(
         Router(centres, encoder=router.matcher.encoder, config=MatchConfig()), requests, "hub defaults"
+    )
+    hold = load_holdout(centres)
+    rows += [r for r in _quality_rows(router, hold, "HELD-OUT set") if "all" in r["case"] or "cross" in r["case"]]
+    ref_h = evaluate_referrals(router, hold)
+    rows.append(
+        {
+            "benchmark": "centres referrals",
+            "case": f"HELD-OUT: {ref_h['cross_field']} cross-field / {ref_h['single_field']} single-field",
+            "ours_s": ref_h["hit_rate"],
+            "unit": "hit rate",
+            "baseline": f"spurious {ref_h['spurious_referrals']}/{ref_h['single_field']}",
+            "note": f"referral names an expected 2nd centre in {ref_h['referral_hits']}/{ref_h['cross_field']}; "
+            f"teams {ref_h['teams']} ({ref_h['teams_all_expected']} all expected)",
+        }
     )
     ref = evaluate_referrals(router, requests)
     rows.append(

@@ -43,6 +43,15 @@ def load_eval_set() -> tuple[list[Centre], list[ServiceRequest]]:
     return centres, read_requests(r, centres)
 
 
+def load_holdout(centres: list[Centre] | None = None) -> list[ServiceRequest]:
+    """The held-out requests (``data/eval_requests_holdout.jsonl``: 16, 8 English / 8 Chinese,
+    7 cross-field), written after the referral rule was fixed and before they were scored."""
+    from citynexus.centres.records import read_centres, read_requests
+
+    c, r = eval_paths()
+    return read_requests(r.parent / "eval_requests_holdout.jsonl", centres or read_centres(c))
+
+
 def scores(ranking: list[str], expect: list[str], k: int = 3) -> dict[str, float]:
     """top1, rr (reciprocal rank) and recall@k of one ranking against the expected centres."""
     exp = set(expect)
