@@ -272,3 +272,10 @@ def test_repeated_request_of_one_sme_in_a_period_counts_once(recs, formula, data
         return  # a twin of one of several different ratings moves the unit's mean; covered above
     before = allocate(recs, "100000", formula, centres=CENTRES).amounts()
     assert allocate([*recs, twin, twin], "100000", formula, centres=CENTRES).amounts() == before
+
+
+def test_usage_errors_are_one_message_not_a_traceback(tmp_path):
+    env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
+    for args in (["centres", "fund", "x.csv"], ["centres", "route", "x.jsonl"], ["talent", "match"]):
+        p = subprocess.run([sys.executable, "-m", "citynexus.cli.main", *args], capture_output=True, text=True, env=env)
+        assert p.returncode != 0 and "Traceback" not in p.stderr, (args, p.stderr)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from citynexus.centres.errors import CentresError
 from citynexus.cli.common import console, err_console
 
 app = typer.Typer(
@@ -98,7 +99,7 @@ def fund(
     from citynexus.services.centres import fund_file
 
     if records is None and db is None:
-        raise typer.BadParameter("give a records CSV or --db (the stored, ledger-verified records)")
+        raise CentresError("give a records CSV or --db (the stored, ledger-verified records)")
     out = fund_file(records, budget, formula, compare_with, centres, sensitivity, db)
     if json_out:
         _dump(out)
@@ -108,7 +109,7 @@ def fund(
     from citynexus.i18n import t as tr
 
     if lang not in ("en", "zh"):
-        raise typer.BadParameter(f"--lang must be en or zh, got {lang!r}")
+        raise CentresError(f"--lang must be en or zh, got {lang!r}")
     t = Table(
         header_style="bold",
         title=f"{tr('centres_allocation_of', lang)} {out['budget']:,.2f} ({out['formula']['name']})",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from citynexus.centres.errors import CentresError
 from citynexus.cli.common import console, err_console
 
 app = typer.Typer(
@@ -42,7 +43,7 @@ def match(
     from citynexus.services.centres import match_talent
 
     if (position is None) == (talent is None):
-        raise typer.BadParameter("give exactly one of --position or --talent")
+        raise CentresError("give exactly one of --position or --talent")
     with err_console.status("loading the sentence encoder ..."):
         out = match_talent(position=position, talent=talent, file=file, db=db, top=top)
     if json_out:
