@@ -182,6 +182,8 @@ def test_amounts_sum_to_budget_to_the_cent(recs, budget, formula):
     cents = [r["cents"] for r in alloc.rows]
     assert sum(cents) == round(float(budget) * 100)
     assert all(c >= 0 for c in cents)
+    grant = sum(cents) / len(cents)  # in cents
+    assert all(formula.floor_multiple * grant - 1.001 <= c <= formula.cap_multiple * grant + 1.001 for c in cents)
 
 
 @SETTINGS

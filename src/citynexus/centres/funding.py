@@ -24,8 +24,8 @@ lowers a centre's performance points.
 
 (a metric no centre scored on, or of weight 0, gives its money to the other metrics in proportion to their
 weights; with no counted service at all everything is split equally). Floors and caps,
-``F = φ B/n`` and ``C = κ B/n`` (``φ ≤ 1 ≤ κ``), are applied by water-filling: centres above
-``C`` are fixed at ``C`` and the rest rescaled, repeated; then likewise centres below ``F``.
+``F = φ B/n`` and ``C = κ B/n`` (``φ ≤ 1 ≤ κ``), are applied as ``a_c = min(C, max(F, λ raw_c))``
+with the one scale ``λ`` that makes the amounts sum to ``B`` (a bounded, monotone rescaling).
 Amounts are rounded to the cent by the largest-remainder (Hamilton) method, so they sum to
 ``B`` exactly: each gets ``⌊100 a_c⌋`` cents and the remaining cents go to the largest
 fractional parts (ties by centre id).
@@ -423,30 +423,45 @@ def largest_remainder(amounts: dict[str, float], total_cents: int) -> dict[str, 
 
 
 def clamp(raw: dict[str, float], budget: float, floor: float, cap: float) -> tuple[dict[str, float], dict[str, str]]:
-    """Water-filling of floors and caps (module docstring); returns amounts and which bound bit."""
-    fixed: dict[str, float] = {}
+    """Floors and caps: ``a_c = min(C, max(F, λ raw_c))`` with the one ``λ ≥ 0`` for which the
+    amounts sum to the budget (the left side is continuous and non-decreasing in ``λ``; found by
+    bisection, then the centres strictly between the bounds share the rest exactly in proportion
+    to ``raw``). Feasible whenever ``n F ≤ B ≤ n C``. Returns amounts and which bound bit."""
+    ids = list(raw)
+    n = len(ids)
+    if n == 0:
+        return {}, {}
+    if sum(raw.values()) <= 0:
+        return dict.fromkeys(ids, budget / n), {}
+
+    def total(lam: float) -> float:
+        return sum(min(cap, max(floor, lam * raw[c])) for c in ids)
+
+    lo, hi = 0.0, 1.0
+    while total(hi) < budget and hi < 1e300:
+        hi *= 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if total(mid) < budget:
+            lo = mid
+        else:
+            hi = mid
+    lam = (lo + hi) / 2
     bound: dict[str, str] = {}
-    eps = 1e-9 * max(1.0, budget)
-    for side in ("cap", "floor"):
-        while True:
-            free = [c for c in raw if c not in fixed]
-            if not free:
-                break
-            rem = budget - sum(fixed.values())
-            s = sum(raw[c] for c in free)
-            alloc = {c: (rem * raw[c] / s if s > 0 else rem / len(free)) for c in free}
-            viol = [c for c in free if (alloc[c] > cap + eps if side == "cap" else alloc[c] < floor - eps)]
-            if not viol:
-                break
-            for c in viol:
-                fixed[c] = cap if side == "cap" else floor
-                bound[c] = side
-    free = [c for c in raw if c not in fixed]
-    rem = budget - sum(fixed.values())
-    s = sum(raw[c] for c in free)
-    out = dict(fixed)
-    out.update({c: (rem * raw[c] / s if s > 0 else rem / len(free)) for c in free})
-    return out, bound
+    out: dict[str, float] = {}
+    eps = 1e-12 * max(1.0, budget)
+    for c in ids:
+        v = lam * raw[c]
+        if v >= cap - eps:
+            out[c], bound[c] = cap, "cap"
+        elif v <= floor + eps:
+            out[c], bound[c] = floor, "floor"
+    free = [c for c in ids if c not in out]
+    rest = budget - sum(out.values())
+    s_free = sum(raw[c] for c in free)
+    for c in free:
+        out[c] = rest * raw[c] / s_free if s_free > 0 else rest / len(free)
+    return {c: out[c] for c in ids}, bound
 
 
 def raw_amounts(metrics: dict[str, dict[str, float]], budget: float, formula: Formula) -> dict[str, dict[str, float]]:
