@@ -97,3 +97,30 @@ def test_roles_and_ownership(client, db_url):
     from citynexus.ledger import Ledger
 
     assert Ledger(db_url).entry(0).submitter == "ORG0001/third"
+
+
+def test_private_agreements_are_seen_by_owner_and_parties_only(client, db_url):
+    from citynexus.services.keys import create_org
+
+    eng = get_engine(db_url)
+    for code in ("ORG0002", "OWNER", "THIRD"):
+        create_org(eng, code, code)
+    owner = create_key(eng, "owner", org="OWNER", role="editor")
+    party = create_key(eng, "party", org="ORG0002", role="viewer")
+    third = create_key(eng, "third", org="THIRD", role="viewer")
+    private = 'visibility = "private"\n' + AGREEMENT
+    r = client.post(
+        "/api/v1/agree/agreements", files={"file": ("p.toml", private.encode())}, headers={"X-API-Key": owner}
+    )
+    assert r.status_code == 200, r.text
+    ids = lambda key: [a["id"] for a in client.get("/api/v1/agree/agreements", headers=key).json()]  # noqa: E731
+    assert ids({}) == [] and ids({"X-API-Key": third}) == []
+    assert ids({"X-API-Key": owner}) == ["JRD-1"] and ids({"X-API-Key": party}) == ["JRD-1"]
+    assert client.get("/api/v1/agree/agreements/JRD-1").status_code == 400
+    assert client.get("/api/v1/agree/agreements/JRD-1", headers={"X-API-Key": party}).status_code == 200
+    ttl = client.get("/api/v1/agree/graph").text
+    assert "JRD-1" not in ttl
+    assert "JRD-1" in client.get("/api/v1/agree/graph", headers={"X-API-Key": owner}).text
+    assert client.get("/api/v1/agree/orgs/ORG0001/compliance").json()["agreements"] == []
+    # the dashboard shows what anyone may see
+    assert "JRD-1" not in client.get("/agree").text

@@ -30,6 +30,7 @@ ORGS = {
 def test_capacity_draft_fills_both_parties_and_min_capacity():
     d = draft_from_match(need(constraints={"min_capacity": 2500}), offer(), ORGS, start=dt.date(2026, 1, 1))
     assert d.parties == ["SUP", "BUY"]
+    assert d.visibility == "private"  # a draft is for its parties
     assert {t.party for t in d.terms} == {"SUP"}
     assert d.term("OUTPUT").rule == "output >= 2500.0"
     assert "2,500" in d.term("OUTPUT").text and "2,500" in d.term("OUTPUT").text_zh

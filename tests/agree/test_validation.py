@@ -85,6 +85,12 @@ def test_due_that_does_not_parse():
     assert err.problems[0].field == "due" and err.problems[0].term == "T1"
 
 
+def test_bad_visibility():
+    err = refused(base(visibility="secret"))
+    assert err.problems[0].field == "visibility"
+    assert agreement_from_dict(base(visibility="private")).visibility == "private"
+
+
 def test_end_before_start():
     err = refused(base(start="2026-06-01", end="2026-01-01"))
     assert err.problems[0].field == "end"

@@ -79,6 +79,7 @@ def draft_from_match(
         return (o.name_zh or o.name) if zh else o.name
 
     data["id"] = f"DRAFT-{need.id}-{offer.id}"[:64]
+    data["visibility"] = "private"  # a draft is for its parties until they publish it
     data["title"] = f"{data['title']}: {org_name(offer.org, False)} and {org_name(need.org, False)}"
     data["title_zh"] = f"{data['title_zh']}：{org_name(offer.org, True)}与{org_name(need.org, True)}"
     data["parties"] = [offer.org, need.org] if offer.org != need.org else [offer.org]

@@ -98,6 +98,8 @@ class Agreement:
     clauses: list[dict[str, str]] = field(default_factory=list)
     metrics: dict[str, dict[str, str]] = field(default_factory=dict)
     synthetic: bool = False
+    #: ``public`` (everyone may read it) or ``private`` (its owner organisation and its parties)
+    visibility: str = "public"
 
     def term(self, term_id: str) -> Term:
         for t in self.terms:
@@ -123,6 +125,8 @@ class Agreement:
             del d["metrics"]
         if not d["synthetic"]:
             del d["synthetic"]
+        if d["visibility"] == "public":
+            del d["visibility"]
         return d
 
     def to_toml(self) -> str:
@@ -171,7 +175,19 @@ def agreement_from_dict(
 
     if not isinstance(data, dict):
         raise AgreementError([AgreementProblem(source, None, "", "not a table of keys", "write an agreement TOML")])
-    known = {"id", "title", "title_zh", "parties", "start", "end", "terms", "clauses", "metrics", "synthetic"}
+    known = {
+        "id",
+        "title",
+        "title_zh",
+        "parties",
+        "start",
+        "end",
+        "terms",
+        "clauses",
+        "metrics",
+        "synthetic",
+        "visibility",
+    }
     for k in data:
         if k not in known:
             bad(None, k, f"unknown key {k!r}", f"use only {', '.join(sorted(known))}")
@@ -218,6 +234,9 @@ def agreement_from_dict(
             bad(None, k, f"{k} = {data[k]!r} is not a date", f"write {k} = YYYY-MM-DD, e.g. 2026-01-01")
     if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
         bad(None, "end", f"end {dates['end']} is before start {dates['start']}", "put end on or after start")
+    visibility = data.get("visibility", "public")
+    if visibility not in ("public", "private"):
+        bad(None, "visibility", f"visibility = {visibility!r} is not public or private", 'write visibility = "private"')
     metrics = data.get("metrics", {})
     if not isinstance(metrics, dict) or not all(isinstance(v, dict) for v in metrics.values()):
         bad(
@@ -333,6 +352,7 @@ def agreement_from_dict(
         clauses=[{k: str(v) for k, v in c.items()} for c in clauses],
         metrics={k: {kk: str(vv) for kk, vv in v.items()} for k, v in metrics.items()},
         synthetic=bool(data.get("synthetic", False)),
+        visibility=visibility,
     )
 
 

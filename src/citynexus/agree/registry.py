@@ -486,19 +486,20 @@ def org_names(registry: AgreementRegistry) -> dict[str, tuple[str, str | None]]:
         }
 
 
-def stored_graph(registry: AgreementRegistry):
-    """The compliance knowledge graph of every stored agreement with its newest run."""
+def stored_graph(registry: AgreementRegistry, agreements: list[Agreement] | None = None):
+    """The compliance knowledge graph of the stored agreements (default: all) with their newest runs."""
     from citynexus.agree.graph import build_graph
 
-    ags = registry.list()
+    ags = registry.list() if agreements is None else agreements
     runs = {a.id: r for a in ags if (r := registry.latest_run(a.id)) is not None}
     return build_graph(ags, runs, org_names(registry))
 
 
-def compliance(registry: AgreementRegistry, org_id: str) -> dict[str, Any]:
-    """:func:`citynexus.agree.hub.compliance_summary` over the stored agreements and newest runs."""
+def compliance(registry: AgreementRegistry, org_id: str, agreements: list[Agreement] | None = None) -> dict[str, Any]:
+    """:func:`citynexus.agree.hub.compliance_summary` over the stored agreements (default: all)
+    and their newest runs."""
     from citynexus.agree.hub import compliance_summary
 
-    ags = registry.list()
+    ags = registry.list() if agreements is None else agreements
     runs = {a.id: r for a in ags if org_id in a.parties and (r := registry.latest_run(a.id)) is not None}
     return compliance_summary(org_id, ags, runs)

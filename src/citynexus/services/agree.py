@@ -60,6 +60,34 @@ def _audit(reg: AgreementRegistry, who: Principal | None, action: str, target: s
         audit.record(reg.engine, who, action, "agreement", target, client, detail)
 
 
+#: ``viewer`` of a read: ``ALL`` (the command line: everything), ``None`` (anonymous) or a principal
+ALL = "all"
+
+
+def _visible(reg: AgreementRegistry, ag, viewer) -> bool:
+    """Public agreements are visible to everyone; private ones to their owner organisation,
+    their parties and the platform (:func:`citynexus.services.auth.can_see`)."""
+    if viewer == ALL or ag.visibility != "private":
+        return True
+    from citynexus.services.auth import can_see
+
+    _stored, owner = reg.owner_of(ag.id)
+    return can_see(viewer, owner, True, ag.parties)
+
+
+def _visible_list(reg: AgreementRegistry, viewer) -> list:
+    return [a for a in reg.list() if _visible(reg, a, viewer)]
+
+
+def _get_visible(reg: AgreementRegistry, agreement_id: str, viewer):
+    from citynexus.agree.errors import AgreeError
+
+    ag = reg.get(agreement_id)
+    if not _visible(reg, ag, viewer):  # answered like a missing one: its existence is private too
+        raise AgreeError(f"no agreement {agreement_id!r} is stored; add it with 'citynexus agree new' or import it")
+    return ag
+
+
 def add_agreement(
     path: str | Path, db: str | None = None, who: Principal | None = None, client: str | None = None
 ) -> dict[str, Any]:
@@ -122,16 +150,20 @@ def run_status(
     return out
 
 
-def verify_status(agreement: str, term: str, period: str, db: str | None = None, run: int | None = None) -> dict:
+def verify_status(
+    agreement: str, term: str, period: str, db: str | None = None, run: int | None = None, viewer=ALL
+) -> dict:
     """Prove a shown status from the ledger (see :meth:`AgreementRegistry.verify`)."""
-    return AgreementRegistry(db).verify(agreement, term, period, run).to_dict()
+    reg = AgreementRegistry(db)
+    _get_visible(reg, agreement, viewer)
+    return reg.verify(agreement, term, period, run).to_dict()
 
 
-def list_agreements(db: str | None = None) -> list[dict[str, Any]]:
-    """Stored agreements with the counts of their newest run."""
+def list_agreements(db: str | None = None, viewer=ALL) -> list[dict[str, Any]]:
+    """Stored agreements (those ``viewer`` may see) with the counts of their newest run."""
     reg = AgreementRegistry(db)
     out = []
-    for ag in reg.list():
+    for ag in _visible_list(reg, viewer):
         latest = reg.latest_run(ag.id)
         counts: dict[str, int] = {}
         for r in (latest or {}).get("results", []):
@@ -146,6 +178,7 @@ def list_agreements(db: str | None = None) -> list[dict[str, Any]]:
                 "end": ag.end.isoformat(),
                 "terms": len(ag.terms),
                 "synthetic": ag.synthetic,
+                "visibility": ag.visibility,
                 "as_of": (latest or {}).get("as_of"),
                 "counts": counts,
             }
@@ -153,23 +186,29 @@ def list_agreements(db: str | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def graph_text(db: str | None = None, fmt: str = "turtle") -> str:
-    """The compliance knowledge graph of the stored agreements as Turtle or JSON-LD."""
+def graph_text(db: str | None = None, fmt: str = "turtle", viewer=ALL) -> str:
+    """The compliance knowledge graph of the stored agreements ``viewer`` may see, as Turtle or JSON-LD."""
     from citynexus.agree.graph import serialize
     from citynexus.agree.registry import stored_graph
 
-    return serialize(stored_graph(AgreementRegistry(db)), fmt)
+    reg = AgreementRegistry(db)
+    return serialize(stored_graph(reg, _visible_list(reg, viewer)), fmt)
 
 
 def graph_query(
-    db: str | None = None, question: str | None = None, arg: str | None = None, sparql: str | None = None
+    db: str | None = None,
+    question: str | None = None,
+    arg: str | None = None,
+    sparql: str | None = None,
+    viewer=ALL,
 ) -> list[dict[str, str | None]]:
     """Answer a canned question (``breached-green``, ``depends-on``, ``at-risk``) or a SPARQL
-    SELECT over the stored agreements' graph."""
+    SELECT over the graph of the stored agreements ``viewer`` may see."""
     from citynexus.agree.graph import canned, query
     from citynexus.agree.registry import stored_graph
 
-    g = stored_graph(AgreementRegistry(db))
+    reg = AgreementRegistry(db)
+    g = stored_graph(reg, _visible_list(reg, viewer))
     return query(g, sparql if sparql else canned(question or "breached-green", arg))
 
 
@@ -184,12 +223,13 @@ def draft_agreement(need_id: str, offer_id: str, db: str | None = None, template
     return draft_from_match(need, offer, orgs, template=template).to_toml()
 
 
-def organization_compliance(org_id: str, db: str | None = None) -> dict[str, Any]:
+def organization_compliance(org_id: str, db: str | None = None, viewer=ALL) -> dict[str, Any]:
     """An organization's agreements and compliance record (met/breached share by category),
-    the data the hub portrait shows."""
+    the data the hub portrait shows (over the agreements ``viewer`` may see)."""
     from citynexus.agree.registry import compliance
 
-    return compliance(AgreementRegistry(db), org_id)
+    reg = AgreementRegistry(db)
+    return compliance(reg, org_id, _visible_list(reg, viewer))
 
 
 def load_demo_data(
@@ -286,10 +326,10 @@ def import_reports_upload(
             raise _renamed(err, filename) from None
 
 
-def agreement_view(agreement_id: str, db: str | None = None) -> dict[str, Any]:
+def agreement_view(agreement_id: str, db: str | None = None, viewer=ALL) -> dict[str, Any]:
     """One stored agreement with its newest run arranged as a term x period grid."""
     reg = AgreementRegistry(db)
-    ag = reg.get(agreement_id)
+    ag = _get_visible(reg, agreement_id, viewer)
     run = reg.latest_run(agreement_id)
     cells: dict[str, dict[str, dict]] = {}
     periods: list[str] = []

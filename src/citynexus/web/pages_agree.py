@@ -42,13 +42,13 @@ def agree_page(request: Request) -> HTMLResponse:
     db = request.app.state.engine.url.render_as_string(hide_password=False)
     labels = {k: t(k, lang) for k in LABEL_KEYS}
     status_labels = {s: t(f"agree_status_{s}", lang) for s in STATUSES}
-    items = svc.list_agreements(db)
+    items = svc.list_agreements(db, viewer=None)  # the dashboard shows what anyone may see
     q = request.query_params
     sel = q.get("id", "").strip() or (items[0]["id"] if items else "")
     view, error = None, None
     if sel:
         try:
-            view = svc.agreement_view(sel, db)
+            view = svc.agreement_view(sel, db, viewer=None)
         except CityNexusError:
             error = f"{t('agree_not_found', lang)}: {sel}"
     detail, verification = None, None
@@ -57,7 +57,7 @@ def agree_page(request: Request) -> HTMLResponse:
         detail = view["cells"].get(term, {}).get(period)
         if detail is not None and q.get("verify"):
             try:
-                verification = svc.verify_status(sel, term, period, db)
+                verification = svc.verify_status(sel, term, period, db, viewer=None)
             except CityNexusError as err:
                 verification = {"ok": False, "checks": [{"check": "verify", "ok": False, "detail": str(err)}]}
     synthetic = any(a["synthetic"] for a in items)

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, read_upload, require_key
+from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, optional_key, read_upload, require_key
 from citynexus.services import agree as svc
 from citynexus.services.auth import Principal
 
@@ -41,14 +41,24 @@ async def _read(f: UploadFile) -> bytes:
     return await read_upload(f, MAX_UPLOAD)
 
 
-@router.get("/agreements", summary="Stored agreements with the status counts of their newest run")
-def agreements(db: Engine = Depends(get_db)) -> list[dict[str, Any]]:
-    return svc.list_agreements(_url(db))
+@router.get(
+    "/agreements", summary="Stored agreements with the status counts of their newest run", responses=AUTH_RESPONSES
+)
+def agreements(db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)) -> list[dict[str, Any]]:
+    return svc.list_agreements(_url(db), who)
 
 
-@router.get("/agreements/{agreement_id}", summary="One agreement and its term x period status grid", responses=ERRORS)
-def agreement(agreement_id: str = Path(..., max_length=64), db: Engine = Depends(get_db)) -> dict[str, Any]:
-    return svc.agreement_view(agreement_id, _url(db))
+@router.get(
+    "/agreements/{agreement_id}",
+    summary="One agreement and its term x period status grid",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
+def agreement(
+    agreement_id: str = Path(..., max_length=64),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+) -> dict[str, Any]:
+    return svc.agreement_view(agreement_id, _url(db), who)
 
 
 @router.post(
@@ -115,38 +125,63 @@ def run(
     return svc.run_status(_url(db), agreement, _date(as_of), who, client_of(request))
 
 
-@router.get("/verify/{agreement_id}/{term}/{period}", summary="Prove a shown status from the ledger", responses=ERRORS)
+@router.get(
+    "/verify/{agreement_id}/{term}/{period}",
+    summary="Prove a shown status from the ledger",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
 def verify(
     agreement_id: str = Path(..., max_length=64),
     term: str = Path(..., max_length=64),
     period: str = Path(..., max_length=16),
     run: int | None = Query(None),
     db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
 ) -> dict[str, Any]:
-    return svc.verify_status(agreement_id, term, period, _url(db), run)
+    return svc.verify_status(agreement_id, term, period, _url(db), run, who)
 
 
-@router.get("/graph", summary="Compliance knowledge graph as Turtle or JSON-LD", response_class=PlainTextResponse)
+@router.get(
+    "/graph",
+    summary="Compliance knowledge graph as Turtle or JSON-LD",
+    response_class=PlainTextResponse,
+    responses=AUTH_RESPONSES,
+)
 def graph(
-    fmt: str = Query("turtle", alias="format", pattern="^(turtle|ttl|json-ld|jsonld)$"), db: Engine = Depends(get_db)
+    fmt: str = Query("turtle", alias="format", pattern="^(turtle|ttl|json-ld|jsonld)$"),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
 ):
     media = "application/ld+json" if fmt.startswith("json") else "text/turtle"
-    return PlainTextResponse(svc.graph_text(_url(db), fmt), media_type=media)
+    return PlainTextResponse(svc.graph_text(_url(db), fmt, who), media_type=media)
 
 
-@router.get("/graph/query", summary="Canned question or SPARQL SELECT over the knowledge graph", responses=ERRORS)
+@router.get(
+    "/graph/query",
+    summary="Canned question or SPARQL SELECT over the knowledge graph",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
 def graph_query(
     ask: str | None = Query(None, pattern="^(breached-green|depends-on|at-risk)$"),
     arg: str | None = Query(None, max_length=200),
     sparql: str | None = Query(None, max_length=5000),
     db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
 ) -> list[dict[str, Any]]:
-    return svc.graph_query(_url(db), ask, arg, sparql)
+    return svc.graph_query(_url(db), ask, arg, sparql, who)
 
 
-@router.get("/orgs/{org_id}/compliance", summary="An organization's agreements and compliance record")
-def compliance(org_id: str = Path(..., max_length=64), db: Engine = Depends(get_db)) -> dict[str, Any]:
-    return svc.organization_compliance(org_id, _url(db))
+@router.get(
+    "/orgs/{org_id}/compliance",
+    summary="An organization's agreements and compliance record",
+    responses=AUTH_RESPONSES,
+)
+def compliance(
+    org_id: str = Path(..., max_length=64),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+) -> dict[str, Any]:
+    return svc.organization_compliance(org_id, _url(db), who)
 
 
 @router.post(
