@@ -87,3 +87,6 @@ def test_bad_queries():
         canned("breached-green", "20x6")
     with pytest.raises(AgreeError, match="unknown question"):
         canned("nope")
+    for bad in ("0", "0000", "2026", "2026-03", "9999Q4"):
+        with pytest.raises(AgreeError, match="quarter"):
+            canned("at-risk", bad)

@@ -44,6 +44,7 @@ def test_every_problem_listed_with_row_and_column(tmp_path, ag):
         "AG1,A,x,2026q4,2\n"  # row 9 duplicate of row 8 (same canonical period)
         "AG1,A,9x,2026Q4,2\n"  # row 10 bad metric name
         "AG1,A,y,2026Q1,inf\n"  # row 11 not finite
+        "AG1,A,y,0000Q1,1\n"  # row 12 year out of range
     )
     with pytest.raises(ReportImportError) as ei:
         read_reports(write(tmp_path, text), [ag])
@@ -58,6 +59,7 @@ def test_every_problem_listed_with_row_and_column(tmp_path, ag):
         (9, "period"),
         (10, "metric"),
         (11, "value"),
+        (12, "period"),
     ]
     assert all(p.location.file == "r.csv" and p.fix for p in ei.value.problems)
     dup = next(p for p in ei.value.problems if p.location.row == 9)

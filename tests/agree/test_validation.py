@@ -75,8 +75,9 @@ def test_once_without_due():
 
 
 @pytest.mark.parametrize("key", ["start", "end"])
-def test_dates_that_do_not_parse(key):
-    err = refused(base(**{key: "2026-13-45"}))
+@pytest.mark.parametrize("value", ["2026-13-45", "9999-12-31", "0001-01-01", 20260101])
+def test_dates_that_do_not_parse(key, value):
+    err = refused(base(**{key: value}))
     assert err.problems[0].field == key and err.problems[0].term is None
 
 

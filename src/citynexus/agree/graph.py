@@ -261,7 +261,12 @@ def canned(name: str, arg: str | None = None, today: dt.date | None = None) -> s
     elif name == "depends-on":
         q = q.replace("$ARG", _literal(arg))
     else:
-        quarter = containing("quarter", today or dt.date.today()) if not arg else parse_period(arg)
+        try:
+            quarter = containing("quarter", today or dt.date.today()) if not arg else parse_period(arg)
+        except ValueError as err:
+            raise AgreeError(f"at-risk takes a quarter such as 2026Q3, not {arg!r} ({err})") from None
+        if quarter.kind != "quarter":
+            raise AgreeError(f"at-risk takes a quarter such as 2026Q3, not {arg!r}")
         q = q.replace("$START", f'"{quarter.first.isoformat()}"^^xsd:date')
         q = q.replace("$END", f'"{quarter.last.isoformat()}"^^xsd:date')
     return PREFIXES + q

@@ -150,12 +150,16 @@ class Agreement:
 
 def _date(v: Any) -> dt.date:
     if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        return dt.date.fromisoformat(v.strip())
-    raise ValueError(f"{v!r} is not a date")
+        d = v.date()
+    elif isinstance(v, dt.date):
+        d = v
+    elif isinstance(v, str):
+        d = dt.date.fromisoformat(v.strip())
+    else:
+        raise ValueError(f"{v!r} is not a date")
+    if not 1000 <= d.year <= 9998:
+        raise ValueError(f"{d} is outside the years 1000..9998")
+    return d
 
 
 def agreement_from_dict(

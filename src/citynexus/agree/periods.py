@@ -58,6 +58,9 @@ class Period:
 def parse_period(text: str) -> Period:
     """``2026-03`` -> month, ``2026Q1`` -> quarter, ``2026`` -> year; ``ValueError`` otherwise."""
     s = str(text).strip()
+    year = s[:4]
+    if year.isdigit() and not 1000 <= int(year) <= 9998:
+        raise ValueError(f"year {year} is outside 1000..9998")
     if m := _MONTH.match(s):
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:
