@@ -27,6 +27,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("hub", "citynexus.cli.hub"),
     ("ledger", "citynexus.cli.ledger"),
     ("admin", "citynexus.cli.admin"),
+    ("watch", "citynexus.cli.watch"),
 )
 
 app = typer.Typer(

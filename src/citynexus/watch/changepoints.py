@@ -1,0 +1,297 @@
+"""Change points: regime shifts in level, trend or variance of one reported series.
+
+:class:`ChangePointDetector` follows the ruptures / PyOD shape (``fit`` then ``predict``, or
+``fit_predict``) and uses ruptures (Truong, Oudre & Vayatis, 2020, "Selective review of offline change
+point detection methods", Signal Processing 167) for the search. Its one default setting was chosen on
+annotated series (see ``docs/risk.md`` and ``benchmarks/bench_watch.py``):
+
+1. drop missing values (positions are mapped back to the original index afterwards);
+2. robust standardisation: ``z = (x - median(x)) / sigma`` with the noise scale
+   ``sigma = 1.4826 * MAD(diff(x)) / sqrt(2)`` (first differences are insensitive to level shifts and
+   slow trends, so sigma measures the noise and not the changes; fallbacks for noise-free series);
+3. a Hampel filter: points farther than ``hampel`` sigmas from the median of their ``2w+1`` neighbours
+   are replaced by that median, so a single-period outlier is not taken for a change (outliers are
+   the anomaly detector's job);
+4. exact penalised search (PELT, Killick, Fearnhead & Eckley, 2012) with the cost ``cost`` (``"l2"``:
+   piecewise-constant mean; ``"normal"``: mean and variance; ``"rbf"``: kernel, any distribution change)
+   and the penalty ``beta * log(n)`` per change point on the standardised scale (a BIC-type penalty,
+   scale-free because the series was divided by its noise scale), with minimum segment length
+   ``min_size``.
+
+A change point is the 0-based position at which a new segment starts (never 0).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from citynexus.watch.errors import WatchInputError, WatchSpecError
+
+__all__ = ["DEFAULT", "ChangePointDetector", "ChangePointResult", "ChangePointSettings", "noise_scale"]
+
+COSTS = ("l2", "normal", "rbf", "l1")
+
+
+@dataclass(frozen=True)
+class ChangePointSettings:
+    """The knobs of the detector (the defaults are the one chosen setting)."""
+
+    cost: str = "rbf"
+    beta: float = 1.5
+    min_size: int = 3
+    hampel: float = 4.0
+    hampel_window: int = 2
+    period: int | None = None
+    seasonal_acf: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.cost not in COSTS:
+            raise WatchSpecError(f"cost must be one of {', '.join(COSTS)}, not {self.cost!r}")
+        if not self.beta > 0:
+            raise WatchSpecError(f"beta (penalty multiplier) must be > 0, not {self.beta}")
+        if self.min_size < 1:
+            raise WatchSpecError(f"min_size must be >= 1, not {self.min_size}")
+
+
+#: The one default setting.
+DEFAULT = ChangePointSettings()
+
+
+@dataclass
+class ChangePointResult:
+    """What the detector found, with its evidence.
+
+    ``changepoints``: 0-based positions (in the original series, missing values included) where a new
+    segment starts; ``segments``: one dict per segment (start, end exclusive, mean, std, n observed);
+    ``magnitudes``: change of segment mean at each change point, in the series' units and in noise
+    sigmas; ``values``: the series seen (None for missing); ``settings``; ``note``: why nothing was
+    detected, when that is the case.
+    """
+
+    changepoints: list[int]
+    segments: list[dict[str, Any]]
+    magnitudes: list[dict[str, float]]
+    values: list[float | None]
+    settings: dict[str, Any]
+    n: int
+    n_observed: int
+    sigma: float
+    penalty: float
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def explain(self, lang: str = "en") -> str:
+        """The result in words (``en`` or ``zh``)."""
+        zh = lang != "en"
+        if not self.changepoints:
+            if zh:
+                return "未发现结构变化" + (f"（{self.note}）" if self.note else "") + "。"
+            return "No change point found" + (f" ({self.note})" if self.note else "") + "."
+        parts = []
+        for cp, mag in zip(self.changepoints, self.magnitudes):
+            d = mag["delta"]
+            if zh:
+                parts.append(
+                    f"第{cp}期起均值{'上升' if d > 0 else '下降'}{abs(d):.4g}（{abs(mag['sigmas']):.1f}倍噪声）"
+                )
+            else:
+                parts.append(
+                    f"from position {cp} the mean {'rises' if d > 0 else 'falls'} by {abs(d):.4g} "
+                    f"({abs(mag['sigmas']):.1f} noise sigmas)"
+                )
+        if zh:
+            return f"发现{len(self.changepoints)}个变化点：" + "；".join(parts) + "。"
+        return f"{len(self.changepoints)} change point(s): " + "; ".join(parts) + "."
+
+
+def noise_scale(x: np.ndarray) -> float:
+    """Robust noise scale ``1.4826 * MAD(diff x) / sqrt(2)`` (0 when it cannot be estimated).
+
+    Fallbacks when the MAD of the differences is 0 (e.g. a noise-free step): the mean absolute
+    nonzero difference divided by 10, so a step of any size in an otherwise flat series stands out.
+    """
+    if x.size < 3:
+        return float(np.std(x)) if x.size > 1 else 0.0
+    d = np.diff(x)
+    mad = float(np.median(np.abs(d - np.median(d))))
+    s = 1.4826 * mad / math.sqrt(2)
+    if s > 0:
+        return s
+    nz = np.abs(d[d != 0])
+    return float(nz.mean()) / 10 if nz.size else 0.0
+
+
+def _hampel(z: np.ndarray, k: float, w: int) -> np.ndarray:
+    """Replace isolated outliers: a point farther than ``k`` from the median of its ``w`` left
+    neighbours AND from the median of its ``w`` right neighbours (one side at the ends) is set to the
+    median of both sides. A level shift agrees with one side, so it is left alone."""
+    if k <= 0 or z.size < 2 * w + 2:
+        return z
+    out = z.copy()
+    n = z.size
+    for i in range(n):
+        left, right = z[max(0, i - w) : i], z[i + 1 : i + 1 + w]
+        far_l = left.size == 0 or abs(z[i] - float(np.median(left))) > k
+        far_r = right.size == 0 or abs(z[i] - float(np.median(right))) > k
+        if far_l and far_r:
+            out[i] = float(np.median(np.concatenate([left, right])))
+    return out
+
+
+class ChangePointDetector:
+    """Offline change-point detector with one default setting.
+
+    >>> import numpy as np
+    >>> x = np.r_[np.zeros(30), np.full(30, 5.0)] + np.random.default_rng(0).normal(0, 1, 60)
+    >>> ChangePointDetector().fit_predict(x)
+    [30]
+    """
+
+    def __init__(self, settings: ChangePointSettings | None = None, **overrides: Any) -> None:
+        base = settings or DEFAULT
+        self.settings = ChangePointSettings(**{**asdict(base), **overrides}) if overrides else base
+        self.result_: ChangePointResult | None = None
+
+    # ------------------------------------------------------------------ API
+    def fit(self, values: Any) -> ChangePointDetector:
+        """Find the change points of ``values`` (a sequence of numbers; None/NaN = missing)."""
+        raw = _as_float_array(values)
+        self.result_ = self._detect(raw)
+        return self
+
+    def predict(self) -> list[int]:
+        """The change points found by the last :meth:`fit`."""
+        if self.result_ is None:
+            raise WatchSpecError("call fit(values) before predict()")
+        return list(self.result_.changepoints)
+
+    def fit_predict(self, values: Any) -> list[int]:
+        return self.fit(values).predict()
+
+    # ------------------------------------------------------------------ core
+    def _detect(self, raw: np.ndarray) -> ChangePointResult:
+        s = self.settings
+        n = raw.size
+        obs = np.flatnonzero(~np.isnan(raw))
+        x = raw[obs]
+        seen = [None if math.isnan(v) else float(v) for v in raw]
+
+        def empty(note: str, sigma: float = 0.0, penalty: float = 0.0) -> ChangePointResult:
+            seg = [_segment(x, 0, x.size, obs, n)] if x.size else []
+            return ChangePointResult([], seg, [], seen, asdict(s), n, int(x.size), sigma, penalty, note)
+
+        if n == 0:
+            return empty("empty series: nothing to detect")
+        if x.size == 0:
+            return empty("every value is missing: nothing to detect")
+        if x.size < 2 * s.min_size:
+            return empty(f"only {x.size} observed value(s), fewer than 2 x min_size = {2 * s.min_size}")
+        if float(np.ptp(x)) == 0.0:
+            return empty("constant series: nothing to detect")
+        sigma = noise_scale(x)
+        if sigma <= 0:
+            return empty("no variation to measure: nothing to detect")
+        period = s.period if s.period is not None else seasonal_period(x, s.seasonal_acf)
+        if period:
+            x_adj = x - seasonal_profile(x, period)
+            sigma = noise_scale(x_adj) or sigma
+        else:
+            x_adj = x
+        z = (x_adj - float(np.median(x_adj))) / sigma
+        z = _hampel(z, s.hampel, s.hampel_window)
+        penalty = s.beta * math.log(max(x.size, 2))
+        bkps = _search(z, s.cost, penalty, s.min_size)
+        # positions in the observed array -> original positions
+        cps = [int(obs[b]) for b in bkps if 0 < b < x.size]
+        bounds = [0, *[b for b in bkps if 0 < b < x.size], x.size]
+        segs = [_segment(x, a, b, obs, n) for a, b in itertools.pairwise(bounds)]
+        mags = [
+            {"delta": segs[i + 1]["mean"] - segs[i]["mean"], "sigmas": (segs[i + 1]["mean"] - segs[i]["mean"]) / sigma}
+            for i in range(len(segs) - 1)
+        ]
+        return ChangePointResult(
+            cps, segs, mags, seen, asdict(s), n, int(x.size), sigma, penalty, extra={"period": period}
+        )
+
+
+#: Seasonal periods tried when none is given (quarterly, monthly).
+CANDIDATE_PERIODS = (4, 12)
+
+
+def seasonal_period(x: np.ndarray, threshold: float = 0.3) -> int | None:
+    """The seasonal period among :data:`CANDIDATE_PERIODS` whose autocorrelation of the first
+    differences is largest and above ``threshold`` (needs three full cycles), else None."""
+    d = np.diff(x)
+    best, best_r = None, threshold
+    for p in CANDIDATE_PERIODS:
+        if x.size < 3 * p or d.size <= p:
+            continue
+        a, b = d[:-p] - d.mean(), d[p:] - d.mean()
+        den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+        r = float((a * b).sum() / den) if den > 0 else 0.0
+        if r > best_r:
+            best, best_r = p, r
+    return best
+
+
+def seasonal_profile(x: np.ndarray, period: int) -> np.ndarray:
+    """Per-phase median of ``x`` minus its centred rolling median of one period (the seasonal
+    component of a robust classical decomposition), centred to sum zero over a cycle."""
+    import pandas as pd
+
+    trend = pd.Series(x).rolling(period + (1 - period % 2), center=True, min_periods=1).median().to_numpy()
+    det = x - trend
+    prof = np.array([np.median(det[i::period]) for i in range(period)])
+    prof -= prof.mean()
+    return np.resize(prof, x.size)
+
+
+def _segment(x: np.ndarray, a: int, b: int, obs: np.ndarray, n: int) -> dict[str, Any]:
+    part = x[a:b]
+    start = int(obs[a]) if a > 0 else 0
+    end = int(obs[b]) if b < x.size else n
+    return {
+        "start": start,
+        "end": end,
+        "n_observed": int(part.size),
+        "mean": float(part.mean()),
+        "std": float(part.std(ddof=1)) if part.size > 1 else 0.0,
+    }
+
+
+def _search(z: np.ndarray, cost: str, penalty: float, min_size: int) -> list[int]:
+    """PELT with ruptures; returns breakpoints as ruptures does (segment ends, last = len)."""
+    import ruptures as rpt
+
+    signal = z.reshape(-1, 1)
+    if cost == "l2":
+        # KernelCPD with the linear kernel is the l2 cost, searched by PELT in compiled code
+        algo = rpt.KernelCPD(kernel="linear", min_size=min_size).fit(signal)
+        return list(algo.predict(pen=penalty))
+    if cost == "rbf":
+        algo = rpt.KernelCPD(kernel="rbf", min_size=min_size).fit(signal)
+        return list(algo.predict(pen=penalty))
+    algo = rpt.Pelt(model=cost, min_size=min_size, jump=1).fit(signal)
+    return list(algo.predict(pen=penalty))
+
+
+def _as_float_array(values: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(
+            [np.nan if v is None or (isinstance(v, str) and not v.strip()) else v for v in values], dtype=float
+        )
+    except (TypeError, ValueError) as err:
+        raise WatchInputError(f"a series must hold numbers (missing = None/NaN/empty): {err}") from err
+    if arr.ndim != 1:
+        raise WatchInputError(f"a series must be one-dimensional, got shape {arr.shape}")
+    if np.isinf(arr).any():
+        raise WatchInputError(f"a series holds an infinite value at position {int(np.flatnonzero(np.isinf(arr))[0])}")
+    return arr

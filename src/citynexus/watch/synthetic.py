@@ -1,0 +1,106 @@
+"""Synthetic labelled series (SYNTHETIC: generated, not real data) for tests, benchmarks and the demo.
+
+Each generator returns ``(values, changepoints)`` where ``changepoints`` are the true 0-based
+positions at which a new segment starts. Scales mimic what partners report: counts (Poisson),
+money (large, log-normal noise), rates (between 0 and 1).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["LabelledSeries", "labelled_suite"]
+
+
+@dataclass
+class LabelledSeries:
+    """One labelled series: name, kind (what was planted), values, true change points, source."""
+
+    name: str
+    kind: str
+    values: np.ndarray
+    annotations: dict[str, list[int]]
+    source: str = "synthetic (citynexus.watch.synthetic, seeded)"
+
+
+def _scale(kind: str, base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Map a unit-noise signal to a reporting scale."""
+    if kind == "count":
+        return rng.poisson(np.clip(20 + 4 * base, 0.5, None)).astype(float)
+    if kind == "money":
+        return np.round(1.0e6 * (1 + 0.05 * base), 2)
+    return np.clip(0.6 + 0.03 * base, 0, 1)
+
+
+def _cuts(n: int, k: int, rng: np.random.Generator, min_gap: int) -> list[int]:
+    for _ in range(200):
+        c = sorted(rng.choice(np.arange(min_gap, n - min_gap), size=k, replace=False).tolist())
+        if all(b - a >= min_gap for a, b in itertools.pairwise(c)):
+            return [int(v) for v in c]
+    return [n // 2]
+
+
+def labelled_suite(seed: int = 0, lengths: tuple[int, ...] = (15, 30, 60, 120, 250, 800)) -> list[LabelledSeries]:
+    """A suite of synthetic labelled series: for each length and each of the scales count, money and
+    rate, one series of each kind — ``level`` (level shifts), ``trend`` (a change of slope),
+    ``variance`` (a change of noise level), ``seasonal`` (monthly seasonality plus one level shift),
+    ``outliers`` (isolated outliers, no change) and ``none`` (noise only)."""
+    rng = np.random.default_rng(seed)
+    out: list[LabelledSeries] = []
+    for n in lengths:
+        for scale in ("count", "money", "rate"):
+            gap = max(5, n // 8)
+            # level shifts
+            k = 1 if n < 60 else int(rng.integers(1, 4))
+            cps = _cuts(n, k, rng, gap)
+            mu = np.zeros(n)
+            level = 0.0
+            for c in cps:
+                level += float(rng.choice([-1, 1]) * rng.uniform(2.5, 5))
+                mu[c:] = level
+            out.append(
+                LabelledSeries(
+                    f"level_{scale}_{n}", "level", _scale(scale, mu + rng.normal(0, 1, n), rng), {"truth": cps}
+                )
+            )
+            # trend change: flat then slope (or slope change)
+            c = _cuts(n, 1, rng, gap)
+            t = np.arange(n, dtype=float)
+            slope = float(rng.choice([-1, 1]) * rng.uniform(6, 10) / max(n - c[0], 1))
+            mu = np.where(t >= c[0], slope * (t - c[0]) * 1.0, 0.0)
+            mu = mu / max(1.0, np.abs(mu).max() / 6)
+            out.append(
+                LabelledSeries(
+                    f"trend_{scale}_{n}", "trend", _scale(scale, mu + rng.normal(0, 1, n), rng), {"truth": c}
+                )
+            )
+            # variance change
+            c = _cuts(n, 1, rng, gap)
+            sd = np.where(np.arange(n) >= c[0], float(rng.choice([0.3, 4.0])), 1.0)
+            out.append(
+                LabelledSeries(
+                    f"variance_{scale}_{n}", "variance", _scale(scale, rng.normal(0, 1, n) * sd, rng), {"truth": c}
+                )
+            )
+            # seasonal with one level shift (monthly)
+            if n >= 48:
+                c = _cuts(n, 1, rng, gap)
+                season = 2.5 * np.sin(2 * np.pi * np.arange(n) / 12)
+                mu = season + np.where(np.arange(n) >= c[0], float(rng.choice([-1, 1]) * 4.0), 0.0)
+                out.append(
+                    LabelledSeries(
+                        f"seasonal_{scale}_{n}", "seasonal", _scale(scale, mu + rng.normal(0, 1, n), rng), {"truth": c}
+                    )
+                )
+            # outliers that are not changes
+            z = rng.normal(0, 1, n)
+            idx = rng.choice(np.arange(1, n - 1), size=max(1, n // 40), replace=False)
+            z[idx] += rng.choice([-1, 1], size=idx.size) * rng.uniform(6, 10, size=idx.size)
+            out.append(LabelledSeries(f"outliers_{scale}_{n}", "outliers", _scale(scale, z, rng), {"truth": []}))
+            out.append(
+                LabelledSeries(f"none_{scale}_{n}", "none", _scale(scale, rng.normal(0, 1, n), rng), {"truth": []})
+            )
+    return out
