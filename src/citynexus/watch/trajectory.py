@@ -138,7 +138,7 @@ def _paths(y: np.ndarray, h: int, n_paths: int, seed: int, min_fit: int) -> tupl
                 fit = ETSModel(y, error="add", trend="add", damped_trend=True).fit(disp=False)
                 sims = fit.simulate(h, repetitions=n_paths, anchor="end", rng=rng)
                 return np.asarray(sims, dtype=float).reshape(h, n_paths).T, "ETS(A,Ad,N)"
-            except Exception:  # noqa: BLE001 - a failed fit falls back to the linear trend below
+            except Exception:
                 pass
     if y.size >= 3 and float(np.ptp(y)) > 0:
         # linear trend by least squares; paths draw the coefficients from their sampling distribution
