@@ -37,3 +37,100 @@ def changepoints(
             f"  [{seg['start']}, {seg['end']}): mean {seg['mean']:.6g}, sd {seg['std']:.4g}, "
             f"{seg['n_observed']} observed"
         )
+
+
+@app.command("scan")
+def scan_cmd(
+    reports: Path = typer.Argument(..., help="CSV report table with columns party,metric,period,value."),
+    targets: Path | None = typer.Option(None, "--targets", help="CSV of KPI targets: party,rule,due."),
+    previous: Path | None = typer.Option(None, "--previous", help="The previous version of the reports (revisions)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Current period (default: the latest reported)."),
+    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path to store the alerts in."),
+    store: bool = typer.Option(True, "--store/--no-store", help="Store the alerts (deduplicated)."),
+    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
+    lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    top: int = typer.Option(20, "--top", help="How many parties to show."),
+) -> None:
+    """Scan partners' reported series: change points, outliers, reporting behaviour, KPI trajectories,
+    a risk score per party and category, and alerts (stored, deduplicated)."""
+    from citynexus.i18n import t
+    from citynexus.services.watch import read_reports, read_targets, scan_reports
+
+    df = read_reports(reports)
+    tg = read_targets(targets) if targets else None
+    prev = read_reports(previous) if previous else None
+    from citynexus.store import default_url
+
+    out = scan_reports(df, tg, prev, as_of, db_url=(db or default_url()) if store else None)
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, default=str))
+        return
+    from rich.table import Table
+
+    tab = Table(title=t("watch_title", lang), header_style="bold", title_justify="left")
+    for c in ("watch_party", "watch_score", "watch_level", "watch_reasons"):
+        tab.add_column(t(c, lang), overflow="fold")
+    for p in out["parties"][:top]:
+        reasons = p["reasons_en"] if lang == "en" else p["reasons_zh"]
+        tab.add_row(p["party"], f"{p['score']:.2f}", t(f"watch_level_{p['level']}", lang), "\n".join(reasons) or "-")
+    console.print(tab)
+    if out["stored"] is not None:
+        console.print(f"alerts: {out['stored']['new']} new, {out['stored']['updated']} already known")
+
+
+@app.command("alerts")
+def alerts_cmd(
+    status: str | None = typer.Option(
+        None, "--status", help="Only alerts of this status: open, acknowledged, resolved."
+    ),
+    party: str | None = typer.Option(None, "--party", help="Only alerts of this party."),
+    ack: int | None = typer.Option(None, "--ack", help="Acknowledge the alert with this id."),
+    resolve: int | None = typer.Option(None, "--resolve", help="Resolve the alert with this id."),
+    by: str = typer.Option("", "--by", help="Who acknowledges or resolves."),
+    note: str | None = typer.Option(None, "--note", help="A note kept with the alert."),
+    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path."),
+    evidence: bool = typer.Option(False, "--evidence", help="Include the evidence (series, marks) in --json."),
+    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
+    lang: str = typer.Option("en", "--lang", help="Language: en or zh."),
+) -> None:
+    """List stored alerts, or move one: open -> acknowledged -> resolved."""
+    from citynexus.i18n import t
+    from citynexus.services.watch import list_alerts, set_alert_status
+    from citynexus.watch.errors import WatchAlertError
+
+    if ack is not None and resolve is not None:
+        raise WatchAlertError("give --ack or --resolve, not both")
+    if ack is not None or resolve is not None:
+        a = set_alert_status(
+            ack if ack is not None else resolve,  # type: ignore[arg-type]
+            "acknowledged" if ack is not None else "resolved",
+            by=by,
+            note=note,
+            db_url=db,
+        )
+        if as_json:
+            typer.echo(json.dumps(a, ensure_ascii=False, default=str))
+        else:
+            console.print(f"alert {a['id']}: {t('watch_status_' + a['status'], lang)}")
+        return
+    rows = list_alerts(db, status=status, party=party, evidence=evidence)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        console.print(t("watch_no_alert", lang))
+        return
+    from rich.table import Table
+
+    tab = Table(title=t("watch_alerts", lang), header_style="bold", title_justify="left")
+    for c in ("id", t("watch_party", lang), t("watch_alert", lang), t("watch_level", lang), "status"):
+        tab.add_column(c, overflow="fold")
+    for a in rows:
+        tab.add_row(
+            str(a["id"]),
+            a["party"],
+            a["message_en"] if lang == "en" else a["message_zh"],
+            t(f"watch_level_{a['level']}", lang),
+            t(f"watch_status_{a['status']}", lang),
+        )
+    console.print(tab)

@@ -48,6 +48,7 @@ class ChangePointSettings:
     hampel_window: int = 2
     period: int | None = None
     seasonal_acf: float = 0.3
+    counts: bool | None = None
 
     def __post_init__(self) -> None:
         if self.cost not in COSTS:
@@ -196,15 +197,17 @@ class ChangePointDetector:
             return empty(f"only {x.size} observed value(s), fewer than 2 x min_size = {2 * s.min_size}")
         if float(np.ptp(x)) == 0.0:
             return empty("constant series: nothing to detect")
-        sigma = noise_scale(x)
+        is_counts = s.counts if s.counts is not None else bool(np.all(x >= 0) and np.all(x == np.round(x)))
+        xs = 2.0 * np.sqrt(x + 0.375) if is_counts else x  # Anscombe (1948): counts -> about unit variance
+        sigma = noise_scale(xs)
         if sigma <= 0:
             return empty("no variation to measure: nothing to detect")
-        period = s.period if s.period is not None else seasonal_period(x, s.seasonal_acf)
+        period = s.period if s.period is not None else seasonal_period(xs, s.seasonal_acf)
         if period:
-            x_adj = x - seasonal_profile(x, period)
+            x_adj = xs - seasonal_profile(xs, period)
             sigma = noise_scale(x_adj) or sigma
         else:
-            x_adj = x
+            x_adj = xs
         z = (x_adj - float(np.median(x_adj))) / sigma
         z = _hampel(z, s.hampel, s.hampel_window)
         penalty = s.beta * math.log(max(x.size, 2))
@@ -213,12 +216,23 @@ class ChangePointDetector:
         cps = [int(obs[b]) for b in bkps if 0 < b < x.size]
         bounds = [0, *[b for b in bkps if 0 < b < x.size], x.size]
         segs = [_segment(x, a, b, obs, n) for a, b in itertools.pairwise(bounds)]
+        # shift in noise sigmas on the scale the search saw (after the count transform and deseasoning)
+        means = [float(x_adj[a:b].mean()) for a, b in itertools.pairwise(bounds)]
         mags = [
-            {"delta": segs[i + 1]["mean"] - segs[i]["mean"], "sigmas": (segs[i + 1]["mean"] - segs[i]["mean"]) / sigma}
+            {"delta": segs[i + 1]["mean"] - segs[i]["mean"], "sigmas": (means[i + 1] - means[i]) / sigma}
             for i in range(len(segs) - 1)
         ]
         return ChangePointResult(
-            cps, segs, mags, seen, asdict(s), n, int(x.size), sigma, penalty, extra={"period": period}
+            cps,
+            segs,
+            mags,
+            seen,
+            asdict(s),
+            n,
+            int(x.size),
+            sigma,
+            penalty,
+            extra={"period": period, "counts": is_counts},
         )
 
 

@@ -13,3 +13,7 @@ class WatchInputError(ComputationError):
 class WatchSpecError(SpecError):
     """A detector or score was asked for something impossible (unknown cost model, margin < 0,
     weights that do not sum to one, unknown comparison operator...)."""
+
+
+class WatchAlertError(SpecError):
+    """An alert does not exist or cannot move to the asked status (open -> acknowledged -> resolved)."""

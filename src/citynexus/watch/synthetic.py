@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -104,3 +105,87 @@ def labelled_suite(seed: int = 0, lengths: tuple[int, ...] = (15, 30, 60, 120, 2
                 LabelledSeries(f"none_{scale}_{n}", "none", _scale(scale, rng.normal(0, 1, n), rng), {"truth": []})
             )
     return out
+
+
+#: Metrics of the synthetic partner reports: name -> (category, base level, noise sd as share of level).
+PARTNER_METRICS = {
+    "funding_received": ("funding", 2.0e6, 0.08),
+    "rd_milestones": ("rd", 6.0, 0.0),  # Poisson counts
+    "deliveries": ("supply_chain", 400.0, 0.05),
+    "on_time_rate": ("supply_chain", 0.93, 0.02),
+}
+EVENT_KINDS = ("funding_drop", "rd_stall", "delivery_slippage", "reporting_stop")
+
+
+def partner_reports(
+    n_parties: int = 12,
+    n_periods: int = 36,
+    start: str = "2024-01",
+    events: dict[str, tuple[str, int]] | None = None,
+    seed: int = 0,
+    late_share: float = 0.03,
+) -> tuple[Any, list[dict[str, Any]]]:
+    """SYNTHETIC monthly partner reports ``party, metric, period, value, submitted`` with planted events.
+
+    ``events`` maps a party to ``(kind, period index)``; kinds: ``funding_drop`` (funding falls by
+    35 %), ``rd_stall`` (milestones fall to a fifth), ``delivery_slippage`` (on-time rate falls by 15
+    points and deliveries by 20 %), ``reporting_stop`` (no rows from that period on). Returns the table
+    and the list of planted events (party, kind, metric(s), period label, index).
+    """
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    p0 = pd.Period(start, freq="M")
+    parties = [f"SYN-{i:04d}" for i in range(n_parties)]
+    rows = []
+    planted = []
+    events = events or {}
+    for party in parties:
+        kind, at = events.get(party, (None, -1))
+        scale = float(rng.uniform(0.5, 2.0))
+        season = 0.06 * np.sin(2 * np.pi * (np.arange(n_periods) + rng.integers(12)) / 12)
+        for metric, (_, base, sd) in PARTNER_METRICS.items():
+            level = base * (scale if metric != "on_time_rate" else 1.0)
+            mu = np.full(n_periods, level)
+            if metric in ("funding_received", "deliveries"):
+                mu = mu * (1 + season) * (1 + 0.004 * np.arange(n_periods))
+            if kind == "funding_drop" and metric == "funding_received":
+                mu[at:] *= 0.65
+            if kind == "rd_stall" and metric == "rd_milestones":
+                mu[at:] *= 0.2
+            if kind == "delivery_slippage" and metric == "on_time_rate":
+                mu[at:] -= 0.15
+            if kind == "delivery_slippage" and metric == "deliveries":
+                mu[at:] *= 0.8
+            if metric == "rd_milestones":
+                vals = rng.poisson(mu).astype(float)
+            elif metric == "on_time_rate":
+                vals = np.clip(mu + rng.normal(0, sd, n_periods), 0, 1).round(4)
+            else:
+                vals = (mu * (1 + rng.normal(0, sd, n_periods))).round(2)
+            for i in range(n_periods):
+                if kind == "reporting_stop" and i >= at:
+                    break
+                per = p0 + i
+                delay = int(rng.integers(3, 14))
+                if rng.random() < late_share:
+                    delay += int(rng.integers(20, 60))
+                submitted = per.end_time.normalize() + pd.Timedelta(days=delay)
+                rows.append(
+                    {
+                        "party": party,
+                        "metric": metric,
+                        "period": str(per),
+                        "value": float(vals[i]),
+                        "submitted": submitted.date().isoformat(),
+                    }
+                )
+        if kind:
+            metric = {
+                "funding_drop": "funding_received",
+                "rd_stall": "rd_milestones",
+                "delivery_slippage": "on_time_rate",
+                "reporting_stop": None,
+            }[kind]
+            planted.append({"party": party, "kind": kind, "metric": metric, "period": str(p0 + at), "index": at})
+    return pd.DataFrame(rows), planted
