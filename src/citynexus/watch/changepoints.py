@@ -134,16 +134,31 @@ def _hampel(z: np.ndarray, k: float, w: int) -> np.ndarray:
     """Replace isolated outliers: a point farther than ``k`` from the median of its ``w`` left
     neighbours AND from the median of its ``w`` right neighbours (one side at the ends) is set to the
     median of both sides. A level shift agrees with one side, so it is left alone."""
-    if k <= 0 or z.size < 2 * w + 2:
-        return z
-    out = z.copy()
     n = z.size
-    for i in range(n):
-        left, right = z[max(0, i - w) : i], z[i + 1 : i + 1 + w]
-        far_l = left.size == 0 or abs(z[i] - float(np.median(left))) > k
-        far_r = right.size == 0 or abs(z[i] - float(np.median(right))) > k
-        if far_l and far_r:
-            out[i] = float(np.median(np.concatenate([left, right])))
+    if k <= 0 or n < 2 * w + 2:
+        return z
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    ml = np.full(n, np.nan)
+    mr = np.full(n, np.nan)
+    both = np.empty(n)
+    win = sliding_window_view(z, w)  # row j: z[j .. j+w-1]
+    med = np.median(win, axis=1)
+    ml[w:] = med[: n - w]  # left neighbours of i: z[i-w .. i-1]
+    mr[: n - w] = med[1:]  # right neighbours of i: z[i+1 .. i+w]
+    full = sliding_window_view(z, 2 * w + 1)
+    both[w : n - w] = np.median(np.delete(full, w, axis=1), axis=1)
+    for i in (*range(w), *range(n - w, n)):  # the ends: the neighbours that exist
+        both[i] = float(np.median(np.r_[z[max(0, i - w) : i], z[i + 1 : i + 1 + w]]))
+        if 0 < i < w:
+            ml[i] = float(np.median(z[:i]))
+        if n - w <= i < n - 1:
+            mr[i] = float(np.median(z[i + 1 :]))
+    far_l = np.isnan(ml) | (np.abs(z - ml) > k)
+    far_r = np.isnan(mr) | (np.abs(z - mr) > k)
+    out = z.copy()
+    hit = far_l & far_r
+    out[hit] = both[hit]
     return out
 
 
@@ -257,11 +272,19 @@ def seasonal_period(x: np.ndarray, threshold: float = 0.3) -> int | None:
 
 
 def seasonal_profile(x: np.ndarray, period: int) -> np.ndarray:
-    """Per-phase median of ``x`` minus its centred rolling median of one period (the seasonal
-    component of a robust classical decomposition), centred to sum zero over a cycle."""
-    import pandas as pd
+    """Per-phase median of ``x`` minus its centred rolling median of one period (odd window; shorter
+    at the ends) — the seasonal component of a robust classical decomposition — centred to sum zero
+    over a cycle."""
+    from numpy.lib.stride_tricks import sliding_window_view
 
-    trend = pd.Series(x).rolling(period + (1 - period % 2), center=True, min_periods=1).median().to_numpy()
+    w = period + (1 - period % 2)
+    h = w // 2
+    n = x.size
+    trend = np.empty(n)
+    if n >= w:
+        trend[h : n - h] = np.median(sliding_window_view(x, w), axis=1)
+    for i in (*range(min(h, n)), *range(max(n - h, h), n)):
+        trend[i] = float(np.median(x[max(0, i - h) : i + h + 1]))
     det = x - trend
     prof = np.array([np.median(det[i::period]) for i in range(period)])
     prof -= prof.mean()
