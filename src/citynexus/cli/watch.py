@@ -134,3 +134,28 @@ def alerts_cmd(
             t(f"watch_status_{a['status']}", lang),
         )
     console.print(tab)
+
+
+@app.command("credit")
+def credit_cmd(
+    party: str = typer.Argument(..., help="The SME (party id as in its verified reports)."),
+    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path holding the ledger."),
+    proofs: bool = typer.Option(True, "--proofs/--no-proofs", help="Attach a proof bundle per ledger entry."),
+    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
+    lang: str = typer.Option("en", "--lang", help="Language: en or zh."),
+) -> None:
+    """Credit report of an SME from verified (ledger-anchored) records: points, reason codes, each
+    input with its ledger entries and proofs."""
+    from citynexus.i18n import t
+    from citynexus.services.watch import credit_for
+
+    rep = credit_for(party, db_url=db, lang=lang, proofs=proofs)
+    if as_json:
+        typer.echo(json.dumps(rep, ensure_ascii=False, default=str))
+        return
+    console.print(f"[bold]{t('watch_credit', lang)}: {party}[/]  {rep['score']:.0f} ({rep['probability_bad']:.1%})")
+    for k, v in rep["inputs"].items():
+        console.print(f"  {k} = {v['value']:.4g}  {v['points']:+.0f}  (ledger entries: {len(v['entries'])})")
+    for r in rep["reasons"]:
+        console.print(f"  - {r}")
+    console.print(f"[dim]{t('watch_synthetic', lang)}: {rep['model_note']}[/]")

@@ -252,3 +252,34 @@ def set_alert_status(
             a.note = note
         s.flush()
         return _alert_dict(a, False)
+
+
+def sme_card(seed: int = 0) -> Any:
+    """The SME credit card, fitted on the SYNTHETIC SME portfolio (see ``watch.synthetic.sme_portfolio``)."""
+    from citynexus.watch.credit import WoEScorecard
+    from citynexus.watch.synthetic import sme_portfolio
+
+    X, y = sme_portfolio(seed=seed)
+    return WoEScorecard().fit(X, y)
+
+
+def credit_for(party: str, db_url: str | None = None, lang: str = "en", proofs: bool = True) -> dict[str, Any]:
+    """Credit report of ``party`` from the verified records in the ledger at ``db_url``: each input with
+    the ledger entries it came from and (``proofs``) a proof bundle per entry for offline checking."""
+    from citynexus.ledger import Ledger
+    from citynexus.watch.credit import credit_report, sme_inputs
+
+    led = Ledger(db_url)
+    entries = list(led.iter_entries())
+    inputs = sme_inputs(entries, party)
+
+    def prove(i: int) -> dict[str, Any]:
+        try:
+            return led.prove(i)
+        except Exception:
+            return led.prove(i, size=led.size())
+
+    rep = credit_report(sme_card(), inputs, prove=prove if proofs else None, lang=lang)
+    rep["party"] = party
+    rep["model_note"] = "card fitted on a SYNTHETIC SME portfolio (no real default outcomes yet)"
+    return rep
