@@ -304,7 +304,16 @@ def _segment(x: np.ndarray, a: int, b: int, obs: np.ndarray, n: int) -> dict[str
     }
 
 
-def _search(z: np.ndarray, cost: str, penalty: float, min_size: int) -> list[int]:
+def rbf_gamma(z: np.ndarray) -> float:
+    """Bandwidth of the rbf kernel by the median heuristic, as ruptures computes it: ``1 / median`` of
+    the squared pairwise distances (1 when that median is 0)."""
+    d = z[:, None] - z[None, :]
+    iu = np.triu_indices(z.size, 1)
+    med = float(np.median((d * d)[iu])) if z.size > 1 else 0.0
+    return 1.0 / med if med != 0 else 1.0
+
+
+def _search(z: np.ndarray, cost: str, penalty: float, min_size: int, gamma: float | None = None) -> list[int]:
     """PELT with ruptures; returns breakpoints as ruptures does (segment ends, last = len)."""
     import ruptures as rpt
 
@@ -314,7 +323,8 @@ def _search(z: np.ndarray, cost: str, penalty: float, min_size: int) -> list[int
         algo = rpt.KernelCPD(kernel="linear", min_size=min_size).fit(signal)
         return list(algo.predict(pen=penalty))
     if cost == "rbf":
-        algo = rpt.KernelCPD(kernel="rbf", min_size=min_size).fit(signal)
+        g = rbf_gamma(z) if gamma is None else gamma
+        algo = rpt.KernelCPD(kernel="rbf", min_size=min_size, params={"gamma": g}).fit(signal)
         return list(algo.predict(pen=penalty))
     algo = rpt.Pelt(model=cost, min_size=min_size, jump=1).fit(signal)
     return list(algo.predict(pen=penalty))
