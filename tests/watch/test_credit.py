@@ -150,6 +150,8 @@ def test_credit_report_with_ledger_proofs(db_url):
     recs.append({"type": "agree.evaluation", "payload": {"party": "SYN-0000", "term": "otd", "period": "2024Q1",
                                                          "status": "met"}})  # fmt: skip
     led.append_many(recs, submitter="SYN-0000")
+    unsigned = credit_for("SYN-0000", db_url=db_url)  # no checkpoint yet: proofs against the current root
+    assert all(b["checkpoint"] is None and b["tree_size"] == len(recs) for b in unsigned["proofs"].values())
     key = generate_key("watch-test")
     led.checkpoint(key)
     rep = credit_for("SYN-0000", db_url=db_url)

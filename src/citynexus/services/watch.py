@@ -277,7 +277,7 @@ def credit_for(party: str, db_url: str | None = None, lang: str = "en", proofs: 
         try:
             return led.prove(i)
         except Exception:
-            return led.prove(i, size=led.size())
+            return led.prove(i, size=led.size)
 
     rep = credit_report(sme_card(), inputs, prove=prove if proofs else None, lang=lang)
     rep["party"] = party
