@@ -6,17 +6,21 @@ point detection methods", Signal Processing 167) for the search. Its one default
 annotated series (see ``docs/risk.md`` and ``benchmarks/bench_watch.py``):
 
 1. drop missing values (positions are mapped back to the original index afterwards);
-2. robust standardisation: ``z = (x - median(x)) / sigma`` with the noise scale
-   ``sigma = 1.4826 * MAD(diff(x)) / sqrt(2)`` (first differences are insensitive to level shifts and
-   slow trends, so sigma measures the noise and not the changes; fallbacks for noise-free series);
-3. a Hampel filter: points farther than ``hampel`` sigmas from the median of their ``2w+1`` neighbours
-   are replaced by that median, so a single-period outlier is not taken for a change (outliers are
-   the anomaly detector's job);
-4. exact penalised search (PELT, Killick, Fearnhead & Eckley, 2012) with the cost ``cost`` (``"l2"``:
-   piecewise-constant mean; ``"normal"``: mean and variance; ``"rbf"``: kernel, any distribution change)
-   and the penalty ``beta * log(n)`` per change point on the standardised scale (a BIC-type penalty,
-   scale-free because the series was divided by its noise scale), with minimum segment length
-   ``min_size``.
+2. counts (all values non-negative integers) get the Anscombe (1948) transform ``2 sqrt(x + 3/8)``;
+3. noise scale ``sigma = 1.4826 * MAD(diff(x)) / sqrt(2)`` (first differences are insensitive to level
+   shifts and slow trends, so sigma measures the noise and not the changes; fallbacks for noise-free
+   series);
+4. a seasonal profile is removed when the autocorrelation of the differences at lag 4 or 12 exceeds
+   ``seasonal_acf`` (:func:`seasonal_period`, :func:`seasonal_profile`);
+5. robust standardisation ``z = (x - median) / sigma`` and a Hampel filter: a point farther than
+   ``hampel`` sigmas from the median of its ``hampel_window`` left AND right neighbours is replaced by
+   their median, so a single-period outlier is not taken for a change (outliers are the anomaly
+   detector's job);
+6. exact penalised search (PELT, Killick, Fearnhead & Eckley, 2012) with the cost ``cost`` and the
+   penalty ``beta * log(n)`` per change point on the standardised scale, minimum segment ``min_size``.
+
+The default (:data:`DEFAULT`): ``cost="rbf"`` (kernel cost, bandwidth by the median heuristic),
+``beta=1.5``, ``min_size=3``, ``hampel=4``, ``hampel_window=2``, ``seasonal_acf=0.3``.
 
 A change point is the 0-based position at which a new segment starts (never 0).
 """
