@@ -26,6 +26,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("network", "citynexus.cli.network"),
     ("hub", "citynexus.cli.hub"),
     ("ledger", "citynexus.cli.ledger"),
+    ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
     ("watch", "citynexus.cli.watch"),
 )
