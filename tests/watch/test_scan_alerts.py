@@ -164,3 +164,9 @@ def test_empty_and_bad_tables():
     assert scan(pd.DataFrame(columns=["party", "metric", "period", "value"])).parties == []
     with pytest.raises(WatchInputError, match="lacks column"):
         scan(pd.DataFrame({"party": ["a"]}))
+
+
+def test_mixed_period_kinds_in_one_series():
+    df = pd.DataFrame({"party": ["a", "a"], "metric": ["m", "m"], "period": ["2026-01", "2026Q1"], "value": [1, 2]})
+    with pytest.raises(WatchInputError, match="a, m: one series mixes period kinds"):
+        scan(df)

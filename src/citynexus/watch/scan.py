@@ -24,7 +24,7 @@ import pandas as pd
 from citynexus.watch.anomalies import series_anomalies
 from citynexus.watch.changepoints import ChangePointDetector
 from citynexus.watch.errors import WatchInputError
-from citynexus.watch.periods import to_period
+from citynexus.watch.periods import period_index
 from citynexus.watch.reporting import reporting_behaviour, revisions
 from citynexus.watch.risk import PartyRisk, Signal, category_of, combine, higher_is_better
 from citynexus.watch.trajectory import KpiTarget, trajectory
@@ -60,7 +60,12 @@ def _check(reports: pd.DataFrame) -> pd.DataFrame:
 
 def build_series(g: pd.DataFrame) -> tuple[list[str], np.ndarray]:
     """Periods (complete range from first to last report, gaps included) and values of one series."""
-    per = {to_period(p): v for p, v in zip(g["period"], g["value"])}
+    labels_in = [str(p) for p in g["period"]]
+    try:
+        per = dict(zip(period_index(labels_in), g["value"]))
+    except WatchInputError as err:
+        who = f"{g['party'].iloc[0]}, {g['metric'].iloc[0]}" if "party" in g and "metric" in g else "a series"
+        raise WatchInputError(f"{who}: {err}") from None
     lo, hi = min(per), max(per)
     labels, vals = [], []
     p = lo
