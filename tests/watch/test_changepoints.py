@@ -182,3 +182,8 @@ def test_cli_bad_files(tmp_path, content, message):
 def test_cli_missing_file(tmp_path):
     r = _cli("changepoints", str(tmp_path / "nope.csv"), "--json")
     assert r.returncode != 0 and "not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_usage_error_has_no_traceback():
+    r = _cli("changepoints")
+    assert r.returncode == 2 and "Missing argument" in r.stderr and "Traceback" not in r.stderr

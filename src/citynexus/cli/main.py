@@ -81,7 +81,14 @@ def main() -> None:
     except Exception as err:  # click usage errors
         import click
 
-        if isinstance(err, click.ClickException):
+        usage: list[type] = [click.ClickException]
+        try:  # typer >= 0.25 raises its vendored click's exceptions
+            from typer._click.exceptions import ClickException as VendoredClickException
+
+            usage.append(VendoredClickException)
+        except ImportError:  # pragma: no cover - older typer
+            pass
+        if isinstance(err, tuple(usage)):
             err.show()
             sys.exit(err.exit_code)
         raise
