@@ -170,3 +170,16 @@ def test_mixed_period_kinds_in_one_series():
     df = pd.DataFrame({"party": ["a", "a"], "metric": ["m", "m"], "period": ["2026-01", "2026Q1"], "value": [1, 2]})
     with pytest.raises(WatchInputError, match="a, m: one series mixes period kinds"):
         scan(df)
+
+
+def test_seed_demo_out_of_the_box(db_url):
+    from citynexus.services.watch import DEMO_EVENTS, credit_for, seed_demo
+
+    out = seed_demo(db_url)
+    top = {p["party"] for p in out["parties"] if p["level"] == "high"}
+    assert {"SYN-0001", "SYN-0003", "SYN-0004"} <= top  # the planted events (the R&D stall is too faint)
+    assert out["stored"]["new"] >= 4 and set(DEMO_EVENTS) == {e["party"] for e in out["planted"]}
+    again = seed_demo(db_url)  # idempotent: no second copy in the ledger, alerts deduplicated
+    assert again["ledger_size"] == out["ledger_size"] and again["stored"]["new"] == 0
+    rep = credit_for("SYN-0003", db_url=db_url, lang="zh", proofs=False)
+    assert "合成" in rep["model_note"] and rep["inputs"]["kpi_compliance"]["entries"]

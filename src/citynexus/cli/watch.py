@@ -159,3 +159,21 @@ def credit_cmd(
     for r in rep["reasons"]:
         console.print(f"  - {r}")
     console.print(f"[dim]{t('watch_synthetic', lang)}: {rep['model_note']}[/]")
+
+
+@app.command("demo")
+def demo_cmd(
+    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path (ledger + alerts)."),
+    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
+) -> None:
+    """Load the SYNTHETIC demo partner reports (planted funding drop, R&D stall, delivery slippage,
+    reporting stop) into the ledger, scan them and store the alerts."""
+    from citynexus.services.watch import seed_demo
+
+    out = seed_demo(db)
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, default=str))
+        return
+    console.print(f"SYNTHETIC demo: {out['ledger_size']} ledger entries; alerts {out['stored']}")
+    for p in out["parties"][:5]:
+        console.print(f"  {p['party']}: {p['level']} ({p['score']:.2f}) — {'; '.join(p['reasons_en'][:1])}")

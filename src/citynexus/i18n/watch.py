@@ -34,4 +34,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "watch_credit_input": ("Input", "输入"),
     "watch_credit_proof": ("Ledger proof", "账本证明"),
     "watch_synthetic": ("Synthetic data", "合成数据"),
+    "watch_credit_model_note": (
+        "card fitted on a SYNTHETIC SME portfolio (no real default outcomes yet)",
+        "评分卡基于合成的中小企业样本拟合（尚无真实违约数据）",
+    ),
 }

@@ -281,5 +281,60 @@ def credit_for(party: str, db_url: str | None = None, lang: str = "en", proofs: 
 
     rep = credit_report(sme_card(), inputs, prove=prove if proofs else None, lang=lang)
     rep["party"] = party
-    rep["model_note"] = "card fitted on a SYNTHETIC SME portfolio (no real default outcomes yet)"
+    from citynexus.i18n import t
+
+    rep["model_note"] = t("watch_credit_model_note", lang)
     return rep
+
+
+#: The planted events of the demo reports (party -> (kind, month index from 2024-01)).
+DEMO_EVENTS = {
+    "SYN-0001": ("funding_drop", 28),
+    "SYN-0002": ("rd_stall", 26),
+    "SYN-0003": ("delivery_slippage", 30),
+    "SYN-0004": ("reporting_stop", 31),
+}
+
+
+def demo_reports(seed: int = 0) -> tuple[pd.DataFrame, dict[str, list[Any]], list[dict[str, Any]]]:
+    """SYNTHETIC demo: 12 partners x 4 metrics x 36 months with the planted events of
+    :data:`DEMO_EVENTS`, two KPI targets not yet due, and the list of planted events."""
+    from citynexus.watch.synthetic import partner_reports
+    from citynexus.watch.trajectory import parse_term
+
+    df, planted = partner_reports(n_parties=12, n_periods=36, events=DEMO_EVENTS, seed=seed)
+    targets = {
+        "SYN-0003": [parse_term("on_time_rate >= 0.9", "2027-06")],
+        "SYN-0006": [parse_term("on_time_rate >= 0.95", "2027-03")],
+    }
+    return df, targets, planted
+
+
+def seed_demo(db_url: str | None = None, seed: int = 0) -> dict[str, Any]:
+    """Put the SYNTHETIC demo reports in the ledger at ``db_url`` (created if absent) as ``kpi.report``
+    entries, with quarterly ``agree.evaluation`` entries of the on-time term, then scan them and store
+    the alerts — so risk ranking, alerts and credit reports work without any setup."""
+    from citynexus.ledger import Ledger
+    from citynexus.watch.periods import to_period
+
+    df, targets, planted = demo_reports(seed)
+    led = Ledger.init(db_url, exist_ok=True)
+    have = {e.payload.get("party") for e in led.find(type="kpi.report", limit=1)} if led.size else set()
+    if not have:
+        recs = [{"type": "kpi.report", "payload": r, "submitter": r["party"]} for r in df.to_dict("records")]
+        otd = df[df["metric"] == "on_time_rate"].copy()
+        otd["q"] = [str(to_period(p).asfreq("Q")) for p in otd["period"]]
+        for (party, q), g in otd.groupby(["party", "q"]):
+            v = float(g["value"].mean())
+            recs.append(
+                {
+                    "type": "agree.evaluation",
+                    "payload": {"party": party, "term": "on_time_rate >= 0.85", "period": q,
+                                "status": "met" if v >= 0.85 else "breached", "value": v,
+                                "severity": 0.0 if v >= 0.85 else round(min(1.0, (0.85 - v) / 0.15), 3)},
+                    "submitter": "demo-evaluator",
+                }
+            )  # fmt: skip
+        led.append_many(recs)
+    out = scan_reports(df, targets, db_url=db_url)
+    return {"planted": planted, "parties": out["parties"], "stored": out["stored"], "ledger_size": led.size}
