@@ -66,6 +66,13 @@ def _party_table(n=36, bad=20):
     return pd.DataFrame(rows)
 
 
+def test_party_isolation_forest_default_rule():
+    res = party_anomalies(_party_table(), "p1")
+    assert res.periods == ["2024-09"]  # only the planted period stands out
+    quiet = party_anomalies(_party_table(bad=-1), "p1")
+    assert quiet.periods == []  # ordinary data: no flag
+
+
 def test_party_isolation_forest_flags_joint_anomaly():
     res = party_anomalies(_party_table(), "p1", contamination=0.03)
     assert "2024-09" in res.periods

@@ -204,12 +204,21 @@ class PartyAnomalyResult:
 
 
 def party_anomalies(
-    reports: pd.DataFrame, party: str, contamination: float | str = "auto", seed: int = 0, min_periods: int = 8
+    reports: pd.DataFrame,
+    party: str,
+    contamination: float | None = None,
+    seed: int = 0,
+    min_periods: int = 8,
+    threshold: float = 3.5,
 ) -> PartyAnomalyResult:
     """Unusual periods across one party's metrics (IsolationForest, scikit-learn).
 
     ``reports``: long table with columns party, metric, period, value. Each metric is robustly
-    standardised ``(x - median) / (1.4826 MAD)``; a period is flagged when the forest predicts -1.
+    standardised ``(x - median) / (1.4826 MAD)``. A period is flagged when its anomaly score
+    ``-score_samples`` stands out from the party's other periods: robust z-score of the scores above
+    ``threshold`` (so a party with ordinary data gets no flag; ``contamination="auto"`` of scikit-learn
+    flagged about a third of the periods of every synthetic demo party). With ``contamination`` (a share)
+    the forest's own cut is used instead.
     ``drivers`` lists, per flagged period, the metrics by absolute standardised value.
     """
     from sklearn.ensemble import IsolationForest
@@ -218,7 +227,12 @@ def party_anomalies(
     if missing := need - set(reports.columns):
         raise WatchInputError(f"report table lacks column(s) {', '.join(sorted(missing))}")
     sub = reports[reports["party"].astype(str) == str(party)]
-    settings = {"contamination": contamination, "seed": seed, "method": "IsolationForest (scikit-learn)"}
+    settings = {
+        "contamination": contamination,
+        "threshold": threshold,
+        "seed": seed,
+        "method": "IsolationForest (scikit-learn)",
+    }
     if sub.empty:
         raise WatchInputError(f"party {party!r} has no report rows")
     wide = sub.pivot_table(index="period", columns="metric", values="value", aggfunc="last").sort_index()
@@ -235,10 +249,17 @@ def party_anomalies(
         if not mad or math.isnan(mad):
             mad = col.std() or 1.0
         z[c] = ((col - med) / mad).fillna(0.0)
-    forest = IsolationForest(n_estimators=200, contamination=contamination, random_state=seed).fit(z.to_numpy())
-    pred = forest.predict(z.to_numpy())
+    forest = IsolationForest(
+        n_estimators=200, contamination="auto" if contamination is None else contamination, random_state=seed
+    ).fit(z.to_numpy())
     score = -forest.score_samples(z.to_numpy())
-    flagged = np.flatnonzero(pred == -1)
+    med = float(np.median(score))
+    mad = float(np.median(np.abs(score - med))) * 1.4826 or float(np.std(score)) or 1.0
+    robust = (score - med) / mad
+    if contamination is None:
+        flagged = np.flatnonzero(robust > threshold)
+    else:
+        flagged = np.flatnonzero(forest.predict(z.to_numpy()) == -1)
     drivers = []
     for i in flagged:
         row = z.iloc[i]
@@ -251,4 +272,5 @@ def party_anomalies(
         drivers,
         table,
         settings,
+        extra={"robust_z": [float(robust[i]) for i in flagged], "last_periods": [str(p) for p in wide.index[-3:]]},
     )

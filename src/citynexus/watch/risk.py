@@ -10,7 +10,9 @@ Each signal has a strength ``s`` in [0, 1] and a documented weight ``w`` (:data:
 
 * ``changepoint`` — an adverse shift at the latest change point (its segment lasts to the last report,
   so it is in force): ``s = min(1, |shift| / 4 sigma)``;
-* ``anomaly`` — an adverse outlier within the last 3 periods: ``s = min(1, |M| / 10)``;
+* ``anomaly`` — an adverse outlier within the last 3 periods: ``s = min(1, |M| / 10)``; or a period
+  among the last 3 where the party's metrics together look unusual (IsolationForest): ``s = min(1, z / 10)``
+  with ``z`` the robust z-score of its anomaly score;
 * ``trajectory`` — a KPI term not yet due: ``s`` = probability of breach; ``breached`` — a due term failed: 1;
 * ``stopped`` — a series that stopped reporting: 1; ``missing`` — ``min(1, count / 3)``;
   ``late`` — ``min(1, share late / 0.2) * min(1, mean days late / 30)``; ``revised`` — ``min(1, count / 2)``.

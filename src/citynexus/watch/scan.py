@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from citynexus.watch.anomalies import series_anomalies
+from citynexus.watch.anomalies import party_anomalies, series_anomalies
 from citynexus.watch.changepoints import ChangePointDetector
 from citynexus.watch.errors import WatchInputError
 from citynexus.watch.periods import period_index
@@ -149,6 +149,22 @@ def scan_parties(
         labels, x = build_series(g)
         cat = category_of(metric, categories)
         signals[party] += _series_signals(party, metric, labels, x, cat, higher_is_better(metric, lower_is_better))
+    # periods where a party's metrics together look unusual (IsolationForest), within the last 3 periods
+    for party, g in df.groupby("party", sort=True):
+        pa = party_anomalies(g, party)
+        for per, drv, z in zip(pa.periods, pa.drivers, pa.extra.get("robust_z", [])):
+            if per not in pa.extra.get("last_periods", []):
+                continue
+            top = list(drv)[:3]
+            cat = category_of(top[0], categories)
+            signals[party].append(
+                Signal(
+                    "anomaly", cat, min(1.0, z / 10), None, per,
+                    f"{per}: unusual combination of {', '.join(top)} (isolation-forest score {z:.1f} robust sd)",
+                    f"{per}：{'、'.join(top)}组合异常（孤立森林得分{z:.1f}个稳健标准差）",
+                    {"drivers": drv, "robust_z": z, "settings": pa.settings},
+                )
+            )  # fmt: skip
     # reporting behaviour -> compliance
     rep = reporting_behaviour(df, as_of=as_of) if len(df) else None
     if rep is not None:
