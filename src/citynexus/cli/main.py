@@ -28,6 +28,8 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("ledger", "citynexus.cli.ledger"),
     ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
+    ("centres", "citynexus.cli.centres"),
+    ("talent", "citynexus.cli.talent"),
     ("watch", "citynexus.cli.watch"),
 )
 
@@ -78,17 +80,17 @@ def main() -> None:
     except typer.Abort:
         print_error("aborted")
         sys.exit(130)
-    except Exception as err:  # click usage errors
+    except Exception as err:  # click usage errors (click's own, or the copy newer typer vendors)
         import click
 
-        usage: list[type] = [click.ClickException]
-        try:  # typer >= 0.25 raises its vendored click's exceptions
+        usage: tuple[type, ...] = (click.ClickException,)
+        try:
             from typer._click.exceptions import ClickException as VendoredClickException
 
-            usage.append(VendoredClickException)
-        except ImportError:  # pragma: no cover - older typer
+            usage += (VendoredClickException,)
+        except ImportError:  # typer that uses click itself
             pass
-        if isinstance(err, tuple(usage)):
+        if isinstance(err, usage):
             err.show()
             sys.exit(err.exit_code)
         raise
