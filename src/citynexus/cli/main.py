@@ -25,9 +25,13 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("region", "citynexus.cli.region"),
     ("network", "citynexus.cli.network"),
     ("hub", "citynexus.cli.hub"),
+    ("agree", "citynexus.cli.agree"),
     ("ledger", "citynexus.cli.ledger"),
     ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
+    ("centres", "citynexus.cli.centres"),
+    ("talent", "citynexus.cli.talent"),
+    ("watch", "citynexus.cli.watch"),
 )
 
 app = typer.Typer(
@@ -77,10 +81,17 @@ def main() -> None:
     except typer.Abort:
         print_error("aborted")
         sys.exit(130)
-    except Exception as err:  # click usage errors
+    except Exception as err:  # click usage errors (click's own, or the copy newer typer vendors)
         import click
 
-        if isinstance(err, click.ClickException):
+        usage: tuple[type, ...] = (click.ClickException,)
+        try:
+            from typer._click.exceptions import ClickException as VendoredClickException
+
+            usage += (VendoredClickException,)
+        except ImportError:  # typer that uses click itself
+            pass
+        if isinstance(err, usage):
             err.show()
             sys.exit(err.exit_code)
         raise
