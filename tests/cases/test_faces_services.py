@@ -51,3 +51,17 @@ def test_scores_frame_long_and_wide_agree():
     assert sorted(a["criterion"]) == sorted(b["criterion"]) and list(a["score"]) == list(b["score"])
     with pytest.raises(ScreeningError, match="record 1 is not an object"):
         svc.scores_frame([3], CRITERIA)  # type: ignore[list-item]
+
+
+def test_cached_encoder_matches_the_encoder():
+    import numpy as np
+
+    from citynexus.hub.encoder import default_encoder
+
+    texts = ["safe routes to school", "社区长者饭堂", "safe routes to school"]
+    enc = svc._CachedEncoder(size=10)
+    a = enc.encode(texts)
+    b = default_encoder().encode(texts)
+    assert a.shape == b.shape and np.allclose(a, b, atol=1e-6)
+    assert np.allclose(enc.encode(texts[:1]), b[:1], atol=1e-6)  # from the cache
+    assert enc.name == default_encoder().name and enc.dim == 512

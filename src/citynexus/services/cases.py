@@ -304,13 +304,59 @@ def get_case(engine, case_id: str):
     return library_of(engine).case(case_id)
 
 
+class _CachedEncoder:
+    """The hub's default encoder with a per-text vector cache, so "cases like this" encodes each
+    case text once per process instead of on every request (the texts are the cache keys: an
+    updated case has new texts and is encoded again)."""
+
+    def __init__(self, size: int = 20000):
+        import threading
+
+        self._lock = threading.Lock()
+        self._vecs: dict[str, Any] = {}
+        self._size = size
+
+    def _inner(self):
+        from citynexus.hub.encoder import default_encoder
+
+        return default_encoder()
+
+    @property
+    def name(self) -> str:
+        return self._inner().name
+
+    @property
+    def dim(self) -> int:
+        return self._inner().dim
+
+    def encode(self, texts):
+        import numpy as np
+
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vecs))
+        if missing:
+            new = self._inner().encode(missing)
+            with self._lock:
+                if len(self._vecs) + len(missing) > self._size:
+                    self._vecs.clear()
+                self._vecs.update(zip(missing, new))
+        with self._lock:
+            got = [self._vecs.get(t) for t in texts]
+        if any(v is None for v in got):  # evicted by a concurrent request: encode directly
+            return self._inner().encode(list(texts))
+        return np.asarray(got, dtype=np.float32).reshape(len(texts), -1)
+
+
+_encoder = _CachedEncoder()
+
+
 def similar_json(engine, case_id: str, top: int = 5, goal: int | None = None, lang: str = "en") -> dict[str, Any]:
     """Cases like the case ``case_id`` (itself left out), across languages."""
     from citynexus.cases.similar import similar_cases
 
     lib = library_of(engine)
     case = lib.case(case_id)
-    res = similar_cases(case, lib.cases(), top=top, goal=goal)
+    res = similar_cases(case, lib.cases(), encoder=_encoder, top=top, goal=goal)
     return {"query": case.id, "results": [r.to_json(lang) for r in res]}
 
 
@@ -318,16 +364,24 @@ def similar_text(engine, text: str, top: int = 5, goal: int | None = None, lang:
     """Cases like a free-text problem statement (either language)."""
     from citynexus.cases.similar import similar_cases
 
-    res = similar_cases(text, library_of(engine).cases(), top=top, goal=goal)
+    res = similar_cases(text, library_of(engine).cases(), encoder=_encoder, top=top, goal=goal)
     return {"query": text, "results": [r.to_json(lang) for r in res]}
 
 
 def case_goal_scores(case) -> dict[int, float]:
-    """The tagger's hybrid score of each of the 17 goals for a case's texts (both languages)."""
+    """The tagger's hybrid score of each of the 17 goals for a case's texts (both languages),
+    cached per text."""
     from citynexus.cases.tagger import default_tagger
+    from citynexus.services.cache import LRU
 
-    res = default_tagger().tag(case.text())
-    return {g.goal: float(g.score) for g in res.goals}
+    global _goal_scores
+    if _goal_scores is None:
+        _goal_scores = LRU(512)
+    text = case.text()
+    return dict(_goal_scores.get(text, lambda: {g.goal: float(g.score) for g in default_tagger().tag(text).goals}))
+
+
+_goal_scores = None
 
 
 def hub_organizations(engine, case_id: str, top: int = 5, encoder=None) -> dict[str, Any]:
