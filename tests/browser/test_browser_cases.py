@@ -66,9 +66,12 @@ def _plots_drawn(page) -> None:
         plots.nth(i).locator("svg.main-svg").first.wait_for(timeout=20000)
 
 
-def _no_english(page) -> None:
-    """Visible text of a Chinese page holds no English words except acronyms and names."""
+def _no_english(page, names: tuple[str, ...] = ()) -> None:
+    """Visible text of a Chinese page holds no English words except acronyms and ``names``
+    (e.g. an uploaded file's name)."""
     text = page.locator("main").inner_text() + page.locator("header").inner_text()
+    for n in names:
+        text = text.replace(n, "")
     words = set(re.findall(r"[A-Za-z][A-Za-z']{2,}", text)) - ALLOWED_LATIN
     assert not words, f"English on a Chinese page: {sorted(words)[:20]}"
 
@@ -183,4 +186,30 @@ def test_screening_board(page, cases_server, shots, lang):
     page.wait_for_url("**method=topsis**")
     _plots_drawn(page)
     assert page.locator("#board-table tbody tr").count() == 10
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_screening_board_upload(page, cases_server, shots, lang, tmp_path):
+    from citynexus.services.cases import demo_scores_path
+
+    scores = tmp_path / "my_scores.csv"
+    scores.write_bytes(demo_scores_path().read_bytes())
+    page.goto(f"{cases_server['url']}/cases/screening?lang={lang}")
+    page.locator("#upload-card summary").click()
+    page.set_input_files("#upload-file", str(scores))
+    page.locator("#upload-btn").click()  # no key: refused, the demo board stays
+    page.locator("#upload-error").wait_for()
+    assert page.locator("#synthetic-board").count() == 1
+    page.set_input_files("#upload-file", str(scores))
+    page.locator("#upload-key").fill(cases_server["key"])
+    page.locator("#upload-btn").click()
+    page.locator("#upload-done").wait_for()
+    _plots_drawn(page)
+    assert "my_scores.csv" in page.locator("#upload-done").inner_text()
+    assert page.locator("#synthetic-board").count() == 0
+    assert page.locator("#board-table tbody tr").count() == 10
+    page.screenshot(path=str(shots / f"cases-screening-upload-{lang}.png"), full_page=True)
+    if lang == "zh":
+        _no_english(page, names=("my_scores.csv",))
     assert page.js_errors == []

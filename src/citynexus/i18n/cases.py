@@ -209,6 +209,29 @@ TEXT: dict[str, tuple[str, str]] = {
         "案例库：{n} 个案例（种子 {seed} 个，导入 {user} 个），来自 {countries} 个国家，"
         "覆盖 17 个可持续发展目标中的 {goals} 个（`citynexus cases list`，仪表板 /cases）",
     ),
+    "cases_upload_title": ("Screen your own juror scores", "评审自己的评委打分"),
+    "cases_upload_help": (
+        "A CSV, JSON Lines or Excel file with columns juror, case and one column per criterion (innovation, "
+        "replicability, sustainability, impact, sdg_alignment), scores 0–10; or long: juror, case, criterion, "
+        "score. Needs an editor's API key; the run is recorded in the audit trail.",
+        "CSV、JSON Lines 或 Excel 文件，列为 juror、case 及每项准则一列（innovation、replicability、"
+        "sustainability、impact、sdg_alignment），分值 0–10；或长表：juror、case、criterion、score。"
+        "需要编辑角色的 API 密钥；每次评审都记入审计日志。",
+    ),
+    "cases_upload_file": ("Score file", "打分文件"),
+    "cases_upload_button": ("Screen", "评审"),
+    "cases_upload_done": ("Scores from the uploaded file", "上传文件中的打分"),
+    "cases_upload_no_file": ("Choose a score file first.", "请先选择打分文件。"),
+    "cases_upload_too_large": ("The score file is larger than 5 MiB.", "打分文件超过 5 MiB。"),
+    "cases_upload_key": (
+        "The API key is missing, unknown or revoked; the demo board is shown instead.",
+        "API 密钥缺失、无效或已撤销；下面显示的是演示看板。",
+    ),
+    "cases_upload_editor": (
+        "This key may not run a screening (an editor key is needed); the demo board is shown instead.",
+        "该密钥无权运行评审（需要编辑角色的密钥）；下面显示的是演示看板。",
+    ),
+    "cases_upload_problem": ("The scores cannot be used as given:", "打分无法按原样使用："),
     # themes of the seed cases (user themes are shown as written)
     "cases_theme_agriculture": ("agriculture", "农业"),
     "cases_theme_child-friendly city": ("child-friendly city", "儿童友好城市"),

@@ -523,8 +523,10 @@ def screening_board(
     shortlist: int = 3,
     tolerance: float | None = 0.5,
     client: str | None = None,
+    frame=None,
 ) -> dict[str, Any]:
-    """A screening: juror scores (``records``; None = the bundled SYNTHETIC demo scores of the
+    """A screening: juror scores (``records``, or the long table ``frame`` of an uploaded file;
+    neither = the bundled SYNTHETIC demo scores of the
     seed cases) -> criterion means, aggregate score and rank, rank interval, shortlist, Kendall's W
     overall and per criterion, and the per-juror ranks. A run with a ``who`` (REST) needs an editor
     and is audited (``cases.screen``); the dashboard's demo board runs without one and writes nothing.
@@ -536,9 +538,12 @@ def screening_board(
         from citynexus.services.auth import require_role
 
         require_role(who, "editor", "running a screening")
-    synthetic = records is None
+    synthetic = records is None and frame is None
     criteria = CRITERIA
-    df = read_scores(demo_scores_path(), criteria) if synthetic else scores_frame(records, criteria)
+    if frame is not None:
+        df = frame
+    else:
+        df = read_scores(demo_scores_path(), criteria) if synthetic else scores_frame(records, criteria)
     res = screen(
         df, criteria=criteria, weights=weights, ahp_matrix=ahp_matrix, method=method, scale=scale,
         shortlist=shortlist, tolerance=tolerance,
@@ -567,6 +572,44 @@ def screening_board(
             {"cases": len(res.table), "jurors": len(res.jurors), "method": method, "shortlist": res.shortlisted()},
         )  # fmt: skip
     return body
+
+
+def screen_upload(
+    engine,
+    who,
+    filename: str,
+    content: bytes,
+    method: str = "arithmetic",
+    shortlist: int = 3,
+    tolerance: float | None = 0.5,
+    client: str | None = None,
+) -> dict[str, Any]:
+    """:func:`screening_board` on an uploaded score file (CSV, JSON Lines or Excel, long or wide
+    as for ``citynexus cases screen``); needs an editor, audited. Problems name the uploaded file,
+    never the server's temporary path."""
+    import tempfile
+
+    from citynexus.cases.screening import CRITERIA, read_scores
+    from citynexus.services.auth import require_role
+
+    require_role(who, "editor", "running a screening")
+    name = Path(filename or "scores.csv").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson", ".xlsx"):
+        raise ScreeningError(f"cannot screen {name!r}: upload juror scores as .csv, .jsonl or .xlsx")
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / f"scores{suffix}"
+        p.write_bytes(content)
+        try:
+            df = read_scores(p, CRITERIA)
+        except ScreeningError as err:
+            raise ScreeningError(str(err).replace(str(p), name)) from None
+    df["source"] = name
+    try:
+        return screening_board(engine, who, method=method, shortlist=shortlist, tolerance=tolerance, client=client,
+                               frame=df)  # fmt: skip
+    except ScreeningError as err:
+        raise ScreeningError(str(err).replace(str(p), name)) from None
 
 
 def tag_json(text: str, method: str = "hybrid", top: int = 5, lang: str | None = None) -> dict[str, Any]:

@@ -162,20 +162,83 @@ def case_page(request: Request, case_id: str) -> HTMLResponse:
     )
 
 
-@router.get("/cases/screening", response_class=HTMLResponse)
-def screening_page(request: Request) -> HTMLResponse:
-    from citynexus.report.cases_figures import criteria_heatmap_figure, rank_interval_figure
-    from citynexus.services import cases as svc
-
-    lang = lang_of(request)
-    qp = request.query_params
-    method = qp.get("method") if qp.get("method") in ("arithmetic", "topsis") else "arithmetic"
-    tol_raw = qp.get("tolerance", "0.5")
+def _board_settings(values) -> tuple[str, float | None, str, int]:
+    method = values.get("method") if values.get("method") in ("arithmetic", "topsis") else "arithmetic"
+    tol_raw = values.get("tolerance", "0.5")
     tolerance = None if tol_raw == "any" else {"0.25": 0.25, "0.5": 0.5, "1": 1.0}.get(tol_raw, 0.5)
     tol_value = "any" if tolerance is None else {0.25: "0.25", 0.5: "0.5", 1.0: "1"}[tolerance]
-    shortlist = _int(qp.get("shortlist"), 1, 10) or 3
+    shortlist = _int(values.get("shortlist"), 1, 10) or 3
+    return method, tolerance, tol_value, shortlist
+
+
+@router.get("/cases/screening", response_class=HTMLResponse)
+def screening_page(request: Request) -> HTMLResponse:
+    from citynexus.services import cases as svc
+
+    method, tolerance, tol_value, shortlist = _board_settings(request.query_params)
     b = svc.screening_board(request.app.state.engine, None, None, method=method, shortlist=shortlist,
                             tolerance=tolerance)  # fmt: skip
+    return _board(request, b, method, tolerance, tol_value, shortlist)
+
+
+MAX_SCORES_UPLOAD = 5 * 1024 * 1024
+
+
+@router.post("/cases/screening", response_class=HTMLResponse)
+async def screening_upload(request: Request) -> HTMLResponse:
+    """Screen an uploaded score file with an editor's API key (the key is checked like the API's,
+    failures counted against key guessing); on a problem the demo board is shown with the reason."""
+    from starlette.concurrency import run_in_threadpool
+
+    from citynexus.errors import CityNexusError
+    from citynexus.services import cases as svc
+    from citynexus.services.auth import AuthError, PermissionDenied
+    from citynexus.services.keys import verify_key
+
+    lang = lang_of(request)
+    form = await request.form()
+    method, tolerance, tol_value, shortlist = _board_settings(form)
+    key = str(form.get("key") or "").strip() or None
+    upload = form.get("file")
+    engine = request.app.state.engine
+    error = None
+    try:
+        if upload is None or not getattr(upload, "filename", ""):
+            raise CityNexusError(t("cases_upload_no_file", lang))
+        content = await upload.read(MAX_SCORES_UPLOAD + 1)
+        if len(content) > MAX_SCORES_UPLOAD:
+            raise CityNexusError(t("cases_upload_too_large", lang))
+        limiter = request.app.state.auth_limiter
+        address = request.client.host if request.client else None
+        limiter.check(address, key)
+        try:
+            who = verify_key(engine, key)
+        except AuthError:
+            if key is not None:
+                limiter.failed(address, key)
+            raise
+        b = await run_in_threadpool(
+            svc.screen_upload, engine, who, upload.filename, content, method, shortlist, tolerance, address
+        )
+        return _board(request, b, method, tolerance, tol_value, shortlist, uploaded=upload.filename)
+    except AuthError:
+        error, status = t("cases_upload_key", lang), 401
+    except PermissionDenied:
+        error, status = t("cases_upload_editor", lang), 403
+    except CityNexusError as err:
+        error, status = f"{t('cases_upload_problem', lang)} {err}", 400
+    b = svc.screening_board(engine, None, None, method=method, shortlist=shortlist, tolerance=tolerance)
+    resp = _board(request, b, method, tolerance, tol_value, shortlist, upload_error=error)
+    resp.status_code = status
+    return resp
+
+
+def _board(
+    request: Request, b: dict, method: str, tolerance: float | None, tol_value: str, shortlist: int, **extra
+) -> HTMLResponse:
+    from citynexus.report.cases_figures import criteria_heatmap_figure, rank_interval_figure
+
+    lang = lang_of(request)
     crit = b["criteria"]
     rows = []
     for r in b["cases"]:
@@ -201,9 +264,8 @@ def screening_page(request: Request) -> HTMLResponse:
         note = t("cases_interval_note_any", lang).format(how=how)
     else:
         note = t("cases_interval_note", lang).format(tol=f"±{tolerance:.0%}", how=how)
-    agreement = [("cases_overall", b["agreement"])] + [
-        (f"cases_crit_{c}", b["agreement_by_criterion"][c]) for c in crit
-    ]
+    agreement = [("cases_overall", b["agreement"])]
+    agreement += [(f"cases_crit_{c}", b["agreement_by_criterion"][c]) for c in crit]
     jurors = b["jurors"]
     juror_rows = [{"title": r["title"], "ranks": [b["juror_ranks"][j][r["case"]] for j in jurors]} for r in rows]
     return render(
@@ -224,6 +286,8 @@ def screening_page(request: Request) -> HTMLResponse:
         jurors=jurors,
         juror_rows=juror_rows,
         figures={"fig-heat": _fig(heat), "fig-ranks": _fig(ranks)},
+        uploaded=extra.get("uploaded"),
+        upload_error=extra.get("upload_error"),
     )
 
 

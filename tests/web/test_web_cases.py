@@ -1,0 +1,70 @@
+"""The case library's pages through the test client: every page answers in both languages with
+the seed library and no setup; the screening board's upload checks the key like the API and
+names the uploaded file in its problems."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from citynexus.api import create_app
+from citynexus.services import audit
+from citynexus.services.cases import demo_scores_path
+from citynexus.services.keys import create_key, create_org
+from citynexus.store import get_engine
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    db = f"sqlite:///{tmp_path_factory.mktemp('cases-web') / 'web.db'}"
+    eng = get_engine(db)
+    create_org(eng, "A", name="Office A")
+    with TestClient(create_app(db)) as c:
+        c.eng = eng
+        c.editor = create_key(eng, "ed", org="A", role="editor")
+        c.viewer = create_key(eng, "vi", org="A", role="viewer")
+        yield c
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "path",
+    ["/cases", "/cases?goal=6", "/cases/case/seed-guangzhou-carbon-inclusion", "/cases/screening", "/cases/tag?text=x"],
+)
+def test_pages_answer(web, path, lang):
+    r = web.get(path, params={"lang": lang})
+    assert r.status_code == 200
+    assert ('lang="zh-CN"' if lang == "zh" else 'lang="en"') in r.text
+
+
+def test_unknown_case_is_404_in_the_page_language(web):
+    r = web.get("/cases/case/nope", params={"lang": "zh"})
+    assert r.status_code == 404 and "没有编号为" in r.text
+
+
+def _post(web, key, content=None, name="scores.csv", **form):
+    files = {"file": (name, content if content is not None else demo_scores_path().read_bytes())}
+    return web.post("/cases/screening", params={"lang": "en"}, data={"key": key or "", **form}, files=files)
+
+
+def test_upload_needs_an_editor_key_and_is_audited(web):
+    r = _post(web, None)
+    assert r.status_code == 401 and 'id="upload-error"' in r.text and "SYNTHETIC" in r.text
+    assert _post(web, "cnx_wrong").status_code == 401
+    assert _post(web, web.viewer).status_code == 403
+    n = len([e for e in audit.events(web.eng) if e.action == "cases.screen"])
+    r = _post(web, web.editor, method="topsis", shortlist="2")
+    assert r.status_code == 200 and 'id="upload-done"' in r.text
+    assert "SYNTHETIC" not in r.text  # the uploaded scores are the user's, not the demo's
+    assert r.text.count('class="shortlisted"') == 2
+    assert len([e for e in audit.events(web.eng) if e.action == "cases.screen"]) == n + 1
+
+
+def test_upload_problems_name_the_file(web):
+    row = "J1,seed-guangzhou-newborn-health,"
+    bad = demo_scores_path().read_text().replace(row + "6", row + "16")
+    r = _post(web, web.editor, bad.encode(), name="mine.csv")
+    assert r.status_code == 400
+    assert "mine.csv" in r.text and "between 0 and 10" in r.text and "/tmp" not in r.text
+    r = _post(web, web.editor, b"x", name="mine.pdf")
+    assert r.status_code == 400 and "mine.pdf" in r.text
