@@ -13,6 +13,15 @@ class CityNexusError(Exception):
     """Root of every error raised by citynexus on purpose."""
 
 
+class NotFoundError(CityNexusError):
+    """A named record, dataset, result or job does not exist — or is private to another
+    organisation, which a reader is told the same way (HTTP 404)."""
+
+
+class ConflictError(CityNexusError):
+    """A record with that name or id exists already (HTTP 409)."""
+
+
 class SpecError(CityNexusError):
     """A method specification (TOML or Python) asks for something impossible."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from citynexus import errors
 from citynexus.errors import CityNexusError
 
 
@@ -15,7 +16,7 @@ class UnknownCityError(HubError):
     """A city is neither a unit code of the bundled ``gba`` dataset nor one of its names."""
 
 
-class NotFoundError(HubError):
+class NotFoundError(HubError, errors.NotFoundError):
     """An organization, offer or need id is not in the hub."""
 
 

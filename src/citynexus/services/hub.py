@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, ConflictError
 from citynexus.hub import Hub, HubImportError, ImportProblem, Matcher, NotFoundError
 from citynexus.hub.registry import Authorize
 from citynexus.services import audit
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 SYNTHETIC_MARKERS = ("Synthetic demo record", "合成演示数据")
 
 
-class RecordExistsError(CityNexusError):
+class RecordExistsError(ConflictError):
     """A record with that id exists already (HTTP 409)."""
 
 
