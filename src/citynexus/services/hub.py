@@ -293,7 +293,16 @@ def portrait_of(engine: Engine, encoder: Encoder | None, who: Principal | None, 
     hidden = _hidden(engine, who)
     p["needs"] = [n for n in p["needs"] if n["id"] not in hidden]
     p["synthetic"] = is_synthetic_org(m.orgs[org_id])
+    p["compliance"] = compliance_of(engine, who, org_id)
     return p
+
+
+def compliance_of(engine: Engine, who: Principal | None, org_id: str) -> dict[str, Any]:
+    """The organization's agreements and compliance record (met/breached share by category)
+    over the agreements ``who`` may see."""
+    from citynexus.services.agree import organization_compliance
+
+    return organization_compliance(org_id, engine.url.render_as_string(hide_password=False), viewer=who)
 
 
 # ---------------------------------------------------------------------------- one record at a time
