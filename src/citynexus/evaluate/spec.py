@@ -40,25 +40,16 @@ from citynexus.evaluate.aggregate import AGGREGATE_METHODS
 from citynexus.evaluate.errors import IndexSpecError
 from citynexus.evaluate.impute import IMPUTE_METHODS, PANEL_METHODS
 from citynexus.evaluate.normalise import NORMALISE_METHODS
+from citynexus.evaluate.registry import method, spec_options
 from citynexus.evaluate.treat import FALLBACKS, TREAT_METHODS
 from citynexus.evaluate.weights import WEIGHT_METHODS
 
 SCREEN_WHEN = ("before_impute", "after_impute")
-_NORMALISE_PARAMS = {"method", "range", "mean", "sd", "lower", "upper", "scale", "clip", "target", "ref", "cap"}
-_WEIGHT_PARAMS = {
-    "method",
-    "values",
-    "matrix",
-    "codes",
-    "force",
-    "shift",
-    "min_eigenvalue",
-    "min_share",
-    "rotate",
-    "source",
-}
-_AGG_PARAMS = {"method", "p", "min_share", "normalisation", "v", "rho", "scale"}
-_TREAT_PARAMS = {"method", "winmax", "skew_threshold", "kurt_threshold", "fallback", "boxcox_lambda", "force"}
+#: options of a per-indicator, per-level or per-parent entry: from the method registry
+_NORMALISE_PARAMS = spec_options("normalise")
+_WEIGHT_PARAMS = spec_options("weights")
+_AGG_PARAMS = spec_options("aggregate")
+_TREAT_PARAMS = spec_options("treat")
 
 
 def _suggest(name: str, options) -> str:
@@ -399,7 +390,7 @@ class IndexSpec:
                 need("target" in o, f"normalise.indicators.{code}: dist2target needs a target value")
             if m == "dist2ref":
                 need("ref" in o, f"normalise.indicators.{code}: dist2ref needs ref = a unit code")
-        if n.method in ("goalposts", "dist2target", "dist2ref"):
+        if method("normalise", n.method).required():
             need(
                 bool(n.indicators),
                 f"normalise.method = {n.method!r} needs per-indicator parameters in [normalise.indicators.CODE]",

@@ -15,9 +15,36 @@ import pandas as pd
 from scipy import stats as sps
 
 from citynexus.evaluate._util import skew_kurt
+from citynexus.evaluate.registry import Param, add, methods
 
-TREAT_METHODS = ("winsorise", "log", "boxcox", "none")
-FALLBACKS = ("log", "boxcox", "none")
+_TEST = (
+    Param("skew_threshold", float, 2.0, "pass when |skewness| is below it"),
+    Param("kurt_threshold", float, 3.5, "... or the excess kurtosis is below it"),
+    Param("force", bool, False, "treat even indicators that pass the test"),
+)
+add(
+    "treat",
+    "winsorise",
+    params=(
+        Param("winmax", int, 5, "at most this many points winsorised"),
+        *_TEST,
+        Param("fallback", str, "log", "transform used when winsorising is not enough: log, boxcox or none"),
+        Param("boxcox_lambda", float, None, "lambda of a Box-Cox fallback (default: maximum likelihood)"),
+    ),
+    summary="COINr rule: winsorise point by point, else the fallback transform",
+)
+add("treat", "log", params=_TEST, summary="COIN Tool log transform of failing indicators")
+add(
+    "treat",
+    "boxcox",
+    params=(*_TEST, Param("boxcox_lambda", float, None, "lambda (default: maximum likelihood)")),
+    summary="Box-Cox transform of failing indicators",
+)
+add("treat", "none", summary="no treatment")
+
+TREAT_METHODS = methods("treat")
+#: transforms a winsorisation can fall back to (every method but ``winsorise`` itself)
+FALLBACKS = tuple(m for m in TREAT_METHODS if m != "winsorise")
 
 
 def check_skew_kurt(x: np.ndarray, skew_threshold: float = 2.0, kurt_threshold: float = 3.5) -> bool | None:

@@ -73,19 +73,15 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from citynexus.evaluate.aggregate import AGGREGATE_METHODS
 from citynexus.evaluate.errors import IndexSpecError
-from citynexus.evaluate.impute import IMPUTE_METHODS
-from citynexus.evaluate.normalise import NORMALISE_METHODS
+from citynexus.evaluate.registry import STEP_MODULES, methods
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
 from citynexus.evaluate.spec import IndexSpec
-from citynexus.evaluate.treat import TREAT_METHODS
-from citynexus.evaluate.weights import WEIGHT_METHODS
 
 FACTOR_KINDS = ("choice", "integer", "continuous", "weights_noise", "weights_sets", "exclude")
 
 #: pipeline stages in order; a factor belongs to the earliest stage it changes
-STAGES = ("prepare", "treat", "normalise", "structure", "weights")
+FACTOR_STAGES = ("prepare", "treat", "normalise", "structure", "weights")
 _SECTION_STAGE = {
     "denominate": "prepare",
     "screen": "prepare",
@@ -95,13 +91,8 @@ _SECTION_STAGE = {
     "weights": "structure",
     "aggregate": "structure",
 }
-_SECTION_METHODS = {
-    "impute": IMPUTE_METHODS,
-    "treat": TREAT_METHODS,
-    "normalise": NORMALISE_METHODS,
-    "weights": WEIGHT_METHODS,
-    "aggregate": AGGREGATE_METHODS,
-}
+#: the methods a ``SECTION.method`` option may name, from the method registry
+_SECTION_METHODS = {step: methods(step) for step in STEP_MODULES}
 
 
 def _err(where: str, msg: str) -> RobustnessSpecError:
@@ -164,7 +155,7 @@ class Factor(ABC):
     @property
     @abstractmethod
     def stage(self) -> str:
-        """Earliest pipeline stage the factor changes (see :data:`STAGES`)."""
+        """Earliest pipeline stage the factor changes (see :data:`FACTOR_STAGES`)."""
 
     @property
     def discrete(self) -> bool:
@@ -226,7 +217,7 @@ class ChoiceFactor(Factor):
     @property
     def stage(self) -> str:
         stages = {_stage_of_path(p, f"factor {self.name!r}") for i in range(len(self.options)) for p in self.changes(i)}
-        return min(stages, key=STAGES.index) if stages else "structure"
+        return min(stages, key=FACTOR_STAGES.index) if stages else "structure"
 
     def label(self, value: float) -> str:
         i = int(value)

@@ -40,10 +40,10 @@ import pandas as pd
 from citynexus.evaluate import aggregate as agg
 from citynexus.evaluate.errors import EvaluationError, IndexSpecError
 from citynexus.evaluate.impute import PANEL_METHODS
-from citynexus.evaluate.pipeline import build, group_weights, prepare, run_stages
+from citynexus.evaluate.pipeline import build, group_weights, prepare
 from citynexus.evaluate.robustness.errors import RobustnessError, RobustnessSpecError
 from citynexus.evaluate.robustness.factors import (
-    STAGES,
+    FACTOR_STAGES,
     ChoiceFactor,
     Factor,
     WeightSetsFactor,
@@ -53,7 +53,7 @@ from citynexus.evaluate.robustness.factors import (
     resolve_factors,
 )
 from citynexus.evaluate.spec import IndexSpec
-from citynexus.evaluate.treat import treat
+from citynexus.evaluate.stages import PREPARE_STAGES, STAGES, StageContext, run_data_stages
 
 _MEANS = ("arithmetic", "geometric", "harmonic", "generalised")
 
@@ -87,13 +87,6 @@ def present_codes(fw, columns) -> set[str]:
         if any(c in present for c in fw.children.get(p, [])):
             present.add(p)
     return present
-
-
-def normalise_like_pipeline(x: pd.DataFrame, fw, spec: IndexSpec) -> pd.DataFrame:
-    """Step 5 exactly as :func:`citynexus.evaluate.run_stages` does it."""
-    from citynexus.evaluate.pipeline import normalise_stage
-
-    return normalise_stage(x, fw, spec)[0]
 
 
 def _weighted_means(method: str, p: float, X: np.ndarray, W: np.ndarray, min_share: float) -> np.ndarray:
@@ -215,8 +208,8 @@ class Engine:
         self._cache.clear()
 
     def _key(self, row: np.ndarray, upto: str) -> tuple:
-        k = STAGES.index(upto)
-        return (upto, *tuple(float(v) for v, s in zip(row, self.stage_of) if STAGES.index(s) <= k))
+        k = FACTOR_STAGES.index(upto)
+        return (upto, *tuple(float(v) for v, s in zip(row, self.stage_of) if FACTOR_STAGES.index(s) <= k))
 
     def describe(self, row) -> str:
         """``name=label, ...`` of one replication (for messages)."""
@@ -233,18 +226,20 @@ class Engine:
         return v
 
     # ------------------------------------------------------------------ upstream variants
+    def _context(self, spec_g: IndexSpec, raw: pd.DataFrame) -> StageContext:
+        inp = self.inputs
+        return StageContext(
+            self.framework, spec_g, inp.denominators, inp.groups, inp.panel, inp.period, list(raw.columns)
+        )
+
     def _prepared(self, row, spec_g: IndexSpec, excluded: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Denominated, screened and imputed table of the variant (and its raw table)."""
         key = self._key(row, "prepare")
         hit = self._cache.get(key)
         if hit is None:
-            inp = self.inputs
-            raw = inp.raw.drop(columns=excluded)
-            sp = spec_g.copy()
-            sp.treat.method, sp.treat.indicators = "none", {}
-            sp.normalise.method, sp.normalise.indicators = "none", {}
-            st = run_stages(raw, inp.denominators, self.framework, sp, inp.groups, inp.panel, inp.period)
-            pre = st.stages["screened"] if spec_g.screen.when == "after_impute" else st.stages["imputed"]
-            hit = self._cache[key] = (pre, st.stages["raw"])
+            raw = self.inputs.raw.drop(columns=excluded)
+            pre, _, _, _ = run_data_stages(raw, self._context(spec_g, raw), PREPARE_STAGES)
+            hit = self._cache[key] = (pre, raw.copy())
         return hit
 
     def _treated(self, row, spec_g, excluded) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -252,17 +247,7 @@ class Engine:
         hit = self._cache.get(key)
         if hit is None:
             pre, raw = self._prepared(row, spec_g, excluded)
-            t = spec_g.treat
-            x, _, _ = treat(
-                pre,
-                t.method,
-                t.winmax,
-                t.skew_threshold,
-                t.kurt_threshold,
-                t.fallback,
-                t.boxcox_lambda,
-                {k: v for k, v in t.indicators.items() if k in pre.columns},
-            )
+            x = STAGES["treat"](pre, spec_g.treat, self._context(spec_g, raw)).table
             hit = self._cache[key] = (x, raw)
         return hit
 
@@ -274,7 +259,7 @@ class Engine:
             if spec_g is None:
                 spec_g, excluded = apply_factors(self.spec, self.factors, row)
             x, raw = self._treated(row, spec_g, excluded or [])
-            y = normalise_like_pipeline(x, self.framework, spec_g)
+            y = STAGES["normalise"](x, spec_g.normalise, self._context(spec_g, raw)).table
             pos = self.inputs.raw.index.get_indexer(y.index)
             hit = self._cache[key] = _Variant(
                 y, {"treated": x, "raw": raw.loc[x.index]}, present_codes(self.framework, y.columns), pos
