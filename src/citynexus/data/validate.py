@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from citynexus.data.dataset import INDICATOR_COLUMNS, KINDS, UNIT_CORE, Dataset
+from citynexus.data.framework import Framework
 from citynexus.errors import (
     DataProblem,
     DatasetValidationError,
@@ -339,26 +340,15 @@ def validate_indicators(raw: pd.DataFrame, file: str, problems: list[DataProblem
                     Location(file, r, "denominator"),
                 )
             )
-    reported: set[str] = set()
-    for start in parent_of:
-        path = [start]
-        cur = start
-        while cur in parent_of:
-            cur = parent_of[cur]
-            if cur in path:
-                cycle = [*path[path.index(cur) :], cur]
-                key = min(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    problems.append(
-                        FrameworkCycleError(
-                            "the framework has a cycle: " + " -> ".join(cycle),
-                            "make sure following parents always ends at a top aggregate",
-                            Location(file, rows.get(cur), "parent"),
-                        )
-                    )
-                break
-            path.append(cur)
+    tree = Framework.from_frame(df.assign(parent=[parent_of.get(c, "") for c in df["code"]]))
+    for cycle in tree.cycles():
+        problems.append(
+            FrameworkCycleError(
+                "the framework has a cycle: " + " -> ".join(cycle),
+                "make sure following parents always ends at a top aggregate",
+                Location(file, rows.get(cycle[0]), "parent"),
+            )
+        )
     with_children = set(parent_of.values())
     for code, kind in kind_of.items():
         if kind == "aggregate" and code not in with_children:
@@ -560,4 +550,11 @@ def build_dataset(
         .drop(columns=["_u", "_i"])
         .reset_index(drop=True)
     )
-    return Dataset(units=units, indicators=inds, values=vals, name=name, notes=list(notes or []))
+    return Dataset(
+        units=units,
+        indicators=inds,
+        values=vals,
+        name=name,
+        notes=list(notes or []),
+        framework=Framework.from_frame(inds),
+    )

@@ -225,7 +225,7 @@ def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
     the spec imputes along time. Robustness runs call this once and then
     :func:`run_stages` / :func:`aggregate_tree` per variant."""
     spec.validate()
-    fw = Framework.from_dataset(dataset)
+    fw = dataset.framework
     if not fw.aggregates:
         raise IndexSpecError("the dataset's framework has no aggregates: add a parent (index) for the indicators")
     if period is None:
