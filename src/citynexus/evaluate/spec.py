@@ -237,26 +237,32 @@ class IndexSpec:
         ``spec.with_(normalise__method="zscore")`` (``__`` for a dot)."""
         new = self.copy()
         for path, value in changes.items():
-            parts = path.replace("__", ".").split(".")
-            obj: Any = new
-            for i, part in enumerate(parts[:-1]):
-                if isinstance(obj, dict):
-                    obj = obj.setdefault(part, {})
-                elif hasattr(obj, part):
-                    obj = getattr(obj, part)
-                else:
-                    raise IndexSpecError(f"unknown spec path {'.'.join(parts[: i + 1])!r}")
-            last = parts[-1]
-            if isinstance(obj, dict):
-                obj[last] = value
-            elif hasattr(obj, last):
-                if last == "range":
-                    value = (float(value[0]), float(value[1]))
-                setattr(obj, last, value)
-            else:
-                raise IndexSpecError(f"unknown spec option {path!r}")
+            new.set_option(path, value)
         new.validate()
         return new
+
+    def set_option(self, path: str, value: Any) -> None:
+        """Set one option **in place** by dotted path (``__`` also separates), without
+        validation (robustness factors set combinations that are checked when computed).
+        A ``range`` becomes a pair of floats; the value is copied."""
+        parts = path.replace("__", ".").split(".")
+        obj: Any = self
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(obj, dict):
+                obj = obj.setdefault(part, {})
+            elif _is_option(obj, part):
+                obj = getattr(obj, part)
+            else:
+                raise IndexSpecError(f"unknown spec path {'.'.join(parts[: i + 1])!r}")
+        last = parts[-1]
+        if isinstance(obj, dict):
+            obj[last] = copy.deepcopy(value)
+        elif _is_option(obj, last):
+            if last == "range":
+                value = (float(value[0]), float(value[1]))
+            setattr(obj, last, copy.deepcopy(value))
+        else:
+            raise IndexSpecError(f"unknown spec option {path!r}")
 
     # fluent forms ------------------------------------------------------
     def denominate_with(self, enabled: bool = True, scale: float = 1.0, **indicators: dict) -> IndexSpec:
@@ -471,6 +477,11 @@ class IndexSpec:
         base.update(w.level.get(str(child_level), {}))
         base.update(w.parent.get(parent, {}))
         return base
+
+
+def _is_option(obj: Any, name: str) -> bool:
+    """True when ``name`` is a data attribute of a spec section (not a method, not private)."""
+    return not name.startswith("_") and hasattr(obj, name) and not callable(getattr(obj, name))
 
 
 def _drop_none(d):
