@@ -7,13 +7,6 @@ import pandas as pd
 from scipy.stats import rankdata
 
 
-def as_float_array(x: object) -> np.ndarray:
-    """Return ``x`` (DataFrame, Series or array-like) as a float ndarray (a copy)."""
-    if isinstance(x, pd.DataFrame | pd.Series):
-        return x.to_numpy(dtype=float, na_value=np.nan).copy()
-    return np.array(x, dtype=float, copy=True)
-
-
 def skew(x: np.ndarray) -> float:
     """Bias-adjusted sample skewness G1 of the non-missing values (Excel ``SKEW``,
     e1071 type 2, COINr ``skew``).
@@ -89,8 +82,13 @@ def rank_descending(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return rankdata(-np.asarray(x, dtype=float), method="min", axis=axis, nan_policy="omit")
 
 
-def rank_series(s: pd.Series) -> pd.Series:
-    """Descending competition ranks of a Series (1 = highest; ties share the minimum
-    rank; missing stays missing) as a nullable integer Series."""
-    r = s.rank(ascending=False, method="min")
-    return r.astype("Int64")
+def rank_desc(x: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """Descending competition ranks ("1224"): 1 = highest, ties share the minimum rank,
+    missing stays missing; a DataFrame is ranked column by column. Floats (see
+    :func:`rank_series` for integers). The rule of every ranking of the package."""
+    return x.rank(ascending=False, method="min")
+
+
+def rank_series(s: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """:func:`rank_desc` as nullable integers (``Int64``)."""
+    return rank_desc(s).astype("Int64")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from citynexus.evaluate._util import kurt, skew
+from citynexus.evaluate._util import kurt, rank_desc, skew
 from citynexus.evaluate.framework import Framework
 
 
@@ -187,7 +187,7 @@ def explain(
     eff = effective_weights(values, weights, fw, unit, code)
     inds = list(eff.index)
     y = normalised.loc[unit, inds]
-    ranks = normalised[inds].rank(ascending=False, method="min").loc[unit]
+    ranks = rank_desc(normalised[inds]).loc[unit]
     contrib = eff * y
     total = float(np.nansum(contrib))
     tab = pd.DataFrame(
@@ -202,7 +202,7 @@ def explain(
         index=pd.Index(inds, name="indicator"),
     )
     ordered = tab.dropna(subset=["value"]).sort_values(["rank", "contribution"], ascending=[True, False])
-    rk = scores[code].rank(ascending=False, method="min").loc[unit]
+    rk = rank_desc(scores[code]).loc[unit]
     return Explanation(
         unit=unit,
         code=code,
@@ -226,8 +226,8 @@ def compare(a_scores: pd.Series, b_scores: pd.Series, names: tuple[str, str] = (
     idx = a_scores.index.union(b_scores.index, sort=False)
     a = a_scores.reindex(idx)
     b = b_scores.reindex(idx)
-    ra = a.rank(ascending=False, method="min")
-    rb = b.rank(ascending=False, method="min")
+    ra = rank_desc(a)
+    rb = rank_desc(b)
     df = pd.DataFrame(
         {
             f"score_{A}": a,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from citynexus.evaluate import aggregate as agg
 from citynexus.evaluate import weights as wts
+from citynexus.evaluate._util import rank_series
 from citynexus.evaluate.errors import EvaluationError, IndexSpecError
 from citynexus.evaluate.framework import Framework
 from citynexus.evaluate.impute import PANEL_METHODS
@@ -260,7 +261,7 @@ def build(dataset, spec: IndexSpec | None = None, period: int | None = None) -> 
     scores, wt = aggregate_tree(st.stages["normalised"], fw, spec, extra, log)
     stages = dict(st.stages)
     stages["aggregated"] = pd.concat([st.stages["normalised"], scores], axis=1)
-    ranks = scores.apply(lambda s: s.rank(ascending=False, method="min")).astype("Int64")
+    ranks = rank_series(scores)
     provenance = {
         "dataset": getattr(dataset, "name", ""),
         "dataset_digest": dataset.digest(),

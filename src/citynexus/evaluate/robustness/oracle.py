@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from citynexus.evaluate._util import rank_desc
 from citynexus.evaluate.errors import EvaluationError, IndexSpecError
 from citynexus.evaluate.pipeline import aggregate_tree, run_stages
 from citynexus.evaluate.robustness.errors import RobustnessError
@@ -52,7 +53,7 @@ def naive_evaluate(engine, values, progress: Callable[[int], None] | None = None
     for b, row in enumerate(rows):
         s = naive_replication(engine, row)
         scores[b] = s.to_numpy(dtype=float)
-        ranks[b] = s.rank(ascending=False, method="min").to_numpy(dtype=float)
+        ranks[b] = rank_desc(s).to_numpy(dtype=float)
         if progress is not None:
             progress(1)
     return scores, ranks
