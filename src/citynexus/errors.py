@@ -113,9 +113,7 @@ class PeriodError(DataProblem):
     """A period is not an integer year."""
 
 
-def problems_message(
-    problems: list, source: str = "", head: str = "", tail: str = "", limit: int | None = None
-) -> str:
+def problems_message(problems: list, source: str = "", head: str = "", tail: str = "", limit: int | None = None) -> str:
     """``"{head}N problem(s){tail}[ in source]:"`` and one ``  - problem`` line each (at
     most ``limit``, then ``  ... and K more``): the message of an error listing every problem."""
     n = len(problems)
