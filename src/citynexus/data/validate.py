@@ -7,94 +7,33 @@ spreadsheet shows: the header is row 1, the first data row is row 2.
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-
 import numpy as np
 import pandas as pd
 
+from citynexus.data.checks import MISSING_TOKENS, check_nonempty, clean_table, parse_number, require_columns, sheet_row
 from citynexus.data.dataset import INDICATOR_COLUMNS, KINDS, UNIT_CORE, Dataset
 from citynexus.data.framework import Framework
+from citynexus.data.validate_values import validate_values
 from citynexus.errors import (
     DataProblem,
     DatasetValidationError,
     DuplicateError,
-    EmptyFileError,
     FrameworkCycleError,
     FrameworkStructureError,
     Location,
-    MissingColumnError,
     MissingDirectionError,
     NonNumericValueError,
-    PeriodError,
-    UndeclaredCodeError,
     UnknownParentError,
 )
 
-#: Cell contents read as "missing" in numeric columns.
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "..", "-", "—", "–"})
-
-
-def _row(i: int) -> int:
-    """Spreadsheet row number of the 0-based data row ``i``."""
-    return i + 2
-
-
-def _rows_text(rows: list[int], limit: int = 4) -> str:
-    shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
-
-
-def parse_number(text: str) -> float | None:
-    """Parse a numeric cell. Returns None for a missing token, NaN-free float otherwise;
-    raises ValueError for anything else."""
-    t = text.strip()
-    if t.lower() in MISSING_TOKENS:
-        return None
-    x = float(t)  # raises ValueError
-    if math.isnan(x):
-        return None
-    if math.isinf(x):
-        raise ValueError("infinite")
-    return x
-
-
-def _clean(df: pd.DataFrame, known: list[str]) -> pd.DataFrame:
-    """Strip whitespace from headers and cells; lower-case the known column names."""
-    df = df.copy()
-    cols = []
-    for c in df.columns:
-        s = str(c).strip()
-        cols.append(s.lower() if s.lower() in known else s)
-    df.columns = cols
-    df = df.loc[:, [not str(c).startswith("Unnamed:") for c in df.columns]]
-    return df.apply(lambda col: col.astype(str).str.strip())
-
-
-def _check_nonempty(df: pd.DataFrame, file: str, problems: list[DataProblem]) -> bool:
-    if df.shape[1] == 0:
-        problems.append(EmptyFileError("the file is empty", "add a header row and data rows", Location(file)))
-        return False
-    if len(df) == 0:
-        problems.append(
-            EmptyFileError("the file has a header but no data rows", "add at least one data row", Location(file))
-        )
-        return False
-    return True
-
-
-def _require(df: pd.DataFrame, cols: list[str], file: str, problems: list[DataProblem]) -> bool:
-    missing = [c for c in cols if c not in df.columns]
-    for c in missing:
-        problems.append(
-            MissingColumnError(
-                f"required column '{c}' is missing (columns found: {', '.join(map(str, df.columns))})",
-                f"add a column named '{c}'",
-                Location(file, 1, c),
-            )
-        )
-    return not missing
+__all__ = [
+    "MISSING_TOKENS",
+    "build_dataset",
+    "parse_number",
+    "validate_indicators",
+    "validate_units",
+    "validate_values",
+]
 
 
 def _check_code(
@@ -148,10 +87,10 @@ def _coordinate(rec: dict, col: str, bound: int, file: str, r: int, problems: li
 
 
 def validate_units(raw: pd.DataFrame, file: str, problems: list[DataProblem]) -> pd.DataFrame | None:
-    if not _check_nonempty(raw, file, problems):
+    if not check_nonempty(raw, file, problems):
         return None
-    df = _clean(raw, UNIT_CORE)
-    if not _require(df, ["code", "name"], file, problems):
+    df = clean_table(raw, UNIT_CORE)
+    if not require_columns(df, ["code", "name"], file, problems):
         return None
     for c in ("name_zh", "lat", "lon"):
         if c not in df.columns:
@@ -160,7 +99,7 @@ def validate_units(raw: pd.DataFrame, file: str, problems: list[DataProblem]) ->
     lat = np.full(len(df), np.nan)
     lon = np.full(len(df), np.nan)
     for i, rec in enumerate(df.to_dict("records")):
-        r = _row(i)
+        r = sheet_row(i)
         _check_code(rec["code"], r, seen, _UNIT_CODE, file, problems)
         if not rec["name"]:
             problems.append(DataProblem("unit name is empty", "give every unit a name", Location(file, r, "name")))
@@ -275,7 +214,7 @@ def _parse_indicator_rows(df: pd.DataFrame, file: str, problems: list[DataProble
     kinds: list[str] = []
     rows: dict[str, int] = {}
     for i, rec in enumerate(df.to_dict("records")):
-        r = _row(i)
+        r = sheet_row(i)
         _check_code(rec["code"], r, rows, _INDICATOR_CODE, file, problems)
         level[i], kind = _level_and_kind(rec, file, r, problems)
         kinds.append(kind)
@@ -340,7 +279,7 @@ def _check_links(df: pd.DataFrame, rows: dict[str, int], file: str, problems: li
     has_aggregates = "aggregate" in kind_of.values()
     parent_of: dict[str, str] = {}
     for i, rec in enumerate(df.to_dict("records")):
-        r, code = _row(i), rec["code"]
+        r, code = sheet_row(i), rec["code"]
         if rec["kind"] == "denominator":
             if rec["parent"]:
                 problems.append(
@@ -388,10 +327,10 @@ def _check_links(df: pd.DataFrame, rows: dict[str, int], file: str, problems: li
 def validate_indicators(raw: pd.DataFrame, file: str, problems: list[DataProblem]) -> pd.DataFrame | None:
     """Check the framework table (every problem reported, with file, row and column) and
     return it with parsed ``kind``, ``level``, ``direction`` and ``weight`` columns."""
-    if not _check_nonempty(raw, file, problems):
+    if not check_nonempty(raw, file, problems):
         return None
-    df = _clean(raw, INDICATOR_COLUMNS)
-    if not _require(df, ["code", "name", "parent", "level", "direction"], file, problems):
+    df = clean_table(raw, INDICATOR_COLUMNS)
+    if not require_columns(df, ["code", "name", "parent", "level", "direction"], file, problems):
         return None
     for c in ("name_zh", "kind", "weight", "unit", "denominator", "source"):
         if c not in df.columns:
@@ -402,159 +341,6 @@ def validate_indicators(raw: pd.DataFrame, file: str, problems: list[DataProblem
 
 
 # ---------------------------------------------------------------------------- values
-def validate_values(
-    raw: pd.DataFrame,
-    file: str,
-    units: pd.DataFrame | None,
-    indicators: pd.DataFrame | None,
-    problems: list[DataProblem],
-    units_file: str = "units",
-    indicators_file: str = "indicators",
-) -> pd.DataFrame | None:
-    if not _check_nonempty(raw, file, problems):
-        return None
-    df = _clean(raw, ["unit", "period", "indicator", "value"])
-    if not _require(df, ["unit", "period"], file, problems):
-        return None
-    long_form = "indicator" in df.columns and "value" in df.columns
-    if long_form:
-        extra = [c for c in df.columns if c not in ("unit", "period", "indicator", "value")]
-        if extra:
-            problems.append(
-                DataProblem(
-                    f"unexpected columns {extra} in long-form values",
-                    "long form has exactly unit, period, indicator, value",
-                    Location(file, 1, extra[0]),
-                )
-            )
-        cells = [
-            (i, rec["unit"], rec["period"], rec["indicator"], "value", rec["value"])
-            for i, rec in enumerate(df.to_dict("records"))
-        ]
-    else:
-        ind_cols = [c for c in df.columns if c not in ("unit", "period")]
-        if not ind_cols:
-            problems.append(
-                MissingColumnError(
-                    "values need either columns indicator and value (long form) or one column per indicator "
-                    "(wide form)",
-                    "add the indicator columns",
-                    Location(file, 1),
-                )
-            )
-            return None
-        recs = df.to_dict("records")
-        cells = [(i, rec["unit"], rec["period"], c, c, rec[c]) for i, rec in enumerate(recs) for c in ind_cols]
-
-    unit_set = set(units["code"]) if units is not None else None
-    ind_kind = dict(zip(indicators["code"], indicators["kind"])) if indicators is not None else None
-    bad_units: dict[str, list[int]] = defaultdict(list)
-    bad_inds: dict[str, list[int]] = defaultdict(list)
-    agg_inds: dict[str, list[int]] = defaultdict(list)
-    bad_periods: dict[str, list[int]] = defaultdict(list)
-    seen: dict[tuple[str, int, str], int] = {}
-    out_u, out_p, out_i, out_v = [], [], [], []
-    period_cache: dict[str, int | None] = {}
-    for i, unit, ptxt, ind, col, vtxt in cells:
-        r = _row(i)
-        ok = True
-        if unit_set is not None and unit not in unit_set:
-            bad_units[unit].append(r)
-            ok = False
-        if ind_kind is not None:
-            k = ind_kind.get(ind)
-            if k is None:
-                bad_inds[ind].append(r)
-                ok = False
-            elif k == "aggregate":
-                agg_inds[ind].append(r)
-                ok = False
-        if ptxt not in period_cache:
-            try:
-                f = float(ptxt)
-                period_cache[ptxt] = int(f) if f.is_integer() and 1000 <= f <= 9999 else None
-            except ValueError:
-                period_cache[ptxt] = None
-        period = period_cache[ptxt]
-        if period is None:
-            bad_periods[ptxt].append(r)
-            ok = False
-        try:
-            v = parse_number(vtxt)
-        except ValueError:
-            problems.append(
-                NonNumericValueError(
-                    f"'{vtxt}' is not a number (unit {unit}, period {ptxt}, indicator {ind})",
-                    "write a plain number with '.' as decimal point and no thousands separators, "
-                    "or leave the cell empty for missing",
-                    Location(file, r, col),
-                )
-            )
-            continue
-        if not ok:
-            continue
-        key = (unit, period, ind)
-        if key in seen:
-            problems.append(
-                DuplicateError(
-                    f"unit {unit}, period {period}, indicator {ind} is given again (first on row {seen[key]})",
-                    "keep one row per unit, period and indicator",
-                    Location(file, r, col if not long_form else "indicator"),
-                )
-            )
-            continue
-        seen[key] = r
-        if v is None:
-            continue
-        out_u.append(unit)
-        out_p.append(period)
-        out_i.append(ind)
-        out_v.append(v)
-    for u, rs in bad_units.items():
-        problems.append(
-            UndeclaredCodeError(
-                f"unit '{u}' is not declared in {units_file} ({_rows_text(sorted(set(rs)))})",
-                f"add it to {units_file} or correct the code",
-                Location(file, rs[0], "unit"),
-            )
-        )
-    for c, rs in bad_inds.items():
-        problems.append(
-            UndeclaredCodeError(
-                f"indicator '{c}' is not declared in {indicators_file} ({_rows_text(sorted(set(rs)))})",
-                f"add it to {indicators_file} or correct the code",
-                Location(file, rs[0], "indicator" if long_form else c),
-            )
-        )
-    for c, rs in agg_inds.items():
-        problems.append(
-            FrameworkStructureError(
-                f"values given for aggregate '{c}' ({_rows_text(sorted(set(rs)))})",
-                "aggregates are computed from their children: remove these values",
-                Location(file, rs[0], "indicator" if long_form else c),
-            )
-        )
-    for p, rs in bad_periods.items():
-        problems.append(
-            PeriodError(
-                f"period '{p}' is not an integer year ({_rows_text(sorted(set(rs)))})",
-                "write the year as four digits, e.g. 2023",
-                Location(file, rs[0], "period"),
-            )
-        )
-    if not out_v and not problems:
-        problems.append(EmptyFileError("no values at all (every cell empty)", "fill in some values", Location(file)))
-    vals = pd.DataFrame(
-        {
-            "unit": pd.Series(out_u, dtype=object),
-            "period": pd.Series(out_p, dtype="int64"),
-            "indicator": pd.Series(out_i, dtype=object),
-            "value": pd.Series(out_v, dtype="float64"),
-        }
-    )
-    return vals
-
-
 # ---------------------------------------------------------------------------- all three
 def build_dataset(
     tables: dict[str, pd.DataFrame | None],
