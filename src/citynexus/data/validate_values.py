@@ -69,41 +69,26 @@ class _BadRefs:
     periods: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def report(self, file: str, long_form: bool, units_file: str, indicators_file: str, problems: list) -> None:
+        """One problem per bad reference, naming the rows (in this order: units,
+        indicators, aggregates, periods)."""
+
         def col(c: str) -> str:
             return "indicator" if long_form else c
 
-        for u, rs in self.units.items():
-            problems.append(
-                UndeclaredCodeError(
-                    f"unit '{u}' is not declared in {units_file} ({rows_text(sorted(set(rs)))})",
-                    f"add it to {units_file} or correct the code",
-                    Location(file, rs[0], "unit"),
-                )
-            )
-        for c, rs in self.indicators.items():
-            problems.append(
-                UndeclaredCodeError(
-                    f"indicator '{c}' is not declared in {indicators_file} ({rows_text(sorted(set(rs)))})",
-                    f"add it to {indicators_file} or correct the code",
-                    Location(file, rs[0], col(c)),
-                )
-            )
-        for c, rs in self.aggregates.items():
-            problems.append(
-                FrameworkStructureError(
-                    f"values given for aggregate '{c}' ({rows_text(sorted(set(rs)))})",
-                    "aggregates are computed from their children: remove these values",
-                    Location(file, rs[0], col(c)),
-                )
-            )
-        for p, rs in self.periods.items():
-            problems.append(
-                PeriodError(
-                    f"period '{p}' is not an integer year ({rows_text(sorted(set(rs)))})",
-                    "write the year as four digits, e.g. 2023",
-                    Location(file, rs[0], "period"),
-                )
-            )
+        kinds = (
+            (self.units, UndeclaredCodeError, lambda c: f"unit '{c}' is not declared in {units_file}",
+             f"add it to {units_file} or correct the code", lambda c: "unit"),
+            (self.indicators, UndeclaredCodeError, lambda c: f"indicator '{c}' is not declared in {indicators_file}",
+             f"add it to {indicators_file} or correct the code", col),
+            (self.aggregates, FrameworkStructureError, lambda c: f"values given for aggregate '{c}'",
+             "aggregates are computed from their children: remove these values", col),
+            (self.periods, PeriodError, lambda c: f"period '{c}' is not an integer year",
+             "write the year as four digits, e.g. 2023", lambda c: "period"),
+        )  # fmt: skip
+        for rows, error, problem, fix, column in kinds:
+            for c, rs in rows.items():
+                where = Location(file, rs[0], column(c))
+                problems.append(error(f"{problem(c)} ({rows_text(sorted(set(rs)))})", fix, where))
 
 
 def _period(text: str, cache: dict[str, int | None]) -> int | None:

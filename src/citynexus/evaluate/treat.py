@@ -62,6 +62,19 @@ def _passes(s: float, k: float, skew_threshold: float, kurt_threshold: float) ->
     return bool(abs(s) < skew_threshold or k < kurt_threshold)
 
 
+def _clip_extreme(x: np.ndarray, obs: np.ndarray, high: bool) -> np.ndarray | None:
+    """Set (in place) every point equal to the upper (``high``) or lower extreme of ``x``
+    to the most extreme value among the other points; returns their positions, or None
+    when no other point is observed."""
+    pick = np.nanmax if high else np.nanmin
+    idx = np.where(obs & (x == pick(x)))[0]
+    others = np.delete(x, idx)
+    if np.all(np.isnan(others)):
+        return None
+    x[idx] = pick(others)
+    return idx
+
+
 @dataclass
 class WinsoriseResult:
     x: np.ndarray
@@ -108,20 +121,14 @@ def winsorise(
 
     while (passed is False or (force and passed is not None)) and below():
         it += 1
-        if sk >= 0:
-            mx = np.nanmax(x)
-            imax = np.where(obs & (x == mx))[0]
-            others = np.delete(x, imax)
-            if np.all(np.isnan(others)):
-                break
-            x[imax] = np.nanmax(others)
+        high = bool(sk >= 0)
+        hit = _clip_extreme(x, obs, high)
+        if hit is None:
+            break
+        if high:
+            imax = hit
         else:
-            mn = np.nanmin(x)
-            imin = np.where(obs & (x == mn))[0]
-            others = np.delete(x, imin)
-            if np.all(np.isnan(others)):
-                break
-            x[imin] = np.nanmin(others)
+            imin = hit
         nwin = len(imax) + len(imin)
         sk, ku = skew_kurt(x)
         passed = _passes(sk, ku, skew_threshold, kurt_threshold)

@@ -114,6 +114,14 @@ def _check_method(path: str, value: Any, where: str) -> None:
         raise _err(where, f"unknown method {value!r} for {path}; choose one of: {', '.join(options)}")
 
 
+def _refuse_first(name: str, v: np.ndarray, bad: np.ndarray, where: str, problem: str) -> np.ndarray:
+    """``v`` when no entry is ``bad``; else the error naming the first bad replication."""
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise _err(where, f"factor {name!r}, replication {i + 1}: {v[i]:g} {problem}")
+    return v
+
+
 # ---------------------------------------------------------------------------- factors
 @dataclass
 class Factor(ABC):
@@ -224,14 +232,7 @@ class IntegerFactor(Factor):
     def check(self, values: np.ndarray, where: str) -> np.ndarray:
         v = np.asarray(values, dtype=float)
         bad = np.isnan(v) | (v != np.round(v)) | (v < self.low) | (v > self.high)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise _err(
-                where,
-                f"factor {self.name!r}, replication {i + 1}: {v[i]:g} is not a whole number from "
-                f"{self.low} to {self.high}",
-            )
-        return v
+        return _refuse_first(self.name, v, bad, where, f"is not a whole number from {self.low} to {self.high}")
 
 
 @dataclass
@@ -253,12 +254,7 @@ class ContinuousFactor(Factor):
     def check(self, values: np.ndarray, where: str) -> np.ndarray:
         v = np.asarray(values, dtype=float)
         bad = np.isnan(v) | (v < self.low) | (v > self.high)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise _err(
-                where, f"factor {self.name!r}, replication {i + 1}: {v[i]:g} is outside [{self.low:g}, {self.high:g}]"
-            )
-        return v
+        return _refuse_first(self.name, v, bad, where, f"is outside [{self.low:g}, {self.high:g}]")
 
 
 @dataclass
