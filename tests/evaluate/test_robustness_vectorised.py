@@ -22,6 +22,7 @@ from citynexus.evaluate.robustness import (
     rank_batch,
 )
 from citynexus.evaluate.robustness.vectorised import present_codes
+from citynexus.evaluate.stages import STAGES
 
 
 def assert_same(engine: Engine, values: np.ndarray) -> None:
@@ -267,9 +268,26 @@ def test_cache_computes_each_upstream_variant_once():
         factor_from_dict({"name": "n", "kind": "weights_noise", "levels": [1], "sets": 20}),
     ]
     eng = Engine(ds, IndexSpec(), fs)
-    eng.evaluate(random_sample(eng.factors, 200, 1))
-    kinds = [k[0] for k in eng._cache]
-    assert kinds.count("prepare") == 1 and kinds.count("treat") == 2 and kinds.count("normalise") == 4
+    calls = {name: 0 for name in ("impute", "treat", "normalise")}
+    real = dict(STAGES)
+
+    def counted(name):
+        def run(*args, **kwargs):
+            calls[name] += 1
+            return real[name](*args, **kwargs)
+
+        return run
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in calls:
+            mp.setitem(STAGES, name, counted(name))
+        s1, r1 = eng.evaluate(random_sample(eng.factors, 200, 1))
+    np.testing.assert_array_equal(r1, rank_batch(s1))
+    # one prepared table, 2 winmax values treated, 2 x 2 normalised variants
+    assert calls == {"impute": 1, "treat": 2, "normalise": 4}
+    want_s, want_r = eng.naive(random_sample(eng.factors, 200, 1)[:5])
+    np.testing.assert_array_equal(r1[:5], want_r)
+    np.testing.assert_allclose(s1[:5], want_s, atol=1e-9)
 
 
 def test_present_codes_follow_the_tree():
