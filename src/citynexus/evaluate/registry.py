@@ -57,7 +57,7 @@ class Param:
         elif isinstance(d, float):
             text = f"{d:g}"
         else:
-            text = repr(d) if isinstance(d, str) else str(d)
+            text = f'"{d}"' if isinstance(d, str) else str(d)
         return f"`{self.name} = {text}`"
 
 
