@@ -6,10 +6,12 @@ Row numbers are those a spreadsheet shows: the header is row 1, the first data r
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from citynexus.errors import DataProblem, EmptyFileError, Location, MissingColumnError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Cell contents read as "missing" in numeric columns.
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "..", "-", "—", "–"})

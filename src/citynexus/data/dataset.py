@@ -14,13 +14,16 @@ Shapes (see docs/data-format.md):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.data.framework import Framework
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 UNIT_CORE = ["code", "name", "name_zh", "lat", "lon"]
 INDICATOR_COLUMNS = [

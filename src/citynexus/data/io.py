@@ -8,12 +8,11 @@ BOM) or GBK/GB18030, as Excel on a Chinese Windows writes them.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from citynexus.data.dataset import Dataset
 from citynexus.data.validate import build_dataset
 from citynexus.errors import (
     CityNexusError,
@@ -26,6 +25,11 @@ from citynexus.errors import (
     SheetNameError,
     UnknownDatasetError,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from citynexus.data.dataset import Dataset
 
 TABLES = ("units", "indicators", "values")
 FORMATS = ("csv", "excel", "parquet")

@@ -7,8 +7,9 @@ spreadsheet shows: the header is row 1, the first data row is row 2.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from citynexus.data.checks import MISSING_TOKENS, check_nonempty, clean_table, parse_number, require_columns, sheet_row
 from citynexus.data.dataset import INDICATOR_COLUMNS, KINDS, UNIT_CORE, Dataset
@@ -25,6 +26,9 @@ from citynexus.errors import (
     NonNumericValueError,
     UnknownParentError,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "MISSING_TOKENS",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from scipy.stats import rankdata
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def skew(x: np.ndarray) -> float:

@@ -11,13 +11,15 @@ MCDA methods (TOPSIS, VIKOR, grey relational analysis) take one ``(n, k)`` matri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from citynexus.evaluate.errors import EvaluationError
 from citynexus.evaluate.registry import Param, add, common_options, method, methods, register
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 common_options(
     "aggregate",

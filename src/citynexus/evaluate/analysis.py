@@ -4,12 +4,15 @@ explanations and comparisons of two results. Pure functions of tables."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.evaluate._util import kurt, rank_desc, skew
-from citynexus.evaluate.framework import Framework
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.framework import Framework
 
 
 def indicator_stats(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from citynexus.evaluate.registry import add, methods
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def impute(

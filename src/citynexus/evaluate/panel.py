@@ -14,6 +14,8 @@ remaining steps follow the spec unchanged.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from citynexus.data import Dataset
@@ -21,8 +23,10 @@ from citynexus.evaluate._util import rank_series
 from citynexus.evaluate.errors import IndexSpecError
 from citynexus.evaluate.impute import PANEL_METHODS, impute_panel
 from citynexus.evaluate.pipeline import build
-from citynexus.evaluate.result import IndexResult
-from citynexus.evaluate.spec import IndexSpec
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.result import IndexResult
+    from citynexus.evaluate.spec import IndexSpec
 
 SEP = "@"
 

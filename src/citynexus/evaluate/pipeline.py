@@ -10,7 +10,7 @@ public so that robustness analysis can reuse them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,11 +19,13 @@ from citynexus.evaluate import aggregate as agg
 from citynexus.evaluate import weights as wts
 from citynexus.evaluate._util import rank_series
 from citynexus.evaluate.errors import EvaluationError, IndexSpecError
-from citynexus.evaluate.framework import Framework
 from citynexus.evaluate.impute import PANEL_METHODS
 from citynexus.evaluate.result import IndexResult
 from citynexus.evaluate.spec import IndexSpec
 from citynexus.evaluate.stages import StageContext, log_entry, run_data_stages
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.framework import Framework
 
 
 @dataclass

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: steps with methods, in pipeline order, and the module that registers each
 STEP_MODULES: dict[str, str] = {

@@ -7,8 +7,8 @@ log transform to the original values instead. Also offers Box–Cox and none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,9 @@ from scipy import stats as sps
 
 from citynexus.evaluate._util import skew_kurt
 from citynexus.evaluate.registry import Param, add, methods
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _TEST = (
     Param("skew_threshold", float, 2.0, "pass when |skewness| is below it"),

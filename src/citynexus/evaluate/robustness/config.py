@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from citynexus.data.specfiles import read_spec_file
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
 from citynexus.evaluate.robustness.factors import Factor, _err, factor_from_dict
 from citynexus.evaluate.spec import IndexSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import pandas as pd
 
 
 @dataclass

@@ -66,9 +66,8 @@ from __future__ import annotations
 import copy
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -77,6 +76,9 @@ from citynexus.evaluate.errors import IndexSpecError
 from citynexus.evaluate.registry import STEP_MODULES, methods
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
 from citynexus.evaluate.spec import IndexSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 #: pipeline stages in order; a factor belongs to the earliest stage it changes
 FACTOR_STAGES = ("prepare", "treat", "normalise", "structure", "weights")

@@ -13,7 +13,7 @@ practice) can be computed; a value the method cannot take still raises.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from citynexus.evaluate.errors import EvaluationError, IndexSpecError
 from citynexus.evaluate.pipeline import aggregate_tree, run_stages
 from citynexus.evaluate.robustness.errors import RobustnessError
 from citynexus.evaluate.robustness.factors import apply_factors
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def naive_replication(engine, row) -> pd.Series:

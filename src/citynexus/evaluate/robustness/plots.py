@@ -3,8 +3,12 @@ global state is touched; save one with ``fig.savefig(path)``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _figure(width: float, height: float):

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
-from citynexus.evaluate.robustness.factors import Factor
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.robustness.factors import Factor
 
 
 def from_unit(factors: list[Factor], u: np.ndarray) -> np.ndarray:

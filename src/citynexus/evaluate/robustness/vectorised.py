@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -52,8 +52,10 @@ from citynexus.evaluate.robustness.factors import (
     fit_weights_to_present,
     resolve_factors,
 )
-from citynexus.evaluate.spec import IndexSpec
 from citynexus.evaluate.stages import PREPARE_STAGES, STAGES, StageContext, run_data_stages
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.spec import IndexSpec
 
 _MEANS = ("arithmetic", "geometric", "harmonic", "generalised")
 
