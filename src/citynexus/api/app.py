@@ -7,8 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from citynexus import __version__
-from citynexus.api.security import AuthError
 from citynexus.errors import CityNexusError, DatasetValidationError
+from citynexus.services.auth import AuthError, PermissionDenied
 from citynexus.store import get_engine
 
 
@@ -27,13 +27,24 @@ def problem_list(err: DatasetValidationError) -> list[dict]:
 
 
 def _status_for(err: CityNexusError) -> int:
+    from citynexus.api.deps import UploadTooLarge
+    from citynexus.api.middleware import TooManyFailures
+    from citynexus.services.hub import RecordExistsError
     from citynexus.store.datasets import DatasetExistsError, DatasetNotFoundError
 
+    if isinstance(err, TooManyFailures):
+        return 429
     if isinstance(err, AuthError):
         return 401
-    from citynexus.api.routers.index import ResultNotFoundError
-    from citynexus.api.routers.robustness import JobNotFoundError
+    if isinstance(err, PermissionDenied):
+        return 403
+    if isinstance(err, UploadTooLarge):
+        return 413
+    if isinstance(err, RecordExistsError):
+        return 409
     from citynexus.hub.errors import NotFoundError as HubNotFoundError
+    from citynexus.services.builds import ResultNotFoundError
+    from citynexus.services.robustness import JobNotFoundError
 
     if isinstance(err, DatasetNotFoundError | JobNotFoundError | ResultNotFoundError | HubNotFoundError):
         return 404
@@ -47,13 +58,20 @@ def _status_for(err: CityNexusError) -> int:
 def create_app(db_url: str | None = None) -> FastAPI:
     """Build the citynexus web application on the database at ``db_url`` (default: see
     :func:`citynexus.store.default_url`)."""
-    app = FastAPI(
+    from fastapi_offline import FastAPIOffline
+
+    from citynexus.api.middleware import AuthLimiter, GuardMiddleware, TooManyFailures
+
+    app = FastAPIOffline(  # Swagger UI and ReDoc served from the installed package: the docs work offline
         title="citynexus",
         version=__version__,
-        description="Evaluate, connect and coordinate city clusters. Reads of published results are public; "
-        "writes need an API key in the `X-API-Key` header (`citynexus admin create-key NAME`).",
+        description="Evaluate, connect and coordinate city clusters. Reads of public records are open; "
+        "writes need an API key of an organisation in the `X-API-Key` header (or `Authorization: Bearer`), "
+        "created with `citynexus admin create-key NAME --org CODE --role viewer|editor|admin|platform`.",
     )
     app.state.engine = get_engine(db_url)
+    app.state.auth_limiter = AuthLimiter()
+    app.add_middleware(GuardMiddleware)
 
     @app.exception_handler(CityNexusError)
     async def _cnx_error(_: Request, err: CityNexusError) -> JSONResponse:
@@ -64,6 +82,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
             )
             body["problems"] = problem_list(err)
         headers = {"WWW-Authenticate": "ApiKey"} if isinstance(err, AuthError) else None
+        if isinstance(err, TooManyFailures):
+            headers = {"Retry-After": str(err.retry_after)}
         return JSONResponse(body, status_code=_status_for(err), headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -84,7 +104,23 @@ def create_app(db_url: str | None = None) -> FastAPI:
     from citynexus.web import mount
 
     mount(app)
+    app.openapi = lambda: _openapi(app)
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The OpenAPI schema with the key scheme declared (once per app)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        comps = schema.setdefault("components", {})
+        comps["securitySchemes"] = {
+            "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "Bearer": {"type": "http", "scheme": "bearer"},
+        }
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _optional_routers() -> list:
