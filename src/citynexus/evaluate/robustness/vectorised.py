@@ -293,7 +293,50 @@ class Engine:
         return out
 
     # ------------------------------------------------------------------ aggregation of a group
+    def _group_weights(
+        self, p: str, kids: list[str], X: np.ndarray, is_batch: bool, spec_g: IndexSpec, v: _Variant
+    ) -> np.ndarray:
+        """Weights of ``kids`` under ``p`` as the spec computes them: one vector ``(k,)``
+        when they do not depend on the replication, else ``(B, k)`` (data-driven weights
+        on children that differ between replications)."""
+        fw = self.framework
+        units = list(v.normalised.index)
+        wmethod = spec_g.weights_for(p, min(fw.level[c] for c in kids))["method"]
+        if not is_batch or wmethod in ("given", "ahp") or len(kids) == 1:
+            X0 = X[0] if is_batch else X
+            w, _ = group_weights(p, kids, pd.DataFrame(X0, index=units, columns=kids), fw, spec_g, v.extra)
+            return np.asarray(w, dtype=float)
+        return np.array(
+            [
+                group_weights(p, kids, pd.DataFrame(X[b], index=units, columns=kids), fw, spec_g, v.extra)[0]
+                for b in range(X.shape[0])
+            ]
+        )
+
+    @staticmethod
+    def _group_scores(method: str, cfg: dict, X: np.ndarray, W: np.ndarray, B: int, units, kids) -> np.ndarray:
+        """The aggregate of one parent: ``(n,)`` when neither the children nor the weights
+        vary, else ``(B, n)`` (means as matrix products, MCDA per replication)."""
+        pp = float(cfg.pop("p", 1.0))
+        ms = float(cfg.pop("min_share", 0.0))
+        is_batch = X.ndim == 3
+        if W.ndim == 1 and not is_batch:
+            return agg.aggregate_array(method, X, W, p=pp, min_share=ms, units=units, children=kids, **cfg)
+        Wb = np.broadcast_to(W, (B, len(kids))) if W.ndim == 1 else W
+        if method in _MEANS:
+            _check_positive(method, pp, X, units, kids)
+            return _weighted_means(method, pp, X, Wb, ms)
+        Xb = X if is_batch else np.broadcast_to(X, (B, *X.shape))
+        return np.array(
+            [
+                agg.aggregate_array(method, Xb[b], Wb[b], p=pp, min_share=ms, units=units, children=kids, **cfg)
+                for b in range(B)
+            ]
+        )
+
     def _aggregate_group(self, v: _Variant, spec_g: IndexSpec, rows: np.ndarray) -> np.ndarray:
+        """Top-index scores ``(B, n)`` of a group of replications sharing one upstream
+        variant: level by level, children shared by the group stay ``(n,)`` vectors."""
         fw = self.framework
         B = rows.shape[0]
         norm = v.normalised
@@ -308,55 +351,16 @@ class Engine:
             lvl = fw.level[p]
             cfg = spec_g.aggregate_for(p, lvl)
             method = cfg.pop("method")
-            pp = float(cfg.pop("p", 1.0))
-            ms = float(cfg.pop("min_share", 0.0))
             is_batch = any(c in batch for c in kids)
             if is_batch:
                 X = np.stack(
                     [batch[c] if c in batch else np.broadcast_to(shared[c], (B, len(units))) for c in kids], -1
                 )
             else:
-                X = np.column_stack([shared[c] for c in kids]) if kids else np.empty((len(units), 0))
+                X = np.column_stack([shared[c] for c in kids])
             try:
-                if p in over:
-                    W = over[p]
-                else:
-                    child_level = min(fw.level[c] for c in kids)
-                    wmethod = spec_g.weights_for(p, child_level)["method"]
-                    if not is_batch or wmethod in ("given", "ahp") or len(kids) == 1:
-                        X0 = X[0] if is_batch else X
-                        w, _ = group_weights(p, kids, pd.DataFrame(X0, index=units, columns=kids), fw, spec_g, v.extra)
-                        W = np.asarray(w, dtype=float)
-                    else:
-                        W = np.array(
-                            [
-                                group_weights(
-                                    p, kids, pd.DataFrame(X[b], index=units, columns=kids), fw, spec_g, v.extra
-                                )[0]
-                                for b in range(B)
-                            ]
-                        )
-                if method in _MEANS:
-                    if W.ndim == 1 and not is_batch:
-                        y = agg.aggregate_array(method, X, W, p=pp, min_share=ms, units=units, children=kids, **cfg)
-                    else:
-                        _check_positive(method, pp, X, units, kids)
-                        Wb = np.broadcast_to(W, (B, len(kids))) if W.ndim == 1 else W
-                        y = _weighted_means(method, pp, X, Wb, ms)
-                else:
-                    Xb = X if is_batch else np.broadcast_to(X, (B, *X.shape))
-                    Wb = np.broadcast_to(W, (B, len(kids))) if W.ndim == 1 else W
-                    if W.ndim == 1 and not is_batch:
-                        y = agg.aggregate_array(method, X, W, p=pp, min_share=ms, units=units, children=kids, **cfg)
-                    else:
-                        y = np.array(
-                            [
-                                agg.aggregate_array(
-                                    method, Xb[b], Wb[b], p=pp, min_share=ms, units=units, children=kids, **cfg
-                                )
-                                for b in range(B)
-                            ]
-                        )
+                W = over[p] if p in over else self._group_weights(p, kids, X, is_batch, spec_g, v)
+                y = self._group_scores(method, cfg, X, W, B, units, kids)
             except EvaluationError as err:
                 raise EvaluationError(f"aggregating {p} (level {lvl}, {method}): {err}") from None
             if y.ndim == 1:
