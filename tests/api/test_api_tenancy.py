@@ -10,13 +10,13 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.hub.hubtest_helpers import need, offer, org
 
 from citynexus.api import create_app
 from citynexus.services import audit
 from citynexus.services.keys import create_key, create_org
 from citynexus.store import get_engine, session_scope
 from citynexus.store.app import AuditEvent
-from tests.hub.hubtest_helpers import need, offer, org
 
 
 def jsonl(records) -> bytes:

@@ -153,3 +153,13 @@ def test_importing_the_packages_loads_only_what_is_asked_for():
     env_path = str(Path(__file__).resolve().parents[2] / "src")
     done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": env_path}, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_evaluate_walks_the_datasets_own_tree():
+    from citynexus.data.framework import Framework as DataFramework
+    from citynexus.evaluate import Framework
+
+    ds = tiny()
+    assert Framework is DataFramework
+    inp = prepare(ds, IndexSpec())
+    assert inp.framework is ds.framework and build(ds, IndexSpec()).framework is ds.framework

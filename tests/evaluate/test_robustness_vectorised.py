@@ -332,3 +332,24 @@ def test_geometric_on_non_positive_values_names_the_replication():
         eng.evaluate(np.array([[0.0, 1.0], [1.0, 1.0]]))
     with pytest.raises(RobustnessError, match="positive"):
         naive_evaluate(eng, np.array([[1.0, 1.0]]))
+
+
+def test_weight_factors_meet_excluded_children_the_same_way_in_both_paths():
+    """A weight set over a parent whose children are all left out is skipped; a set whose
+    remaining children weigh 0 is refused, by the engine and by the oracle alike."""
+    ds = tiny()
+    fs = [
+        factor_from_dict({"name": "d", "kind": "exclude", "indicators": ["i2", "i3"]}),
+        factor_from_dict({"name": "top", "kind": "weights_sets", "sets": [{"P": 1, "Q": 1}, {"P": 1, "Q": 3}]}),
+        factor_from_dict({"name": "pw", "kind": "weights_sets", "sets": [{"i1": 1, "i2": 1}, {"i1": 0, "i2": 1}]}),
+    ]
+    eng = Engine(ds, IndexSpec().screen_with(0, 0), fs)
+    ok = np.array([[0, 0, 0], [2, 1, 0], [2, 0, 1], [1, 1, 0]], dtype=float)  # 2 = leave out i3: Q is gone
+    s, r = eng.evaluate(ok)
+    want_s, want_r = eng.naive(ok)
+    np.testing.assert_allclose(s, want_s, atol=1e-12)
+    np.testing.assert_array_equal(r, want_r)
+    bad = np.array([[1, 0, 1]], dtype=float)  # leave out i2, and i1 weighs 0
+    for run in (eng.evaluate, eng.naive):
+        with pytest.raises(CityNexusError, match="sum to 0"):
+            run(bad)

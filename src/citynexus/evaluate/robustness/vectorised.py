@@ -30,7 +30,6 @@ replications of the group: correct, only slower.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
@@ -408,19 +407,3 @@ class Engine:
         from citynexus.evaluate.robustness.oracle import naive_evaluate
 
         return naive_evaluate(self, values)
-
-    def sample_spec(self, row, present: set[str] | None = None) -> tuple[IndexSpec, list[str]]:
-        """The exact :class:`IndexSpec` (and indicators left out) of one replication:
-        factor changes applied and weight factors written as ``given`` weights per parent.
-        ``present``: codes present in the replication (default: every code)."""
-        fw = self.framework
-        row = np.asarray(row, dtype=float)
-        spec_s, excluded = apply_factors(self.spec, self.factors, row)
-        if present is None:
-            present = present_codes(fw, [c for c in fw.indicators if c not in excluded])
-        spec_s = fit_weights_to_present(spec_s, fw, present)
-        spec_s = copy.deepcopy(spec_s)
-        for p, W in self.override_weights(row[None, :], present).items():
-            kids = [c for c in fw.children[p] if c in present]
-            spec_s.weights.parent[p] = {"method": "given", "values": {c: float(w) for c, w in zip(kids, W[0])}}
-        return spec_s, excluded
