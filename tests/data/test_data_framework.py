@@ -125,3 +125,15 @@ def test_spec_files_are_read_with_the_tables_their_factors_name(tmp_path):
     assert table_files("not [toml") == [] and table_files("[robustness]\nfactor = 3\n") == []
     with pytest.raises(FileNotFoundError):
         read_spec_file(tmp_path / "none.toml")
+
+
+def test_csv_tables_are_read_or_refused(tmp_path):
+    from citynexus.data.specfiles import read_csv_table
+
+    (tmp_path / "ok.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "empty.csv").write_text("")
+    assert read_csv_table(tmp_path / "ok.csv").to_dict("list") == {"a": [1], "b": [2]}
+    with pytest.raises(ValueError):
+        read_csv_table(tmp_path / "empty.csv")
+    with pytest.raises(FileNotFoundError):
+        read_csv_table(tmp_path / "none.csv")

@@ -163,3 +163,15 @@ def test_evaluate_walks_the_datasets_own_tree():
     assert Framework is DataFramework
     inp = prepare(ds, IndexSpec())
     assert inp.framework is ds.framework and build(ds, IndexSpec()).framework is ds.framework
+
+
+def test_replay_tables_are_checked_without_a_file():
+    from citynexus.evaluate.robustness.sample import samples_from_table
+
+    fs = [factor_from_dict({"name": "wm", "kind": "integer", "path": "treat.winmax", "low": 1, "high": 3})]
+    got = samples_from_table(pd.DataFrame({"replication": [1, 2], "wm": [1, 3]}), fs)
+    np.testing.assert_array_equal(got, [[1.0], [3.0]])
+    with pytest.raises(RobustnessSpecError, match="x: no column for factor 'wm'"):
+        samples_from_table(pd.DataFrame({"a": [1]}), fs, "x")
+    with pytest.raises(RobustnessSpecError, match="not a whole number from 1 to 3"):
+        samples_from_table(pd.DataFrame({"wm": [4]}), fs)

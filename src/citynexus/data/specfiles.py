@@ -3,7 +3,8 @@
 The composite-index core parses specs from text and tables it is handed; this module is
 where the files are opened. :func:`read_spec_file` reads the TOML text of a spec and every
 CSV table that a ``[[robustness.factor]]`` entry names with ``file = "..."`` (relative to
-the spec's folder), so that the factor parser receives data, never a path.
+the spec's folder), so that the factor parser receives data, never a path;
+:func:`read_csv_table` reads a replay file of sample values for the same reason.
 """
 
 from __future__ import annotations
@@ -40,6 +41,18 @@ def table_files(text: str) -> list[str]:
     if not isinstance(factors, list):
         return []
     return [f["file"] for f in factors if isinstance(f, dict) and isinstance(f.get("file"), str)]
+
+
+def read_csv_table(path: str | Path) -> pd.DataFrame:
+    """Read one CSV table (e.g. a replay file of sample values). Raises FileNotFoundError
+    when it does not exist and ValueError when it is not a readable CSV table."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(str(p))
+    try:
+        return pd.read_csv(p)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise ValueError(str(err)) from None
 
 
 def read_spec_file(path: str | Path) -> SpecFile:
