@@ -146,6 +146,17 @@ def dist2max(x, direction=None) -> np.ndarray:
     return np.where((hi - lo == 0) & ~np.isnan(x), 1.0, y)
 
 
+def _distance_to(x: np.ndarray, goal: np.ndarray, cap: bool) -> np.ndarray:
+    """:math:`y = 1 - (g - x)/(g - \\min x)` for an oriented ``x`` and goal ``g``; with
+    ``cap``, values beyond the goal score 1."""
+    lo, _ = _range(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = 1 - (goal - x) / (goal - lo)
+    if cap:
+        y = np.where(y > 1, 1.0, y)
+    return y
+
+
 @register(
     "normalise",
     params=(Param("target", float, required=True), Param("cap", bool, False)),
@@ -157,13 +168,7 @@ def dist2target(x, direction=None, target=None, cap: bool = False) -> np.ndarray
     values beyond the target score 1. Reference: COINr ``n_dist2targ``."""
     d = np.ones(np.shape(x)[-1]) if direction is None else np.asarray(direction, dtype=float)
     x = _dir(x, d)
-    t = np.asarray(target, dtype=float) * d
-    lo, _ = _range(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y = 1 - (t - x) / (t - lo)
-    if cap:
-        y = np.where(y > 1, 1.0, y)
-    return y
+    return _distance_to(x, np.asarray(target, dtype=float) * d, cap)
 
 
 @register(
@@ -176,13 +181,7 @@ def dist2ref(x, direction=None, ref: int = 0, cap: bool = False) -> np.ndarray:
     :math:`y = 1 - (x_{ref} - x)/(x_{ref} - \\min x)`; with ``cap``, values above the
     reference score 1. Reference: COINr ``n_dist2ref``."""
     x = _dir(x, direction)
-    xr = np.take(x, [ref], axis=_U)
-    lo, _ = _range(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y = 1 - (xr - x) / (xr - lo)
-    if cap:
-        y = np.where(y > 1, 1.0, y)
-    return y
+    return _distance_to(x, np.take(x, [ref], axis=_U), cap)
 
 
 @register("normalise", summary="fraction of the maximum")

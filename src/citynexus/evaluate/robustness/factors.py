@@ -212,10 +212,20 @@ class ChoiceFactor(Factor):
 
 
 @dataclass
-class IntegerFactor(Factor):
-    """A whole-number option (``path``, e.g. ``treat.winmax``) drawn from ``low..high``."""
+class _PathFactor(Factor):
+    """A factor that sets one spec option (``path``); its stage is that option's."""
 
     path: str = ""
+
+    @property
+    def stage(self) -> str:
+        return _stage_of_path(self.path, f"factor {self.name!r}")
+
+
+@dataclass
+class IntegerFactor(_PathFactor):
+    """A whole-number option (``path``, e.g. ``treat.winmax``) drawn from ``low..high``."""
+
     low: int = 0
     high: int = 0
     kind: ClassVar[str] = "integer"
@@ -223,10 +233,6 @@ class IntegerFactor(Factor):
     @property
     def n_options(self) -> int:
         return int(self.high - self.low + 1)
-
-    @property
-    def stage(self) -> str:
-        return _stage_of_path(self.path, f"factor {self.name!r}")
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         return self.low + super().from_unit(u)
@@ -238,17 +244,12 @@ class IntegerFactor(Factor):
 
 
 @dataclass
-class ContinuousFactor(Factor):
+class ContinuousFactor(_PathFactor):
     """A real-valued option (``path``) drawn uniformly from ``[low, high]``."""
 
-    path: str = ""
     low: float = 0.0
     high: float = 1.0
     kind: ClassVar[str] = "continuous"
-
-    @property
-    def stage(self) -> str:
-        return _stage_of_path(self.path, f"factor {self.name!r}")
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
