@@ -114,6 +114,7 @@ def _openapi(app: FastAPI) -> dict:
         from fastapi.openapi.utils import get_openapi
 
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        _document_statuses(schema)
         comps = schema.setdefault("components", {})
         comps["securitySchemes"] = {
             "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
@@ -129,8 +130,44 @@ def _optional_routers() -> list:
     import importlib.util
 
     out = []
-    for name in ("index", "robustness", "region", "network", "hub", "ledger"):
+    for name in ("index", "robustness", "region", "network", "hub", "ledger", "admin"):
         mod = f"citynexus.api.routers.{name}"
         if importlib.util.find_spec(mod) is not None:
             out.append(importlib.import_module(mod).router)
     return out
+
+
+COMMON_RESPONSES: dict[int, str] = {
+    400: "The request is not usable: the message says what to change",
+    413: "The request body is larger than allowed",
+    422: "A field or parameter is missing or has the wrong type (every problem listed)",
+}
+
+
+def _body_fields(schema: dict, op: dict) -> set[str]:
+    """Property names of an operation's JSON body (through a ``$ref``)."""
+    body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    ref = body.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        body = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], {})
+    return set(body.get("properties", {}))
+
+
+def _document_statuses(schema: dict) -> None:
+    """Add to every operation the statuses it can answer besides its own: the common ones, the
+    key checks' (401, 403, 429) and the key schemes where a key is read, 404 where a path id, a
+    dataset or the ledger is looked up."""
+    from citynexus.api.deps import AUTH_RESPONSES
+
+    for path, ops in schema.get("paths", {}).items():
+        for op in ops.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            extra: dict[str, dict] = {str(k): {"description": v} for k, v in COMMON_RESPONSES.items()}
+            names = {p.get("name", "").lower() for p in op.get("parameters", [])}
+            if "x-api-key" in names:
+                extra.update({str(k): v for k, v in AUTH_RESPONSES.items()})
+                op.setdefault("security", [{"ApiKey": []}, {"Bearer": []}, {}])
+            if "{" in path or "dataset" in names | _body_fields(schema, op) or path.startswith("/api/v1/ledger"):
+                extra.setdefault("404", {"description": "No such record, dataset or ledger"})
+            op["responses"] = {**extra, **op["responses"]}
