@@ -30,6 +30,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("admin", "citynexus.cli.admin"),
     ("centres", "citynexus.cli.centres"),
     ("talent", "citynexus.cli.talent"),
+    ("watch", "citynexus.cli.watch"),
 )
 
 app = typer.Typer(
