@@ -6,6 +6,7 @@ caller can catch one class. Messages say what was wrong, where, and how to fix i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -113,18 +114,30 @@ class PeriodError(DataProblem):
     """A period is not an integer year."""
 
 
+def n_problems(n: int) -> str:
+    """``"1 problem"``, ``"3 problems"``."""
+    return f"{n} problem{'s' if n != 1 else ''}"
+
+
+def problems_message(head: str, problems: Sequence[object], source: str = "", limit: int | None = None) -> str:
+    """The message of an error that collects problems: ``head`` (``in <source>`` added), then
+    one ``  - <problem>`` line each; with ``limit``, the first ``limit`` and ``... and N more``."""
+    if source:
+        head += f" in {source}"
+    shown = list(problems) if limit is None else list(problems)[:limit]
+    lines = [head + ":"] + [f"  - {p}" for p in shown]
+    if len(problems) > len(shown):
+        lines.append(f"  ... and {len(problems) - len(shown)} more")
+    return "\n".join(lines)
+
+
 class DatasetValidationError(CityNexusError):
     """Loading a dataset found one or more problems; all of them are in ``problems``."""
 
     def __init__(self, problems: list[DataProblem], source: str = ""):
         self.problems = list(problems)
         self.source = source
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} found"
-        if source:
-            head += f" in {source}"
-        lines = [head + ":"] + [f"  - {p}" for p in self.problems]
-        super().__init__("\n".join(lines))
+        super().__init__(problems_message(f"{n_problems(len(self.problems))} found", self.problems, source))
 
 
 class UnknownDatasetError(CityNexusError):

@@ -77,3 +77,15 @@ def test_top_k_breaks_ties_at_the_boundary_by_lower_index(scores, k):
     s = np.array(scores, dtype=np.float64)
     assert top_k(s, k).tolist() == sorted(range(len(s)), key=lambda i: (-s[i], i))[:k]
     assert top_k(np.array([-1.0, -1.0, 0.0, 0.0]), 1).tolist() == [2]
+
+
+def test_problem_messages_share_one_format():
+    from citynexus.errors import DataProblem, DatasetValidationError
+    from citynexus.hub.errors import HubImportError, ImportProblem
+
+    one = DatasetValidationError([DataProblem("bad", "fix it")], "f.csv")
+    assert str(one).splitlines() == ["1 problem found in f.csv:", "  - (no location): bad -> fix it"]
+    many = HubImportError([ImportProblem(i + 1, "id", "missing") for i in range(53)], "x.jsonl")
+    lines = str(many).splitlines()
+    assert lines[0] == "import rejected, nothing stored: 53 problems in x.jsonl:"
+    assert len(lines) == 1 + 50 + 1 and lines[-1] == "  ... and 3 more"

@@ -273,3 +273,14 @@ def test_contiguity_needs_every_unit_boundary(boundaries):
     assert used == "knn"
     with pytest.raises(BoundaryError, match="no boundaries were given"):
         spatial_weights(UNITS, "rook", fallback="error")
+
+
+def test_outer_rings_of_polygons_only():
+    square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+    hole = [[0.2, 0.2], [0.4, 0.2], [0.4, 0.4], [0.2, 0.2]]
+    (ring,) = geo.outer_rings({"type": "Polygon", "coordinates": [square, hole]})
+    assert ring.tolist() == square
+    assert len(geo.outer_rings({"type": "MultiPolygon", "coordinates": [[square], [hole]]})) == 2
+    assert geo.outer_rings({"type": "Point", "coordinates": [0.0, 0.0]}) == []
+    with pytest.raises(RegionInputError, match="unsupported geometry type Point"):
+        geo.outer_rings({"type": "Point", "coordinates": [0.0, 0.0]}, strict=True)

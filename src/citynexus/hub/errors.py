@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, n_problems, problems_message
 
 
 class HubError(CityNexusError):
@@ -51,12 +51,5 @@ class HubImportError(HubError):
     def __init__(self, problems: list[ImportProblem], source: str = ""):
         self.problems = list(problems)
         self.source = source
-        n = len(self.problems)
-        head = f"import rejected, nothing stored: {n} problem{'s' if n != 1 else ''}"
-        if source:
-            head += f" in {source}"
-        shown = self.problems[:50]
-        lines = [head + ":"] + [f"  - {p}" for p in shown]
-        if n > len(shown):
-            lines.append(f"  ... and {n - len(shown)} more")
-        super().__init__("\n".join(lines))
+        head = f"import rejected, nothing stored: {n_problems(len(self.problems))}"
+        super().__init__(problems_message(head, self.problems, source, limit=50))

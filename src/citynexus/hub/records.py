@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,16 @@ from citynexus.hub.text import detect_lang
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
+# the fields offers and needs share (field -> required)
+_LISTING_FIELDS = {
+    "type": True,
+    "id": True,
+    "org": True,
+    "kind": True,
+    "title": True,
+    "text": True,
+    "industries": False,
+}
 FIELDS: dict[str, dict[str, bool]] = {
     # field -> required
     "organization": {
@@ -49,26 +59,8 @@ FIELDS: dict[str, dict[str, bool]] = {
         "description": False,
         "description_zh": False,
     },
-    "offer": {
-        "type": True,
-        "id": True,
-        "org": True,
-        "kind": True,
-        "title": True,
-        "text": True,
-        "industries": False,
-        "attributes": False,
-    },
-    "need": {
-        "type": True,
-        "id": True,
-        "org": True,
-        "kind": True,
-        "title": True,
-        "text": True,
-        "industries": False,
-        "constraints": False,
-    },
+    "offer": {**_LISTING_FIELDS, "attributes": False},
+    "need": {**_LISTING_FIELDS, "constraints": False},
 }
 CONSTRAINT_KEYS = ("cities", "certifications", "min_capacity", "deadline", "budget")
 SHEETS = {"organization": "organizations", "offer": "offers", "need": "needs"}
@@ -473,8 +465,3 @@ def _excel_cell(v: Any) -> Any:
     if isinstance(v, dict | list):
         return json.dumps(v, ensure_ascii=False)
     return v
-
-
-def iter_records(parsed: ParsedFile) -> Iterator[Record]:
-    for _, _, rec in parsed.records:
-        yield rec

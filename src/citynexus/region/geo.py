@@ -16,8 +16,24 @@ from typing import Any
 import numpy as np
 
 from citynexus.data.boundaries import GBA_CITIES, gcj02_to_wgs84, wgs84_to_gcj02
+from citynexus.region.errors import RegionInputError
 
-__all__ = ["GBA_CITIES", "gba_geojson", "gcj02_to_wgs84", "wgs84_to_gcj02"]
+__all__ = ["GBA_CITIES", "gba_geojson", "gcj02_to_wgs84", "outer_rings", "wgs84_to_gcj02"]
+
+
+def outer_rings(geometry: Mapping[str, Any], strict: bool = False) -> list[np.ndarray]:
+    """The outer rings (``n x 2`` arrays of lon, lat) of a GeoJSON ``Polygon`` or
+    ``MultiPolygon`` geometry, holes left out, as maps draw filled cities. Another geometry type
+    gives no ring, or :class:`RegionInputError` when ``strict``."""
+    if geometry["type"] == "Polygon":
+        polys = [geometry["coordinates"]]
+    elif geometry["type"] == "MultiPolygon":
+        polys = geometry["coordinates"]
+    elif strict:
+        raise RegionInputError(f"unsupported geometry type {geometry['type']}")
+    else:
+        return []
+    return [np.asarray(poly[0], dtype=float) for poly in polys]
 
 
 def gba_geojson(
