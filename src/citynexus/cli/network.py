@@ -27,6 +27,10 @@ _STRUCTURE_HELP = (
     "community), because unthresholded networks are almost complete: mean (links >= mean link value), top_k "
     "(each city's --k strongest), quantile (links >= the --q quantile), none, or off to skip them."
 )
+# options both commands take
+_OUT = typer.Option(..., "--out", "-o", help="Folder for the outputs (created if missing; files replaced).")
+_STRUCTURE = typer.Option("mean", "--structure", help=_STRUCTURE_HELP)
+_QUANTILE = typer.Option(0.9, "--q", help="Quantile (0-1) for '--structure quantile'.")
 
 
 def _structure(result: Any, method: str, k: int, q: float) -> tuple[pd.DataFrame | None, dict[str, Any]]:
@@ -97,7 +101,7 @@ def interlocking_cmd(
         help="CSV of service values: one row per city and one column per firm (first column = city name, optional "
         "lat/lon columns), or a long table with columns city, firm, value. UTF-8 or GBK.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for the outputs (created if missing; files replaced)."),
+    out: Path = _OUT,
     coords: Path | None = typer.Option(
         None, "--coords", help="CSV of city coordinates (city, lat, lon) when FILE has no lat/lon columns."
     ),
@@ -105,9 +109,9 @@ def interlocking_cmd(
     min_link: float | None = typer.Option(
         None, "--min-link", help="List in links.csv only links with r >= this value."
     ),
-    structure_method: str = typer.Option("mean", "--structure", help=_STRUCTURE_HELP),
+    structure_method: str = _STRUCTURE,
     k: int = typer.Option(5, "--k", help="K for '--structure top_k'."),
-    q: float = typer.Option(0.9, "--q", help="Quantile (0-1) for '--structure quantile'."),
+    q: float = _QUANTILE,
     map_links: int = typer.Option(
         50, "--map-links", help="How many of the strongest links map.png and links.geojson show (0 = all in GeoJSON)."
     ),
@@ -153,10 +157,10 @@ def gravity_cmd(
         help="CSV city x city distance matrix (first column and header = unit codes), e.g. "
         "travel time; default: great-circle km from the units' lat/lon.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for the outputs (created if missing; files replaced)."),
-    structure_method: str = typer.Option("mean", "--structure", help=_STRUCTURE_HELP),
+    out: Path = _OUT,
+    structure_method: str = _STRUCTURE,
     k: int = typer.Option(3, "--k", help="K for '--structure top_k'."),
-    q: float = typer.Option(0.9, "--q", help="Quantile (0-1) for '--structure quantile'."),
+    q: float = _QUANTILE,
     map_links: int = typer.Option(
         30, "--map-links", help="How many of the strongest links map.png and links.geojson show."
     ),

@@ -225,12 +225,16 @@ def _dedup(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+def _listed(d: dict, key: str) -> Any:
+    """``d[key]``, a single text taken as a one-item list (None when the key is absent)."""
     v = d.get(key)
+    return [v] if isinstance(v, str) else v
+
+
+def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+    v = _listed(d, key)
     if v is None:
         return None
-    if isinstance(v, str):
-        v = [v]
     if not isinstance(v, list) or not v:
         c.bad(fld, f"must be a non-empty list of cities, got {v!r}", 'write e.g. ["GZ", "深圳"]')
         return None
@@ -243,11 +247,9 @@ def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
 
 
 def _str_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
-    v = d.get(key)
+    v = _listed(d, key)
     if v is None:
         return None
-    if isinstance(v, str):
-        v = [v]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         c.bad(fld, f"must be a list of texts, got {v!r}", 'write e.g. ["ISO 9001"]')
         return None
