@@ -43,8 +43,8 @@ def area_server(tmp_path_factory):
     """A live server on its own database: a ledger with entries, a signed checkpoint, a traced
     container and a published result; an empty hub."""
     from citynexus.api import create_app
-    from citynexus.api.security import create_key
     from citynexus.ledger import Ledger, generate_key, publish_result, record_event
+    from citynexus.services.keys import create_key
     from citynexus.store import get_engine
 
     db = f"sqlite:///{tmp_path_factory.mktemp('areas') / 'areas.db'}"
@@ -67,7 +67,7 @@ def area_server(tmp_path_factory):
 def empty_hub_server(tmp_path):
     """A live server on a fresh database of its own, so its hub is empty whatever ran before."""
     from citynexus.api import create_app
-    from citynexus.api.security import create_key
+    from citynexus.services.keys import create_key
     from citynexus.store import get_engine
 
     db = f"sqlite:///{tmp_path / 'empty-hub.db'}"

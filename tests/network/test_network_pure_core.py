@@ -22,13 +22,13 @@ BANNED_CALLS = {"open", "print", "input"}
 BANNED_METHODS = {"read_text", "write_text", "read_bytes", "write_bytes", "mkdir", "unlink", "savefig"}
 
 
-def test_import_loads_no_plotting_library():
+def test_import_loads_no_plotting_library_nor_database_driver():
     code = (
         "import sys, citynexus.network, citynexus.region\n"
         "from citynexus.network import interlocking, plot_links\n"
         "from citynexus.region import coupling_coordination, spatial_weights, moran\n"
-        "from citynexus.region import geo\n"
-        "bad = [m for m in ('matplotlib', 'plotly') if m in sys.modules]\n"
+        "from citynexus.region import geo, plots\n"
+        "bad = [m for m in ('matplotlib', 'plotly', 'sqlite3', 'sqlalchemy') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
     env = {**os.environ, "PYTHONPATH": str(SRC.parent)}

@@ -14,6 +14,7 @@ from typing import Any
 ORG_KINDS = ("enterprise", "university", "institute", "service_centre", "agency", "association", "financier")
 OFFER_KINDS = ("patent", "capacity", "service", "technology", "talent")
 NEED_KINDS = ("technology", "capacity", "service", "talent", "financing")
+VISIBILITY = ("public", "private")
 ORG_SIZES = ("micro", "small", "medium", "large")
 
 
@@ -93,9 +94,14 @@ class Need(_Listing):
 
     constraints: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
+    #: ``public`` (everyone sees it) or ``private`` (its owner and the platform only)
+    visibility: str = "public"
 
     def to_record(self) -> dict[str, Any]:
-        return _listing_record(self, "need", "constraints")
+        d = _listing_record(self, "need", "constraints")
+        if d.get("visibility") == "public":
+            d.pop("visibility")
+        return d
 
 
 def _listing_record(listing: Offer | Need, kind: str, optional: str) -> dict[str, Any]:

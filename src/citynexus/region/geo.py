@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from citynexus.data.boundaries import GBA_CITIES, gcj02_to_wgs84, wgs84_to_gcj02
+from citynexus.data.gba import GBA_CITIES, gcj02_to_wgs84, wgs84_to_gcj02
 from citynexus.region.errors import RegionInputError
 
 __all__ = ["GBA_CITIES", "gba_geojson", "gcj02_to_wgs84", "outer_rings", "wgs84_to_gcj02"]
