@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from citynexus.data.gba import GBA_CITIES, gcj02_to_wgs84, wgs84_to_gcj02
 from citynexus.errors import BoundaryError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "GBA_CITIES",

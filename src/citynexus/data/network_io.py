@@ -20,9 +20,9 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,9 @@ from citynexus.errors import (
     MissingFileError,
     NonNumericValueError,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 LAT_NAMES = ("lat", "latitude", "纬度")
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度")

@@ -21,16 +21,18 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.errors import HubImportError, ImportProblem, UnknownCityError
 from citynexus.hub.industries import normalise_industry
 from citynexus.hub.models import NEED_KINDS, OFFER_KINDS, ORG_KINDS, ORG_SIZES, VISIBILITY, Need, Offer, Organization
 from citynexus.hub.text import detect_lang
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 

@@ -15,18 +15,20 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, select
 
-from citynexus.hub.config import MatchConfig
 from citynexus.hub.encoder import Encoder, default_encoder
 from citynexus.hub.errors import HubImportError, ImportProblem, NotFoundError
 from citynexus.hub.models import Need, Offer, Organization
 from citynexus.hub.records import ParsedFile, Record, parse_record, read_file, write_excel, write_jsonl
 from citynexus.store import get_engine, session_scope
 from citynexus.store.hub import HubNeed, HubOffer, HubOrganization, HubVector
+
+if TYPE_CHECKING:
+    from citynexus.hub.config import MatchConfig
 
 TYPES = ("organization", "offer", "need")
 

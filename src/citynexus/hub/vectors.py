@@ -8,12 +8,14 @@ IVF-PQ, ...) with :func:`register_index` and names it in ``MatchConfig.vector_in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from citynexus.hub.errors import HubConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @runtime_checkable

@@ -7,12 +7,14 @@ Pure functions (results in, strings or dicts out); files are written at the edge
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from citynexus.network.errors import NetworkInputError
-from citynexus.network.result import NetworkResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from citynexus.network.result import NetworkResult
 
 
 def csv_texts(result: NetworkResult, extra_nodes: pd.DataFrame | None = None) -> dict[str, str]:

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from citynexus.network.errors import NetworkInputError
-from citynexus.network.result import NetworkResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from citynexus.network.result import NetworkResult
 
 
 def plot_links(

@@ -10,13 +10,15 @@ Pure functions over shapely geometries: the boundaries themselves are read (from
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from citynexus.data.gba import GBA_CITIES, gcj02_to_wgs84, wgs84_to_gcj02
 from citynexus.region.errors import RegionInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["GBA_CITIES", "gba_geojson", "gcj02_to_wgs84", "outer_rings", "wgs84_to_gcj02"]
 

@@ -4,7 +4,7 @@ the title where a CJK font is available."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,9 @@ import pandas as pd
 from citynexus.region.coupling import GRADES_10, Band, check_bands
 from citynexus.region.errors import RegionInputError
 from citynexus.region.geo import outer_rings
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _CLUSTER_COLOURS = {"HH": "#d7191c", "HL": "#fdae61", "LH": "#abd9e9", "LL": "#2c7bb6", "ns": "#eeeeee"}
 

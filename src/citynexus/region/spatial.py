@@ -17,12 +17,15 @@ from __future__ import annotations
 import contextlib
 import copy
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.region.errors import BoundaryError, RegionInputError, RegionSpecError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
 
 EARTH_RADIUS_KM = 6371.0088
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}

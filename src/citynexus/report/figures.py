@@ -8,7 +8,7 @@ longitude/latitude axes (equal aspect), so they need no map tiles and no network
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ from plotly.colors import sample_colorscale
 
 from citynexus.i18n import t
 from citynexus.region.geo import outer_rings
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 FONT = "Inter, 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 PALETTE = [
