@@ -273,6 +273,9 @@ def test_contiguity_needs_every_unit_boundary(boundaries):
     assert used == "knn"
     with pytest.raises(BoundaryError, match="no boundaries were given"):
         spatial_weights(UNITS, "rook", fallback="error")
+    many = pd.DataFrame({"code": [f"U{i}" for i in range(8)], "lat": np.arange(8.0), "lon": np.arange(8.0)})
+    with pytest.raises(BoundaryError, match=r"unit\(s\) U0, U1, U2, U3, U4 and 3 more;"):
+        spatial_weights(many, "queen", boundaries=boundaries, fallback="error")
 
 
 def test_outer_rings_of_polygons_only():

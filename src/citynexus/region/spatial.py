@@ -113,7 +113,8 @@ def spatial_weights(
         if boundaries is None:
             reason = "no boundaries were given"
         elif missing:
-            reason = f"no boundary for unit(s) {', '.join(missing)}"
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            reason = f"no boundary for unit(s) {', '.join(missing[:5])}{more}"
         else:
             w = contiguity_weights({c: boundaries[c] for c in codes}, rook=method == "rook")
             if not w.islands:
