@@ -26,7 +26,10 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("network", "citynexus.cli.network"),
     ("hub", "citynexus.cli.hub"),
     ("ledger", "citynexus.cli.ledger"),
+    ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
+    ("centres", "citynexus.cli.centres"),
+    ("talent", "citynexus.cli.talent"),
 )
 
 app = typer.Typer(
@@ -76,10 +79,17 @@ def main() -> None:
     except typer.Abort:
         print_error("aborted")
         sys.exit(130)
-    except Exception as err:  # click usage errors
+    except Exception as err:  # click usage errors (click's own, or the copy newer typer vendors)
         import click
 
-        if isinstance(err, click.ClickException):
+        usage: tuple[type, ...] = (click.ClickException,)
+        try:
+            from typer._click.exceptions import ClickException as VendoredClickException
+
+            usage += (VendoredClickException,)
+        except ImportError:  # typer that uses click itself
+            pass
+        if isinstance(err, usage):
             err.show()
             sys.exit(err.exit_code)
         raise
