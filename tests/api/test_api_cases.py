@@ -306,3 +306,19 @@ def test_screen_bad_input_is_400_with_a_reason(api, body, words):
 @pytest.mark.parametrize("body", [{"method": "median"}, {"shortlist": 0}, {"tolerance": -1}, {"scale": [0]}])
 def test_screen_bad_shape_is_422(api, body):
     assert api.post("/api/v1/cases/screen", json=body, headers=api.a).status_code == 422
+
+
+def test_import_update_screen_on_each_database(db_url):
+    """The writes of the REST face on SQLite and PostgreSQL: stored with the owner, audited."""
+    eng = get_engine(db_url)
+    create_org(eng, "A", name="Office A")
+    with TestClient(create_app(db_url)) as c:
+        key = {"X-API-Key": create_key(eng, "alice", org="A", role="editor")}
+        assert _import(c, key, jsonl(CASE)).status_code == 200
+        assert _import(c, key, jsonl(CASE, dict(CASE, id="x", sdg_goals=[99]))).status_code == 422
+        r = c.put("/api/v1/cases/sz-bus-synthetic", json=dict(CASE, year=2020), headers=key)
+        assert r.status_code == 200 and r.json()["owner"] == "A" and r.json()["year"] == 2020
+        assert c.get("/api/v1/cases", params={"origin": "user"}).json()["count"] == 1
+        assert c.post("/api/v1/cases/screen", json={}, headers=key).status_code == 200
+    actions = [e.action for e in audit.events(eng)]
+    assert actions == ["cases.import", "cases.update", "cases.screen"]
