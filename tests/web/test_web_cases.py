@@ -68,3 +68,29 @@ def test_upload_problems_name_the_file(web):
     assert "mine.csv" in r.text and "between 0 and 10" in r.text and "/tmp" not in r.text
     r = _post(web, web.editor, b"x", name="mine.pdf")
     assert r.status_code == 400 and "mine.pdf" in r.text
+
+
+def test_library_pages_through_many_cases(tmp_path):
+    import json
+
+    db = f"sqlite:///{tmp_path / 'many.db'}"
+    eng = get_engine(db)
+    create_org(eng, "A", name="Office A")
+    key = create_key(eng, "ed", org="A", role="editor")
+    recs = [
+        {"id": f"syn-{i:02d}", "city": "Foshan", "country": "China", "title_en": f"Synthetic case {i}",
+         "title_zh": f"合成案例{i}", "description_en": "Synthetic.", "description_zh": "合成。", "sdg_goals": [9]}
+        for i in range(35)
+    ]  # fmt: skip
+    content = "\n".join(json.dumps(r, ensure_ascii=False) for r in recs).encode()
+    with TestClient(create_app(db)) as c:
+        r = c.post("/api/v1/cases/import", files={"file": ("many.jsonl", content)}, headers={"X-API-Key": key})
+        assert r.status_code == 200
+        first = c.get("/cases", params={"lang": "en"}).text
+        assert first.count('class="card case-card"') == 30 and 'id="next-page"' in first
+        assert "<strong>45</strong> of 45" in first
+        second = c.get("/cases", params={"lang": "en", "page": 2}).text
+        assert second.count('class="card case-card"') == 15 and "syn-34" in second and 'id="prev-page"' in second
+        only9 = c.get("/cases", params={"lang": "en", "goal": 9, "page": 2}).text
+        assert only9.count('class="card case-card"') == 6  # 35 synthetic + Kampala = 36, page 2 holds 6
+        assert "goal=9" in only9.split('id="prev-page"')[0].rsplit("href=", 1)[1]

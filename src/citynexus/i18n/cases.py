@@ -209,6 +209,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "案例库：{n} 个案例（种子 {seed} 个，导入 {user} 个），来自 {countries} 个国家，"
         "覆盖 17 个可持续发展目标中的 {goals} 个（`citynexus cases list`，仪表板 /cases）",
     ),
+    "cases_page": ("Page", "页"),
     "cases_upload_title": ("Screen your own juror scores", "评审自己的评委打分"),
     "cases_upload_help": (
         "A CSV, JSON Lines or Excel file with columns juror, case and one column per criterion (innovation, "

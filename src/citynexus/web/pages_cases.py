@@ -16,6 +16,7 @@ from citynexus.web.pages import _fig, lang_of, render
 router = APIRouter(include_in_schema=False)
 
 NAV_ITEMS = [{"key": "cases", "href": "/cases", "label": "nav_cases"}]
+PAGE_SIZE = 30
 
 #: The official SDG colours (UN SDG communication guidelines), for the goal chips; every chip also
 #: carries its goal number, so colour is never the only cue.
@@ -91,6 +92,12 @@ def library_page(request: Request) -> HTMLResponse:
     goals = _goals(lang)
     for g in goals:
         g["count"] = f["goals"][g["n"]]
+    pages = max(1, -(-len(cases) // PAGE_SIZE))
+    page = min(_int(qp.get("page"), 1, 10**6) or 1, pages)
+    shown = cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    from urllib.parse import urlencode
+
+    keep = {k: v for k, v in (("lang", lang), ("goal", goal), ("country", country), ("theme", theme), ("q", q)) if v}
     return render(
         request,
         "cases.html",
@@ -105,8 +112,13 @@ def library_page(request: Request) -> HTMLResponse:
         countries=countries,
         themes=themes,
         total=f["total"],
-        rows=[_row(c, lang) for c in cases],
-        any_seed=any(c.seed for c in cases),
+        n_found=len(cases),
+        rows=[_row(c, lang) for c in shown],
+        any_seed=any(c.seed for c in shown),
+        page=page,
+        pages=pages,
+        prev_query=urlencode(keep | {"page": page - 1}),
+        next_query=urlencode(keep | {"page": page + 1}),
     )
 
 
