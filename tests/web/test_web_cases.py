@@ -94,3 +94,25 @@ def test_library_pages_through_many_cases(tmp_path):
         only9 = c.get("/cases", params={"lang": "en", "goal": 9, "page": 2}).text
         assert only9.count('class="card case-card"') == 6  # 35 synthetic + Kampala = 36, page 2 holds 6
         assert "goal=9" in only9.split('id="prev-page"')[0].rsplit("href=", 1)[1]
+
+
+def test_user_case_page_shows_evidence_and_provenance(web):
+    import json
+
+    rec = {
+        "id": "web-ev-1", "city": "Shenzhen", "country": "China", "city_zh": "深圳", "country_zh": "中国",
+        "title_en": "Synthetic bus case", "title_zh": "合成公交案例", "description_en": "Synthetic.",
+        "description_zh": "合成。", "sdg_goals": [11], "source_url": "https://example.org/case", "licence": "CC-BY-4.0",
+        "evidence": [{"indicator": "electric buses (synthetic)", "unit": "%", "before": 10, "after": 100,
+                      "year_before": 2012, "year_after": 2017, "source": "synthetic test data"}],
+    }  # fmt: skip
+    r = web.post(
+        "/api/v1/cases/import",
+        files={"file": ("ev.jsonl", json.dumps(rec, ensure_ascii=False).encode())},
+        headers={"X-API-Key": web.editor},
+    )
+    assert r.status_code == 200
+    page = web.get("/cases/case/web-ev-1", params={"lang": "zh"}).text
+    assert 'id="case-evidence"' in page and "electric buses (synthetic)" in page and "+90" in page
+    assert 'href="https://example.org/case"' in page and "CC-BY-4.0" in page and "用户导入" in page
+    assert "合成公交案例" in page and "深圳" in page
