@@ -83,7 +83,7 @@ def run_demo(out: Path, lang: str = "en") -> None:
         console.print(f"[yellow]note:[/] {n}")
     from citynexus.services.cases import library_summary
 
-    console.print(library_summary(lang=lang), highlight=False)
+    console.print(library_summary(lang=lang), highlight=False, soft_wrap=True)
     for path in paths:
         console.print(f"wrote {path}")
     console.print(f"done in {time.perf_counter() - t0:.1f} s")
