@@ -198,10 +198,13 @@ def checkpoint(
     out: Path = typer.Option(None, "--out", "-o", help="Also write the signed checkpoint text to this file."),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Sign the current tree head (size, root, time) and store the checkpoint; prints it."""
+    """Sign the current tree head (size, root, time) and store the checkpoint; prints it.
+    Refuses to sign a head that does not extend the last checkpoint signed by these keys (or a
+    pinned key of the trust file, $CITYNEXUS_LEDGER_TRUST): that would sign a fork."""
     from citynexus.ledger.checkpoint import read_signer
+    from citynexus.ledger.trust import trusted_keys
 
-    cp = _ledger(db).checkpoint([read_signer(k) for k in key])
+    cp = _ledger(db).checkpoint([read_signer(k) for k in key], trusted=trusted_keys() or ())
     sys.stdout.write(cp.note)
     if out:
         out.write_text(cp.note, encoding="utf-8")
@@ -224,6 +227,12 @@ def prove(
         "(or the one of --size) — a consistency proof.",
     ),
     out: Path = typer.Option(None, "--out", "-o", help="Write the proof bundle (JSON) here instead of stdout."),
+    allow_inconsistent: bool = typer.Option(
+        False,
+        "--allow-inconsistent",
+        help="Write the bundle even when signed checkpoints disagree with the stored log (a warning is printed "
+        "and recorded in the bundle). Without it, proving such a log is refused.",
+    ),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Write a self-contained proof bundle: entry + inclusion proof + signed checkpoint (or a
@@ -234,8 +243,19 @@ def prove(
     led = _ledger(db)
     if (index is None) == (from_size is None):
         raise LedgerError("give either --index N (inclusion) or --from-size M (consistency)")
+    problems = led.checkpoint_problems()
+    if problems:
+        if not allow_inconsistent:
+            from citynexus.ledger.errors import ForkError
+
+            raise ForkError(
+                f"refusing to prove: {len(problems)} signed checkpoint(s) disagree with the stored log — "
+                f"{problems[0]}; run 'citynexus ledger audit' (or pass --allow-inconsistent to write it with a warning)"
+            )
+        for p in problems:
+            err_console.print(f"[bold yellow]warning:[/] {p}", highlight=False)
     if index is not None:
-        _json_out(led.prove(index, size), out)
+        _json_out(led.prove(index, size, allow_inconsistent=allow_inconsistent), out)
         return
     cps = led.checkpoints()
     old = next((c for c in reversed(cps) if c.size == from_size), None)
@@ -246,7 +266,10 @@ def prove(
             f"{sorted({c.size for c in cps})}"
         )
     proof = led.consistency_proof(old.size, new.size) if old.size else []
-    _json_out(consistency_bundle(old, new, proof), out)
+    bundle = consistency_bundle(old, new, proof)
+    if problems:
+        bundle["warnings"] = problems
+    _json_out(bundle, out)
 
 
 @app.command("verify")
@@ -265,10 +288,16 @@ def verify(
     keys = read_verifiers(pubkey)
     if not file.exists():
         raise LedgerError(f"file {file} not found")
-    text = file.read_text(encoding="utf-8")
+    from citynexus.data.limits import JSONSyntaxError, loads
+
+    raw = file.read_bytes()
     try:
-        obj = json.loads(text)
-    except ValueError:
+        obj = loads(raw, source=str(file))  # duplicate keys, excessive depth or size: refused
+    except JSONSyntaxError:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise LedgerError(f"{file} is neither a JSON proof bundle nor a checkpoint text (not UTF-8)") from err
         cp = verify_checkpoint(text, keys)
         console.print(f"[green]OK[/] checkpoint of {cp.origin}: size {cp.size}, root {_b64(cp.root)}, time {cp.time}")
         return
