@@ -27,6 +27,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("hub", "citynexus.cli.hub"),
     ("ledger", "citynexus.cli.ledger"),
     ("admin", "citynexus.cli.admin"),
+    ("db", "citynexus.cli.db"),
 )
 
 app = typer.Typer(
@@ -70,13 +71,18 @@ def main() -> None:
         app(standalone_mode=False)
     except CityNexusError as err:
         print_error(err)
-        sys.exit(1)
+        sys.exit(75 if type(err).__name__ == "StoreBusyError" else 1)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:
         print_error("aborted")
         sys.exit(130)
-    except Exception as err:  # click usage errors
+    except Exception as err:  # click usage errors; a locked database
+        from citynexus.store import BUSY_HELP, is_busy
+
+        if is_busy(err):
+            print_error(BUSY_HELP)
+            sys.exit(75)  # EX_TEMPFAIL: try again later
         import click
 
         if isinstance(err, click.ClickException):
