@@ -123,6 +123,10 @@ def test_upgrade_from_pre_migration_schema_with_data(db_url, tmp_path):
     _copy_ledger(scratch, db_url)
     with pytest.raises(sch.SchemaError, match=r"created before schema migrations.*citynexus db upgrade"):
         get_engine(db_url)
+    from citynexus.api import create_app
+
+    with pytest.raises(sch.SchemaError, match="citynexus db upgrade"):  # the server refuses to start
+        create_app(db_url)
     r = cli("ledger", "status", "--db", db_url)
     assert r.returncode == 1 and "citynexus db upgrade" in r.stderr and "Traceback" not in r.stderr
     assert "before migrations" in cli("db", "current", "--db", db_url).stdout
