@@ -281,3 +281,43 @@ def test_api_does_not_show_db_rewrite_with_same_named_key_as_verified(signed, mo
         monkeypatch.delenv("CITYNEXUS_LEDGER_TRUST")
         b = c.get("/api/v1/ledger/entries/2/proof").json()
         assert b["verified"]["signed"] is False and "no pinned public key" in b["verified"]["how"]
+
+
+def test_api_verify_result_deep_or_ambiguous_json_is_400(signed, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from citynexus.api import create_app
+    from citynexus.ledger import publish_result
+
+    led, key = signed
+    result = {"scores": {"SZ": 81.2}}
+    publish_result(result, led, signer=key)
+    with TestClient(create_app(led.url)) as c:
+        monkeypatch.delenv("CITYNEXUS_LEDGER_TRUST", raising=False)
+        r = c.post("/api/v1/ledger/verify-result", files={"file": ("r.json", json.dumps(result).encode())})
+        assert r.status_code == 400 and "no pinned ledger public key" in r.json()["message"]
+        monkeypatch.setenv("CITYNEXUS_LEDGER_TRUST", key.verifier.vkey)
+        r = c.post("/api/v1/ledger/verify-result", files={"file": ("r.json", json.dumps(result).encode())})
+        assert r.status_code == 200 and r.json()["signed"]
+        deep = b"[" * 20000 + b"]" * 20000
+        r = c.post("/api/v1/ledger/verify-result", files={"file": ("deep.json", deep)})
+        assert r.status_code == 400 and "nested 20000 levels deep" in r.json()["message"]
+        dup = b'{"scores": {"SZ": 99.9}, "scores": {"SZ": 81.2}}'
+        r = c.post("/api/v1/ledger/verify-result", files={"file": ("dup.json", dup)})
+        assert r.status_code == 400 and "duplicate key 'scores'" in r.json()["message"]
+    assert led.size == 7
+
+
+def test_cli_append_of_deep_file_is_one_error(signed, tmp_path):
+    from citynexus.cli.ledger import app
+
+    led, _ = signed
+    f = tmp_path / "deep.json"
+    f.write_text('{"type": "x", "payload": ' + "[" * 20000 + "]" * 20000 + "}")
+    res = CliRunner().invoke(app, ["append", str(f), "--db", led.url])
+    assert isinstance(res.exception, EntryError) and "nested 20001 levels deep" in str(res.exception)
+    g = tmp_path / "dup.jsonl"
+    g.write_text('{"type": "x", "payload": 1}\n{"type": "x", "payload": 1, "payload": 2}\n')
+    res = CliRunner().invoke(app, ["append", str(g), "--db", led.url])
+    assert isinstance(res.exception, EntryError) and "line 2: duplicate key 'payload'" in str(res.exception)
+    assert led.size == 6

@@ -56,15 +56,21 @@ def _read_records(file: str, entry_type: str | None) -> list[dict]:
         if not p.exists():
             raise EntryError(f"file {p} not found")
         text, name = p.read_text(encoding="utf-8-sig"), str(p)
+    from citynexus.data.limits import InputLimitError, JSONSyntaxError, loads
+
     items: list[Any]
-    try:
+    try:  # bounded depth and size, duplicate keys refused (never a RecursionError)
         if name.endswith(".jsonl"):
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+            items = [
+                loads(line, source=f"{name}, line {i}") for i, line in enumerate(text.splitlines(), 1) if line.strip()
+            ]
         else:
-            obj = json.loads(text)
+            obj = loads(text, source=name)
             items = obj if isinstance(obj, list) else [obj]
-    except ValueError as err:
-        raise EntryError(f"{name} is not valid JSON ({err}); give an object, a list of objects, or .jsonl") from err
+    except JSONSyntaxError as err:
+        raise EntryError(f"{err}; give an object, a list of objects, or .jsonl") from err
+    except InputLimitError as err:
+        raise EntryError(f"{err} (nothing was appended)") from err
     if entry_type:
         return [{"type": entry_type, "payload": it} for it in items]
     return items

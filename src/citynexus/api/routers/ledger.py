@@ -10,7 +10,6 @@ verified here with :func:`citynexus.ledger.verify_bundle` before it is returned.
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, File, Path, Query, Request, UploadFile
@@ -175,10 +174,14 @@ def trace_json(led: Ledger, item: str) -> dict[str, Any]:
 def verify_result_json(led: Ledger, obj: Any) -> dict[str, Any]:
     """Check that a result JSON object is one that was published on this log."""
     from citynexus.ledger.publish import receipt_summary
+    from citynexus.ledger.trust import NO_TRUST_HELP, trusted_keys
 
     if not isinstance(obj, dict):
         raise ProofError("a result file must hold a JSON object")
-    v = verify_result(obj, ledger=led)
+    pinned = trusted_keys()  # never the keys recorded in this database
+    if not pinned:
+        raise LedgerError(f"cannot check the publication's signature: {NO_TRUST_HELP}")
+    v = verify_result(obj, ledger=led, verifiers=pinned)
     return {"verified": True, **receipt_summary(v), "entry": v.entry}
 
 
@@ -238,9 +241,11 @@ async def verify_result_upload(
     content = await file.read()
     if len(content) > MAX_UPLOAD:
         raise CityNexusError(f"{file.filename} is larger than {MAX_UPLOAD // 2**20} MiB")
-    try:
-        obj = json.loads(content.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as err:
+    from citynexus.data.limits import JSONSyntaxError, loads
+
+    try:  # depth, size and duplicate keys checked before parsing: a clear 400, never a RecursionError
+        obj = loads(content, source=file.filename or "the upload", max_bytes=MAX_UPLOAD)
+    except JSONSyntaxError as err:
         raise ProofError(f"{file.filename or 'the upload'} is not a JSON file: {err}") from err
     return verify_result_json(led, obj)
 
