@@ -22,6 +22,7 @@ demo: $(STAMP)
 test: $(STAMP) sysdeps
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
 	bash scripts/with-postgres.sh $(PY) -m pytest -q
 
 bench: $(STAMP)

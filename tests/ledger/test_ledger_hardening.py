@@ -301,10 +301,10 @@ def test_api_verify_result_deep_or_ambiguous_json_is_400(signed, monkeypatch):
         assert r.status_code == 200 and r.json()["signed"]
         deep = b"[" * 20000 + b"]" * 20000
         r = c.post("/api/v1/ledger/verify-result", files={"file": ("deep.json", deep)})
-        assert r.status_code == 400 and "nested 20000 levels deep" in r.json()["message"]
+        assert r.status_code == 400 and "nested" in r.json()["message"] and "deep" in r.json()["message"]
         dup = b'{"scores": {"SZ": 99.9}, "scores": {"SZ": 81.2}}'
         r = c.post("/api/v1/ledger/verify-result", files={"file": ("dup.json", dup)})
-        assert r.status_code == 400 and "duplicate key 'scores'" in r.json()["message"]
+        assert r.status_code == 400 and "'scores'" in r.json()["message"]  # the duplicated key is named
     assert led.size == 7
 
 

@@ -4,6 +4,7 @@ ledger — on SQLite and PostgreSQL (``db_url``)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import gzip
 import json
 import os
@@ -16,12 +17,13 @@ from sqlalchemy import insert, inspect, select, text
 
 from citynexus.ledger import Ledger, audit, generate_key, merkle
 from citynexus.ledger.errors import TamperError
-from citynexus.store import Base, dispose_all, get_engine, import_all_tables, session_scope
+from citynexus.store import Base, dispose_all, get_engine, session_scope
 from citynexus.store import schema as sch
-from citynexus.store.app import ApiKey, StoredDataset
+from citynexus.store.app import ApiKey, Organisation, StoredDataset
 from citynexus.store.backup import read_backup, restore, write_backup
-from citynexus.store.hub import HubOffer, HubOrganization
+from citynexus.store.hub import HubNeed, HubOffer, HubOrganization
 from citynexus.store.ledger import LedgerEntry
+from tests.store.baseline_models import old_metadata
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -90,30 +92,96 @@ def test_new_database_is_stamped_at_head(db_url):
 
 
 def _old_database(url: str) -> None:
-    """A database as citynexus made it before migrations: ``create_all`` of the baseline
-    tables, no version table, with rows in service, hub and ledger tables."""
-    import_all_tables()
+    """A database as citynexus made it before migrations: ``create_all`` of the frozen
+    pre-migration models (no version table), with rows in service, hub and ledger tables."""
     eng = get_engine(url, create=False)
-    Base.metadata.create_all(eng, tables=[Base.metadata.tables[t] for t in BASELINE_TABLES])
-    with session_scope(eng) as s:
-        s.add(ApiKey(name="old-key", prefix="cnx_abc", secret_hash="0" * 64))
-        s.add(StoredDataset(name="old-ds", digest="d" * 64, n_units=1, n_indicators=1, periods=[2020], tables={}))
-        s.add(HubOrganization(id="ORG1", name="Old Org", kind="enterprise", city="SZ", industries=[]))
-        s.flush()
-        s.add(HubOffer(id="OF1", org_id="ORG1", kind="patent", title="T", text="x", industries=[], lang="en"))
+    old_metadata.create_all(eng)
+    t = old_metadata.tables
+    now = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    with eng.begin() as c:
+        c.execute(
+            insert(t["api_keys"]),
+            [{"name": "old-key", "prefix": "cnx_abc", "secret_hash": "0" * 64, "created": now, "revoked": False}],
+        )
+        c.execute(
+            insert(t["datasets"]),
+            [
+                {
+                    "name": "old-ds",
+                    "digest": "d" * 64,
+                    "n_units": 1,
+                    "n_indicators": 1,
+                    "periods": [2020],
+                    "tables": {},
+                    "created": now,
+                }
+            ],
+        )
+        c.execute(
+            insert(t["hub_organizations"]),
+            [
+                {
+                    "id": "ORG1",
+                    "name": "Old Org",
+                    "kind": "enterprise",
+                    "city": "SZ",
+                    "industries": [],
+                    "certifications": [],
+                }
+            ],
+        )
+        c.execute(
+            insert(t["hub_offers"]),
+            [
+                {
+                    "id": "OF1",
+                    "org_id": "ORG1",
+                    "kind": "patent",
+                    "title": "T",
+                    "text": "x",
+                    "industries": [],
+                    "lang": "en",
+                    "attributes": {},
+                }
+            ],
+        )
+        c.execute(
+            insert(t["hub_needs"]),
+            [
+                {
+                    "id": "NE1",
+                    "org_id": "ORG1",
+                    "kind": "technology",
+                    "title": "N",
+                    "text": "y",
+                    "industries": [],
+                    "lang": "en",
+                    "constraints": {},
+                }
+            ],
+        )
 
 
 def _copy_ledger(src_url: str, dst_url: str) -> None:
     src, dst = get_engine(src_url, create=False), get_engine(dst_url, create=False)
     with src.connect() as a, dst.begin() as b:
-        for t in LEDGER_TABLES:
-            table = Base.metadata.tables[t]
-            rows = [dict(r._mapping) for r in a.execute(select(table))]
-            for r in rows:
-                if t == "ledger_checkpoint":
-                    del r["id"]  # let the database number them (its sequence, on PostgreSQL)
+        for name in LEDGER_TABLES:
+            old = old_metadata.tables[name]
+            cols = [c.name for c in old.columns if not (name == "ledger_checkpoint" and c.name == "id")]
+            rows = [dict(r._mapping) for r in a.execute(select(*(Base.metadata.tables[name].c[c] for c in cols)))]
             if rows:
-                b.execute(insert(table), rows)
+                b.execute(insert(old), rows)  # checkpoint ids: numbered by the database (its sequence)
+
+
+def test_baseline_revision_is_the_pre_migration_schema(db_url):
+    """Revision 0001 creates exactly the tables of the frozen pre-migration models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    sch.upgrade(db_url, sch.BASELINE)
+    with get_engine(db_url, create=False).connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), old_metadata)
+    assert [d for d in diffs if not (d[0] == "remove_table" and d[1].name == "alembic_version")] == []
 
 
 def test_upgrade_from_pre_migration_schema_with_data(db_url, tmp_path):
@@ -136,9 +204,13 @@ def test_upgrade_from_pre_migration_schema_with_data(db_url, tmp_path):
     dispose_all()
     eng = get_engine(db_url)  # accepted now
     with session_scope(eng) as s:
-        assert s.scalars(select(ApiKey.name)).all() == ["old-key"]
-        assert s.scalars(select(StoredDataset.periods)).all() == [[2020]]
-        assert s.get(HubOffer, "OF1").org_id == "ORG1"
+        api_key = s.scalars(select(ApiKey)).one()
+        assert (api_key.name, api_key.org, api_key.role) == ("old-key", "local", "admin")  # old keys keep full rights
+        ds = s.scalars(select(StoredDataset)).one()
+        assert ds.periods == [2020] and ds.owner_org == "local"
+        assert s.get(HubOffer, "OF1").org_id == "ORG1" and s.get(HubOffer, "OF1").owner_org == "local"
+        assert s.get(HubNeed, "NE1").visibility == "public" and s.get(HubOrganization, "ORG1").owner_org == "local"
+        assert s.get(Organisation, "local") is not None
     led = Ledger(db_url)
     assert led.size == 5 and led.root_at() == led0.root_at()
     assert audit(led, [key.verifier]).ok
@@ -197,6 +269,8 @@ def _fill(url: str):
     led, key = make_ledger(url)
     eng = get_engine(url)
     with session_scope(eng) as s:
+        s.add(Organisation(code="local", name="Local organisation"))
+        s.flush()
         s.add(ApiKey(name="k", prefix="cnx_x", secret_hash="1" * 64))
         s.add(HubOrganization(id="ORG1", name="Org 一", kind="enterprise", city="SZ", industries=["ai"]))
     return led, key

@@ -27,8 +27,8 @@ def run_demo(out: Path, lang: str = "en") -> None:
     from citynexus.data import load
     from citynexus.evaluate.robustness import read_spec
     from citynexus.evaluate.spec import default_spec_path
-    from citynexus.report.analysis import analyse
     from citynexus.report.html import geojson_or_none, write_report, write_tables
+    from citynexus.services.analysis import analyse
 
     t0 = time.perf_counter()
     with progress() as p:

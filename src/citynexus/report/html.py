@@ -14,8 +14,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from citynexus import __version__
 from citynexus.i18n import t
 from citynexus.report import figures as figs_mod
-from citynexus.report.analysis import ClusterAnalysis
 from citynexus.report.methods import describe
+from citynexus.services.analysis import ClusterAnalysis
 
 
 def plotly_js() -> str:

@@ -180,6 +180,10 @@ def restore(path: Path, url: str | None = None, check: Callable[[dict[str, Any]]
                 "database (give another --db) so nothing is mixed or overwritten"
             )
         command.upgrade(alembic_config(target, conn), rev)
+        present = set(inspect(conn).get_table_names())
+        for table in reversed(Base.metadata.sorted_tables):  # rows seeded by migrations: the backup has them
+            if table.name in present:
+                conn.execute(table.delete())
         for table in Base.metadata.sorted_tables:
             rows = rows_of(doc, table.name)
             if rows:

@@ -102,7 +102,7 @@ def _fig(fig) -> dict:
 
 
 def _dataset_choice(request: Request):
-    from citynexus.api import service
+    from citynexus.services import index as service
 
     name = request.query_params.get("dataset", "gba")
     ds = service.dataset(request.app.state.engine, name)
@@ -110,8 +110,8 @@ def _dataset_choice(request: Request):
 
 
 def _datasets(request: Request) -> list[dict]:
-    from citynexus.api import service
     from citynexus.data.bundled import available
+    from citynexus.services import index as service
     from citynexus.store.datasets import list_stored
 
     out = []
@@ -141,9 +141,9 @@ def _error_page(request: Request, err: Exception) -> HTMLResponse:
 # ---------------------------------------------------------------------------- pages
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
     from citynexus.report import figures as figs
+    from citynexus.services import index as service
 
     lang = lang_of(request)
     try:
@@ -203,15 +203,15 @@ def _rank_bounds(ds, res):
     """Best and worst rank of each unit under any weights of the top level's children
     (exact, by mixed-integer programming), or None when the top level is not an arithmetic
     mean (the only aggregation linear in the weights)."""
-    from citynexus.api import service
+    from citynexus.services import index as service
 
     return service.rank_bounds(ds, res)
 
 
 @router.get("/explorer", response_class=HTMLResponse)
 def explorer(request: Request) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
+    from citynexus.services import index as service
 
     try:
         name, ds = _dataset_choice(request)
@@ -259,9 +259,9 @@ def explorer(request: Request) -> HTMLResponse:
 @router.get("/city", response_class=HTMLResponse)
 @router.get("/city/{code}", response_class=HTMLResponse)
 def city(request: Request, code: str | None = None) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
     from citynexus.report import figures as figs
+    from citynexus.services import index as service
 
     lang = lang_of(request)
     try:
@@ -332,9 +332,9 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
 
 @router.get("/coordination", response_class=HTMLResponse)
 def coordination(request: Request) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
     from citynexus.report.html import build_figures
+    from citynexus.services import index as service
 
     lang = lang_of(request)
     try:
