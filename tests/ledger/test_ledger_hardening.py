@@ -321,3 +321,20 @@ def test_cli_append_of_deep_file_is_one_error(signed, tmp_path):
     res = CliRunner().invoke(app, ["append", str(g), "--db", led.url])
     assert isinstance(res.exception, EntryError) and "line 2: duplicate key 'payload'" in str(res.exception)
     assert led.size == 6
+
+
+def test_cli_verify_defaults_to_pinned_keys(signed, tmp_path, monkeypatch):
+    from citynexus.cli.ledger import app
+
+    led, key = signed
+    p = tmp_path / "b.json"
+    p.write_text(json.dumps(led.prove(3)))
+    monkeypatch.delenv("CITYNEXUS_LEDGER_TRUST", raising=False)
+    res = CliRunner().invoke(app, ["verify", str(p)])
+    assert isinstance(res.exception, LedgerKeyError) and "CITYNEXUS_LEDGER_TRUST" in str(res.exception)
+    monkeypatch.setenv("CITYNEXUS_LEDGER_TRUST", key.verifier.vkey)
+    res = CliRunner().invoke(app, ["verify", str(p)])
+    assert res.exit_code == 0 and "OK" in res.output
+    monkeypatch.setenv("CITYNEXUS_LEDGER_TRUST", generate_key("gba-ledger").verifier.vkey)  # same name, other key
+    res = CliRunner().invoke(app, ["verify", str(p)])
+    assert res.exit_code != 0 and "no signature by a trusted key" in str(res.exception)

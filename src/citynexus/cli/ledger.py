@@ -284,14 +284,19 @@ def verify(
         ...,
         help="A proof bundle from 'ledger prove', a consistency bundle, a result receipt, or a checkpoint text file.",
     ),
-    pubkey: list[str] = typer.Option(..., "--pubkey", "-p", help=PUBKEY_HELP),
+    pubkey: list[str] = typer.Option(
+        None, "--pubkey", "-p", help=PUBKEY_HELP + " Default: the pinned keys of $CITYNEXUS_LEDGER_TRUST."
+    ),
 ) -> None:
     """Verify offline — no database: signature of the checkpoint, then the Merkle proof."""
     from citynexus.ledger.checkpoint import read_verifiers, verify_checkpoint
-    from citynexus.ledger.errors import LedgerError
+    from citynexus.ledger.errors import LedgerError, LedgerKeyError
+    from citynexus.ledger.trust import trusted_keys
     from citynexus.ledger.verify import detect_bundle, verify_bundle, verify_consistency_bundle
 
-    keys = read_verifiers(pubkey)
+    keys = read_verifiers(pubkey) if pubkey else trusted_keys()
+    if not keys:
+        raise LedgerKeyError("pass the log's public key (--pubkey NAME.pub) or pin it in $CITYNEXUS_LEDGER_TRUST")
     if not file.exists():
         raise LedgerError(f"file {file} not found")
     from citynexus.data.limits import JSONSyntaxError, loads
@@ -327,7 +332,11 @@ def verify(
 @app.command("audit")
 def audit(
     pubkey: list[str] = typer.Option(
-        None, "--pubkey", "-p", help=PUBKEY_HELP + " Default: the keys recorded in the database (weaker)."
+        None,
+        "--pubkey",
+        "-p",
+        help=PUBKEY_HELP
+        + " Default: the pinned keys of $CITYNEXUS_LEDGER_TRUST, else the keys recorded in the database (weaker).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     db: str = typer.Option(None, "--db", help=DB_HELP),
@@ -341,7 +350,9 @@ def audit(
     from citynexus.ledger.errors import TamperError
 
     led = _ledger(db)
-    keys = read_verifiers(pubkey) if pubkey else None
+    from citynexus.ledger.trust import trusted_keys
+
+    keys = read_verifiers(pubkey) if pubkey else trusted_keys()  # pinned keys, else (weaker) the database's
     with progress(transient=True) as p:
         task = p.add_task("auditing", total=max(led.size, 1))
         rep = run_audit(led, keys, progress=lambda done, total: p.update(task, completed=done))
@@ -470,7 +481,11 @@ def verify_result(
         None, "--receipt", help="Receipt from publishing: verify offline (then --pubkey is required)."
     ),
     pubkey: list[str] = typer.Option(
-        None, "--pubkey", "-p", help=PUBKEY_HELP + " Without a receipt, defaults to the keys in the database."
+        None,
+        "--pubkey",
+        "-p",
+        help=PUBKEY_HELP
+        + " Default: the pinned keys of $CITYNEXUS_LEDGER_TRUST, else (without a receipt) the keys in the database.",
     ),
     db: str = typer.Option(None, "--db", help=DB_HELP + " Used when no --receipt is given."),
 ) -> None:
@@ -479,8 +494,9 @@ def verify_result(
     from citynexus.ledger.checkpoint import read_verifiers
     from citynexus.ledger.errors import LedgerKeyError
     from citynexus.ledger.publish import verify_result as run
+    from citynexus.ledger.trust import trusted_keys
 
-    keys = read_verifiers(pubkey) if pubkey else None
+    keys = read_verifiers(pubkey) if pubkey else trusted_keys()  # pinned keys, else (weaker) the database's
     if receipt is not None:
         if not keys:
             raise LedgerKeyError("offline verification needs the log's public key: pass --pubkey NAME.pub")
