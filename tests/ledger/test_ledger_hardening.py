@@ -338,3 +338,47 @@ def test_cli_verify_defaults_to_pinned_keys(signed, tmp_path, monkeypatch):
     monkeypatch.setenv("CITYNEXUS_LEDGER_TRUST", generate_key("gba-ledger").verifier.vkey)  # same name, other key
     res = CliRunner().invoke(app, ["verify", str(p)])
     assert res.exit_code != 0 and "no signature by a trusted key" in str(res.exception)
+
+
+def test_checkpoint_kept_outside_the_database_blocks_a_fork(signed, tmp_path):
+    """Deleting every checkpoint from the database hides the fork from the database check;
+    the checkpoint the signer kept itself still refuses it."""
+    led, key = signed
+    kept = led.checkpoints()[-1].note
+    rewrite_history(led, 2, {"city": "C", "v": 999})
+    with session_scope(led.engine) as s:
+        s.execute(delete(LedgerCheckpoint))
+    with pytest.raises(ForkError, match="does not extend the checkpoint of size 6"):
+        led.checkpoint(key, known=[kept])
+    other_log = Ledger.init(f"sqlite:///{tmp_path / 'other.db'}", origin="other/log")
+    other_log.append("a", 1, "x")
+    other_cp = other_log.checkpoint(key).note
+    assert n_checkpoints(led) == 0
+    led.checkpoint(key, known=[other_cp])  # another log's checkpoint does not constrain this one
+    with pytest.raises(ForkError, match="does not verify"):
+        led.checkpoint(generate_key("intruder"), known=[kept])  # kept note not signed by the signing key
+
+
+def test_cli_checkpoint_keeps_state_beside_the_key(tmp_path):
+    from citynexus.cli.ledger import app
+    from citynexus.ledger import write_key_files
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    led = Ledger.init(url, origin="state.test/log")
+    led.append_many([{"type": "kpi.report", "payload": {"v": i}} for i in range(4)], "SZ")
+    key = generate_key("state-key")
+    priv, _ = write_key_files(key, tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["checkpoint", "--key", str(priv), "--db", url])
+    assert res.exit_code == 0, res.output
+    state = priv.with_name(priv.name + ".checkpoints.json")
+    assert json.loads(state.read_text())["state.test/log"].startswith("state.test/log\n4\n")
+    rewrite_history(led, 1, {"v": 100})
+    with session_scope(led.engine) as s:
+        s.execute(delete(LedgerCheckpoint))
+    res = runner.invoke(app, ["checkpoint", "--key", str(priv), "--db", url])
+    assert isinstance(res.exception, ForkError), res.output
+    assert n_checkpoints(led) == 0
+    state.write_text('{"state.test/log": "x", "state.test/log": "y"}')
+    res = runner.invoke(app, ["checkpoint", "--key", str(priv), "--db", url])
+    assert "damaged" in str(res.exception) and "duplicate key" in str(res.exception)

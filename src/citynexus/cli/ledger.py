@@ -202,19 +202,52 @@ def keygen(
 def checkpoint(
     key: list[Path] = typer.Option(..., "--key", "-k", help="Private key file NAME.key; repeat to co-sign."),
     out: Path = typer.Option(None, "--out", "-o", help="Also write the signed checkpoint text to this file."),
+    state: Path = typer.Option(
+        None,
+        "--state",
+        help="File keeping the last checkpoint signed per log, outside the database (default: the first key's "
+        "path + '.checkpoints.json'). The new head must extend it, so a database whose checkpoints were deleted "
+        "cannot make the key sign a fork.",
+    ),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Sign the current tree head (size, root, time) and store the checkpoint; prints it.
-    Refuses to sign a head that does not extend the last checkpoint signed by these keys (or a
-    pinned key of the trust file, $CITYNEXUS_LEDGER_TRUST): that would sign a fork."""
+    Refuses to sign a head that does not extend the last checkpoint signed by these keys — in
+    the database, in the --state file, or signed by a pinned key of $CITYNEXUS_LEDGER_TRUST:
+    that would sign a fork."""
     from citynexus.ledger.checkpoint import read_signer
     from citynexus.ledger.trust import trusted_keys
 
-    cp = _ledger(db).checkpoint([read_signer(k) for k in key], trusted=trusted_keys() or ())
+    led = _ledger(db)
+    state = state or key[0].with_name(key[0].name + ".checkpoints.json")
+    kept = _read_state(state)
+    origin = led.origin
+    known = [kept[origin]] if isinstance(kept.get(origin), str) else []
+    cp = led.checkpoint([read_signer(k) for k in key], trusted=trusted_keys() or (), known=known)
+    kept[origin] = cp.note
+    tmp = state.with_name(state.name + ".tmp")
+    tmp.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(state)
     sys.stdout.write(cp.note)
     if out:
         out.write_text(cp.note, encoding="utf-8")
         err_console.print(f"wrote {out}")
+
+
+def _read_state(path: Path) -> dict[str, Any]:
+    """``{origin: last signed checkpoint note}`` from a --state file ({} when there is none)."""
+    from citynexus.data.limits import InputLimitError, JSONSyntaxError, loads
+    from citynexus.ledger.errors import LedgerError
+
+    if not path.exists():
+        return {}
+    try:
+        obj = loads(path.read_bytes(), source=str(path))
+    except (JSONSyntaxError, InputLimitError) as err:
+        raise LedgerError(f"the checkpoint state file {path} is damaged ({err}); restore it or pass --state") from err
+    if not isinstance(obj, dict):
+        raise LedgerError(f"the checkpoint state file {path} must hold a JSON object {{origin: checkpoint}}")
+    return obj
 
 
 @app.command("prove")

@@ -361,6 +361,7 @@ class Ledger:
         signers: Signer | Sequence[Signer],
         time: str | None = None,
         trusted: Sequence[Verifier] = (),
+        known: Sequence[str] = (),
     ) -> Checkpoint:
         """Sign the current tree head with ``signers`` and store the checkpoint.
 
@@ -368,7 +369,10 @@ class Ledger:
         newest stored checkpoint whose signature verifies with one of the signers' public
         keys (or one of ``trusted``) must be extended by the current tree — checked with an
         RFC 9162 consistency proof from the stored tree against that checkpoint's *signed*
-        root — and the entries added since it must hash to the stored leaves. Otherwise
+        root — and the entries added since it must hash to the stored leaves. ``known`` are
+        signed checkpoint notes kept *outside* the database (the CLI keeps the last one it
+        signed beside the key): the tree must extend each of them too, so deleting the
+        checkpoints from the database does not make a fork signable. Otherwise
         :class:`ForkError`, and nothing is signed or stored."""
         signers = [signers] if isinstance(signers, Signer) else list(signers)
         if not signers:
@@ -377,7 +381,7 @@ class Ledger:
             s.execute(update(LedgerHead).where(LedgerHead.id == 1).values(version=LedgerHead.version + 1))
             h = self._head_row(s)
             keys = [sg.verifier for sg in signers] + list(trusted)
-            self._check_extends_signed(s, h, keys)
+            self._check_extends_signed(s, h, keys, known)
             cp = sign_checkpoint(h.origin, h.size, h.root, signers, time)
             first = signers[0].verifier
             s.add(
@@ -407,9 +411,13 @@ class Ledger:
                 continue
         return None
 
-    def _check_extends_signed(self, s: Session, h: LedgerHead, keys: Sequence[Verifier]) -> None:
-        """ForkError unless the tree at the head extends the last checkpoint signed by ``keys``."""
-        from citynexus.ledger.errors import ForkError
+    def _check_extends_signed(
+        self, s: Session, h: LedgerHead, keys: Sequence[Verifier], known: Sequence[str] = ()
+    ) -> None:
+        """ForkError unless the tree at the head extends the last checkpoint signed by ``keys``
+        in the database and every checkpoint note in ``known`` (signed by ``keys``, same origin)."""
+        from citynexus.ledger.checkpoint import verify_checkpoint
+        from citynexus.ledger.errors import CheckpointError, ForkError
 
         head_root = as_bytes(h.root)
         tree_root = self._compact_range(s, h.size).root()
@@ -418,9 +426,23 @@ class Ledger:
                 "the stored head root is not the root of the stored tree: the database was altered; nothing was "
                 "signed — run 'citynexus ledger audit'"
             )
-        last = self._last_signed(s, keys, h.origin)
-        if last is None:
-            return
+        candidates = []
+        for note in known:
+            try:
+                candidates.append(verify_checkpoint(note, keys, origin=h.origin))
+            except CheckpointError as err:
+                if "is for log" in str(err):
+                    continue  # a checkpoint of another log signed by the same key
+                raise ForkError(f"the checkpoint kept outside the database does not verify: {err}") from err
+        last_db = self._last_signed(s, keys, h.origin)
+        if last_db is not None:
+            candidates.append(last_db)
+        for last in candidates:
+            self._check_extends(s, h, head_root, last)
+
+    def _check_extends(self, s: Session, h: LedgerHead, head_root: bytes, last: Checkpoint) -> None:
+        from citynexus.ledger.errors import ForkError
+
         where = f"the checkpoint of size {last.size} signed at {last.time}"
         if h.size < last.size:
             raise ForkError(
