@@ -379,6 +379,25 @@ def re_escape(s: str) -> str:
     return re.escape(s)
 
 
+def test_backup_with_forged_lookup_rows_refused(tmp_path):
+    """A published-result lookup row pointing a digest at another entry is refused."""
+    from citynexus.ledger import publish_result
+    from citynexus.ledger.backup import verify_backup
+
+    source = f"sqlite:///{tmp_path / 's.db'}"
+    led, key = make_ledger(source)
+    publish_result({"scores": {"SZ": 1.0}}, led, signer=key)
+    f = tmp_path / "b.json"
+    write_backup(source, f)
+    assert verify_backup(read_backup(f), [key.verifier]).size == 6
+    doc = json.loads(f.read_text())
+    t = doc["tables"]["ledger_published"]
+    t["rows"][0][t["columns"].index("entry_idx")] = 0
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    with pytest.raises(TamperError, match="lookup tables do not agree"):
+        verify_backup(read_backup(tmp_path / "bad.json"), [key.verifier])
+
+
 def test_backup_file_with_duplicate_key_refused(tmp_path):
     f = tmp_path / "dup.json"
     f.write_text('{"format": "citynexus-backup/1", "revision": "0001", "tables": {}, "tables": {}}')

@@ -7,7 +7,8 @@ without any database:
 2. the stored tree nodes are exactly the nodes recomputed from the entries (a changed
    entry names itself: its leaf no longer matches);
 3. the head's size and root are those of the recomputed tree;
-4. every checkpoint's root equals the recomputed root at its size, and its signature
+4. the trace and published-result lookup tables are those derived from the entries;
+5. every checkpoint's root equals the recomputed root at its size, and its signature
    verifies with the pinned keys (``CITYNEXUS_LEDGER_TRUST`` or ``trusted``) — or, without
    pinned keys, with the keys recorded in the backup itself (weaker: reported so).
 
@@ -25,7 +26,7 @@ from citynexus.ledger import merkle
 from citynexus.ledger.canonical import canonical_json
 from citynexus.ledger.checkpoint import Verifier, parse_checkpoint, verify_checkpoint
 from citynexus.ledger.errors import CityNexusError, TamperError
-from citynexus.ledger.log import Entry, as_bytes
+from citynexus.ledger.log import Entry, _published_digests, _trace_items, as_bytes
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def verify_backup(doc: dict[str, Any], trusted: Sequence[Verifier] | None = None
     roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
     cr = merkle.CompactRange()
     computed: dict[tuple[int, int], bytes] = {}
+    trace_pairs: list[tuple[int, str]] = []
+    pub_pairs: list[tuple[int, str]] = []
     for r in entries:
         i, data = r["idx"], as_bytes(r["data"])
         try:
@@ -72,6 +75,8 @@ def verify_backup(doc: dict[str, Any], trusted: Sequence[Verifier] | None = None
                 raise TamperError(f"backup: entry {i} is not canonical JSON")
         except CityNexusError as err:
             raise TamperError(f"backup: entry {i} was altered ({err}); refusing to restore") from err
+        trace_pairs.extend((i, item) for item in _trace_items(e.type, e.payload))
+        pub_pairs.extend((i, d) for d in _published_digests(e.type, e.payload))
         if (e.type, e.submitter, e.time) != (r["type"], r["submitter"], r["time"]):
             raise TamperError(f"backup: entry {i}'s type/submitter/time columns disagree with its data")
         for level, idx, h in cr.append(merkle.leaf_hash(data)):
@@ -83,6 +88,14 @@ def verify_backup(doc: dict[str, Any], trusted: Sequence[Verifier] | None = None
     if computed != stored_nodes:
         bad = sorted(set(computed.items()) ^ set(stored_nodes.items()))[:3]
         raise TamperError(f"backup: the stored hash tree differs from the entries (nodes {[b[0] for b in bad]})")
+    want_trace = {(item, e_idx) for e_idx, item in trace_pairs}
+    have_trace = {(r["item"], r["entry_idx"]) for r in rows_of(doc, "ledger_trace")}
+    want_pub = {(d, e_idx) for e_idx, d in pub_pairs}
+    have_pub = {(r["digest"], r["entry_idx"]) for r in rows_of(doc, "ledger_published")}
+    if want_trace != have_trace or want_pub != have_pub:
+        raise TamperError(
+            "backup: the ledger's trace / published-result lookup tables do not agree with its entries; refusing"
+        )
     if head["size"] != cr.size or as_bytes(head["root"]) != cr.root():
         raise TamperError(f"backup: the ledger head (size {head['size']}) is not the tree of its {cr.size} entries")
     keys = list(trusted) if trusted else trusted_keys()
