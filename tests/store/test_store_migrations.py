@@ -368,6 +368,8 @@ def test_tampered_backup_refused_nothing_written(db_url, tmp_path, fix_tree, res
         restore(bad, db_url, check=lambda doc: verify_backup(doc, [key.verifier]))
     with get_engine(db_url, create=False).connect() as conn:
         assert inspect(conn).get_table_names() == []
+    if not resign:
+        return  # the command line is checked once, on the strongest forgery
     r = cli("db", "restore", str(bad), "--db", db_url, "--pubkey", key.verifier.vkey)
     assert r.returncode == 1 and ("refusing" in r.stderr or "no signature by a trusted key" in r.stderr), r.stderr
     assert "Traceback" not in r.stderr
