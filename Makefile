@@ -26,7 +26,7 @@ test: $(STAMP) sysdeps
 	bash scripts/with-postgres.sh $(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	bash scripts/with-postgres.sh $(PY) benchmarks/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -26,8 +26,11 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("network", "citynexus.cli.network"),
     ("hub", "citynexus.cli.hub"),
     ("ledger", "citynexus.cli.ledger"),
+    ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
     ("db", "citynexus.cli.db"),
+    ("centres", "citynexus.cli.centres"),
+    ("talent", "citynexus.cli.talent"),
 )
 
 app = typer.Typer(
@@ -77,7 +80,7 @@ def main() -> None:
     except typer.Abort:
         print_error("aborted")
         sys.exit(130)
-    except Exception as err:  # click usage errors; a locked database
+    except Exception as err:  # click usage errors (click's own, or the copy newer typer vendors); a locked database
         from citynexus.store import BUSY_HELP, is_busy
 
         if is_busy(err):
@@ -85,7 +88,14 @@ def main() -> None:
             sys.exit(75)  # EX_TEMPFAIL: try again later
         import click
 
-        if isinstance(err, click.ClickException):
+        usage: tuple[type, ...] = (click.ClickException,)
+        try:
+            from typer._click.exceptions import ClickException as VendoredClickException
+
+            usage += (VendoredClickException,)
+        except ImportError:  # typer that uses click itself
+            pass
+        if isinstance(err, usage):
             err.show()
             sys.exit(err.exit_code)
         raise

@@ -171,3 +171,16 @@ def dispose_all() -> None:
         eng.dispose()
     _engines.clear()
     _checked.clear()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database's schema is not the one this version needs (old, from before
+    migrations, or unknown), or None when it is — for readiness checks; see
+    :func:`citynexus.store.schema.ensure_schema`."""
+    from citynexus.store.schema import SchemaError, check_schema
+
+    try:
+        check_schema(engine)
+    except SchemaError as err:
+        return str(err)
+    return None
