@@ -55,6 +55,15 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
+def db_cli(*args: str):
+    """``citynexus db ...`` in process (faster than a subprocess)."""
+    from typer.testing import CliRunner
+
+    from citynexus.cli.db import app
+
+    return CliRunner().invoke(app, list(args))
+
+
 def make_ledger(url: str, n: int = 5):
     led = Ledger.init(url, origin="migrate.test/log")
     led.append_many(
@@ -197,7 +206,7 @@ def test_upgrade_from_pre_migration_schema_with_data(db_url, tmp_path):
         create_app(db_url)
     r = cli("ledger", "status", "--db", db_url)
     assert r.returncode == 1 and "citynexus db upgrade" in r.stderr and "Traceback" not in r.stderr
-    assert "before migrations" in cli("db", "current", "--db", db_url).stdout
+    assert "before migrations" in db_cli("current", "--db", db_url).stdout
 
     before, after = sch.upgrade(db_url)
     assert before is None and after == sch.head_revision()
@@ -217,8 +226,8 @@ def test_upgrade_from_pre_migration_schema_with_data(db_url, tmp_path):
     led.append("kpi.report", {"after": "upgrade"}, "SZ")
     assert led.checkpoint(key).size == 6
     assert sch.differences(db_url) == []
-    r = cli("db", "upgrade", "--db", db_url)
-    assert r.returncode == 0 and "already at revision" in r.stdout
+    r = db_cli("upgrade", "--db", db_url)
+    assert r.exit_code == 0 and "already at revision" in r.stdout
 
 
 def sch_problem(url: str) -> str | None:
