@@ -116,7 +116,9 @@ def test_private_agreements_are_seen_by_owner_and_parties_only(client, db_url):
     ids = lambda key: [a["id"] for a in client.get("/api/v1/agree/agreements", headers=key).json()]  # noqa: E731
     assert ids({}) == [] and ids({"X-API-Key": third}) == []
     assert ids({"X-API-Key": owner}) == ["JRD-1"] and ids({"X-API-Key": party}) == ["JRD-1"]
-    assert client.get("/api/v1/agree/agreements/JRD-1").status_code == 400
+    # a private agreement is answered like a missing one (404) to anyone but its owner and parties
+    assert client.get("/api/v1/agree/agreements/JRD-1").status_code == 404
+    assert client.get("/api/v1/agree/agreements/JRD-1", headers={"X-API-Key": third}).status_code == 404
     assert client.get("/api/v1/agree/agreements/JRD-1", headers={"X-API-Key": party}).status_code == 200
     ttl = client.get("/api/v1/agree/graph").text
     assert "JRD-1" not in ttl

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citynexus.errors import CityNexusError, DataProblem, DatasetValidationError, Location
+from citynexus.errors import CityNexusError, DataProblem, DatasetValidationError, Location, NotFoundError
 
 
 class AgreeError(CityNexusError):
     """Root of the errors raised by :mod:`citynexus.agree`."""
+
+
+class AgreementNotFoundError(AgreeError, NotFoundError):
+    """No stored agreement has that id (or it is private to other organisations)."""
 
 
 @dataclass

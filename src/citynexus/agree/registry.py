@@ -30,8 +30,8 @@ import pandas as pd
 from sqlalchemy import delete, select
 
 from citynexus.agree.errors import (
-    AgreeError,
     AgreementError,
+    AgreementNotFoundError,
     AgreementProblem,
     ReportImportError,
     ReportProblem,
@@ -202,7 +202,7 @@ class AgreementRegistry:
         with session_scope(self.engine) as s:
             row = s.get(AgreeAgreement, agreement_id)
             if row is None:
-                raise AgreeError(
+                raise AgreementNotFoundError(
                     f"no agreement {agreement_id!r} is stored; add it with 'citynexus agree new' or import it"
                 )
             return agreement_from_dict(row.doc, source=agreement_id)

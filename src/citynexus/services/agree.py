@@ -80,11 +80,13 @@ def _visible_list(reg: AgreementRegistry, viewer) -> list:
 
 
 def _get_visible(reg: AgreementRegistry, agreement_id: str, viewer):
-    from citynexus.agree.errors import AgreeError
+    from citynexus.agree.errors import AgreementNotFoundError
 
     ag = reg.get(agreement_id)
     if not _visible(reg, ag, viewer):  # answered like a missing one: its existence is private too
-        raise AgreeError(f"no agreement {agreement_id!r} is stored; add it with 'citynexus agree new' or import it")
+        raise AgreementNotFoundError(
+            f"no agreement {agreement_id!r} is stored; add it with 'citynexus agree new' or import it"
+        )
     return ag
 
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine, select
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, NotFoundError
 from citynexus.services import audit
 from citynexus.services import index as service
 from citynexus.services.auth import Principal, require_role
@@ -20,7 +20,7 @@ from citynexus.store.app import Job, StoredResult
 MAX_SAMPLES = 20000
 
 
-class JobNotFoundError(CityNexusError):
+class JobNotFoundError(NotFoundError):
     """No job has that id."""
 
 
