@@ -147,3 +147,10 @@ class DatasetValidationError(CityNexusError):
 
 class UnknownDatasetError(CityNexusError):
     """A dataset name is neither a bundled dataset nor an existing path."""
+
+
+class BoundaryError(ComputationError):
+    """City boundaries are not available for a requested unit (use coordinates instead).
+
+    Raised by the boundary reader (:mod:`citynexus.data.boundaries`) and by contiguity weights
+    (:mod:`citynexus.region.spatial`); re-exported as ``citynexus.region.BoundaryError``."""
