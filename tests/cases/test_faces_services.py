@@ -36,10 +36,15 @@ def test_writes_need_an_editor(db_url):
         svc.update_case(eng, VIEWER, "x", {})
 
 
-def test_library_summary_line():
+def test_library_summary_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("CITYNEXUS_DB", raising=False)
+    monkeypatch.setattr(svc, "_default_db_exists", lambda: False)  # never touch the user's database
     line = svc.library_summary(lang="en")
-    assert line.startswith("Case library: ") and "seed" in line and "of the 17 SDGs" in line
-    assert svc.library_summary(lang="zh").startswith("案例库：")
+    assert line == "Case library: 10 cases (10 seed, 0 imported) from 6 countries, 10 of the 17 SDGs " + (
+        "(`citynexus cases list`, dashboard /cases)"
+    )
+    assert svc.library_summary(lang="zh").startswith("案例库：10 个案例")
+    assert "(10 seed, 0 imported)" in svc.library_summary(f"sqlite:///{tmp_path / 'c.db'}")
 
 
 def test_scores_frame_long_and_wide_agree():
