@@ -130,6 +130,8 @@ def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: 
         for _, tag in sorted(prefs, key=lambda p: -p[0]):
             if tag == "zh" or tag.startswith("zh-"):
                 parts = tag.split("-")
+                if "hans" in parts:  # the script, when given, decides
+                    return "zh"
                 if "hant" in parts or any(p in ("hk", "mo", "tw") for p in parts[1:]):
                     return "zh-Hant"
                 return "zh"

@@ -62,6 +62,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "methods": ("Methods", "方法说明"),
     "provenance": ("Provenance", "数据来源与溯源"),
     "loading": ("Loading…", "加载中…"),
+    "footer_health": ("health", "运行状态"),
+    "badge_synthetic": ("synthetic", "合成"),
+    "badge_bundled": ("bundled", "内置"),
     # ---- city network (城市网络)
     "net_title": ("City network: gravity model", "城市网络：引力模型"),
     "net_map_title": ("Strongest links", "最强联系"),

@@ -243,6 +243,11 @@ def _grade_map(a: ClusterAnalysis) -> dict[str, str]:
     return dict(zip(c["grade"], c["grade_zh"])) if "grade_zh" in c else {}
 
 
+def grade_in(a: ClusterAnalysis, grade: str, lang: str) -> str:
+    """A coordination grade (English name) in ``lang`` (``grade_zh`` of the 10-level scheme)."""
+    return _grade_map(a).get(grade, grade) if base_lang(lang) == "zh" else grade
+
+
 def type_label(a: ClusterAnalysis, lagging: str, lang: str) -> str:
     """Relative-development type named with the subsystems' names: ``年龄结构滞后型``,
     ``Age structure lagging``, ``同步型`` / ``synchronous``."""
@@ -259,7 +264,6 @@ def change_view(a: ClusterAnalysis, lang: str = "en") -> pd.DataFrame:
     lang = base_lang(lang)
     ch = a.coupling_change.reset_index()
     names = a.names(lang)
-    gz = _grade_map(a)
     last = a.coupling.xs(a.period, level="period") if a.period in a.coupling.index.get_level_values("period") else None
     out = pd.DataFrame(
         {
@@ -269,7 +273,7 @@ def change_view(a: ClusterAnalysis, lang: str = "en") -> pd.DataFrame:
             t("report_last", lang): ch["last_period"].astype("Int64"),
             t("report_D_last", lang): ch["D_last"],
             t("report_D_change", lang): ch["change"],
-            t("grade", lang): [gz.get(g, g) if lang == "zh" else g for g in ch["grade_last"]],
+            t("grade", lang): [grade_in(a, g, lang) for g in ch["grade_last"]],
         }
     )
     if last is not None and "lagging" in last:

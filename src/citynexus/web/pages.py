@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from citynexus import __version__
-from citynexus.i18n import negotiate, t
+from citynexus.i18n import base_lang, negotiate, t, to_hant
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -46,35 +46,57 @@ def static(name: str) -> FileResponse:
     return FileResponse(path, media_type=media)
 
 
-def lang_of(request: Request) -> str:
+def display_lang(request: Request) -> str:
+    """The page language: ``en``, ``zh`` or ``zh-Hant`` (``?lang``, cookie, Accept-Language)."""
     return negotiate(
         request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")
     )
 
 
+def lang_of(request: Request) -> str:
+    """The language the page's content is built in: ``en`` or ``zh`` (a ``zh-Hant`` page is
+    built in ``zh`` and converted as a whole by :func:`render`)."""
+    return base_lang(display_lang(request))
+
+
 def render(
     request: Request, template: str, active: str, title_key: str, synthetic: bool = False, **context
 ) -> HTMLResponse:
-    lang = lang_of(request)
-    q = dict(request.query_params)
-    q["lang"] = "en" if lang == "zh" else "zh"
+    shown = display_lang(request)
+    lang = base_lang(shown)
     from urllib.parse import urlencode
+
+    def with_lang(code: str) -> str:
+        q = dict(request.query_params)
+        q["lang"] = code
+        return urlencode(q)
 
     ctx = {
         "request": request,
-        "lang": lang,
+        "lang": shown,
+        "html_lang": {"en": "en", "zh": "zh-CN", "zh-Hant": "zh-Hant"}[shown],
         "t": lambda k: t(k, lang),
         "nav": NAV,
         "active": active,
         "title": t(title_key, lang),
         "synthetic": synthetic,
         "version": __version__,
-        "switch_query": urlencode(q),
+        "switch_query": with_lang("en" if lang == "zh" else "zh"),
+        "lang_links": [(code, label, with_lang(code)) for code, label in LANG_LABELS],
         **context,
     }
     resp = templates.TemplateResponse(request, template, ctx)
-    resp.set_cookie("lang", lang, max_age=31536000, samesite="lax")
+    if shown == "zh-Hant":  # the Simplified page, converted as a whole (OpenCC s2hk + reviewed HK terms)
+        body = to_hant(resp.body.decode("utf-8")).encode("utf-8")
+        resp = HTMLResponse(body, status_code=resp.status_code, headers={"Vary": "Accept-Language, Cookie"})
+    else:
+        resp.headers["Vary"] = "Accept-Language, Cookie"
+    resp.set_cookie("lang", shown, max_age=31536000, samesite="lax")
     return resp
+
+
+#: The language switcher: each language named in itself.
+LANG_LABELS = (("en", "English"), ("zh", "中文"), ("zh-Hant", "繁體"))
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -133,7 +155,12 @@ def _datasets(request: Request) -> list[dict]:
 
 
 def _error_page(request: Request, err: Exception) -> HTMLResponse:
-    resp = render(request, "error.html", "", "not_found", message=str(err))
+    from citynexus.i18n.errors import translate_error
+
+    message = str(err)
+    resp = render(
+        request, "error.html", "", "not_found", message=message, translated=translate_error(message, lang_of(request))
+    )
     resp.status_code = 404 if str(err).startswith(("no dataset", "no unit")) else 400
     return resp
 
@@ -342,6 +369,9 @@ def coordination(request: Request) -> HTMLResponse:
         a = service.analysis(ds)
     except CityNexusError as err:
         return _error_page(request, err)
+    from citynexus.report.analysis import note_text
+    from citynexus.report.html import grade_in
+
     all_figs = build_figures(a, lang, _geojson(ds))
     figures = {f"fig-{k}": _fig(all_figs[k]) for k in ("coupling", "disparity", "lisa", "network") if k in all_figs}
     change = a.coupling_change.reset_index()
@@ -352,7 +382,7 @@ def coordination(request: Request) -> HTMLResponse:
             "D_first": r["D_first"],
             "D_last": r["D_last"],
             "change": r["change"],
-            "grade": r["grade_last"],
+            "grade": grade_in(a, r["grade_last"], lang),
         }
         for _, r in change.iterrows()
     ]
@@ -366,7 +396,8 @@ def coordination(request: Request) -> HTMLResponse:
         figures=figures,
         rows=rows,
         moran=a.moran,
-        notes=a.notes,
+        model=a.coupling_label(lang),
+        notes=[note_text(n, lang) for n in a.notes],
     )
 
 
