@@ -97,6 +97,7 @@ TECH = {
     "geojson",
     "hant",
     "sha",
+    "kpi",
 }
 HEX = re.compile(r"\b[0-9a-f]{16,}\b")
 # the commands shown in Chinese pages are commands (`citynexus ledger checkpoint --key NAME.key`)
@@ -121,6 +122,8 @@ class _Text(HTMLParser):
             # formulas, commands, references, and text marked as another language (the language
             # switcher names each language in itself)
             self._skip.append(tag)
+        if self._skip and tag not in ("script", "style"):  # attributes inside skipped elements are skipped too
+            return
         for k in ("title", "placeholder", "aria-label", "alt"):
             if a.get(k):
                 self.parts.append(a[k])

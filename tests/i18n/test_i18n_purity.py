@@ -61,7 +61,7 @@ def check(text: str, lang: str, allow: set[str], where: str) -> None:
 @pytest.mark.parametrize("path", PAGES)
 def test_dashboard_pages_are_in_one_language(client, allow, path, lang):
     r = client.get(path + ("&" if "?" in path else "?") + f"lang={lang}")
-    assert r.status_code in (200, 404)
+    assert r.status_code in (200, 400, 404)
     want = {"en": '<html lang="en"', "zh": '<html lang="zh-CN"', "zh-Hant": '<html lang="zh-Hant"'}[lang]
     assert want in r.text
     check(visible_text(r.text), lang, allow | USER_INPUT, path)
@@ -119,3 +119,58 @@ def test_traditional_terms():
     assert to_hant("citynexus <b>2024</b>") == "citynexus <b>2024</b>"
     assert negotiate(None, None, "zh-Hant") == "zh-Hant" and negotiate(None, None, "zh-TW") == "zh-Hant"
     assert negotiate(None, None, "zh-SG") == "zh" and negotiate(None, None, "zh-Hans-HK") == "zh"
+
+
+HUB = [
+    {"type": "organization", "id": "O1", "name": "Shenzhen Cell Recycling Co.", "name_zh": "深圳电芯回收有限公司",
+     "kind": "enterprise", "city": "SZ", "industries": ["battery"],
+     "description": "Synthetic demo record (not a real organization): battery recycling in Shenzhen."},
+    {"type": "organization", "id": "O2", "name": "Foshan Motor Works", "name_zh": "佛山电机厂", "kind": "institute",
+     "city": "FS", "industries": ["nev"]},
+    {"type": "offer", "id": "F1", "org": "O1", "kind": "technology", "title": "Lithium battery recycling",
+     "text": "We recycle used lithium-ion battery packs from electric vehicles.", "industries": ["battery"]},
+    {"type": "need", "id": "N1", "org": "O2", "kind": "service", "title": "动力电池回收",
+     "text": "寻求退役新能源汽车动力电池回收合作伙伴。", "industries": ["battery"]},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def full_client(tmp_path_factory):
+    """A dashboard whose hub and ledger hold records."""
+    import json
+
+    from citynexus.api.security import create_key
+    from citynexus.ledger import Ledger, generate_key, record_event
+    from citynexus.store import get_engine
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('full') / 'full.db'}"
+    with TestClient(create_app(url)) as c:
+        key = create_key(get_engine(url), "purity")
+        body = "\n".join(json.dumps(r, ensure_ascii=False) for r in HUB).encode()
+        assert c.post("/api/v1/hub/import", files={"file": ("h.jsonl", body)}, headers={"X-API-Key": key}).is_success
+        led = Ledger.init(url, origin="purity.test/ledger")
+        led.append_many([{"type": "kpi.report", "payload": {"city": u}} for u in ("SZ", "GZ")], "gba-office")
+        led.checkpoint(generate_key("purity-key"))
+        record_event(led, "C-42", "created", "port", kind="container")
+        record_event(led, "C-42", "shipped", "port", mode="sea", location="Nansha")
+        yield c
+
+
+def hub_allow() -> set[str]:
+    out = set()
+    for r in HUB:
+        out.update(str(r[k]) for k in ("id", "name", "name_zh", "title", "text", "description", "org") if k in r)
+    # what the ledger entries above say (their payloads are data, shown as given)
+    out.update({"purity.test/ledger", "gba-office", "C-42", "port", "Nansha", "purity-key"})
+    out.add("battery")  # the query typed in, echoed, and the shared term the match reasons name
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
+@pytest.mark.parametrize(
+    "path", ["/hub", "/hub?q=battery", "/hub/org/O1", "/hub/org/O2", "/ledger", "/ledger?proof=1&item=C-42"]
+)
+def test_hub_and_ledger_pages_with_records(full_client, allow, path, lang):
+    r = full_client.get(path + ("&" if "?" in path else "?") + f"lang={lang}")
+    assert r.status_code == 200
+    check(visible_text(r.text), lang, allow | hub_allow(), path)

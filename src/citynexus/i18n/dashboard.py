@@ -141,8 +141,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "hub_title": ("Title", "标题"),
     "hub_search": ("Search", "搜索"),
     "hub_search_placeholder": (
-        "e.g. battery recycling, 新能源汽车电池, 跨境物流",
-        "例如：电池回收、battery recycling、跨境物流",
+        "e.g. battery recycling, new-energy vehicle batteries, cross-border logistics",
+        "例如：电池回收、新能源汽车电池、跨境物流",
     ),
     "hub_search_help": (
         "Search in Chinese or English: keywords (BM25) and meaning (multilingual sentence vectors) are combined, so "
