@@ -63,7 +63,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "provenance": ("Provenance", "数据来源与溯源"),
     "loading": ("Loading…", "加载中…"),
     "footer_health": ("health", "运行状态"),
+    "nav_menu": ("Menu", "菜单"),
     "badge_synthetic": ("synthetic", "合成"),
+    "explorer_all_zero": (
+        "All weights are zero: move at least one slider above 0 to rank the cities.",
+        "所有权重均为 0：请至少将一个滑块调到 0 以上，才能对城市排名。",
+    ),
     "badge_bundled": ("bundled", "内置"),
     # ---- city network (城市网络)
     "net_title": ("City network: gravity model", "城市网络：引力模型"),

@@ -249,15 +249,11 @@ def explorer(request: Request) -> HTMLResponse:
     top = res.index_code
     children = ds.children(top)
     w = res.weights.set_index("code")["weight"] if "code" in res.weights.columns else {}
-    initial = {}
-    for c in children:
-        q = request.query_params.get(f"w.{c}")
-        try:
-            initial[c] = float(q) if q is not None else float(w.get(c, 1.0))
-        except ValueError:
-            initial[c] = float(w.get(c, 1.0))
-    total = sum(initial.values()) or 1.0
-    sliders = [{"code": c, "label": ds.label(c, lang), "value": round(100 * initial[c] / total, 1)} for c in children]
+    from citynexus.web.explorer import slider_values
+
+    sliders, exact = slider_values(children, {c: float(w.get(c, 1.0)) for c in children}, request.query_params)
+    for s_ in sliders:
+        s_["label"] = ds.label(s_["code"], lang)
     bounds = _rank_bounds(ds, res)
     names = ds.units.set_index("code")["name_zh" if lang == "zh" else "name"]
     brows = None
@@ -266,7 +262,7 @@ def explorer(request: Request) -> HTMLResponse:
             {"unit": u, "name": names[u], "best": int(r["best"]), "worst": int(r["worst"])}
             for u, r in bounds.sort_values("best").iterrows()
         ]
-    labels = {k: t(k, lang) for k in ("rank", "city", "score", "copied")}
+    labels = {k: t(k, lang) for k in ("rank", "city", "score", "copied", "explorer_all_zero")}
     return render(
         request,
         "explorer.html",
@@ -276,6 +272,7 @@ def explorer(request: Request) -> HTMLResponse:
         dataset=name,
         datasets=_datasets(request),
         sliders=sliders,
+        step="1" if exact else "any",
         period=res.period,
         bounds=brows,
         labels=labels,
