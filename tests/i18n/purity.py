@@ -217,3 +217,12 @@ def foreign_in_chinese(text: str, allow: set[str]) -> list[str]:
                 continue
             bad.add(f"{w!r} in: {ln.strip()[:90]}")
     return sorted(bad)
+
+
+def simplified_in_traditional(text: str, allow: set[str]) -> list[str]:
+    """Lines of a Traditional Chinese text that still hold Simplified characters (converting
+    them again would change them), names excepted."""
+    from citynexus.i18n import to_hant
+
+    rest = _strip(text, allow | {to_hant(a) for a in allow})
+    return sorted({ln.strip()[:80] for ln in rest.splitlines() if CJK.search(ln) and to_hant(ln) != ln})

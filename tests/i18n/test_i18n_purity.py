@@ -9,7 +9,13 @@ from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
 from citynexus.data import load
-from tests.i18n.purity import foreign_in_chinese, foreign_in_english, names_allow_list, visible_text
+from tests.i18n.purity import (
+    foreign_in_chinese,
+    foreign_in_english,
+    names_allow_list,
+    simplified_in_traditional,
+    visible_text,
+)
 
 PAGES = [
     "/",
@@ -54,6 +60,8 @@ def gba_analysis():
 
 def check(text: str, lang: str, allow: set[str], where: str) -> None:
     bad = foreign_in_english(text, allow) if lang == "en" else foreign_in_chinese(text, allow)
+    if lang == "zh-Hant":
+        bad += [f"Simplified: {ln}" for ln in simplified_in_traditional(text, allow)]
     assert not bad, f"{where} ({lang}) mixes languages:\n" + "\n".join(bad[:40])
 
 
@@ -94,6 +102,8 @@ def test_the_checker_catches_mixing(allow):
     assert not foreign_in_english("Shenzhen 深圳 ranks first", allow)  # names are allowed
     assert foreign_in_chinese("耦合协调度 primary coordination", allow)
     assert not foreign_in_chinese("深圳 Shenzhen 排名第一，Moran's I = 0.3", allow)
+    assert simplified_in_traditional("粤港澳大湾区协调发展指数", allow)
+    assert not simplified_in_traditional("粵港澳大灣區協調發展指數", allow)
 
 
 @pytest.mark.parametrize(

@@ -88,6 +88,26 @@ def to_hant(text: str) -> str:
     return _hant_cached.__wrapped__(text)
 
 
+_U_ESCAPE = None
+
+
+def to_hant_page(page: str) -> str:
+    """A whole page (HTML with embedded JSON) in Traditional Chinese: JSON's ``\\uXXXX``
+    escapes of CJK characters are first written as the characters (valid JSON either way),
+    so that figure titles and labels are converted too; then :func:`to_hant`."""
+    import re
+
+    global _U_ESCAPE
+    if _U_ESCAPE is None:
+        _U_ESCAPE = re.compile(r"(?<!\\)\\u([0-9a-fA-F]{4})")
+
+    def unescape(m):
+        cp = int(m.group(1), 16)
+        return chr(cp) if 0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFF00 <= cp <= 0xFFEF else m.group(0)
+
+    return to_hant(_U_ESCAPE.sub(unescape, page))
+
+
 def base_lang(lang: str) -> str:
     """The language whose text ``lang`` is made from: ``zh`` for ``zh-Hant`` (converted
     after rendering), else ``lang``."""

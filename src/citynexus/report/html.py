@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from citynexus import __version__
-from citynexus.i18n import LANGS, base_lang, t, to_hant
+from citynexus.i18n import LANGS, base_lang, t, to_hant_page
 from citynexus.report import figures as figs_mod
 from citynexus.report.analysis import ClusterAnalysis, Note, note_text
 from citynexus.report.methods import describe
@@ -365,7 +365,7 @@ def render_report(a: ClusterAnalysis, lang: str = "en", geojson: dict | None = N
         network_notes=about("note_network"),
     )
     if lang == "zh-Hant":
-        page = to_hant(page)
+        page = to_hant_page(page)
     if inline_js:  # plotly's source is inserted after conversion: it is never converted
         page = page.replace(_JS_PLACEHOLDER, "<script>" + plotly_js() + "</script>", 1)
     else:

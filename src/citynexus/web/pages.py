@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from citynexus import __version__
-from citynexus.i18n import base_lang, negotiate, t, to_hant
+from citynexus.i18n import base_lang, negotiate, t, to_hant_page
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -87,7 +87,7 @@ def render(
     }
     resp = templates.TemplateResponse(request, template, ctx)
     if shown == "zh-Hant":  # the Simplified page, converted as a whole (OpenCC s2hk + reviewed HK terms)
-        body = to_hant(resp.body.decode("utf-8")).encode("utf-8")
+        body = to_hant_page(resp.body.decode("utf-8")).encode("utf-8")
         resp = HTMLResponse(body, status_code=resp.status_code, headers={"Vary": "Accept-Language, Cookie"})
     else:
         resp.headers["Vary"] = "Accept-Language, Cookie"
