@@ -96,6 +96,7 @@ OVERFLOW = """() => {
 }"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_390px_layout(phone, live_server, shots, name, lang):
@@ -119,6 +120,7 @@ def test_390px_layout(phone, live_server, shots, name, lang):
     assert phone.js_errors == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh-Hant"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_traditional_pages_render(page, live_server, shots, name, lang):
@@ -130,6 +132,7 @@ def test_traditional_pages_render(page, live_server, shots, name, lang):
     assert page.js_errors == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
 def test_report_screenshots(browser, tmp_path, lang):
     from citynexus.data import load
@@ -154,3 +157,54 @@ def test_report_screenshots(browser, tmp_path, lang):
         (OUT.parent / "report").mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(OUT.parent / "report" / f"report-{lang}{tag}.png"), full_page=True)
         ctx.close()
+
+
+def test_data_page_messages(page, live_server, shots, tmp_path):
+    from citynexus.data import load, write
+
+    good = write(load("gba"), tmp_path / "mine.xlsx")
+    base = live_server["url"]
+    # validate only: the result is labelled and says nothing was stored
+    page.goto(f"{base}/data?lang=en")
+    page.locator("#upload-file").set_input_files(str(good))
+    page.locator("#upload-name").fill("checked-only")
+    page.locator("#validate-btn").click()
+    ok = page.locator("#validate-ok")
+    ok.wait_for()
+    text = ok.inner_text()
+    assert "nothing was stored" in text and "11 units" in text and "2015–2024" in text
+    names = [r["name"] for r in page.request.get(f"{base}/api/v1/datasets").json()]
+    assert "checked-only" not in names
+    # a broken workbook: the user's file name, not the server's
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a workbook")
+    page.locator("#upload-file").set_input_files(str(bad))
+    page.locator("#validate-btn").click()
+    page.locator("#upload-error").wait_for()
+    table = page.locator("table.problems").inner_text()
+    assert "broken.xlsx" in table and "upload.xlsx" not in table and "/tmp/" not in table
+    # upload: the list refreshes; a second upload of the same name is refused unless replace is chosen
+    page.locator("#upload-file").set_input_files(str(good))
+    page.locator("#upload-name").fill("mine-once")
+    page.locator("#upload-key").fill(live_server["key"])
+    page.locator("#upload-btn").click()
+    page.locator("#upload-ok").wait_for()
+    page.wait_for_function("Number(document.body.dataset.listRefreshed) >= 1")
+    assert "mine-once" in page.locator("#datasets").inner_text()
+    assert "11 units" in page.locator("#upload-ok").inner_text()
+    page.locator("#upload-btn").click()
+    page.locator("#upload-error").wait_for()
+    assert not page.locator("#upload-replace").is_checked()
+    page.locator("#upload-replace").check()
+    page.locator("#upload-btn").click()
+    page.locator("#upload-ok").wait_for()
+    page.screenshot(path=str(shots / "data-upload-replaced.png"), full_page=True)
+    # in Chinese, each problem is described in Chinese (the exact English text beside it, marked English)
+    page.goto(f"{base}/data?lang=zh")
+    page.locator("#upload-file").set_input_files(str(bad))
+    page.locator("#validate-btn").click()
+    page.locator("#upload-error").wait_for()
+    cell = page.locator("table.problems tbody tr td").nth(3)
+    assert "无法读取数据" in cell.inner_text() and cell.locator("span[lang=en]").count() == 1
+    page.screenshot(path=str(shots / "data-problems-zh.png"), full_page=True)
+    assert page.js_errors == []

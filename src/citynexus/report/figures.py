@@ -247,7 +247,7 @@ def place_labels(
                 "arrowcolor": "#555555",
                 "standoff": 2,
                 "font": {"size": size, "color": "#1b1b1b"},
-                "bgcolor": "rgba(255,255,255,0.65)" if moved else "rgba(0,0,0,0)",
+                "bgcolor": "rgba(255,255,255,0.7)",
                 "borderpad": 1,
             }
         )
