@@ -126,7 +126,8 @@ def _print_summary(a, ds, lang: str) -> None:
     if "best_rank" in summ:
         best, worst = summ.pop("best_rank"), summ.pop("worst_rank")
         summ.insert(3 if "5–95%" not in summ else 4, "any weights", [f"{b}–{w}" for b, w in zip(best, worst)])
-        legend.append(f"any weights: best–worst rank under any weights of {', '.join(a.subsystems)} (exact)")
+        subs = ", ".join(ds.label(s, lang) for s in a.subsystems)
+        legend.append(f"any weights: best–worst rank under any weights of {subs} (exact)")
     summ = summ.rename(columns={"D": "coupling", "grade": "grade (D)"})
     console.print(df_table(summ, title=f"{ds.label(a.index_code, lang)}, {a.period}", index=False, floatfmt="{:.2f}"))
     for line in legend:
