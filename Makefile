@@ -22,10 +22,11 @@ demo: $(STAMP)
 test: $(STAMP) sysdeps
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
 	bash scripts/with-postgres.sh $(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	bash scripts/with-postgres.sh $(PY) benchmarks/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -108,7 +108,7 @@ def live_server(tmp_path_factory):
     import uvicorn
 
     from citynexus.api import create_app
-    from citynexus.api.security import create_key
+    from citynexus.services.keys import create_key
     from citynexus.store import get_engine
 
     db = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key
 from citynexus.data import load
 from citynexus.ledger import Ledger, generate_key, verify_bundle
 from citynexus.network import gravity
+from citynexus.services.keys import create_key
 from citynexus.store import get_engine
 
 # A small bilingual hub: a Chinese need that an English offer answers, and a near-miss that
@@ -295,10 +295,13 @@ def test_ledger_append(client, ledger):
     assert r.status_code == 201
     body = r.json()
     e = body["entries"][0]
-    assert e["index"] == 6 and e["submitter"] == "tester" and body["size"] == 7
+    # the submitter is the authenticated organisation and key, never a field the client sets
+    assert e["index"] == 6 and e["submitter"] == "local/tester" and body["size"] == 7
     assert base64.b64decode(body["root"]) == ledger.root_at()
     r = client.post("/api/v1/ledger/entries", json=[rec, {**rec, "submitter": "ZH office"}], headers=auth(client))
-    assert [x["index"] for x in r.json()["entries"]] == [7, 8] and r.json()["entries"][1]["submitter"] == "ZH office"
+    assert r.status_code == 403 and "submitter" in r.json()["message"] and ledger.size == 7
+    r = client.post("/api/v1/ledger/entries", json=[rec, {**rec, "submitter": "local/tester"}], headers=auth(client))
+    assert [x["index"] for x in r.json()["entries"]] == [7, 8]
 
 
 @pytest.mark.parametrize(

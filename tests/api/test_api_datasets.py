@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key, list_keys, revoke_key
 from citynexus.data import load, write
+from citynexus.services.keys import create_key, list_keys, revoke_key
 from citynexus.store import get_engine
 
 

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key
 from citynexus.data import load
 from citynexus.evaluate import build, default_spec
+from citynexus.services.keys import create_key
 from citynexus.store import get_engine
 
 

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key
 from citynexus.data import load
 from citynexus.evaluate.robustness import read_spec, uncertainty
 from citynexus.evaluate.spec import default_spec_path
+from citynexus.services.keys import create_key, create_org
 from citynexus.store import get_engine
 
 
@@ -19,13 +19,14 @@ from citynexus.store import get_engine
 def client(db_url):
     with TestClient(create_app(db_url)) as c:
         c.key = create_key(get_engine(db_url), "tests")
+        c.db_url = db_url
         yield c
 
 
 def _wait(client, job_id, timeout=120):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        body = client.get(f"/api/v1/robustness/jobs/{job_id}").json()
+        body = client.get(f"/api/v1/robustness/jobs/{job_id}", headers={"X-API-Key": client.key}).json()
         if body["status"] in ("done", "failed"):
             return body
         time.sleep(0.2)
@@ -49,6 +50,14 @@ def test_job_runs_reports_progress_and_is_cached(client):
         assert got[row["unit"]]["median_rank"] == pytest.approx(row["median_rank"])
     again = client.post("/api/v1/robustness", json=req, headers=h).json()
     assert again == {"job": r.json()["job"], "status": "done", "cached": True}
+    # a job is its organisation's: no key -> 401, another organisation's key -> 404 (and no cache hit)
+    job = f"/api/v1/robustness/jobs/{r.json()['job']}"
+    assert client.get(job).status_code == 401
+    create_org(get_engine(client.db_url), "other", name="Other office")
+    other = {"X-API-Key": create_key(get_engine(client.db_url), "b", org="other", role="editor")}
+    assert client.get(job, headers=other).status_code == 404
+    theirs = client.post("/api/v1/robustness", json=req, headers=other).json()
+    assert theirs["cached"] is False and theirs["job"] != r.json()["job"]
 
 
 def test_bad_robustness_requests(client):
@@ -59,7 +68,7 @@ def test_bad_robustness_requests(client):
     assert r.status_code == 400 and "no uncertain factors" in r.json()["message"]
     r = client.post("/api/v1/robustness", json={"spec": "[[robustness.factor]]\nname='x'\nkind='nope'\n"}, headers=h)
     assert r.status_code == 400 and "nope" in r.json()["message"]
-    assert client.get("/api/v1/robustness/jobs/99999").status_code == 404
+    assert client.get("/api/v1/robustness/jobs/99999", headers=h).status_code == 404
 
 
 def test_failed_job_says_why(client):

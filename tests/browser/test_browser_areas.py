@@ -26,8 +26,8 @@ def area_server(tmp_path_factory):
     import uvicorn
 
     from citynexus.api import create_app
-    from citynexus.api.security import create_key
     from citynexus.ledger import Ledger, generate_key, publish_result, record_event
+    from citynexus.services.keys import create_key
     from citynexus.store import get_engine
 
     db = f"sqlite:///{tmp_path_factory.mktemp('areas') / 'areas.db'}"

@@ -137,8 +137,8 @@ def test_traditional_pages_render(page, live_server, shots, name, lang):
 def test_report_screenshots(browser, tmp_path, lang):
     from citynexus.data import load
     from citynexus.evaluate.spec import default_spec
-    from citynexus.report.analysis import analyse
     from citynexus.report.html import build_figures, geojson_or_none, write_report
+    from citynexus.services.analysis import analyse
 
     a = analyse(load("gba"), default_spec("gba"))
     gj = geojson_or_none([])

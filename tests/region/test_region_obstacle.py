@@ -94,7 +94,7 @@ def test_dataset_helpers_on_gba():
     from citynexus.data import load
     from citynexus.evaluate import build, default_spec
     from citynexus.evaluate.panel import build_panel
-    from citynexus.region.scores import obstacle_inputs, subsystem_scores
+    from citynexus.services.scores import obstacle_inputs, subsystem_scores
 
     ds = load("gba")
     sc = subsystem_scores(ds)

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from citynexus.cli.main import app
 from citynexus.data import load
 from citynexus.evaluate import build, default_spec
-from citynexus.report.analysis import analyse
 from citynexus.report.html import build_figures, geojson_or_none, render_report, write_report, write_tables
 from citynexus.report.methods import describe
+from citynexus.services.analysis import analyse
 
 
 @pytest.fixture(scope="module")

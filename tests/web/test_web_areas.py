@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from citynexus.api import create_app
-from citynexus.api.security import create_key
 from citynexus.ledger import Ledger, generate_key, record_event
+from citynexus.services.keys import create_key
 from citynexus.store import get_engine
 
 HUB = [

@@ -7,8 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from citynexus import __version__
-from citynexus.api.security import AuthError
 from citynexus.errors import CityNexusError, DatasetValidationError
+from citynexus.services.auth import AuthError, PermissionDenied
 from citynexus.store import get_engine
 
 
@@ -27,13 +27,24 @@ def problem_list(err: DatasetValidationError) -> list[dict]:
 
 
 def _status_for(err: CityNexusError) -> int:
+    from citynexus.api.deps import UploadTooLarge
+    from citynexus.api.middleware import TooManyFailures
+    from citynexus.services.hub import RecordExistsError
     from citynexus.store.datasets import DatasetExistsError, DatasetNotFoundError
 
+    if isinstance(err, TooManyFailures):
+        return 429
     if isinstance(err, AuthError):
         return 401
-    from citynexus.api.routers.index import ResultNotFoundError
-    from citynexus.api.routers.robustness import JobNotFoundError
+    if isinstance(err, PermissionDenied):
+        return 403
+    if isinstance(err, UploadTooLarge):
+        return 413
+    if isinstance(err, RecordExistsError):
+        return 409
     from citynexus.hub.errors import NotFoundError as HubNotFoundError
+    from citynexus.services.builds import ResultNotFoundError
+    from citynexus.services.robustness import JobNotFoundError
 
     if isinstance(err, DatasetNotFoundError | JobNotFoundError | ResultNotFoundError | HubNotFoundError):
         return 404
@@ -47,13 +58,20 @@ def _status_for(err: CityNexusError) -> int:
 def create_app(db_url: str | None = None) -> FastAPI:
     """Build the citynexus web application on the database at ``db_url`` (default: see
     :func:`citynexus.store.default_url`)."""
-    app = FastAPI(
+    from fastapi_offline import FastAPIOffline
+
+    from citynexus.api.middleware import AuthLimiter, GuardMiddleware, TooManyFailures
+
+    app = FastAPIOffline(  # Swagger UI and ReDoc served from the installed package: the docs work offline
         title="citynexus",
         version=__version__,
-        description="Evaluate, connect and coordinate city clusters. Reads of published results are public; "
-        "writes need an API key in the `X-API-Key` header (`citynexus admin create-key NAME`).",
+        description="Evaluate, connect and coordinate city clusters. Reads of public records are open; "
+        "writes need an API key of an organisation in the `X-API-Key` header (or `Authorization: Bearer`), "
+        "created with `citynexus admin create-key NAME --org CODE --role viewer|editor|admin|platform`.",
     )
     app.state.engine = get_engine(db_url)
+    app.state.auth_limiter = AuthLimiter()
+    app.add_middleware(GuardMiddleware)
 
     @app.exception_handler(CityNexusError)
     async def _cnx_error(_: Request, err: CityNexusError) -> JSONResponse:
@@ -64,6 +82,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
             )
             body["problems"] = problem_list(err)
         headers = {"WWW-Authenticate": "ApiKey"} if isinstance(err, AuthError) else None
+        if isinstance(err, TooManyFailures):
+            headers = {"Retry-After": str(err.retry_after)}
         return JSONResponse(body, status_code=_status_for(err), headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -84,7 +104,24 @@ def create_app(db_url: str | None = None) -> FastAPI:
     from citynexus.web import mount
 
     mount(app)
+    app.openapi = lambda: _openapi(app)
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The OpenAPI schema with the key scheme declared (once per app)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        _document_statuses(schema)
+        comps = schema.setdefault("components", {})
+        comps["securitySchemes"] = {
+            "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "Bearer": {"type": "http", "scheme": "bearer"},
+        }
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _optional_routers() -> list:
@@ -98,3 +135,39 @@ def _optional_routers() -> list:
         if importlib.util.find_spec(mod) is not None:
             out.append(importlib.import_module(mod).router)
     return out
+
+
+COMMON_RESPONSES: dict[int, str] = {
+    400: "The request is not usable: the message says what to change",
+    413: "The request body is larger than allowed",
+    422: "A field or parameter is missing or has the wrong type (every problem listed)",
+}
+
+
+def _body_fields(schema: dict, op: dict) -> set[str]:
+    """Property names of an operation's JSON body (through a ``$ref``)."""
+    body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    ref = body.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        body = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], {})
+    return set(body.get("properties", {}))
+
+
+def _document_statuses(schema: dict) -> None:
+    """Add to every operation the statuses it can answer besides its own: the common ones, the
+    key checks' (401, 403, 429) and the key schemes where a key is read, 404 where a path id, a
+    dataset or the ledger is looked up."""
+    from citynexus.api.deps import AUTH_RESPONSES
+
+    for path, ops in schema.get("paths", {}).items():
+        for op in ops.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            extra: dict[str, dict] = {str(k): {"description": v} for k, v in COMMON_RESPONSES.items()}
+            names = {p.get("name", "").lower() for p in op.get("parameters", [])}
+            if "x-api-key" in names:
+                extra.update({str(k): v for k, v in AUTH_RESPONSES.items()})
+                op.setdefault("security", [{"ApiKey": []}, {"Bearer": []}, {}])
+            if "{" in path or "dataset" in names | _body_fields(schema, op) or path.startswith("/api/v1/ledger"):
+                extra.setdefault("404", {"description": "No such record, dataset or ledger"})
+            op["responses"] = {**extra, **op["responses"]}

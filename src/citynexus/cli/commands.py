@@ -33,15 +33,31 @@ def register(app: typer.Typer) -> None:
         db: str = typer.Option(
             None, "--db", help="Database URL or SQLite file (default: $CITYNEXUS_DB or the user data folder)."
         ),
+        workers: int = typer.Option(
+            1, "--workers", min=1, max=64, help="Worker processes (use PostgreSQL for more than one writer)."
+        ),
     ) -> None:
-        """Start the dashboard and REST API (OpenAPI docs at /docs)."""
+        """Start the dashboard and REST API (OpenAPI docs at /docs; health at /healthz, readiness at
+        /readyz). With --workers N, N processes share the database; their caches are keyed by the
+        stored content, so every worker answers the same."""
+        import os
+
         import uvicorn
 
         from citynexus.api import create_app
 
-        app_ = create_app(db)
-        console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs)")
-        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs; {workers} worker(s))")
+        if workers == 1:
+            uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+            return
+        if db:
+            from citynexus.store import normalise_url
+
+            os.environ["CITYNEXUS_DB"] = normalise_url(db)
+        create_app()  # fail here, once, on a database that cannot be opened
+        uvicorn.run(
+            "citynexus.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
 
     @app.command("report")
     def report(

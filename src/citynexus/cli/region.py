@@ -102,7 +102,7 @@ def _spec(path: Path | None):
 
 def _variable_panel(ds, variable: str) -> pd.Series:
     """(unit, period) Series of an indicator, denominator or subsystem score."""
-    from citynexus.region.scores import subsystem_scores
+    from citynexus.services.scores import subsystem_scores
 
     codes = set(ds.codes("indicator")) | set(ds.codes("denominator"))
     if variable in codes:
@@ -152,7 +152,7 @@ def coupling_cmd(
     if scores is not None:
         sc = _read_scores(scores)
     else:
-        from citynexus.region.scores import subsystem_scores
+        from citynexus.services.scores import subsystem_scores
 
         sc = subsystem_scores(_dataset(data), _split(subsystems), spec=_spec(spec))
     cols = _split(subsystems) if scores is not None else None
@@ -215,7 +215,7 @@ def obstacles_cmd(
         w = wdf.set_index("indicator")["weight"]
         pil = wdf.set_index("indicator")["pillar"] if "pillar" in wdf.columns else None
     else:
-        from citynexus.region.scores import obstacle_inputs
+        from citynexus.services.scores import obstacle_inputs
 
         ds = _dataset(data)
         X, w, pil = obstacle_inputs(ds, period, spec=_spec(spec))

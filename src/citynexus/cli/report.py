@@ -64,8 +64,8 @@ def run_report(
     from citynexus.data import open_dataset
     from citynexus.evaluate.robustness import read_spec
     from citynexus.evaluate.spec import default_spec_path, spec_for_dataset
-    from citynexus.report.analysis import analyse
     from citynexus.report.html import geojson_for, write_report, write_tables
+    from citynexus.services.analysis import analyse
 
     check_out(out)
     t0 = time.perf_counter()
@@ -112,7 +112,7 @@ def run_report(
 def _print_summary(a, ds, lang: str) -> None:
     from rich.markup import escape
 
-    from citynexus.report.analysis import note_text
+    from citynexus.services.analysis import note_text
 
     summ = a.summary(lang).drop(columns=a.subsystems).reset_index(drop=True)
     legend = []

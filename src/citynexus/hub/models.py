@@ -14,6 +14,7 @@ from typing import Any
 ORG_KINDS = ("enterprise", "university", "institute", "service_centre", "agency", "association", "financier")
 OFFER_KINDS = ("patent", "capacity", "service", "technology", "talent")
 NEED_KINDS = ("technology", "capacity", "service", "talent", "financing")
+VISIBILITY = ("public", "private")
 ORG_SIZES = ("micro", "small", "medium", "large")
 
 
@@ -92,9 +93,14 @@ class Need:
     industries: list[str] = field(default_factory=list)
     constraints: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
+    #: ``public`` (everyone sees it) or ``private`` (its owner and the platform only)
+    visibility: str = "public"
 
     def to_record(self) -> dict[str, Any]:
-        return _listing_record(self, "need", "constraints")
+        d = _listing_record(self, "need", "constraints")
+        if d.get("visibility") == "public":
+            d.pop("visibility")
+        return d
 
     def document(self) -> str:
         return f"{self.title}. {self.text}"

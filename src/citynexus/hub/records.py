@@ -29,7 +29,7 @@ from typing import Any
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.errors import HubImportError, ImportProblem, UnknownCityError
 from citynexus.hub.industries import normalise_industry
-from citynexus.hub.models import NEED_KINDS, OFFER_KINDS, ORG_KINDS, ORG_SIZES, Need, Offer, Organization
+from citynexus.hub.models import NEED_KINDS, OFFER_KINDS, ORG_KINDS, ORG_SIZES, VISIBILITY, Need, Offer, Organization
 from citynexus.hub.text import detect_lang
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
@@ -68,6 +68,7 @@ FIELDS: dict[str, dict[str, bool]] = {
         "text": True,
         "industries": False,
         "constraints": False,
+        "visibility": False,
     },
 }
 CONSTRAINT_KEYS = ("cities", "certifications", "min_capacity", "deadline", "budget")
@@ -220,13 +221,14 @@ def parse_record(obj: Any, line: int, sheet: str | None = None) -> tuple[Record 
         c.bad(extra_name, f"must be an object {{...}}, got {extra!r}")
         extra = {}
     extra = _check_offer_attributes(c, extra) if typ == "offer" else _check_constraints(c, extra)
+    visibility = (c.choice(obj, "visibility", VISIBILITY, False) or "public") if typ == "need" else "public"
     if problems:
         return None, problems
     inds = _dedup(normalise_industry(x) for x in industries)
     lang = detect_lang(f"{title} {text}")
     if typ == "offer":
         return Offer(rid, org, kind, title, text, inds, extra, lang), problems
-    return Need(rid, org, kind, title, text, inds, extra, lang), problems
+    return Need(rid, org, kind, title, text, inds, extra, lang, visibility), problems
 
 
 def _dedup(items: Iterable[str]) -> list[str]:

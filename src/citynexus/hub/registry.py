@@ -12,12 +12,12 @@ transaction. Re-importing an id replaces the stored record and the report says s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from citynexus.hub.config import MatchConfig
 from citynexus.hub.encoder import Encoder, default_encoder
@@ -28,6 +28,9 @@ from citynexus.store import get_engine, session_scope
 from citynexus.store.hub import HubNeed, HubOffer, HubOrganization, HubVector
 
 TYPES = ("organization", "offer", "need")
+
+#: ``authorize(type, id, stored_owner, parent_owner) -> problem text or None`` (see :meth:`Hub.import_records`)
+Authorize = Callable[[str, str, str | None, str | None], str | None]
 
 
 @dataclass
@@ -88,7 +91,17 @@ def _offer_from_row(r: HubOffer) -> Offer:
 
 
 def _need_from_row(r: HubNeed) -> Need:
-    return Need(r.id, r.org_id, r.kind, r.title, r.text, list(r.industries or []), dict(r.constraints or {}), r.lang)
+    return Need(
+        r.id,
+        r.org_id,
+        r.kind,
+        r.title,
+        r.text,
+        list(r.industries or []),
+        dict(r.constraints or {}),
+        r.lang,
+        r.visibility or "public",
+    )
 
 
 class Hub:
@@ -99,22 +112,39 @@ class Hub:
         self.engine = get_engine(url)
 
     # ------------------------------------------------------------------ import
-    def import_file(self, path: str | Path) -> ImportReport:
-        """Import a JSON Lines or Excel file (all-or-nothing)."""
+    def import_file(
+        self, path: str | Path, owner: str | None = None, authorize: Authorize | None = None, source: str = ""
+    ) -> ImportReport:
+        """Import a JSON Lines or Excel file (all-or-nothing); see :meth:`import_records` for
+        ``owner`` and ``authorize``."""
         parsed = read_file(path)
-        return self._import_parsed(parsed, str(path))
+        return self._import_parsed(parsed, source or str(path), owner, authorize)
 
-    def import_records(self, records: Iterable[dict], source: str = "") -> ImportReport:
-        """Import record dicts (numbered from 1 like lines of a file), all-or-nothing."""
+    def import_records(
+        self,
+        records: Iterable[dict],
+        source: str = "",
+        owner: str | None = None,
+        authorize: Authorize | None = None,
+    ) -> ImportReport:
+        """Import record dicts (numbered from 1 like lines of a file), all-or-nothing.
+
+        New records belong to organisation ``owner`` (the store's default when None); an
+        updated record keeps its owner. ``authorize(type, id, stored_owner, parent_owner)``
+        is asked about every record (``stored_owner``: the owner of the stored record with
+        that id, None for a new one; ``parent_owner``: for an offer or need, the owner of its
+        organization) and returns a problem text to refuse the record, or None."""
         parsed = ParsedFile()
         for i, obj in enumerate(records, start=1):
             rec, probs = parse_record(obj, i)
             parsed.problems.extend(probs)
             if rec is not None:
                 parsed.records.append((i, None, rec))
-        return self._import_parsed(parsed, source)
+        return self._import_parsed(parsed, source, owner, authorize)
 
-    def _import_parsed(self, parsed: ParsedFile, source: str) -> ImportReport:
+    def _import_parsed(
+        self, parsed: ParsedFile, source: str, owner: str | None = None, authorize: Authorize | None = None
+    ) -> ImportReport:
         problems = list(parsed.problems)
         seen: dict[tuple[str, str], tuple[int, str | None]] = {}
         for line, sheet, rec in parsed.records:
@@ -129,7 +159,8 @@ class Hub:
                 seen[key] = (line, sheet)
         file_orgs = {rid for (t, rid) in seen if t == "organization"}
         with session_scope(self.engine) as s:
-            stored_orgs = set(s.scalars(select(HubOrganization.id)).all())
+            owners = self._owners(s)
+        stored_orgs = set(owners["organization"])
         for line, sheet, rec in parsed.records:
             if isinstance(rec, Offer | Need) and rec.org not in file_orgs and rec.org not in stored_orgs:
                 problems.append(
@@ -141,16 +172,14 @@ class Hub:
                         sheet,
                     )
                 )
+        if authorize is not None:
+            problems.extend(self._authorize(parsed, owners, owner, authorize))
         if problems:
             problems.sort(key=lambda p: (p.sheet or "", p.line))
             raise HubImportError(problems, source)
         report = ImportReport(source=source)
         with session_scope(self.engine) as s:
-            existing = {
-                "organization": stored_orgs,
-                "offer": set(s.scalars(select(HubOffer.id)).all()),
-                "need": set(s.scalars(select(HubNeed.id)).all()),
-            }
+            existing = {t: set(v) for t, v in self._owners(s).items()}
             # organizations first so that foreign keys hold
             ordered = sorted(parsed.records, key=lambda x: TYPES.index(_type_of(x[2])))
             for _, _, rec in ordered:
@@ -159,7 +188,10 @@ class Hub:
                     self._update(s, rec)
                     report.updated[t].append(rec.id)
                 else:
-                    s.add(_to_row(rec))
+                    row = _to_row(rec)
+                    if owner is not None:
+                        row.owner_org = owner
+                    s.add(row)
                     report.created[t].append(rec.id)
                 if t == "organization":
                     s.flush()
@@ -170,9 +202,59 @@ class Hub:
         row = s.get({Organization: HubOrganization, Offer: HubOffer, Need: HubNeed}[type(rec)], rec.id)
         new = _to_row(rec)
         for col in row.__table__.columns.keys():  # noqa: SIM118 - a ColumnCollection, not a dict
-            if col in ("id", "created_at", "updated_at"):
+            if col in ("id", "created_at", "updated_at", "owner_org"):
                 continue
             setattr(row, col, getattr(new, col))
+
+    @staticmethod
+    def _owners(s) -> dict[str, dict[str, str]]:
+        """Stored ids and their owner organisation, per record type."""
+        return {
+            t: dict(s.execute(select(table.id, table.owner_org)).all())
+            for t, table in (("organization", HubOrganization), ("offer", HubOffer), ("need", HubNeed))
+        }
+
+    @staticmethod
+    def _authorize(parsed: ParsedFile, owners: dict, owner: str | None, authorize: Authorize) -> list[ImportProblem]:
+        # an organization of this file keeps its stored owner, or becomes the importer's
+        org_owner = dict(owners["organization"])
+        for _, _, rec in parsed.records:
+            if isinstance(rec, Organization) and rec.id not in org_owner:
+                org_owner[rec.id] = owner
+        problems = []
+        for line, sheet, rec in parsed.records:
+            t = _type_of(rec)
+            parent = None if t == "organization" else org_owner.get(rec.org)
+            why = authorize(t, rec.id, owners[t].get(rec.id), parent)
+            if why:
+                problems.append(ImportProblem(line, "id", why, "", sheet))
+        return problems
+
+    def delete(self, item_type: str, item_id: str) -> None:
+        """Delete one organization (with its offers and needs), offer or need."""
+        table = {"organization": HubOrganization, "offer": HubOffer, "need": HubNeed}[item_type]
+        with session_scope(self.engine) as s:
+            row = s.get(table, item_id)
+            if row is None:
+                raise NotFoundError(f"no {item_type} with id {item_id!r} in the hub")
+            if item_type == "organization":
+                listings = [("offer", o) for o in s.scalars(select(HubOffer.id).where(HubOffer.org_id == item_id))]
+                listings += [("need", n) for n in s.scalars(select(HubNeed.id).where(HubNeed.org_id == item_id))]
+                for t, i in listings:
+                    s.delete(s.get(HubOffer if t == "offer" else HubNeed, i))
+                    s.execute(delete(HubVector).where(HubVector.item_type == t, HubVector.item_id == i))
+            else:
+                s.execute(delete(HubVector).where(HubVector.item_type == item_type, HubVector.item_id == item_id))
+            s.delete(row)
+
+    def owner(self, item_type: str, item_id: str) -> str:
+        """The owner organisation of a stored record (NotFoundError when there is none)."""
+        table = {"organization": HubOrganization, "offer": HubOffer, "need": HubNeed}[item_type]
+        with session_scope(self.engine) as s:
+            o = s.scalar(select(table.owner_org).where(table.id == item_id))
+        if o is None:
+            raise NotFoundError(f"no {item_type} with id {item_id!r} in the hub")
+        return o
 
     # ------------------------------------------------------------------ reading
     def organizations(self) -> list[Organization]:
@@ -313,4 +395,4 @@ def _to_row(rec: Record):
     }
     if isinstance(rec, Offer):
         return HubOffer(**listing, attributes=dict(rec.attributes))
-    return HubNeed(**listing, constraints=dict(rec.constraints))
+    return HubNeed(**listing, constraints=dict(rec.constraints), visibility=rec.visibility)

@@ -16,8 +16,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from citynexus import __version__
 from citynexus.i18n import LANGS, base_lang, t, to_hant_page
 from citynexus.report import figures as figs_mod
-from citynexus.report.analysis import ClusterAnalysis, Note, note_text
 from citynexus.report.methods import describe
+from citynexus.services.analysis import ClusterAnalysis, Note, note_text
 
 
 def plotly_js() -> str:

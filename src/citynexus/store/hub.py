@@ -25,6 +25,7 @@ class HubOrganization(Base):
     certifications: Mapped[list] = mapped_column(JSON, default=list)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     description_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default="local", index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -41,6 +42,7 @@ class _Listing:
     text: Mapped[str] = mapped_column(Text)
     industries: Mapped[list] = mapped_column(JSON, default=list)
     lang: Mapped[str] = mapped_column(String(8))
+    owner_org: Mapped[str] = mapped_column(String(64), default="local", index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -61,6 +63,7 @@ class HubNeed(_Listing, Base):
     __tablename__ = "hub_needs"
 
     constraints: Mapped[dict] = mapped_column(JSON, default=dict)
+    visibility: Mapped[str] = mapped_column(String(16), default="public")
 
 
 class HubVector(Base):

@@ -124,7 +124,7 @@ def _fig(fig) -> dict:
 
 
 def _dataset_choice(request: Request):
-    from citynexus.api import service
+    from citynexus.services import index as service
 
     name = request.query_params.get("dataset", "gba")
     ds = service.dataset(request.app.state.engine, name)
@@ -132,8 +132,8 @@ def _dataset_choice(request: Request):
 
 
 def _datasets(request: Request) -> list[dict]:
-    from citynexus.api import service
     from citynexus.data.bundled import available
+    from citynexus.services import index as service
     from citynexus.store.datasets import list_stored
 
     out = []
@@ -168,9 +168,9 @@ def _error_page(request: Request, err: Exception) -> HTMLResponse:
 # ---------------------------------------------------------------------------- pages
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
     from citynexus.report import figures as figs
+    from citynexus.services import index as service
 
     lang = lang_of(request)
     try:
@@ -230,15 +230,15 @@ def _rank_bounds(ds, res):
     """Best and worst rank of each unit under any weights of the top level's children
     (exact, by mixed-integer programming), or None when the top level is not an arithmetic
     mean (the only aggregation linear in the weights)."""
-    from citynexus.api import service
+    from citynexus.services import index as service
 
     return service.rank_bounds(ds, res)
 
 
 @router.get("/explorer", response_class=HTMLResponse)
 def explorer(request: Request) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
+    from citynexus.services import index as service
 
     try:
         name, ds = _dataset_choice(request)
@@ -283,9 +283,9 @@ def explorer(request: Request) -> HTMLResponse:
 @router.get("/city", response_class=HTMLResponse)
 @router.get("/city/{code}", response_class=HTMLResponse)
 def city(request: Request, code: str | None = None) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
     from citynexus.report import figures as figs
+    from citynexus.services import index as service
 
     lang = lang_of(request)
     try:
@@ -356,9 +356,9 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
 
 @router.get("/coordination", response_class=HTMLResponse)
 def coordination(request: Request) -> HTMLResponse:
-    from citynexus.api import service
     from citynexus.errors import CityNexusError
     from citynexus.report.html import build_figures
+    from citynexus.services import index as service
 
     lang = lang_of(request)
     try:
@@ -366,8 +366,8 @@ def coordination(request: Request) -> HTMLResponse:
         a = service.analysis(ds)
     except CityNexusError as err:
         return _error_page(request, err)
-    from citynexus.report.analysis import note_text
     from citynexus.report.html import grade_in
+    from citynexus.services.analysis import note_text
 
     all_figs = build_figures(a, lang, _geojson(ds))
     figures = {f"fig-{k}": _fig(all_figs[k]) for k in ("coupling", "disparity", "lisa", "network") if k in all_figs}

@@ -61,10 +61,14 @@ def _not_found(request: Request, message: str) -> HTMLResponse:
     return resp
 
 
+def _encoder(request: Request):
+    return getattr(request.app.state, "hub_encoder", None)
+
+
 @router.get("/hub", response_class=HTMLResponse)
 def hub_page(request: Request) -> HTMLResponse:
-    from citynexus.api.routers import hub as api
     from citynexus.errors import CityNexusError
+    from citynexus.services import hub as api
 
     lang = lang_of(request)
     engine = request.app.state.engine
@@ -73,7 +77,7 @@ def hub_page(request: Request) -> HTMLResponse:
         return render(request, "hub.html", "hub", "nav_hub", view="empty", labels=labels, hub_synthetic=False)
     hub = api.hub_of(engine)
     orgs = {o.id: o for o in hub.organizations()}
-    needs = hub.needs()
+    needs = [n for n in hub.needs() if n.visibility == "public"]
     counts = {"organizations": len(orgs), "offers": hub.counts()["offers"], "needs": len(needs)}
     cities = _city_names(lang)
     city = request.query_params.get("city") or ""
@@ -103,23 +107,20 @@ def hub_page(request: Request) -> HTMLResponse:
         if target not in ("offer", "need"):
             target = "offer"
         try:
-            m = api.matcher_of(request)
-            results = []
-            for r in m.search(q, top=10, target=target):
-                item = (m.offers if target == "offer" else m.needs)[r.item_id]
-                rs = r.reasons
-                results.append(
-                    {
-                        "id": r.item_id,
-                        "title": item.title,
-                        "kind": item.kind,
-                        "lang": item.lang,
-                        "score": r.score,
-                        "terms": ((rs.get("bm25") or {}).get("shared_terms") or [])[:6],
-                        "similarity": (rs.get("dense") or {}).get("similarity"),
-                        "org": org_row(m.orgs[r.org]),
-                    }
-                )
+            found = api.search(engine, _encoder(request), None, q, target, 10)
+            results = [
+                {
+                    "id": r["id"],
+                    "title": r["item"]["title"],
+                    "kind": r["item"]["kind"],
+                    "lang": r["item"]["lang"],
+                    "score": r["score"],
+                    "terms": ((r["reasons"].get("bm25") or {}).get("shared_terms") or [])[:6],
+                    "similarity": (r["reasons"].get("dense") or {}).get("similarity"),
+                    "org": org_row(orgs[r["org"]["id"]]),
+                }
+                for r in found["results"]
+            ]
         except CityNexusError as err:
             error = str(err)
     synthetic = any(api.is_synthetic_org(o) for o in orgs.values())
@@ -146,19 +147,17 @@ def hub_page(request: Request) -> HTMLResponse:
 
 @router.get("/hub/org/{org_id}", response_class=HTMLResponse)
 def portrait_page(request: Request, org_id: str) -> HTMLResponse:
-    from citynexus.api.routers import hub as api
-    from citynexus.hub import portrait
+    from citynexus.hub import NotFoundError
     from citynexus.report import figures as figs
+    from citynexus.services import hub as api
 
     lang = lang_of(request)
     engine = request.app.state.engine
-    if api.is_empty(engine):
-        return _not_found(request, f"no organization with id {org_id!r}: the hub is empty")
-    m = api.matcher_of(request)
-    if org_id not in m.orgs:
-        return _not_found(request, f"no organization with id {org_id!r} in the hub")
-    p = portrait(m, org_id, graph=api.graph_of(m))
-    org = m.orgs[org_id]
+    try:
+        p = api.portrait_of(engine, _encoder(request), None, org_id)
+    except NotFoundError as err:
+        return _not_found(request, str(err))
+    org = api.matcher_of(engine, _encoder(request)).orgs[org_id]
     cities = _city_names(lang)
     pr = p["profile"]
     figures = {}

@@ -24,8 +24,8 @@ def _short(s: str, n: int = 16) -> str:
 
 @router.get("/ledger", response_class=HTMLResponse)
 def ledger_page(request: Request) -> HTMLResponse:
-    from citynexus.api.routers import ledger as api
     from citynexus.errors import CityNexusError
+    from citynexus.services import ledger as api
 
     lang = lang_of(request)
     labels = {k: t(k, lang) for k in LABEL_KEYS}

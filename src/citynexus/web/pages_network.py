@@ -26,10 +26,10 @@ def _int(value: str | None, what: str, default: int | None) -> int | None:
 
 @router.get("/network", response_class=HTMLResponse)
 def network_page(request: Request) -> HTMLResponse:
-    from citynexus.api import service
-    from citynexus.api.routers.network import gravity_view
     from citynexus.errors import CityNexusError
     from citynexus.report import figures as figs
+    from citynexus.services import index as service
+    from citynexus.services.network import gravity_view
 
     lang = lang_of(request)
     q = request.query_params

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
-
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import get_db, require_key
-from citynexus.api.security import KeyInfo
-from citynexus.data import Dataset, read
+from citynexus.api.deps import client_of, get_db, read_upload, require_key
 from citynexus.data.bundled import available, describe
-from citynexus.data.dataset import summary_counts
-from citynexus.errors import CityNexusError
+from citynexus.services import datasets
+from citynexus.services.auth import Principal
+from citynexus.services.datasets import dataset_from_upload, summary, table_json
 from citynexus.store import datasets as store
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -23,67 +18,8 @@ router = APIRouter(prefix="/datasets", tags=["datasets"])
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
-def dataset_from_upload(files: list[tuple[str, bytes]], name: str) -> Dataset:
-    """Validate uploaded files: one .xlsx workbook, one .zip holding the three CSV files,
-    or the three CSV files themselves. Raises DatasetValidationError listing every problem."""
-    if not files:
-        raise CityNexusError(
-            "no file uploaded: send an .xlsx workbook, a .zip of units/indicators/values.csv, or the three CSV files"
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        if len(files) == 1 and files[0][0].lower().endswith((".xlsx", ".xlsm")):
-            p = root / "upload.xlsx"
-            p.write_bytes(files[0][1])
-            return read(p, name=name)
-        folder = root / "ds"
-        folder.mkdir()
-        if len(files) == 1 and files[0][0].lower().endswith(".zip"):
-            try:
-                zf = zipfile.ZipFile(io.BytesIO(files[0][1]))
-            except zipfile.BadZipFile as err:
-                raise CityNexusError(f"{files[0][0]} is not a valid zip file") from err
-            for info in zf.infolist():
-                base = Path(info.filename).name
-                if base.lower() in ("units.csv", "indicators.csv", "values.csv"):
-                    (folder / base.lower()).write_bytes(zf.read(info))
-            return read(folder, name=name)
-        for fname, content in files:
-            base = Path(fname).name.lower()
-            if base not in ("units.csv", "indicators.csv", "values.csv"):
-                raise CityNexusError(
-                    f"unexpected file '{fname}': upload units.csv, indicators.csv and values.csv, "
-                    "an .xlsx workbook or a .zip"
-                )
-            (folder / base).write_bytes(content)
-        return read(folder, name=name)
-
-
-def summary(ds: Dataset, bundled: bool) -> dict:
-    s = summary_counts(ds)
-    return {
-        "name": ds.name,
-        "bundled": bundled,
-        "synthetic": ds.synthetic,
-        "digest": ds.digest(),
-        "units": s["units"],
-        "indicators": s["indicators"],
-        "aggregates": s["aggregates"],
-        "per_level": s["per_level"],
-        "periods": s["periods"],
-        "coverage": round(float(s["coverage"]), 6),
-        "groups": s["groups"],
-    }
-
-
 async def _read_files(files: list[UploadFile]) -> list[tuple[str, bytes]]:
-    out = []
-    for f in files:
-        content = await f.read()
-        if len(content) > MAX_UPLOAD:
-            raise CityNexusError(f"{f.filename} is larger than {MAX_UPLOAD // 2**20} MiB")
-        out.append((f.filename or "upload", content))
-    return out
+    return [(f.filename or "upload", await read_upload(f, MAX_UPLOAD)) for f in files]
 
 
 @router.get("", summary="List bundled and stored datasets")
@@ -103,38 +39,28 @@ def get_dataset(name: str, db: Engine = Depends(get_db)) -> dict:
 
 @router.get("/{name}/table", summary="Units x indicators values of one period")
 def get_table(name: str, period: int | None = None, db: Engine = Depends(get_db)) -> dict:
-    ds = store.resolve(db, name)
-    try:
-        t = ds.table(period)
-    except KeyError as err:
-        raise CityNexusError(str(err).strip("'\"")) from err
-    return {
-        "period": period or ds.periods[-1],
-        "columns": list(t.columns),
-        "rows": [{"unit": u, **{k: (None if v != v else v) for k, v in r.items()}} for u, r in t.iterrows()],
-    }
+    return table_json(store.resolve(db, name), period)
 
 
 @router.post("/validate", summary="Validate files without storing them (no key needed)")
 async def validate(files: list[UploadFile] = File(...), name: str = Form("upload")) -> dict:
-    ds = dataset_from_upload(await _read_files(files), name)
-    return {"valid": True, **summary(ds, False)}
+    ds = await run_in_threadpool(dataset_from_upload, await _read_files(files), name)
+    return {"valid": True, "stored": False, **await run_in_threadpool(summary, ds, False)}
 
 
 @router.post("", status_code=201, summary="Upload a dataset (needs an API key)")
 async def upload(
+    request: Request,
     files: list[UploadFile] = File(..., description=".xlsx, .zip of the three CSVs, or the three CSVs"),
     name: str = Form(..., description="Name to store the dataset under"),
     replace: bool = Form(False, description="Overwrite a stored dataset of the same name"),
     db: Engine = Depends(get_db),
-    _key: KeyInfo = Depends(require_key),
+    who: Principal = Depends(require_key),
 ) -> dict:
-    ds = dataset_from_upload(await _read_files(files), name)
-    store.save_dataset(db, ds, name, replace=replace)
-    return summary(ds, False)
+    ds = await run_in_threadpool(dataset_from_upload, await _read_files(files), name)
+    return await run_in_threadpool(datasets.upload, db, who, ds, name, replace, client_of(request))
 
 
 @router.delete("/{name}", summary="Delete a stored dataset (needs an API key)")
-def delete(name: str, db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict:
-    store.delete_stored(db, name)
-    return {"deleted": name}
+def delete(request: Request, name: str, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict:
+    return datasets.delete(db, who, name, client_of(request))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from citynexus import __version__
@@ -16,3 +17,22 @@ def healthz(db: Engine = Depends(get_db)) -> dict:
     with db.connect() as c:
         c.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__, "database": db.dialect.name}
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: the database answers and its schema is the one this version needs",
+    responses={503: {"description": "Not ready: the message says why"}},
+)
+def readyz(db: Engine = Depends(get_db)) -> JSONResponse:
+    try:
+        with db.connect() as c:
+            c.execute(text("SELECT 1"))
+        from citynexus.store import schema_problem
+
+        problem = schema_problem(db)
+    except Exception as err:  # not ready, whatever the reason: say which, without internals
+        problem = f"the database does not answer ({type(err).__name__})"
+    if problem:
+        return JSONResponse({"status": "not ready", "message": problem}, status_code=503)
+    return JSONResponse({"status": "ready", "version": __version__, "database": db.dialect.name})

@@ -1,157 +1,38 @@
 """``/api/v1/hub``: the cooperation hub (合作平台) — search, matches of a need, portraits
 (public reads) and JSON Lines / Excel import and the bundled synthetic demo hub (need a key).
-
-The hub lives in the app's database. One :class:`~citynexus.hub.Matcher` per database is
-kept in memory and rebuilt when the hub changes (record counts or the newest ``updated_at``
-differ, or an import went through this API); sentence vectors are cached in the database,
-so a rebuild only encodes new or changed texts.
-"""
+The use cases live in :mod:`citynexus.services.hub`."""
 
 from __future__ import annotations
 
-import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import get_db, require_key
-from citynexus.api.security import KeyInfo
-from citynexus.hub import Hub, HubImportError, Matcher, NotFoundError, demo_path
-from citynexus.store import session_scope
-from citynexus.store.hub import HubNeed, HubOffer, HubOrganization
+from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, optional_key, read_upload, require_key
+from citynexus.hub import HubImportError, NotFoundError, demo_path
+from citynexus.services import hub as svc
+from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/hub", tags=["hub"])
 
 MAX_UPLOAD = 50 * 1024 * 1024
-SYNTHETIC_MARKERS = ("Synthetic demo record", "合成演示数据")
 
 
-# ---------------------------------------------------------------------------- shared helpers
-def hub_of(engine: Engine) -> Hub:
-    """The hub stored in ``engine``'s database."""
-    return Hub(engine.url.render_as_string(hide_password=False))
-
-
-def state_of(engine: Engine) -> tuple:
-    """A cheap fingerprint of the hub's content: counts and newest update per table."""
-    with session_scope(engine) as s:
-        out = []
-        for table in (HubOrganization, HubOffer, HubNeed):
-            n, last = s.execute(select(func.count(), func.max(table.updated_at)).select_from(table)).one()
-            out.append((int(n), str(last)))
-    return tuple(out)
-
-
-def is_empty(engine: Engine) -> bool:
-    return all(n == 0 for n, _ in state_of(engine))
-
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, Matcher]] = {}
-_generation: dict[str, int] = {}
-
-
-def invalidate(engine: Engine) -> None:
-    """Forget the cached matcher of ``engine`` (after an import)."""
-    key = str(engine.url)
-    with _lock:
-        _cache.pop(key, None)
-        _generation[key] = _generation.get(key, 0) + 1
-
-
-def matcher_of(request: Request) -> Matcher:
-    """The matcher over everything in the app's hub (built once per hub state). The encoder
-    is ``app.state.hub_encoder`` when set, else the process-wide default encoder."""
-    engine = request.app.state.engine
-    encoder = getattr(request.app.state, "hub_encoder", None)
-    key = str(engine.url)
-    with _lock:
-        state = (_generation.get(key, 0), state_of(engine), getattr(encoder, "name", None))
-        hit = _cache.get(key)
-        if hit is not None and hit[0] == state:
-            return hit[1]
-        m = hub_of(engine).matcher(encoder=encoder).build()
-        _cache[key] = (state, m)
-        return m
-
-
-def graph_of(m: Matcher):
-    """The organizations' match graph of a matcher (computed once per matcher)."""
-    g = getattr(m, "_cnx_graph", None)
-    if g is None:
-        from citynexus.hub import match_graph
-
-        with _lock:
-            g = getattr(m, "_cnx_graph", None)
-            if g is None:
-                g = match_graph(m)
-                m._cnx_graph = g
-    return g
-
-
-def is_synthetic_org(org) -> bool:
-    """Records of the bundled demo hub say so in their descriptions."""
-    return any((d or "").startswith(SYNTHETIC_MARKERS) for d in (org.description, org.description_zh))
-
-
-def any_synthetic(m: Matcher) -> bool:
-    return any(is_synthetic_org(o) for o in m.orgs.values())
-
-
-def org_json(m: Matcher, org_id: str) -> dict[str, Any]:
-    o = m.orgs.get(org_id)
-    if o is None:
-        return {"id": org_id}
-    from citynexus.hub import cities as _cities
-
-    c = _cities.cities().get(o.city)
-    return {
-        "id": o.id,
-        "name": o.name,
-        "name_zh": o.name_zh,
-        "kind": o.kind,
-        "city": o.city,
-        "city_name": c.name if c else o.city,
-        "city_name_zh": c.name_zh if c else o.city,
-        "synthetic": is_synthetic_org(o),
-    }
-
-
-def item_json(m: Matcher, item_type: str, item_id: str) -> dict[str, Any]:
-    it = (m.offers if item_type == "offer" else m.needs).get(item_id)
-    if it is None:
-        return {"id": item_id}
-    extra = {"attributes": it.attributes} if item_type == "offer" else {"constraints": it.constraints}
-    return {
-        "id": it.id,
-        "kind": it.kind,
-        "title": it.title,
-        "text": it.text,
-        "lang": it.lang,
-        "industries": it.industries,
-        **extra,
-    }
-
-
-def match_json(m: Matcher, match) -> dict[str, Any]:
-    """A ranked match with the matched item and its organization spelled out."""
-    return {
-        "type": match.item_type,
-        "id": match.item_id,
-        "score": round(match.score, 6),
-        "item": item_json(m, match.item_type, match.item_id),
-        "org": org_json(m, match.org),
-        "reasons": match.reasons,
-    }
+def _encoder(request: Request):
+    """The app's hub encoder (``app.state.hub_encoder``; None: the process-wide default)."""
+    return getattr(request.app.state, "hub_encoder", None)
 
 
 def not_found(err: Exception) -> JSONResponse:
     return JSONResponse({"error": type(err).__name__, "message": str(err)}, status_code=404)
+
+
+IMPORT_RESPONSES = {422: {"description": "The record(s) do not validate: every problem with line and field"}}
 
 
 def import_problems(err: HubImportError) -> JSONResponse:
@@ -170,37 +51,6 @@ def import_problems(err: HubImportError) -> JSONResponse:
     )
 
 
-def import_bytes(engine: Engine, filename: str, content: bytes) -> dict[str, Any]:
-    """Import an uploaded .jsonl or .xlsx file (all-or-nothing); raises HubImportError."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".jsonl", ".ndjson", ".json", ".xlsx"):
-        from citynexus.hub import ImportProblem
-
-        raise HubImportError(
-            [
-                ImportProblem(
-                    0, "(file)", f"cannot import {filename!r}", "upload a JSON Lines (.jsonl) or Excel (.xlsx) file"
-                )
-            ],
-            filename,
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        p = Path(tmp) / f"upload{suffix}"
-        p.write_bytes(content)
-        hub = hub_of(engine)
-        try:
-            report = hub.import_file(p)
-        except HubImportError as err:
-            err.source = filename
-            raise
-    invalidate(engine)
-    body = report.to_json()
-    body["source"] = filename
-    body["summary"] = report.summary().replace(str(p), filename)
-    body["counts"] = hub.counts()
-    return body
-
-
 # ---------------------------------------------------------------------------- endpoints
 @router.get("/search", summary="Free-text search of offers (or needs), in Chinese or English")
 def search(
@@ -209,89 +59,155 @@ def search(
     target: str = Query("offer", pattern="^(offer|need)$", description="Search offers or needs"),
     top: int = Query(10, ge=1, le=100),
     lang: str | None = Query(None, pattern="^(zh|en)$", description="Only items written in this language"),
+    who: Principal | None = Depends(optional_key),
 ) -> dict:
     """Hybrid search: BM25 over jieba/English tokens fused with multilingual sentence vectors
-    (reciprocal rank fusion); reasons list the shared terms and the semantic similarity."""
-    engine = request.app.state.engine
-    if not q.strip():
-        from citynexus.errors import CityNexusError
-
-        raise CityNexusError("the search text is empty: type a few words, e.g. 'battery recycling' or '电池回收'")
-    if is_empty(engine):
-        return {"query": q, "target": target, "empty": True, "synthetic": False, "results": []}
-    m = matcher_of(request)
-    res = m.search(q, top=top, target=target, lang=lang)
-    return {
-        "query": q,
-        "target": target,
-        "empty": False,
-        "synthetic": any_synthetic(m),
-        "results": [match_json(m, r) for r in res],
-    }
+    (reciprocal rank fusion); reasons list the shared terms and the semantic similarity.
+    Private needs appear only to their owner (and the platform)."""
+    return svc.search(request.app.state.engine, _encoder(request), who, q, target, top, lang)
 
 
-@router.get("/needs/{need_id}/matches", summary="Offers ranked for a need, with score and reasons")
+@router.get(
+    "/needs/{need_id}/matches",
+    summary="Offers ranked for a need, with score and reasons",
+    responses={404: {"description": "No such need (or a private one of another organisation)"}},
+)
 def need_matches(
     request: Request,
     need_id: str = PathParam(..., max_length=64),
     top: int = Query(10, ge=1, le=100),
     mode: str = Query("hybrid", pattern="^(hybrid|bm25|dense)$"),
+    who: Principal | None = Depends(optional_key),
 ) -> Any:
-    if is_empty(request.app.state.engine):
-        return not_found(NotFoundError(f"no need with id {need_id!r}: the hub is empty"))
-    m = matcher_of(request)
     try:
-        res = m.match_need(need_id, top=top, mode=mode)
+        return svc.need_matches(request.app.state.engine, _encoder(request), who, need_id, top, mode)
     except NotFoundError as err:
         return not_found(err)
-    need = m.needs[need_id]
-    return {
-        "need": {**item_json(m, "need", need_id), "org": org_json(m, need.org)},
-        "mode": mode,
-        "synthetic": any_synthetic(m),
-        "matches": [match_json(m, r) for r in res],
-    }
 
 
-@router.get("/orgs/{org_id}/portrait", summary="Digital portrait of an organization")
-def org_portrait(request: Request, org_id: str = PathParam(..., max_length=64)) -> Any:
+@router.get(
+    "/orgs/{org_id}/portrait",
+    summary="Digital portrait of an organization",
+    responses={404: {"description": "No such organization"}},
+)
+def org_portrait(
+    request: Request, org_id: str = PathParam(..., max_length=64), who: Principal | None = Depends(optional_key)
+) -> Any:
     """Profile, offers and needs, industries, top keywords, position in the match network and
     the best partners."""
-    from citynexus.hub import portrait
-
-    if is_empty(request.app.state.engine):
-        return not_found(NotFoundError(f"no organization with id {org_id!r}: the hub is empty"))
-    m = matcher_of(request)
-    if org_id not in m.orgs:
-        return not_found(NotFoundError(f"no organization with id {org_id!r} in the hub"))
-    p = portrait(m, org_id, graph=graph_of(m))
-    p["synthetic"] = is_synthetic_org(m.orgs[org_id])
-    return p
+    try:
+        return svc.portrait_of(request.app.state.engine, _encoder(request), who, org_id)
+    except NotFoundError as err:
+        return not_found(err)
 
 
-@router.post("/import", summary="Import a JSON Lines or Excel file of hub records (needs an API key)")
+@router.post("/import", summary="Import a JSON Lines or Excel file of hub records (needs an editor key)")
 async def import_file(
+    request: Request,
     file: UploadFile = File(..., description="JSON Lines (.jsonl) or Excel (.xlsx) hub records"),
+    owner: str | None = Query(None, max_length=64, description="Owner of new records (platform keys only)"),
     db: Engine = Depends(get_db),
-    _key: KeyInfo = Depends(require_key),
+    who: Principal = Depends(require_key),
 ) -> Any:
     """All-or-nothing: one bad line and nothing is stored; every problem is listed with its line
-    (or sheet and row) and field. Re-importing an id updates it (listed under ``updated``)."""
-    content = await file.read()
-    if len(content) > MAX_UPLOAD:
-        from citynexus.errors import CityNexusError
-
-        raise CityNexusError(f"{file.filename} is larger than {MAX_UPLOAD // 2**20} MiB")
+    (or sheet and row) and field. Re-importing an id updates it (listed under ``updated``);
+    a record of another organisation is refused."""
+    content = await read_upload(file, MAX_UPLOAD)
     try:
-        return import_bytes(db, file.filename or "upload.jsonl", content)
+        return await run_in_threadpool(
+            svc.import_bytes, db, who, file.filename or "upload.jsonl", content, client_of(request), owner
+        )
     except HubImportError as err:
         return import_problems(err)
 
 
-@router.post("/demo", summary="Load the bundled SYNTHETIC demo hub (needs an API key)")
-def load_demo(db: Engine = Depends(get_db), _key: KeyInfo = Depends(require_key)) -> dict:
+@router.post("/demo", summary="Load the bundled SYNTHETIC demo hub (needs an editor key)")
+async def load_demo(request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict:
     """Imports the bundled demo hub: invented organizations, offers and needs across the 11
     Greater Bay Area cities, in Chinese and English. No record describes a real organization."""
-    body = import_bytes(db, "demo_hub.jsonl", Path(str(demo_path())).read_bytes())
+    content = Path(str(demo_path())).read_bytes()
+    body = await run_in_threadpool(svc.import_bytes, db, who, "demo_hub.jsonl", content, client_of(request))
     body["synthetic"] = True
     return body
+
+
+def _record_routes(kind: str, item_type: str) -> None:
+    """POST /hub/{kind} and GET|PUT|DELETE /hub/{kind}/{id} for one record type."""
+    label = item_type if item_type != "organization" else "organization"
+    body_doc = f'One {label} record as in the import files (its "type" may be left out)'
+
+    def problems_or(fn, *args):
+        try:
+            return fn(*args)
+        except HubImportError as err:
+            return import_problems(err)
+
+    async def create(
+        request: Request,
+        record: dict[str, Any] = Body(..., description=body_doc),
+        db: Engine = Depends(get_db),
+        who: Principal = Depends(require_key),
+    ) -> Any:
+        out = await run_in_threadpool(problems_or, svc.create_record, db, who, item_type, record, client_of(request))
+        return out if isinstance(out, JSONResponse) else JSONResponse(out, status_code=201)
+
+    def read(
+        item_id: str = PathParam(..., max_length=64),
+        db: Engine = Depends(get_db),
+        who: Principal | None = Depends(optional_key),
+    ) -> dict:
+        return svc.get_record(db, who, item_type, item_id)
+
+    async def replace(
+        request: Request,
+        item_id: str = PathParam(..., max_length=64),
+        record: dict[str, Any] = Body(..., description=body_doc),
+        db: Engine = Depends(get_db),
+        who: Principal = Depends(require_key),
+    ) -> Any:
+        return await run_in_threadpool(
+            problems_or, svc.update_record, db, who, item_type, item_id, record, client_of(request)
+        )
+
+    def remove(
+        request: Request,
+        item_id: str = PathParam(..., max_length=64),
+        db: Engine = Depends(get_db),
+        who: Principal = Depends(require_key),
+    ) -> dict:
+        return svc.delete_record(db, who, item_type, item_id, client_of(request))
+
+    write = {**AUTH_RESPONSES, **IMPORT_RESPONSES}
+    router.add_api_route(
+        f"/{kind}",
+        create,
+        methods=["POST"],
+        status_code=201,
+        summary=f"Create one {label} (editor key)",
+        responses={**write, 409: {"description": "A record with that id exists already"}},
+    )
+    router.add_api_route(
+        f"/{kind}/{{item_id}}",
+        read,
+        methods=["GET"],
+        summary=f"One {label} and its owner",
+        responses={**AUTH_RESPONSES, 404: {"description": "No such record (or a private one of another organisation)"}},
+    )
+    router.add_api_route(
+        f"/{kind}/{{item_id}}",
+        replace,
+        methods=["PUT"],
+        summary=f"Replace one {label} (its owner's editor key)",
+        responses={**write, 404: {"description": "No such record"}},
+    )
+    router.add_api_route(
+        f"/{kind}/{{item_id}}",
+        remove,
+        methods=["DELETE"],
+        summary=f"Delete one {label} (its owner's editor key)",
+        responses={**AUTH_RESPONSES, 404: {"description": "No such record"}},
+    )
+
+
+for _kind, _type in svc.RECORD_TYPES.items():
+    _record_routes(_kind, _type)

@@ -7,8 +7,8 @@ import math
 from fastapi import APIRouter, Depends
 from sqlalchemy import Engine
 
-from citynexus.api import service
 from citynexus.api.deps import get_db
+from citynexus.services import index as service
 
 router = APIRouter(prefix="/region", tags=["region"])
 

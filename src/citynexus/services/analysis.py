@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from citynexus.data import Dataset
@@ -352,7 +351,3 @@ def _obstacles(result: IndexResult, dataset: Dataset, hi: float, fn, notes: list
         return {}
     finally:
         del top
-
-
-def as_float(x) -> float:
-    return float(np.asarray(x, dtype=float))

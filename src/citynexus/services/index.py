@@ -1,10 +1,8 @@
-"""Shared computations of the API and the dashboard, cached by the content digest of the
-dataset (and spec), so repeated requests do not rebuild anything."""
+"""Datasets, index results, re-ranking and rank bounds for every face, cached by the content
+digest of the dataset (and spec), so repeated requests do not rebuild anything."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,35 +13,12 @@ from citynexus.data import Dataset
 from citynexus.errors import CityNexusError
 from citynexus.evaluate import IndexResult, IndexSpec, build
 from citynexus.evaluate.aggregate import aggregate_array
+from citynexus.services.cache import LRU
 from citynexus.store.datasets import resolve
 
-
-class _LRU:
-    def __init__(self, size: int = 32):
-        self.size = size
-        self.data: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key, make):
-        with self.lock:
-            if key in self.data:
-                self.data.move_to_end(key)
-                return self.data[key]
-        value = make()
-        with self.lock:
-            self.data[key] = value
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.data.clear()
-
-
-_datasets = _LRU(16)
-_results = _LRU(64)
-_analyses = _LRU(8)
+_datasets = LRU(16)
+_results = LRU(64)
+_analyses = LRU(8)
 
 
 def spec_for(ds: Dataset) -> IndexSpec:
@@ -96,7 +71,7 @@ def result(ds: Dataset, spec: IndexSpec | None = None, period: int | None = None
 
 def analysis(ds: Dataset):
     """The full cluster analysis (report/analysis.py) of a dataset with its default spec."""
-    from citynexus.report.analysis import analyse
+    from citynexus.services.analysis import analyse
 
     spec = spec_for(ds)
     key = (digest_of(ds), spec.digest())
@@ -120,7 +95,7 @@ class _RerankBase:
     params: dict
 
 
-_bases = _LRU(64)
+_bases = LRU(64)
 
 
 def _base(res: IndexResult, ds: Dataset) -> _RerankBase:
@@ -160,6 +135,8 @@ def rerank_records(res: IndexResult, weights: dict[str, float], ds: Dataset) -> 
         raise CityNexusError("at least one weight must be positive")
     w = w / w.sum()
     score = aggregate_array(b.method, b.x, w, units=b.units, children=b.children, **b.params)
+    if np.isinf(score).any() or (np.isnan(score) & ~np.isnan(b.x).all(axis=1)).any():
+        raise CityNexusError("these weights overflow the arithmetic: give relative weights of a moderate size")
     key = np.where(np.isnan(score), -np.inf, score)
     order = np.argsort(-key, kind="stable")
     # rank = 1 + number of strictly better scores
@@ -186,7 +163,7 @@ def rerank(res: IndexResult, weights: dict[str, float], ds: Dataset) -> Rerank:
     return Rerank(df, used)
 
 
-_bounds = _LRU(32)
+_bounds = LRU(32)
 
 
 def rank_bounds(ds: Dataset, res: IndexResult) -> pd.DataFrame | None:
@@ -206,8 +183,3 @@ def rank_bounds(ds: Dataset, res: IndexResult) -> pd.DataFrame | None:
         )
 
     return _bounds.get((digest_of(ds), res.spec.digest(), res.period), make)
-
-
-def clear_caches() -> None:
-    for c in (_datasets, _results, _analyses, _bounds, _bases):
-        c.clear()

@@ -1,0 +1,131 @@
+"""Use cases of datasets shared by the API, the dashboard and the CLI: validating uploads,
+summaries, tables."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from citynexus.data import Dataset, read
+from citynexus.data.dataset import summary_counts
+from citynexus.errors import CityNexusError, DatasetValidationError
+from citynexus.services import audit
+from citynexus.services.auth import Principal, check_write
+from citynexus.store import datasets as store
+
+TABLE_FILES = ("units.csv", "indicators.csv", "values.csv")
+XLSX_NAME = "upload.xlsx"
+FOLDER_NAME = "upload"
+
+
+def dataset_from_upload(files: list[tuple[str, bytes]], name: str) -> Dataset:
+    """Validate uploaded files: one .xlsx workbook, one .zip holding the three CSV files,
+    or the three CSV files themselves. Raises DatasetValidationError listing every problem,
+    named by the uploaded files (never by the server's temporary paths)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            return _read_upload(files, name, Path(tmp))
+        except DatasetValidationError as err:
+            raise _scrubbed(err, tmp, files) from None
+
+
+def _scrubbed(err: DatasetValidationError, tmp: str, files: list[tuple[str, bytes]]) -> DatasetValidationError:
+    """The error with the temporary paths replaced by the name of what was uploaded."""
+    shown = files[0][0] if len(files) == 1 else "the upload"
+    paths = (f"{tmp}/{XLSX_NAME}", f"{tmp}/{FOLDER_NAME}", tmp, XLSX_NAME)
+
+    def clean(text: str | None) -> str | None:
+        for path in paths:
+            text = text.replace(path, shown) if text else text
+        return text
+
+    for pr in err.problems:
+        pr.problem, pr.fix, pr.location.file = clean(pr.problem), clean(pr.fix), clean(pr.location.file)
+        pr.args = (str(pr),)
+    return DatasetValidationError(err.problems, shown)
+
+
+def _read_upload(files: list[tuple[str, bytes]], name: str, root: Path) -> Dataset:
+    if not files:
+        raise CityNexusError(
+            "no file uploaded: send an .xlsx workbook, a .zip of units/indicators/values.csv, or the three CSV files"
+        )
+    if len(files) == 1 and files[0][0].lower().endswith((".xlsx", ".xlsm")):
+        p = root / XLSX_NAME
+        p.write_bytes(files[0][1])
+        return read(p, name=name)
+    folder = root / FOLDER_NAME
+    folder.mkdir()
+    if len(files) == 1 and files[0][0].lower().endswith(".zip"):
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(files[0][1]))
+        except zipfile.BadZipFile as err:
+            raise CityNexusError(f"{files[0][0]} is not a valid zip file") from err
+        for info in zf.infolist():
+            base = Path(info.filename).name
+            if base.lower() in TABLE_FILES:
+                (folder / base.lower()).write_bytes(zf.read(info))
+        return read(folder, name=name)
+    for fname, content in files:
+        base = Path(fname).name.lower()
+        if base not in TABLE_FILES:
+            raise CityNexusError(
+                f"unexpected file '{fname}': upload units.csv, indicators.csv and values.csv, "
+                "an .xlsx workbook or a .zip"
+            )
+        (folder / base).write_bytes(content)
+    return read(folder, name=name)
+
+
+def summary(ds: Dataset, bundled: bool) -> dict:
+    s = summary_counts(ds)
+    return {
+        "name": ds.name,
+        "bundled": bundled,
+        "synthetic": ds.synthetic,
+        "digest": ds.digest(),
+        "units": s["units"],
+        "indicators": s["indicators"],
+        "aggregates": s["aggregates"],
+        "per_level": s["per_level"],
+        "periods": s["periods"],
+        "coverage": round(float(s["coverage"]), 6),
+        "groups": s["groups"],
+    }
+
+
+def table_json(ds: Dataset, period: int | None = None) -> dict:
+    """The unit x indicator table of ``period`` (default: latest) as JSON (NaN -> null)."""
+    try:
+        t = ds.table(period)
+    except KeyError as err:
+        raise CityNexusError(str(err).strip("'\"")) from err
+    return {
+        "period": period or ds.periods[-1],
+        "columns": list(t.columns),
+        "rows": [{"unit": u, **{k: (None if v != v else v) for k, v in r.items()}} for u, r in t.iterrows()],
+    }
+
+
+def upload(
+    engine: Engine, who: Principal, ds: Dataset, name: str, replace: bool = False, client: str | None = None
+) -> dict:
+    """Store a validated dataset for ``who``'s organisation; replacing one needs write access
+    to it. Audited."""
+    check_write(who, None, f"dataset {name!r}")
+    store.save_dataset(
+        engine, ds, name, replace=replace, owner=who.org, authorize=lambda o: check_write(who, o, f"dataset {name!r}")
+    )
+    audit.record(engine, who, "dataset.upload", "dataset", name, client, {"replace": replace, "digest": ds.digest()})
+    return summary(ds, False)
+
+
+def delete(engine: Engine, who: Principal, name: str, client: str | None = None) -> dict:
+    """Delete a stored dataset (write access to it needed). Audited."""
+    store.delete_stored(engine, name, authorize=lambda o: check_write(who, o, f"dataset {name!r}"))
+    audit.record(engine, who, "dataset.delete", "dataset", name, client)
+    return {"deleted": name}
