@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "loading": ("Loading…", "加载中…"),
     "footer_health": ("health", "运行状态"),
     "nav_menu": ("Menu", "菜单"),
+    "trend_pooled_scale": ("pooled panel scale, comparable across years", "面板合并刻度，各年可比"),
     "badge_synthetic": ("synthetic", "合成"),
     "explorer_all_zero": (
         "All weights are zero: move at least one slider above 0 to rank the cities.",

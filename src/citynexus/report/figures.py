@@ -497,16 +497,41 @@ def bars_figure(
 
 
 def network_figure(
-    links: pd.DataFrame, units: pd.DataFrame, strength: pd.Series, title: str, lang: str = "en", top: int = 30
+    links: pd.DataFrame,
+    units: pd.DataFrame,
+    strength: pd.Series,
+    title: str,
+    lang: str = "en",
+    top: int = 30,
+    geojson: Mapping | None = None,
 ) -> go.Figure:
-    """Strongest links between cities drawn on coordinates (``links``: a, b, r)."""
+    """Strongest links between cities drawn on coordinates (``links``: a, b, r), over the
+    city boundaries when ``geojson`` is given; names placed without overlaps."""
     u = units.set_index("code")
     name_col = "name_zh" if lang == "zh" else "name"
     best = links.nlargest(top, "r")
     wmax = float(best["r"].max()) if len(best) else 1.0
     fig = go.Figure()
+    extent = None
+    if geojson is not None:
+        for feat in geojson["features"]:
+            for ring in _rings(feat["geometry"]):
+                fig.add_trace(
+                    go.Scatter(
+                        x=ring[:, 0],
+                        y=ring[:, 1],
+                        mode="lines",
+                        fill="toself",
+                        fillcolor="#f1f4f7",
+                        line={"color": "#b9c4cf", "width": 0.7},
+                        hoverinfo="skip",
+                        showlegend=False,
+                    )
+                )
+        extent = _extent(geojson)
     for _, r in best.iterrows():
         if r["a"] in u.index and r["b"] in u.index:
+            na, nb = u.at[r["a"], name_col] or r["a"], u.at[r["b"], name_col] or r["b"]
             fig.add_trace(
                 go.Scatter(
                     x=[u.at[r["a"], "lon"], u.at[r["b"], "lon"]],
@@ -514,7 +539,7 @@ def network_figure(
                     mode="lines",
                     line={"width": 0.5 + 6 * float(r["r"]) / wmax, "color": "rgba(31,95,139,0.55)"},
                     hoverinfo="text",
-                    text=f"{r['a']}–{r['b']}: {r['r']:.3g}",
+                    text=f"{na}–{nb}: {r['r']:.3g}",
                     showlegend=False,
                 )
             )
@@ -523,15 +548,14 @@ def network_figure(
         go.Scatter(
             x=u["lon"],
             y=u["lat"],
-            mode="markers+text",
-            text=u[name_col],
-            textposition="top center",
+            mode="markers",
             marker={"size": 8 + 22 * s / (s.max() or 1), "color": "#e07a1f"},
             hovertext=[f"{u.at[c, name_col]}: {s[c]:.3g}" for c in u.index],
             hoverinfo="text",
             showlegend=False,
         )
     )
+    _labels(fig, pd.DataFrame({"lon": u["lon"], "lat": u["lat"], "label": u[name_col]}, index=u.index), extent)
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(float(u["lat"].mean()))))
     return _layout(fig, title, height=480)

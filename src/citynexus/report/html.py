@@ -113,6 +113,7 @@ def build_figures(a: ClusterAnalysis, lang: str = "en", geojson: dict | None = N
             a.network_nodes["relative_gnc"],
             t("report_gravity", lang),
             lang,
+            geojson=geojson,
         )
     return figs
 

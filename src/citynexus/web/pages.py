@@ -314,7 +314,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
                 long,
                 "score",
                 {c: ds.label(c, lang) for c in [top, *children]},
-                f"{t('trend', lang)}: {names[code]}",
+                f"{t('trend', lang)}: {names[code]} ({t('trend_pooled_scale', lang)})",
                 lang,
             )
         )
