@@ -33,7 +33,7 @@ def _weights(page) -> dict[str, str]:
 def test_shared_link_round_trip(page, live_server, shots):
     base = live_server["url"]
     page.goto(f"{base}/explorer?w.IND=99&w.URB=8&lang=en")
-    page.wait_for_function("Number(document.body.dataset.reranked) >= 1")
+    page.wait_for_function("() => Number(document.body.dataset.reranked) >= 1")
     assert _weights(page) == {"IND": "99", "URB": "8"}
     shared = _ranking(page)
     # the same ranking as the API gives for those weights
@@ -42,26 +42,26 @@ def test_shared_link_round_trip(page, live_server, shots):
     page.screenshot(path=str(shots / "explorer-shared-99-8.png"), full_page=True)
     # the address follows the sliders
     page.locator("#w-URB").fill("60")
-    page.wait_for_function("location.search.includes('w.URB=60')")
+    page.wait_for_function("() => location.search.includes('w.URB=60')")
     q = parse_qs(urlparse(page.url).query)
     assert q["w.IND"] == ["99"] and q["w.URB"] == ["60"]
     # reopening that address gives the same sliders and ranking
-    page.wait_for_function("Number(document.body.dataset.reranked) >= 2")
+    page.wait_for_function("() => Number(document.body.dataset.reranked) >= 2")
     page.wait_for_timeout(200)
     moved = _ranking(page)
     page2 = page.context.new_page()
     page2.goto(page.url)
-    page2.wait_for_function("Number(document.body.dataset.reranked) >= 1")
+    page2.wait_for_function("() => Number(document.body.dataset.reranked) >= 1")
     assert _weights(page2) == {"IND": "99", "URB": "60"} and _ranking(page2) == moved
     page2.close()
     # Reset: the dataset's weights, and no weights in the address
     page.locator("#reset-btn").click()
-    page.wait_for_function("!location.search.includes('w.')")
+    page.wait_for_function("() => !location.search.includes('w.')")
     assert _weights(page) == {"IND": "50", "URB": "50"}
     # all weights zero: a message instead of a stale ranking
     page.locator("#w-IND").fill("0")
     page.locator("#w-URB").fill("0")
-    page.wait_for_function("document.body.dataset.reranked === 'zero'")
+    page.wait_for_function("() => document.body.dataset.reranked === 'zero'")
     assert page.locator("#all-zero").is_visible() and not page.locator("#rerank-table").is_visible()
     page.screenshot(path=str(shots / "explorer-all-zero.png"), full_page=True)
     assert page.js_errors == []
@@ -189,7 +189,7 @@ def test_data_page_messages(page, live_server, shots, tmp_path):
     page.locator("#upload-key").fill(live_server["key"])
     page.locator("#upload-btn").click()
     page.locator("#upload-ok").wait_for()
-    page.wait_for_function("Number(document.body.dataset.listRefreshed) >= 1")
+    page.wait_for_function("() => Number(document.body.dataset.listRefreshed) >= 1")
     assert "mine-once" in page.locator("#datasets").inner_text()
     assert "11 units" in page.locator("#upload-ok").inner_text()
     page.locator("#upload-btn").click()
