@@ -191,3 +191,20 @@ def test_admin_cli_pinned_interface(tmp_path):
     assert events[-1]["action"] == "hub.organization.create" and events[-1]["target_id"] == "ORG0100"
     assert run("admin", "audit", "--verify").returncode == 0
     eng.dispose()
+
+
+def test_audit_trail_api_and_page_are_for_admins(svc):
+    _import(svc, svc.a, A_RECORDS)
+    eng = svc.eng
+    admin_a = {"X-API-Key": create_key(eng, "ada", org="A", role="admin")}
+    assert svc.get("/api/v1/admin/audit", headers=svc.a).status_code == 403  # an editor is not an admin
+    mine = svc.get("/api/v1/admin/audit", headers=admin_a).json()
+    assert [e["action"] for e in mine] == ["hub.import"] and mine[0]["org"] == "A"
+    assert svc.get("/api/v1/admin/audit?org=B", headers=admin_a).status_code == 403
+    svc.post("/api/v1/hub/orgs", json=org("ORG0004"), headers=svc.b)
+    assert len(svc.get("/api/v1/admin/audit", headers=svc.ops).json()) == 2
+    page = svc.post("/admin", data={"key": admin_a["X-API-Key"]})
+    assert page.status_code == 200 and "hub.import" in page.text and "ORG0004" not in page.text
+    assert "alice" in page.text and 'id="audit-events"' in page.text
+    bad = svc.post("/admin", data={"key": "cnx_nope_nope"})
+    assert 'id="audit-error"' in bad.text and "audit-events" not in bad.text

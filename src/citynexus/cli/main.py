@@ -26,7 +26,11 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("network", "citynexus.cli.network"),
     ("hub", "citynexus.cli.hub"),
     ("ledger", "citynexus.cli.ledger"),
+    ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
+    ("centres", "citynexus.cli.centres"),
+    ("talent", "citynexus.cli.talent"),
+    ("watch", "citynexus.cli.watch"),
 )
 
 app = typer.Typer(
@@ -65,10 +69,15 @@ importlib.import_module("citynexus.cli.commands").register(app)
 
 
 def _click_exceptions() -> tuple[type[BaseException], ...]:
-    """Click's exception base classes: typer's vendored copy and, when installed, click itself."""
-    from typer._click.exceptions import ClickException
+    """Click's exception base classes: the copy newer typer vendors and, when installed, click
+    itself (older typer uses it)."""
+    found: list[type[BaseException]] = []
+    try:
+        from typer._click.exceptions import ClickException
 
-    found: list[type[BaseException]] = [ClickException]
+        found.append(ClickException)
+    except ImportError:  # pragma: no cover - a typer that uses click itself
+        pass
     try:
         import click
 
@@ -107,7 +116,10 @@ def main(argv: list[str] | None = None) -> None:
     """
     import os
 
-    from typer._click.exceptions import NoArgsIsHelpError
+    try:
+        from typer._click.exceptions import NoArgsIsHelpError
+    except ImportError:  # pragma: no cover - a typer that uses click itself
+        from click.exceptions import NoArgsIsHelpError
 
     click_errors = _click_exceptions()
     try:

@@ -187,3 +187,18 @@ def verify(engine: Engine, ledger=None) -> int:
                     f"ledger entry {e.index} anchors audit event {eid} with a hash the trail does not have"
                 )
     return len(hashes)
+
+
+def events_for(
+    engine: Engine, who: Principal, org: str | None = None, since: datetime | None = None, limit: int = 200
+) -> list[Event]:
+    """The audit trail as ``who`` may read it: an admin sees its organisation's events, the
+    platform every organisation's (or ``org``'s)."""
+    from citynexus.services.auth import PermissionDenied, require_role
+
+    require_role(who, "admin", "reading the audit trail")
+    if not who.is_platform:
+        if org not in (None, who.org):
+            raise PermissionDenied(f"key {who.key_name!r} reads the audit trail of {who.org!r} only")
+        org = who.org
+    return events(engine, org=org, since=since, limit=limit)

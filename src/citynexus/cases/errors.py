@@ -1,0 +1,57 @@
+"""Errors of the case library (案例库)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citynexus.errors import CityNexusError
+
+
+class CasesError(CityNexusError):
+    """Root of the errors raised by :mod:`citynexus.cases`."""
+
+
+class CaseNotFoundError(CasesError):
+    """A case id is neither a seed case nor a stored user case."""
+
+
+class ScreeningError(CasesError):
+    """Juror scores, criteria or weights of a screening cannot be used as given."""
+
+
+@dataclass
+class CaseProblem:
+    """One problem of one input record: the ``file``, the ``line`` (JSON Lines line, or
+    spreadsheet row with the header as row 1), the ``field``, what is wrong and how to fix it."""
+
+    line: int
+    field: str
+    problem: str
+    fix: str = ""
+    file: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}, " if self.file else ""
+        word = "row" if " sheet '" in self.file else "line"
+        where += f"{word} {self.line}" if self.line > 0 else "(file)"
+        msg = f"{where}, field '{self.field}': {self.problem}"
+        if self.fix:
+            msg += f" -> {self.fix}"
+        return msg
+
+
+class CaseImportError(CasesError):
+    """An import was rejected; nothing was stored. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[CaseProblem], source: str = ""):
+        self.problems = list(problems)
+        self.source = source
+        n = len(self.problems)
+        head = f"case import rejected, nothing stored: {n} problem{'s' if n != 1 else ''}"
+        if source:
+            head += f" in {source}"
+        shown = self.problems[:50]
+        lines = [head + ":"] + [f"  - {p}" for p in shown]
+        if n > len(shown):
+            lines.append(f"  ... and {n - len(shown)} more")
+        super().__init__("\n".join(lines))

@@ -1,0 +1,27 @@
+"""Labels of the SME technology service network (centres, routing, records, funding, talent)."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "centres_centre": ("centre", "服务中心"),
+    "centres_amount": ("amount", "金额"),
+    "centres_vs_fixed": ("vs fixed grant", "较固定拨款"),
+    "centres_smes": ("SMEs", "中小企业数"),
+    "centres_services": ("services", "确认服务数"),
+    "centres_explanation": ("explanation", "说明"),
+    "centres_allocation_of": ("allocation of", "资金分配："),
+    "centres_sum": ("sum", "合计"),
+    "centres_flagged": ("flagged", "标记"),
+    "centres_excluded": ("excluded", "不计入"),
+    "centres_rule_unconfirmed": ("not confirmed by the SME", "未经企业确认"),
+    "centres_rule_self_confirmed": ("confirmed by the centre itself", "服务中心自行确认"),
+    "centres_rule_affiliate": ("SME affiliated with the centre", "关联企业"),
+    "centres_rule_unverified": ("no intact ledger entry", "无完整账本存证"),
+    "centres_outcome_technology_adopted": ("technology adopted", "技术采用"),
+    "centres_outcome_certification_passed": ("certification passed", "认证通过"),
+    "centres_outcome_cost_saved": ("cost saved", "降低成本"),
+    "centres_referral": ("referral", "转介"),
+    "centres_team": ("team", "联合服务团队"),
+    "centres_performance_index": ("centre performance index", "服务中心绩效指数"),
+    "centres_synthetic": ("synthetic data", "合成数据"),
+    "centres_talent": ("talent", "人才"),
+    "centres_position": ("position", "岗位"),
+}

@@ -1,0 +1,135 @@
+"""SDG tagger: keyword matching by hand, the fusion formula, real-encoder tagging in both
+languages, and the labelled-set evaluation (hybrid vs each part, same run)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from citynexus.cases.errors import CasesError
+from citynexus.cases.evaluation import evaluate, labelled_set, metrics, split
+from citynexus.cases.tagger import SDGTagger, keyword_score
+from citynexus.hub.encoder import HashingEncoder
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return SDGTagger()  # the hub's USE multilingual encoder
+
+
+@pytest.fixture(scope="module")
+def kw_tagger():
+    return SDGTagger(encoder=HashingEncoder())
+
+
+def test_keyword_matching_by_hand(kw_tagger):
+    k, matched, tcredit = kw_tagger.keyword_hits("Oceans: replanting mangroves; coral reefs.")
+    # 'ocean*' (plural folded), 'mangrove*', 'coral*' are listed under goal 14 only
+    assert set(matched[14]) >= {"ocean*", "mangrove*", "coral*"}
+    assert "14.2" in tcredit and "14.1" in tcredit
+    n14 = len(matched[14])
+    assert k[13] == pytest.approx(1 - math.exp(-n14))
+    # a phrase must match whole words in order: 'energy efficiency' is not in 'efficiency of energy'
+    _, m2, _ = kw_tagger.keyword_hits("efficiency of energy")
+    assert "energy efficiency" not in m2.get(7, []) and "energy" in m2.get(7, [])
+
+
+def test_chinese_keywords_and_shared_phrases(kw_tagger):
+    k, matched, _ = kw_tagger.keyword_hits("广州碳普惠平台")
+    assert "碳普惠" in matched[13] and "碳" in matched[13]
+    # '平台' is listed under goal 9 only -> weight 1
+    assert matched[9] == ["平台"] and k[8] == pytest.approx(1 - math.exp(-1))
+    # '农民工' is listed under goals 8 and 10 -> weight 1/2 each
+    k2, m2, _ = kw_tagger.keyword_hits("农民工")
+    assert "农民工" in m2[8] and "农民工" in m2[10]
+    assert k2[9] == pytest.approx(1 - math.exp(-0.5))
+    # English phrases do not fire on Chinese text and the other way round
+    _, m3, _ = kw_tagger.keyword_hits("water")
+    assert "饮水" not in m3.get(6, []) and "water" in m3[6]
+    assert keyword_score(2) == pytest.approx(0.8646647)
+
+
+def test_hybrid_is_the_stated_mixture(tagger):
+    tagger.alpha = 0.3
+    try:
+        res = tagger.tag("A city plants trees along rivers and restores wetlands.")
+    finally:
+        tagger.alpha = 0.5
+    scores = [g.score for g in res.goals]
+    assert scores == sorted(scores, reverse=True)
+    for g in res.goals:
+        assert g.score == pytest.approx(0.3 * g.encoder + 0.7 * g.keywords)
+        assert 0 <= g.encoder <= 1 and 0 <= g.keywords < 1
+    assert max(g.encoder for g in res.goals) == pytest.approx(1.0)
+    assert min(g.encoder for g in res.goals) == pytest.approx(0.0)
+    assert sorted(g.goal for g in res.goals) == list(range(1, 18))
+    assert all(len(g.targets) == 3 and all(t["target"].startswith(f"{g.goal}.") for t in g.targets) for g in res.goals)
+
+
+def test_methods_rank_by_their_own_side(tagger):
+    text = "社区长者饭堂为独居老人提供助餐服务"
+    enc = tagger.tag(text, method="encoder")
+    kw = tagger.tag(text, method="keywords")
+    assert [g.goal for g in enc.goals] == [g.goal for g in sorted(enc.goals, key=lambda g: (-g.encoder, g.goal))]
+    assert kw.goals[0].keywords == max(g.keywords for g in kw.goals)
+    assert kw.encoder_name == "none"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Safe routes to school so that children can walk without traffic danger", {11, 3, 4}),
+        ("儿童友好安全上学路", {11, 3, 4}),
+        ("A GIS app to book pit-emptying services for household latrines", {6}),
+        ("坎帕拉的厕坑清掏服务地理信息系统应用", {6}),
+        ("广州碳普惠平台鼓励市民低碳出行", {13}),
+        ("Recycling of used electric-vehicle batteries", {12}),
+    ],
+)
+def test_tags_in_both_languages(tagger, text, expected):
+    res = tagger.tag(text)
+    assert expected & set(res.top(3)), (text, res.top(5))
+    js = res.to_json(top=3)
+    assert [g["goal"] for g in js["goals"]] == res.top(3)
+    assert js["goals"][0]["score"] >= js["goals"][1]["score"] >= js["goals"][2]["score"]
+    assert js["lang"] == ("zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
+
+
+def test_bad_inputs(tagger):
+    with pytest.raises(CasesError, match="text 1 is empty"):
+        tagger.tag("   ")
+    with pytest.raises(CasesError, match="unknown tagging method 'bert'"):
+        tagger.tag("water", method="bert")
+    with pytest.raises(CasesError, match="alpha must be between 0 and 1"):
+        SDGTagger(alpha=1.5)
+
+
+def test_metrics_by_hand():
+    ranked = [[1, 2, 3], [4, 5, 6], [7, 1, 2]]
+    gold = [[2, 1], [6, 9, 8], [1, 7]]
+    m = metrics(ranked, gold)
+    # top-1: 1 in {2,1} yes; 4 no; 7 yes -> 2/3. top-3 (primary in top 3): 2 yes, 6 yes, 1 yes -> 1.
+    # recall@3: 2/2, 1/3, 2/2 -> (1 + 1/3 + 1)/3
+    assert m["top1"] == pytest.approx(2 / 3) and m["top3"] == 1.0
+    assert m["recall3"] == pytest.approx((1 + 1 / 3 + 1) / 3)
+
+
+def test_labelled_sets_shape():
+    for name in ("seen", "heldout"):
+        items = labelled_set(name)
+        assert len(items) >= 60
+        assert sum(it["lang"] == "zh" for it in items) >= 30 and sum(it["lang"] == "en" for it in items) >= 30
+        assert all(1 <= g <= 17 for it in items for g in it["goals"])
+        assert sum(len(it["goals"]) >= 2 for it in items) >= 0.9 * len(items)
+    dev, test = split(labelled_set("heldout"))
+    assert len(dev) == len(test) == 32 and not {d["id"] for d in dev} & {t["id"] for t in test}
+
+
+def test_hybrid_against_each_part_on_the_heldout_set(tagger):
+    rows = {(r["method"], r["lang"]): r for r in evaluate(tagger, labelled_set("heldout"))}
+    hyb, enc, kw = rows[("hybrid", "all")], rows[("encoder", "all")], rows[("keywords", "all")]
+    for m in ("top1", "top3", "recall3"):
+        assert hyb[m] > kw[m], m
+        assert hyb[m] >= enc[m], m
+    assert hyb["top1"] > enc["top1"] and hyb["recall3"] > enc["recall3"]
+    assert np.isfinite([hyb["top1"], enc["top3"]]).all()
