@@ -283,18 +283,15 @@ def _upper(spec: IndexSpec) -> float:
 def _spatial(dataset: Dataset, values: pd.Series, notes: list[str]):
     """Moran's I and LISA where every unit has coordinates or a known boundary; else a note
     saying why the spatial statistics are left out."""
+    from citynexus.data.boundaries import available_boundaries
     from citynexus.region import local_moran, moran, spatial_weights
 
     units = dataset.units
     missing = units.loc[units["lat"].isna() | units["lon"].isna(), "code"].tolist()
     if missing:
-        try:
-            from citynexus.region.geo import gba_geojson
+        from citynexus.data.boundaries import boundaries_available
 
-            known = {f["properties"]["code"] for f in gba_geojson()["features"]}
-        except Exception:  # boundaries are optional
-            known = set()
-        if not set(units["code"]) <= known:
+        if not boundaries_available(list(units["code"])):
             notes.append(Note("note_spatial_no_coordinates", n=len(missing), units=_few(missing)))
             return None, None, None
     if len(units) < 4:
@@ -303,7 +300,7 @@ def _spatial(dataset: Dataset, values: pd.Series, notes: list[str]):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            w, method = spatial_weights(units, "queen")
+            w, method = spatial_weights(units, "queen", boundaries=available_boundaries(list(units["code"])))
         if caught:
             notes.append(Note("note_spatial_knn"))
         v = values.dropna()
