@@ -29,6 +29,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("ledger", "citynexus.cli.ledger"),
     ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
+    ("db", "citynexus.cli.db"),
     ("centres", "citynexus.cli.centres"),
     ("talent", "citynexus.cli.talent"),
     ("watch", "citynexus.cli.watch"),
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, prog_name="citynexus", standalone_mode=False)
     except CityNexusError as err:
         print_error(err)
-        sys.exit(1)
+        sys.exit(75 if type(err).__name__ == "StoreBusyError" else 1)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:
@@ -148,7 +149,12 @@ def main(argv: list[str] | None = None) -> None:
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
         print_error(f"{err.strerror or err}{where}: check the path and its permissions")
         sys.exit(1)
-    except Exception as err:
+    except Exception as err:  # a locked database, else a defect
+        from citynexus.store import BUSY_HELP, is_busy
+
+        if is_busy(err):
+            print_error(BUSY_HELP)
+            sys.exit(75)  # EX_TEMPFAIL: try again later
         if os.environ.get("CITYNEXUS_DEBUG"):
             raise
         print_error(
