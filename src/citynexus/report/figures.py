@@ -135,25 +135,34 @@ def _color(v: float, lo: float, hi: float, scale: str) -> str:
     return sample_colorscale(scale, [float(np.clip(f, 0, 1))])[0]
 
 
-def _map_base(geojson: Mapping, fills: Mapping[str, str], hover: Mapping[str, str]) -> go.Figure:
-    fig = go.Figure()
+def _add_boundaries(fig: go.Figure, geojson: Mapping, fill, line: dict, hover: Mapping[str, str] | None = None) -> None:
+    """One filled outline trace per outer ring of every feature; ``fill(code)`` gives the
+    colour; with ``hover``, hovering a region shows its text."""
     for feat in geojson["features"]:
         code = feat["properties"].get("code")
         for ring in outer_rings(feat["geometry"]):
+            tip = (
+                {"hoverinfo": "skip"}
+                if hover is None
+                else {"hoverinfo": "text", "text": hover.get(code, code), "hoveron": "fills"}
+            )
             fig.add_trace(
                 go.Scatter(
                     x=ring[:, 0],
                     y=ring[:, 1],
                     mode="lines",
                     fill="toself",
-                    fillcolor=fills.get(code, "#eeeeee"),
-                    line={"color": "white", "width": 0.8},
-                    hoverinfo="text",
-                    text=hover.get(code, code),
-                    hoveron="fills",
+                    fillcolor=fill(code),
+                    line=line,
                     showlegend=False,
+                    **tip,
                 )
             )
+
+
+def _map_base(geojson: Mapping, fills: Mapping[str, str], hover: Mapping[str, str]) -> go.Figure:
+    fig = go.Figure()
+    _add_boundaries(fig, geojson, lambda c: fills.get(c, "#eeeeee"), {"color": "white", "width": 0.8}, hover)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
     return fig
@@ -508,20 +517,7 @@ def network_figure(
     fig = go.Figure()
     extent = None
     if geojson is not None:
-        for feat in geojson["features"]:
-            for ring in outer_rings(feat["geometry"]):
-                fig.add_trace(
-                    go.Scatter(
-                        x=ring[:, 0],
-                        y=ring[:, 1],
-                        mode="lines",
-                        fill="toself",
-                        fillcolor="#f1f4f7",
-                        line={"color": "#b9c4cf", "width": 0.7},
-                        hoverinfo="skip",
-                        showlegend=False,
-                    )
-                )
+        _add_boundaries(fig, geojson, lambda _: "#f1f4f7", {"color": "#b9c4cf", "width": 0.7})
         extent = _extent(geojson)
     for _, r in best.iterrows():
         if r["a"] in u.index and r["b"] in u.index:
