@@ -26,7 +26,7 @@ def web(tmp_path_factory):
         yield c
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
 @pytest.mark.parametrize(
     "path",
     ["/cases", "/cases?goal=6", "/cases/case/seed-guangzhou-carbon-inclusion", "/cases/screening", "/cases/tag?text=x"],
@@ -34,7 +34,9 @@ def web(tmp_path_factory):
 def test_pages_answer(web, path, lang):
     r = web.get(path, params={"lang": lang})
     assert r.status_code == 200
-    assert ('lang="zh-CN"' if lang == "zh" else 'lang="en"') in r.text
+    assert f'lang="{ {"en": "en", "zh": "zh-CN", "zh-Hant": "zh-Hant"}[lang] }"' in r.text
+    if lang == "zh-Hant":  # the Simplified page converted as a whole: 案例库 -> 案例庫
+        assert "案例庫" in r.text and "案例库" not in r.text
 
 
 def test_unknown_case_is_404_in_the_page_language(web):
