@@ -44,6 +44,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "and KPI trajectories, combined with documented weights.",
         "根据合作方报送的数据序列（结构变化、异常值、报送行为与指标轨迹）按既定权重综合排序的风险雷达。",
     ),
+    "watch_synthetic_note": (
+        "Synthetic data: the partners, their reports (with planted events) and the SME credit card are "
+        "generated for the demo; no real organisation is described.",
+        "合成数据：合作方及其报送数据（含人为植入的事件）和中小企业评分卡均为演示生成，不涉及任何真实机构。",
+    ),
     "watch_syn_party": ("Synthetic partner {n}", "合成合作方{n}"),
     "watch_metric_funding_received": ("Funding received", "到位资金"),
     "watch_metric_rd_milestones": ("R&D milestones", "研发里程碑"),
@@ -75,6 +80,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "watch_done": ("Done", "已完成"),
     "watch_failed": ("Failed", "失败"),
     "watch_need_key": ("Enter an API key first.", "请先输入 API 密钥。"),
+    "watch_err_401": ("the API key is unknown or revoked", "API 密钥无效或已吊销"),
+    "watch_err_403": (
+        "this key may not change this alert (an editor key of its organisation is needed)",
+        "该密钥无权修改此预警（需要其所属机构的编辑权限密钥）",
+    ),
+    "watch_err_404": ("no such alert", "没有该预警"),
+    "watch_err_409": ("the alert cannot move to this status", "该预警无法变更为此状态"),
+    "watch_err_429": ("too many failed key checks: wait a minute", "密钥校验失败次数过多，请稍候再试"),
     "watch_all_alerts": ("All alerts", "全部预警"),
     "watch_party_page": ("Partner risk", "合作方风险"),
     "watch_series": ("Reported series", "报送序列"),
@@ -103,10 +116,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "watch_credit_entries": ("Ledger entries", "账本条目"),
     "watch_credit_reasons": ("Reason codes", "原因代码"),
     "watch_credit_verify": (
-        "Verify offline: download an entry's proof bundle and run `citynexus ledger verify BUNDLE.json "
-        "--pubkey NAME.pub` — no server needed.",
-        "离线验证：下载条目的证明文件，运行 `citynexus ledger verify BUNDLE.json --pubkey NAME.pub`，无需连接服务器。",
+        "Verify offline: download an entry's proof bundle (JSON) and check it on your own machine, no server needed:",
+        "离线验证：下载条目的证明文件（JSON），在本机核验，无需连接服务器：",
     ),
+    "watch_credit_download": ("The report with every proof bundle (JSON)", "含全部证明文件的报告（JSON）"),
     "watch_credit_of": ("Credit report of", "信用报告："),
     "watch_credit_none": ("No verified records of this party in the ledger.", "账本中没有该合作方的已验证记录。"),
     "watch_credit_link": ("credit report", "信用报告"),

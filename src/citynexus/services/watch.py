@@ -863,7 +863,12 @@ def credit_of(engine: Any, sme: str, lang: str = "en", proofs: bool = True) -> d
     url = engine.url.render_as_string(hide_password=False)
 
     def make() -> dict[str, Any]:
-        rep = credit_for(sme, db_url=url, lang=lang, proofs=proofs)
+        from citynexus.watch.errors import WatchInputError
+
+        try:
+            rep = credit_for(sme, db_url=url, lang=lang, proofs=proofs)
+        except WatchInputError as err:  # no verified report or evaluation of the party
+            raise WatchNotFoundError(str(err)) from None
         if not any(v.get("entries") for v in rep["inputs"].values()):
             raise WatchNotFoundError(f"no verified records of {sme!r} in the ledger")
         return rep

@@ -8,6 +8,8 @@ The pages show what an anonymous reader may see: the public SYNTHETIC demo (``ci
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -43,6 +45,11 @@ LABEL_KEYS = (
     "loading",
     "watch_status_acknowledged",
     "watch_status_resolved",
+    "watch_err_401",
+    "watch_err_403",
+    "watch_err_404",
+    "watch_err_409",
+    "watch_err_429",
 )
 
 
@@ -118,6 +125,7 @@ def series_figure(s: dict, lang: str):
                 fill="toself",
                 fillcolor="rgba(86,180,233,0.25)",
                 line={"width": 0},
+                mode="lines",
                 name=t("watch_band", lang),
                 hoverinfo="skip",
             )
@@ -180,7 +188,8 @@ def series_figure(s: dict, lang: str):
         )
     _layout(fig, metric_name(s["metric"], lang), height=330)
     fig.update_layout(legend={"orientation": "h", "y": -0.2}, margin={"b": 70})
-    fig.update_xaxes(type="category", nticks=12)
+    order = list(s["periods"]) + (list(fc["periods"]) if fc else [])
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, nticks=12)
     return fig
 
 
@@ -214,7 +223,7 @@ def radar_page(request: Request) -> HTMLResponse:
         "watch.html",
         "watch",
         "nav_watch",
-        synthetic=rk["scan"]["synthetic"],
+        watch_synthetic=rk["scan"]["synthetic"],
         view="radar",
         labels=labels,
         parties=parties,
@@ -267,7 +276,7 @@ def party_page(request: Request, party: str) -> HTMLResponse:
         "watch.html",
         "watch",
         "watch_party_page",
-        synthetic=p["scan"]["synthetic"],
+        watch_synthetic=p["scan"]["synthetic"],
         view="party",
         labels=_labels(lang),
         p=p,
@@ -292,7 +301,7 @@ def alerts_page(request: Request) -> HTMLResponse:
         "watch.html",
         "watch",
         "watch_alerts",
-        synthetic=any(a["public"] for a in alerts),
+        watch_synthetic=any(a["public"] for a in alerts),
         view="alerts",
         labels=_labels(lang),
         alerts=alerts,
@@ -325,7 +334,7 @@ def credit_page(request: Request, sme: str) -> HTMLResponse:
         "watch.html",
         "watch",
         "watch_credit",
-        synthetic=True,
+        watch_synthetic=True,
         view="credit",
         labels=_labels(lang),
         rep=rep,
@@ -342,4 +351,4 @@ def _reason_text(r: str, lang: str) -> str:
 
     for key in sorted((k[len("watch_input_") :] for k in TEXT if k.startswith("watch_input_")), key=len, reverse=True):
         r = r.replace(key, t(f"watch_input_{key}", lang))
-    return r
+    return re.sub(r"\binf\b", "∞", r)
