@@ -83,4 +83,14 @@ def run_demo(out: Path, lang: str = "en") -> None:
         console.print(f"[yellow]note:[/] {n}")
     for path in paths:
         console.print(f"wrote {path}")
+    console.print(_risk_summary(lang))
     console.print(f"done in {time.perf_counter() - t0:.1f} s")
+
+
+def _risk_summary(lang: str) -> str:
+    """Load the SYNTHETIC watch demo (partner reports with planted events) into the default database,
+    so the dashboard's risk radar shows it, and say which partner is the riskiest and why."""
+    from citynexus.services.watch import demo_summary, seed_demo
+    from citynexus.store import default_url
+
+    return demo_summary(seed_demo(default_url()), lang)
