@@ -25,6 +25,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("region", "citynexus.cli.region"),
     ("network", "citynexus.cli.network"),
     ("hub", "citynexus.cli.hub"),
+    ("agree", "citynexus.cli.agree"),
     ("ledger", "citynexus.cli.ledger"),
     ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),

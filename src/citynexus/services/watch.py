@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import ConflictError, NotFoundError
 
 __all__ = [
     "TRANSITIONS",
@@ -422,11 +422,11 @@ BAND_HORIZON = 6
 DEMO_SOURCE = "demo"
 
 
-class WatchNotFoundError(CityNexusError):
+class WatchNotFoundError(NotFoundError):
     """No such (or no visible) scan, party, series, alert or credit record (HTTP 404)."""
 
 
-class WatchConflictError(CityNexusError):
+class WatchConflictError(ConflictError):
     """An alert cannot move to the asked status from the one it has (HTTP 409)."""
 
 
