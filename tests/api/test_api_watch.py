@@ -199,3 +199,31 @@ def test_credit_report_and_stored_scan_from_the_ledger(svc):
     r = svc.post("/api/v1/watch/scan", headers=svc.a)
     assert r.status_code == 200 and r.json()["source"] == "ledger" and r.json()["rows"] == 144
     assert svc.post("/api/v1/watch/scan", headers=svc.c).status_code == 404  # C reported nothing
+
+
+def test_agreement_terms_feed_the_kpi_trajectory(svc):
+    """The SYNTHETIC agreements demo: a bare ``metric OP number`` term not yet due is flagged at risk
+    with its lead time before it is breached."""
+    from citynexus.services.agree import load_demo_data
+    from citynexus.services.watch import agreement_targets, parse_term_metric
+
+    assert svc.post("/api/v1/watch/scan", params={"source": "agreements"}, headers=svc.a).status_code == 404
+    load_demo_data(svc.url)
+    assert parse_term_metric("cum.deliveries >= 1200") == "deliveries"
+    assert parse_term_metric("rd_spend / revenue >= 0.05") is None  # a ratio is not a trajectory target
+    r = svc.post("/api/v1/watch/scan", params={"source": "agreements"}, headers=svc.ops)
+    assert r.status_code == 200, r.text
+    assert r.json()["source"] == "agreements"
+    at_risk = [
+        a
+        for a in svc.get("/api/v1/watch/alerts", params={"evidence": True}, headers=svc.ops).json()
+        if a["kind"] == "trajectory" and a["evidence"]["trajectory"]["at_risk"]
+    ]
+    assert at_risk, "no agreement term at risk"
+    tr = at_risk[0]["evidence"]["trajectory"]
+    assert tr["status"] == "at_risk" and tr["lead_days"] > 0 and tr["horizon"] >= 1
+    assert "AT RISK" in at_risk[0]["message_en"] and "存在违约风险" in at_risk[0]["message_zh"]
+    from citynexus.agree.registry import AgreementRegistry
+
+    targets = agreement_targets(AgreementRegistry(svc.url).list())
+    assert all(t.name.count("/") == 1 for ts in targets.values() for t in ts)

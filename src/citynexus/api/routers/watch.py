@@ -65,14 +65,19 @@ async def scan(
     request: Request,
     file: UploadFile | None = File(None, description="CSV (UTF-8) or .xlsx: party,metric,period,value[,submitted]"),
     as_of: str | None = Query(None, max_length=32, description="Current period (default: the latest reported)"),
+    source: str = Query(
+        "ledger", pattern="^(ledger|agreements)$", description="Without a file: verified ledger reports or agreements"
+    ),
     who: Principal = Depends(require_key),
 ) -> Any:
     """Every detector on every series, partner risk and alerts. Without a file, scans the verified
-    reports (``kpi.report`` ledger entries) of the key's organisation. At most 10 MiB, 100,000 rows and
+    reports (``kpi.report`` ledger entries) of the key's organisation, or with ``source=agreements`` the
+    reports stored with its agreements, every ``metric OP number`` term a KPI target. At most 10 MiB, 100,000 rows and
     300 parties; the scan and its alerts (deduplicated) belong to the key's organisation; audited."""
     engine = request.app.state.engine
     if file is None:
-        return await run_in_threadpool(_call, svc.scan_stored, engine, who, client_of(request), as_of)
+        fn = svc.scan_agreements if source == "agreements" else svc.scan_stored
+        return await run_in_threadpool(_call, fn, engine, who, client_of(request), as_of)
     content = await read_upload(file, MAX_UPLOAD)
     name = file.filename or "upload.csv"
     return await run_in_threadpool(_call, svc.scan_upload, engine, who, name, content, client_of(request), as_of)
