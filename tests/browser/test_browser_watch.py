@@ -127,6 +127,11 @@ def test_party_series_show_change_points_outliers_and_band(page, watch_server, s
     assert any(tr.get("marker", {}).get("symbol") == "diamond" for tr in fig["data"])
     assert any(s.get("type") == "line" and s.get("y0") == 0.9 for s in fig["layout"].get("shapes", []))
     page.screenshot(path=str(shots / f"watch-party-slippage-{lang}.png"), full_page=True)
+    # an alert links to its series
+    page.goto(f"{watch_server['url']}/watch/alerts?lang={lang}")
+    page.locator("#alerts-table a.alert-series[href*='SYN-0001']").first.click()
+    page.wait_for_selector("#series-funding_received .main-svg")
+    assert page.url.endswith("#series-funding_received")
     assert not page.js_errors
 
 
