@@ -612,14 +612,6 @@ def _scan_meta(row: Any) -> dict[str, Any]:
     }
 
 
-def has_scan(engine: Any, who: Any = None) -> bool:
-    """Whether ``who`` can see any stored scan."""
-    from citynexus.store import session_scope
-
-    with session_scope(engine) as s:
-        return _latest_scan(s, who) is not None
-
-
 def party_name(party: str, lang: str = "en") -> str:
     """A party's display name: the SYNTHETIC demo's ``SYN-0003`` is "Synthetic partner 3"; other
     parties are shown by their own names."""
@@ -659,7 +651,6 @@ def _party_row(p: dict[str, Any], lang: str | None) -> dict[str, Any]:
     out = {**p, "name": party_name(p["party"], lang or "en")}
     if lang is not None:
         out["reasons"] = [humanise(r, lang) for r in (p["reasons_zh"] if lang == "zh" else p["reasons_en"])]
-        out["name"] = party_name(p["party"], lang)
     return out
 
 
