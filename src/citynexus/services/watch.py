@@ -1,10 +1,17 @@
-"""Use cases of risk early warning shared by the faces (CLI now; REST and dashboard later).
+"""Use cases of risk early warning shared by the faces (CLI, REST routes, dashboard).
 
-* :func:`changepoints_of_file` — the pinned ``watch changepoints`` use case;
-* :func:`read_reports`, :func:`read_targets` — CSV inputs, all-or-nothing, errors name file/row/column;
+* :func:`changepoints_of_file`, :func:`changepoints_of_values` — the pinned ``watch changepoints`` use case;
+* :func:`read_reports`, :func:`read_targets`, :func:`reports_from_upload` — inputs, all-or-nothing,
+  errors name file/row/column;
 * :func:`scan_reports` — every detector, partner risk, and (with a database) the alerts stored;
-* :func:`store_alerts`, :func:`list_alerts`, :func:`set_alert_status` — the alert workflow
-  (deduplicated by fingerprint; open -> acknowledged -> resolved).
+* :func:`store_alerts`, :func:`list_alerts`, :func:`set_alert_status` — the alert workflow of the CLI
+  (deduplicated by fingerprint; open -> acknowledged -> resolved);
+* for the REST routes and the dashboard, with a principal (role and ownership checked, writes audited):
+  :func:`scan_upload`, :func:`scan_stored`, :func:`scan_agreements`, :func:`risk_ranking`,
+  :func:`party_risk`, :func:`series_of`, :func:`alerts_for`, :func:`move_alert`, :func:`credit_of`,
+  :func:`load_demo` (who sees what: the comment above them and ``docs/risk.md``);
+* :func:`agreement_targets` — agreement terms ``metric OP number`` as KPI trajectory targets;
+* :func:`seed_demo`, :func:`demo_summary` — the SYNTHETIC demo out of the box.
 """
 
 from __future__ import annotations
