@@ -82,11 +82,14 @@ def test_scan_an_excel_workbook(svc):
     import pandas as pd
 
     df = pd.read_csv(io.BytesIO(reports_csv()))
+    df["period"] = pd.to_datetime(df["period"] + "-01")  # what Excel makes of a typed month
     buf = io.BytesIO()
     df.to_excel(buf, index=False)
     r = _scan(svc, svc.a, buf.getvalue(), name="reports.xlsx")
     assert r.status_code == 200, r.text
     assert {p["party"] for p in r.json()["parties"]} == {"P1", "P2", "B"}
+    s = svc.get("/api/v1/watch/series/P1/funding_received", headers=svc.a).json()
+    assert s["periods"][0] == "2024-01" and [c["period"] for c in s["changepoints"]] == ["2025-05"]
 
 
 def test_scan_risk_alerts_workflow_with_ownership(svc):

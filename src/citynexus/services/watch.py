@@ -450,6 +450,10 @@ def reports_from_upload(filename: str, content: bytes) -> pd.DataFrame:
             df = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False)
         except Exception as err:  # openpyxl raises many kinds on a broken file
             raise WatchInputError(f"{name}: cannot be read as an Excel workbook ({type(err).__name__})") from None
+        if "period" in df.columns:  # Excel turns a typed month (2026-03) into a date on the 1st
+            df["period"] = (
+                df["period"].astype(str).str.replace(r"^(\d{4})-(\d{2})-01(?: 00:00:00)?$", r"\1-\2", regex=True)
+            )
     else:
         try:
             text = content.decode("utf-8-sig")
