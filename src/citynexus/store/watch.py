@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citynexus.store import Base
@@ -43,9 +43,9 @@ class WatchAlert(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     #: the organisation that ran the scan (its partners' alerts); ``local`` for the CLI and the demo
-    owner_org: Mapped[str] = mapped_column(String(64), default="local", index=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default="local", server_default="local", index=True)
     #: readable by anyone (the SYNTHETIC demo's alerts); otherwise owner, the party and the platform
-    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WatchScan(Base):
