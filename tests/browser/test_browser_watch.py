@@ -47,6 +47,15 @@ def watch_server(tmp_path_factory):
     app = create_app(db)
     key = create_key(get_engine(db), "browser-watch", role="editor")
     viewer = create_key(get_engine(db), "browser-watch-viewer", role="viewer")
+    # an organisation with a private scan of its own partners
+    from tests.api.test_api_watch import reports_csv
+
+    from citynexus.services.keys import create_org, verify_key
+    from citynexus.services.watch import scan_upload
+
+    create_org(get_engine(db), "X", name="Office X")
+    x_key = create_key(get_engine(db), "xavier", org="X", role="editor")
+    scan_upload(get_engine(db), verify_key(get_engine(db), x_key), "partners.csv", reports_csv())
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -57,7 +66,7 @@ def watch_server(tmp_path_factory):
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
     assert server.started
-    yield {"url": f"http://127.0.0.1:{port}", "key": key, "viewer": viewer}
+    yield {"url": f"http://127.0.0.1:{port}", "key": key, "viewer": viewer, "x": x_key}
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -175,4 +184,26 @@ def test_credit_report_lists_inputs_with_ledger_proofs(page, watch_server, shots
     page.screenshot(path=str(shots / f"watch-credit-{lang}.png"), full_page=True)
     page.locator("#credit-inputs tr[data-input='on_time_share'] a[href^='/ledger']").first.click()
     page.wait_for_selector("#proof-ok")
+    assert not page.js_errors
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_organisation_sees_and_moves_its_own_alerts_with_its_key(page, watch_server, shots, lang):
+    page.goto(f"{watch_server['url']}/watch/alerts?lang={lang}")
+    assert "P1" not in page.inner_text("#alerts-table")  # private: not shown without the key
+    page.fill("#watch-key", watch_server["x"])
+    page.click("#mine-btn")
+    page.wait_for_selector("#alerts-table tbody tr[data-alert] >> text=P1")
+    rows = page.locator("#alerts-table tbody tr[data-alert]")
+    assert "SYN-" not in page.inner_text("#alerts-table")  # "Synthetic partner" names, no codes
+    row = rows.filter(has_text="P1").first
+    if row.locator(".ack-btn").count():
+        row.locator(".ack-btn").click()
+    else:  # acknowledged in the other language's run
+        row.locator(".resolve-btn").click()
+    page.wait_for_selector("#watch-ok >> text=#")
+    assert row.locator(".alert-status").get_attribute("data-status") in ("acknowledged", "resolved")
+    if lang == "zh":
+        _no_english(page)
+    page.screenshot(path=str(shots / f"watch-alerts-own-{lang}.png"), full_page=True)
     assert not page.js_errors

@@ -71,6 +71,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "确认或解决预警需要该预警所属机构的编辑权限密钥。",
     ),
     "watch_ack": ("Acknowledge", "确认"),
+    "watch_show_mine": ("Show the alerts this key may see", "显示该密钥可查看的预警"),
     "watch_resolve": ("Resolve", "解决"),
     "watch_status": ("Status", "状态"),
     "watch_seen": ("Seen", "出现次数"),

@@ -783,9 +783,15 @@ def _detect(party: str, metric: str, rows: list[dict[str, Any]], targets: list[d
 
 
 def alerts_for(
-    engine: Any, who: Any = None, status: str | None = None, party: str | None = None, evidence: bool = False
+    engine: Any,
+    who: Any = None,
+    status: str | None = None,
+    party: str | None = None,
+    evidence: bool = False,
+    lang: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Alerts ``who`` may read (see the rule above), highest score first; optionally of one status/party."""
+    """Alerts ``who`` may read (see the rule above), highest score first; optionally of one status/party.
+    With ``lang`` each alert also has ``name`` (the party's) and ``message`` in that language, names for codes."""
     from sqlalchemy import or_, select
 
     from citynexus.store import session_scope
@@ -803,7 +809,12 @@ def alerts_for(
     if party:
         q = q.where(WatchAlert.party == party)
     with session_scope(engine) as s:
-        return [_alert_dict(a, evidence) for a in s.scalars(q.limit(2000))]
+        rows = [_alert_dict(a, evidence) for a in s.scalars(q.limit(2000))]
+    if lang is not None:
+        for a in rows:
+            a["name"] = party_name(a["party"], lang)
+            a["message"] = humanise(a["message_zh"] if lang == "zh" else a["message_en"], lang)
+    return rows
 
 
 def move_alert(

@@ -287,6 +287,24 @@ def party_page(request: Request, party: str) -> HTMLResponse:
     )
 
 
+def _maps(lang: str) -> dict:
+    """Labels the alert list's script needs to draw rows fetched with a key."""
+    from citynexus.i18n.watch import TEXT
+
+    def group(prefix: str) -> dict[str, str]:
+        return {k[len(prefix) :]: t(k, lang) for k in TEXT if k.startswith(prefix)}
+
+    return {
+        "kinds": group("watch_kind_"),
+        "cats": group("watch_cat_"),
+        "levels": group("watch_level_"),
+        "statuses": group("watch_status_"),
+        "ack": t("watch_ack", lang),
+        "resolve": t("watch_resolve", lang),
+        "none": t("watch_no_alert", lang),
+    }
+
+
 @router.get("/watch/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request) -> HTMLResponse:
     from citynexus.services import watch as svc
@@ -304,6 +322,7 @@ def alerts_page(request: Request) -> HTMLResponse:
         watch_synthetic=any(a["public"] for a in alerts),
         view="alerts",
         labels=_labels(lang),
+        maps=_maps(lang),
         alerts=alerts,
         status=status or "",
     )

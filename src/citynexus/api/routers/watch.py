@@ -111,11 +111,12 @@ def alerts(
     status: str | None = Query(None, pattern="^(open|acknowledged|resolved)$"),
     party: str | None = Query(None, max_length=200),
     evidence: bool = Query(False, description="Include the series with the detection marked"),
+    lang: str | None = Query(None, pattern="^(en|zh)$", description="Also `name` and `message` in this language"),
     who: Principal | None = Depends(optional_key),
 ) -> Any:
     """Without a key: the public (SYNTHETIC demo) alerts. With a key: also the alerts of the key's
     organisation's scans and the alerts about the organisation itself; the platform sees all."""
-    return _call(svc.alerts_for, request.app.state.engine, who, status, party, evidence)
+    return _call(svc.alerts_for, request.app.state.engine, who, status, party, evidence, lang)
 
 
 def _move(request: Request, alert_id: int, status: str, body: Move | None, who: Principal) -> Any:
