@@ -813,3 +813,50 @@ def import_talent_upload(
     detail = {"talents": len(ts), "positions": len(ps), "owner": new_owner}
     audit.record(engine, who, "centres.talent.import", "file", filename, client, detail)
     return {"source": filename, **detail}
+
+
+# ---------------------------------------------------------------------------- the network map
+def network_map(db, year: int | None = None) -> dict[str, Any]:
+    """Centres placed at their cities (coordinates of the hub's city table) with the distinct
+    SMEs each served in ``year`` (default: the latest; SME-confirmed, verified records), and the
+    referral links between centres (who passed work to whom) of that year."""
+    from citynexus.centres import performance as pf
+    from citynexus.hub import cities as hc
+
+    net = network(db)
+    table = pf.performance_table(net.records, [c.id for c in net.centres], net.verified)
+    years = sorted(int(y) for y in table["year"].unique()) if len(table) else []
+    year = int(year or (years[-1] if years else 0))
+    served = {r["centre"]: int(r["distinct_smes"]) for r in table.to_dict("records") if r["year"] == year}
+    city = hc.cities()
+    nodes = []
+    for c in net.centres:
+        cc = city.get(c.city)
+        nodes.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "name_zh": c.name_zh or c.name,
+                "city": c.city,
+                "city_name": cc.name if cc else c.city,
+                "city_name_zh": cc.name_zh if cc else c.city,
+                "lat": cc.lat if cc else None,
+                "lon": cc.lon if cc else None,
+                "fields": list(c.fields),
+                "smes": served.get(c.id, 0),
+            }
+        )
+    links = pf.referral_links([r for r in net.records if int(str(r["period"])[:4]) == year])
+    used = {c.city for c in net.centres}
+    cities = [
+        {"code": k, "name": v.name, "name_zh": v.name_zh, "lat": v.lat, "lon": v.lon, "has_centre": k in used}
+        for k, v in city.items()
+    ]
+    return {
+        "synthetic": net.synthetic,
+        "year": year,
+        "years": years,
+        "nodes": nodes,
+        "links": [{"from": a, "to": b, "n": int(n)} for a, b, n in links[["a", "b", "r"]].itertuples(False)],
+        "cities": cities,
+    }
