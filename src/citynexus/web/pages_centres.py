@@ -46,6 +46,10 @@ def _error(request: Request, err: Exception) -> HTMLResponse:
     return resp
 
 
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
 def _field(f: str, lang: str) -> str:
     key = f"centres_field_{f}"
     text = t(key, lang)
@@ -70,6 +74,7 @@ def map_figure(m: dict[str, Any], lang: str):
 
     zh = lang == "zh"
     pos: dict[str, tuple[float, float]] = {}
+    where: dict[str, str] = {}
     by_city: dict[str, list[dict]] = {}
     for n in m["nodes"]:
         if n["lat"] is not None:
@@ -77,9 +82,17 @@ def map_figure(m: dict[str, Any], lang: str):
     for group in by_city.values():
         k = len(group)
         for i, n in enumerate(group):
-            a = 2 * math.pi * i / k + math.pi / 2
-            r = 0.0 if k == 1 else 0.075
-            pos[n["id"]] = (n["lon"] + r * math.cos(a) / math.cos(math.radians(n["lat"])), n["lat"] + r * math.sin(a))
+            # one centre just north of its city; several spread on a circle, labels pointing outwards
+            a = math.pi / 2 + (2 * math.pi * i / k if k > 1 else 0.0)
+            r = 0.055 if k == 1 else 0.1
+            dx, dy = r * math.cos(a), r * math.sin(a)
+            pos[n["id"]] = (n["lon"] + dx / math.cos(math.radians(n["lat"])), n["lat"] + dy)
+            if dy > 0.4 * r:
+                where[n["id"]] = "top center"
+            elif dy < -0.4 * r:
+                where[n["id"]] = "bottom center"
+            else:
+                where[n["id"]] = "middle right" if dx > 0 else "middle left"
     fig = go.Figure()
     cities = [c for c in m["cities"] if c["lat"] == c["lat"]]
     fig.add_trace(
@@ -89,8 +102,8 @@ def map_figure(m: dict[str, Any], lang: str):
             mode="markers+text",
             text=[c["name_zh"] if zh else c["name"] for c in cities],
             textposition="bottom center",
-            textfont={"color": "#5b6b7b", "size": 11},
-            marker={"size": 7, "color": "#c9d3dc", "symbol": "square"},
+            textfont={"color": "#5b6b7b", "size": 12},
+            marker={"size": 8, "color": "#9aa8b6", "symbol": "square"},
             hoverinfo="skip",
             showlegend=False,
         )
@@ -120,7 +133,7 @@ def map_figure(m: dict[str, Any], lang: str):
             y=[pos[n["id"]][1] for n in shown],
             mode="markers+text",
             text=[_field(n["fields"][0], lang) if n["fields"] else "" for n in shown],
-            textposition="top center",
+            textposition=[where[n["id"]] for n in shown],
             textfont={"size": 10, "color": "#1b2733"},
             marker={
                 "size": [10 + 26 * math.sqrt(n["smes"] / smax) for n in shown],
@@ -139,7 +152,7 @@ def map_figure(m: dict[str, Any], lang: str):
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(22.6)))
     fig.update_layout(
         title={"text": f"{t('centres_map_title', lang)} ({m['year']})", "font": {"size": 15}},
-        height=560,
+        height=620,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -333,10 +346,10 @@ def centres_funding(request: Request) -> HTMLResponse:
         return _error(request, err)
     f = Formula.default()
     sliders = [
-        {"id": "base_share", "label": t("centres_base_share", lang), "value": round(f.base_share * 100)},
-        {"id": "quantity", "label": t("centres_quantity", lang), "value": round(f.quantity * 100)},
-        {"id": "distinct_smes", "label": t("centres_smes_vs_services", lang), "value": round(f.distinct_smes * 100)},
-        {"id": "ratings", "label": t("centres_ratings_vs_outcomes", lang), "value": round(f.ratings * 100)},
+        {"id": "base_share", "label": _cap(t("centres_base_share", lang)), "value": round(f.base_share * 100)},
+        {"id": "quantity", "label": _cap(t("centres_quantity", lang)), "value": round(f.quantity * 100)},
+        {"id": "distinct_smes", "label": _cap(t("centres_smes_vs_services", lang)), "value": round(f.distinct_smes * 100)},
+        {"id": "ratings", "label": _cap(t("centres_ratings_vs_outcomes", lang)), "value": round(f.ratings * 100)},
     ]
     net = svc.network(engine)
     centre_names = {c.id: c.display_name(lang) for c in net.centres}
@@ -368,6 +381,16 @@ def centres_funding(request: Request) -> HTMLResponse:
 
 
 # ---------------------------------------------------------------------------- talent
+def _talent_name(name: str, synthetic: bool, lang: str) -> str:
+    """A synthetic demo talent's name in the page's language (real names are shown as they are)."""
+    import re
+
+    m = re.fullmatch(r"Demo talent (\d+) \(synthetic\)", name)
+    if synthetic and lang == "zh" and m:
+        return f"{t('centres_demo_talent', lang)} {m.group(1)}（合成）"
+    return name
+
+
 def _talent_reasons(reasons: dict[str, Any], tal, pos, lang: str) -> list[str]:
     out = []
     why = _why(reasons, lang)
@@ -399,6 +422,44 @@ def centres_talent(request: Request) -> HTMLResponse:
     if not position and not talent and positions:
         position = next(iter(positions))
     cities = _city_names(lang)
+    syn = pool["synthetic"]
+
+    def tname(x) -> str:
+        return _talent_name(x.name, syn, lang)
+
+    def langs(xs) -> str:
+        return ", ".join(t(f"centres_lang_{v}", lang) for v in xs)
+
+    chosen = None
+    if position and position in positions:
+        p = positions[position]
+        rows = [
+            (t("centres_org", lang), p.org),
+            (t("city", lang), cities.get(p.city, p.city)),
+            (t("centres_field", lang), _field(p.field, lang)),
+            (t("centres_description", lang), p.text),
+        ]
+        if p.languages:
+            rows.append((t("centres_languages", lang), langs(p.languages)))
+        if p.min_level:
+            rows.append((t("centres_level", lang), t(f"centres_level_{p.min_level}", lang)))
+        if p.sponsorship:
+            rows.append((t("centres_permit", lang), t("centres_sponsorship", lang)))
+        chosen = {"title": p.title, "rows": rows}
+    elif talent and talent in talents:
+        x = talents[talent]
+        chosen = {
+            "title": tname(x),
+            "rows": [
+                (t("centres_field", lang), _field(x.field, lang)),
+                (t("centres_skills", lang), ", ".join(x.skills)),
+                (t("centres_languages", lang), langs(x.languages)),
+                (t("centres_cities", lang), ", ".join(cities.get(c, c) for c in x.cities)),
+                (t("centres_level", lang), t(f"centres_level_{x.level}", lang)),
+                (t("centres_permit", lang), t(f"centres_permit_{x.permit}", lang)),
+                (t("centres_summary", lang), x.summary),
+            ],
+        }
     results, error = [], None
     try:
         if position or talent:
@@ -410,7 +471,7 @@ def centres_talent(request: Request) -> HTMLResponse:
                 results.append(
                     {
                         "id": other.id,
-                        "name": other.name if position else other.title,
+                        "name": tname(other) if position else other.title,
                         "detail": ", ".join(tal.skills) if position else cities.get(pos.city, pos.city),
                         "score": m["score"],
                         "reasons": _talent_reasons(m["reasons"], tal, pos, lang),
@@ -425,7 +486,8 @@ def centres_talent(request: Request) -> HTMLResponse:
         positions=[
             {"id": p.id, "title": p.title, "org": p.org, "city": cities.get(p.city, p.city)} for p in positions.values()
         ],
-        talents=[{"id": x.id, "name": x.name, "field": _field(x.field, lang)} for x in talents.values()],
+        talents=[{"id": x.id, "name": tname(x), "field": _field(x.field, lang)} for x in talents.values()],
+        chosen=chosen,
         position=position,
         talent=talent,
         results=results,
