@@ -665,6 +665,7 @@ def fund(
     records: list[dict[str, Any]] | None = None,
     records_csv: str | None = None,
     compare_with: dict[str, Any] | None = None,
+    demo: bool = False,
 ) -> dict[str, Any]:
     """Allocate ``budget`` with ``formula`` (default: the documented one) over the given records,
     or — without records — over the stored network's ledger-verified records (the synthetic demo
@@ -674,7 +675,7 @@ def fund(
 
     f = formula_of(formula)
     if records is None and records_csv is None:
-        net = network(db)
+        net = demo_network() if demo else network(db)
         recs = net.funding_records()
         kw: dict[str, Any] = {"centres": [c.id for c in net.centres], "affiliates": net.affiliates()}
         synthetic = net.synthetic
@@ -696,17 +697,18 @@ def fund(
     return out
 
 
-def funding_summary(db=None, budget: str = "1000000") -> str:
-    """One line: the default formula's allocation of ``budget`` over the network (for ``citynexus demo``)."""
-    out = fund(db, budget)
+def funding_summary(budget: str = "1000000") -> str:
+    """One line: the default formula's allocation of ``budget`` over the SYNTHETIC demo network
+    (for ``citynexus demo``)."""
+    out = fund(None, budget, demo=True)
     rows = out["allocations"]
     s = out["summary"]
     top, low = rows[0], rows[-1]
-    tag = "synthetic " if out["synthetic"] else ""
     return (
-        f"centres funding ({tag}demo, default formula): {s['sum']:,.2f} over {s['centres']} centres from "
-        f"{s['counted_services']} counted services ({s['excluded_records']} not counted, {s['flagged_records']} "
-        f"flagged); highest {top['centre']} {top['amount']:,.2f}, lowest {low['centre']} {low['amount']:,.2f}"
+        f"SME service centres (synthetic demo), default funding formula: {s['sum']:,.2f} over {s['centres']} "
+        f"centres from {s['counted_services']} counted services ({s['excluded_records']} not counted, "
+        f"{s['flagged_records']} flagged); highest {top['centre']} {top['amount']:,.2f}, "
+        f"lowest {low['centre']} {low['amount']:,.2f}"
     )
 
 
@@ -860,3 +862,26 @@ def network_map(db, year: int | None = None) -> dict[str, Any]:
         "links": [{"from": a, "to": b, "n": int(n)} for a, b, n in links[["a", "b", "r"]].itertuples(False)],
         "cities": cities,
     }
+
+
+def command_line_principal(db, action: str, record: str | None = None, acting_as: str | None = None, **kw: Any):
+    """The principal a ``citynexus centres record`` command acts for: the organisation given with
+    ``--as`` (an editor), by default the natural party of the step — the SME for ``open`` and
+    ``confirm``, the centre for ``accept`` and ``deliver``. The step then goes through
+    :func:`record_action`'s checks like an API call (key name ``cli``), so a centre cannot confirm
+    its own service from the command line either."""
+    from citynexus.services.auth import Principal
+
+    org = acting_as
+    if org is None:
+        book = _book(db)
+        if action == "open":
+            org = kw.get("sme")
+            if org is None and kw.get("request"):
+                org = next((r.sme for r in book.requests() if r.id == kw["request"]), None)
+            org = org or kw.get("centre")
+        else:
+            cur = next((r for r in book.records() if r["id"] == record), None)
+            if cur is not None:
+                org = cur["sme"] if action == "confirm" else cur["centre"]
+    return Principal(0, "cli", org or "local", "editor")

@@ -348,7 +348,11 @@ def centres_funding(request: Request) -> HTMLResponse:
     sliders = [
         {"id": "base_share", "label": _cap(t("centres_base_share", lang)), "value": round(f.base_share * 100)},
         {"id": "quantity", "label": _cap(t("centres_quantity", lang)), "value": round(f.quantity * 100)},
-        {"id": "distinct_smes", "label": _cap(t("centres_smes_vs_services", lang)), "value": round(f.distinct_smes * 100)},
+        {
+            "id": "distinct_smes",
+            "label": _cap(t("centres_smes_vs_services", lang)),
+            "value": round(f.distinct_smes * 100),
+        },
         {"id": "ratings", "label": _cap(t("centres_ratings_vs_outcomes", lang)), "value": round(f.ratings * 100)},
     ]
     net = svc.network(engine)
