@@ -885,3 +885,14 @@ def command_line_principal(db, action: str, record: str | None = None, acting_as
             if cur is not None:
                 org = cur["sme"] if action == "confirm" else cur["centre"]
     return Principal(0, "cli", org or "local", "editor")
+
+
+def warm(db=None, encoder=None) -> None:
+    """Build what the first routing and talent request would build (the sentence encoder, jieba's
+    dictionary, the centres' and the talent matchers): about 10-15 s on two shared cores, once per
+    process."""
+    net = network(db)
+    _router(net, encoder)
+    if net.requests:
+        route_text(db, net.requests[0].text, encoder=encoder)
+    _talent_matcher(talent_pool(db), encoder)

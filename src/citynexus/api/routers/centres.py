@@ -124,7 +124,7 @@ def route(req: RouteRequest, request: Request, db: Engine = Depends(get_db)) -> 
 def inbox(
     request: Request,
     page: int = Query(1, ge=1, le=100000),
-    size: int = Query(8, ge=1, le=50),
+    size: int = Query(8, ge=1, le=20),
     db: Engine = Depends(get_db),
 ) -> dict:
     return svc.inbox(db, page, size, encoder=_encoder(request))
