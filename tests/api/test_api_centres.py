@@ -222,3 +222,21 @@ def test_talent_pool_match_and_import(svc):
     r = svc.post("/api/v1/talent/import", files=bad, headers=svc.other)
     assert r.status_code == 422 and r.json()["problems"]
     assert len(svc.get("/api/v1/talent").json()["talents"]) == 2
+
+
+def test_one_request_from_the_web_form(svc):
+    body = {"text": "我们的电池包在跌落测试中外壳开裂", "city": "深圳"}
+    assert svc.post("/api/v1/centres/requests", json=body).status_code == 401
+    assert svc.post("/api/v1/centres/requests", json=body, headers=svc.viewer).status_code == 403
+    r = svc.post("/api/v1/centres/requests", json=body, headers=svc.sme)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["sme"] == "s1" and out["city"] == "SZ" and out["lang"] == "zh" and out["owner"] == "s1"
+    again = svc.post("/api/v1/centres/requests", json={**body, "id": out["id"]}, headers=svc.sme)
+    assert again.status_code == 409
+    bad = svc.post("/api/v1/centres/requests", json={"text": "x", "city": "Atlantis", "id": "R-bad"}, headers=svc.sme)
+    assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "city"
+    from citynexus.centres.lifecycle import ServiceBook
+
+    assert [q.id for q in ServiceBook(svc.eng.url.render_as_string(hide_password=False)).requests()] == [out["id"]]
+    assert "centres.request.create" in [e.action for e in audit.events(svc.eng)]

@@ -23,9 +23,12 @@ def centres_server(tmp_path_factory):
     import uvicorn
 
     from citynexus.api import create_app
+    from citynexus.services.keys import create_key
+    from citynexus.store import get_engine
 
     db = f"sqlite:///{tmp_path_factory.mktemp('centres') / 'centres.db'}"
     app = create_app(db)
+    app.state.test_key = create_key(get_engine(db), "browser-centres", role="editor")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -36,7 +39,7 @@ def centres_server(tmp_path_factory):
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
     assert server.started
-    yield f"http://127.0.0.1:{port}"
+    yield {"url": f"http://127.0.0.1:{port}", "key": app.state.test_key}
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -53,7 +56,7 @@ def _no_english_ui(page) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_network_map(page, centres_server, shots, lang):
-    page.goto(f"{centres_server}/centres?lang={lang}", timeout=60000)
+    page.goto(f"{centres_server['url']}/centres?lang={lang}", timeout=60000)
     page.locator("#fig-centres-map svg.main-svg").first.wait_for(timeout=20000)
     assert page.locator("#centres-synthetic").is_visible()
     assert page.locator("#centres-table tbody tr").count() == 15
@@ -73,7 +76,7 @@ def test_network_map(page, centres_server, shots, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_inbox_with_routing_reasons_and_referrals(page, centres_server, shots, lang):
-    page.goto(f"{centres_server}/centres/inbox?lang={lang}", timeout=120000)
+    page.goto(f"{centres_server['url']}/centres/inbox?lang={lang}", timeout=120000)
     rows = page.locator("#inbox-table tbody tr[data-request]")
     assert rows.count() == 8
     assert page.locator("#inbox-table ol.routed li").count() >= 8
@@ -93,6 +96,16 @@ def test_inbox_with_routing_reasons_and_referrals(page, centres_server, shots, l
     assert result.locator(".referral").count() == 1
     assert ("转介" if lang == "zh" else "referral") in result.inner_text()
     page.screenshot(path=str(shots / f"centres-inbox-{lang}.png"), full_page=True)
+    # the web form stores a request: refused without a key, stored with one
+    page.locator("#submit-text").fill(
+        "我们的电池包跌落测试后外壳开裂" if lang == "zh" else "Our battery pack housing cracks"
+    )
+    page.locator("#submit-btn").click()
+    page.locator("#submit-error").wait_for(timeout=15000)
+    page.locator("#submit-key").fill(centres_server["key"])
+    page.locator("#submit-btn").click()
+    page.locator("#submit-ok").wait_for(timeout=15000)
+    assert ("已存储为需求" if lang == "zh" else "Stored as request") in page.locator("#submit-ok").inner_text()
     page.locator("#next-page").click()
     page.wait_for_url("**page=2**", timeout=60000)
     assert page.locator("#inbox-table tbody tr[data-request]").count() == 8
@@ -101,7 +114,7 @@ def test_inbox_with_routing_reasons_and_referrals(page, centres_server, shots, l
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_performance_table(page, centres_server, shots, lang):
-    page.goto(f"{centres_server}/centres/performance?lang={lang}", timeout=120000)
+    page.goto(f"{centres_server['url']}/centres/performance?lang={lang}", timeout=120000)
     rows = page.locator("#performance-table tbody tr")
     assert rows.count() == 15
     first = rows.first
@@ -127,7 +140,7 @@ def _amounts(page) -> dict[str, int]:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_funding_simulator_sliders(page, centres_server, shots, lang):
-    page.goto(f"{centres_server}/centres/funding?lang={lang}", timeout=60000)
+    page.goto(f"{centres_server['url']}/centres/funding?lang={lang}", timeout=60000)
     page.locator("body[data-funded='1']").wait_for(state="attached", timeout=30000)
     before = _amounts(page)
     assert len(before) == 15 and sum(before.values()) == 100_000_000
@@ -159,7 +172,7 @@ def test_funding_simulator_sliders(page, centres_server, shots, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_talent_matches_both_ways(page, centres_server, shots, lang):
-    page.goto(f"{centres_server}/centres/talent?lang={lang}", timeout=120000)
+    page.goto(f"{centres_server['url']}/centres/talent?lang={lang}", timeout=120000)
     rows = page.locator("#talent-results tbody tr")
     assert rows.count() >= 1
     assert ("语言" if lang == "zh" else "languages") in rows.first.inner_text()

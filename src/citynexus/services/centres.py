@@ -896,3 +896,29 @@ def warm(db=None, encoder=None) -> None:
     if net.requests:
         route_text(db, net.requests[0].text, encoder=encoder)
     _talent_matcher(talent_pool(db), encoder)
+
+
+def create_request(db, who, obj: dict[str, Any], client: str | None = None) -> dict[str, Any]:
+    """Store one SME request (the web form and ``POST /api/v1/centres/requests``): an editor; the
+    request is validated like a line of a requests file (every problem listed, nothing stored);
+    ``sme`` defaults to the key's organisation, ``id`` to a new one; an existing id is refused (409).
+    Owned by ``who``'s organisation; audited (``centres.request.create``)."""
+    import uuid
+
+    from citynexus.centres.records import parse_requests
+    from citynexus.services import audit
+    from citynexus.services.auth import require_role
+    from citynexus.services.hub import RecordExistsError
+
+    require_role(who, "editor", "submitting a service request")
+    obj = dict(obj)
+    obj.setdefault("sme", who.org)
+    if not obj.get("id"):
+        obj["id"] = f"REQ-{uuid.uuid4().hex[:10]}"
+    (req,) = parse_requests([obj], "(request)")
+    book = _book(db)
+    if req.id in book.owners("request"):
+        raise RecordExistsError(f"a request with id {req.id!r} exists already")
+    book.import_requests([req], owner=who.org)
+    audit.record(book.engine, who, "centres.request.create", "service_request", req.id, client, {"sme": req.sme})
+    return {**req.to_record(), "lang": req.lang, "owner": who.org}

@@ -284,6 +284,7 @@ def centres_inbox(request: Request) -> HTMLResponse:
         cities=sorted(cities.items(), key=lambda kv: kv[0]),
         new=new,
         new_error=new_error,
+        submit_labels={k: t(k, lang) for k in ("centres_submitted", "hub_field", "problem", "fix")},
     )
 
 

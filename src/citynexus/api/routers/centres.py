@@ -53,6 +53,29 @@ def requests_(db: Engine = Depends(get_db)) -> dict:
     return svc.list_requests(db)
 
 
+class NewRequest(BaseModel):
+    text: str = Field(..., min_length=1, max_length=20000, description="The problem statement (Chinese or English)")
+    city: str = Field(..., min_length=1, max_length=40, description="The SME's city (code or name)")
+    sme: ID | None = Field(None, description="The SME (default: the key's organisation)")
+    id: ID | None = Field(None, description="Request id (default: a new one)")
+    industry: str | None = Field(None, max_length=100)
+
+
+@router.post(
+    "/centres/requests",
+    status_code=201,
+    summary="Submit one SME service request (editor key)",
+    responses={**AUTH_RESPONSES, **IMPORT_RESPONSES, 409: {"description": "A request with that id exists already"}},
+)
+def create_request(
+    body: NewRequest, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
+) -> Any:
+    """Validated like a line of a requests file; stored for the key's organisation and audited."""
+    obj = {k: v for k, v in body.model_dump().items() if v is not None}
+    out = _problems_or(svc.create_request, db, who, obj, client_of(request))
+    return out if isinstance(out, JSONResponse) else JSONResponse(out, status_code=201)
+
+
 @router.post(
     "/centres/import",
     summary="Import a JSON Lines or Excel file of centres or of SME requests (editor key)",
