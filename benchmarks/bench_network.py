@@ -135,7 +135,7 @@ def run() -> list[dict]:
 
     gawc = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gawc-2000" / "da11-1.csv"
     if gawc.exists():
-        from citynexus.network import read_service_values
+        from citynexus.data.network_io import read_service_values
 
         df = read_service_values(gawc).values
         Vg = sp.csr_array(df.to_numpy(float))

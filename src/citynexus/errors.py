@@ -13,6 +13,15 @@ class CityNexusError(Exception):
     """Root of every error raised by citynexus on purpose."""
 
 
+class NotFoundError(CityNexusError):
+    """A named record, dataset, result or job does not exist — or is private to another
+    organisation, which a reader is told the same way (HTTP 404)."""
+
+
+class ConflictError(CityNexusError):
+    """A record with that name or id exists already (HTTP 409)."""
+
+
 class SpecError(CityNexusError):
     """A method specification (TOML or Python) asks for something impossible."""
 
@@ -113,19 +122,35 @@ class PeriodError(DataProblem):
     """A period is not an integer year."""
 
 
+def problems_message(problems: list, source: str = "", head: str = "", tail: str = "", limit: int | None = None) -> str:
+    """``"{head}N problem(s){tail}[ in source]:"`` and one ``  - problem`` line each (at
+    most ``limit``, then ``  ... and K more``): the message of an error listing every problem."""
+    n = len(problems)
+    text = f"{head}{n} problem{'s' if n != 1 else ''}{tail}"
+    if source:
+        text += f" in {source}"
+    shown = problems if limit is None else problems[:limit]
+    lines = [text + ":"] + [f"  - {p}" for p in shown]
+    if n > len(shown):
+        lines.append(f"  ... and {n - len(shown)} more")
+    return "\n".join(lines)
+
+
 class DatasetValidationError(CityNexusError):
     """Loading a dataset found one or more problems; all of them are in ``problems``."""
 
     def __init__(self, problems: list[DataProblem], source: str = ""):
         self.problems = list(problems)
         self.source = source
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} found"
-        if source:
-            head += f" in {source}"
-        lines = [head + ":"] + [f"  - {p}" for p in self.problems]
-        super().__init__("\n".join(lines))
+        super().__init__(problems_message(self.problems, source, tail=" found"))
 
 
 class UnknownDatasetError(CityNexusError):
     """A dataset name is neither a bundled dataset nor an existing path."""
+
+
+class BoundaryError(ComputationError):
+    """City boundaries are not available for a requested unit (use coordinates instead).
+
+    Raised by the boundary reader (:mod:`citynexus.data.boundaries`) and by contiguity weights
+    (:mod:`citynexus.region.spatial`); re-exported as ``citynexus.region.BoundaryError``."""

@@ -114,3 +114,10 @@ def test_upload_errors_name_the_upload_not_server_paths(c):
 def test_readiness_and_health(c):
     assert c.get("/healthz").json()["status"] == "ok"
     assert c.get("/readyz").json()["status"] == "ready"
+
+
+def test_robustness_spec_cannot_make_the_server_read_its_files(c):
+    spec = '[[robustness.factor]]\nname = "w"\nkind = "weights_sets"\nfile = "/etc/passwd"\n'
+    r = c.post("/api/v1/robustness", json={"dataset": "gba", "spec": spec, "samples": 20}, headers=c.key)
+    assert r.status_code == 400 and "cannot name files" in r.json()["message"]
+    assert "root:" not in r.text and "/etc/passwd" not in r.text

@@ -19,12 +19,29 @@ pytestmark = pytest.mark.browser
 RESULT = {"index": "GBA", "scores": {"SZ": 81.2, "GZ": 79.9}, "provenance": {"spec_digest": "sha256:0f"}}
 
 
+def _serve(app):
+    """Run ``app`` with uvicorn on a free loopback port in a daemon thread; yields the base URL."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def area_server(tmp_path_factory):
     """A live server on its own database: a ledger with entries, a signed checkpoint, a traced
     container and a published result; an empty hub."""
-    import uvicorn
-
     from citynexus.api import create_app
     from citynexus.ledger import Ledger, generate_key, publish_result, record_event
     from citynexus.services.keys import create_key
@@ -42,19 +59,22 @@ def area_server(tmp_path_factory):
     record_event(led, "CN-2025-001", "shipped", "Nansha port", mode="sea", location="Nansha")
     record_event(led, "CN-2025-001", "transferred", "Nansha port", from_mode="sea", to_mode="rail")
     publish_result(RESULT, led, signer=generate_key("browser-key"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield {"url": f"http://127.0.0.1:{port}", "key": key}
-    server.should_exit = True
-    thread.join(timeout=10)
+    for url in _serve(app):
+        yield {"url": url, "key": key}
+
+
+@pytest.fixture
+def empty_hub_server(tmp_path):
+    """A live server on a fresh database of its own, so its hub is empty whatever ran before."""
+    from citynexus.api import create_app
+    from citynexus.services.keys import create_key
+    from citynexus.store import get_engine
+
+    db = f"sqlite:///{tmp_path / 'empty-hub.db'}"
+    app = create_app(db)
+    key = create_key(get_engine(db), "browser-empty-hub")
+    for url in _serve(app):
+        yield {"url": url, "key": key}
 
 
 def _plots_drawn(page) -> None:
@@ -88,15 +108,14 @@ def _load_demo(server) -> None:
     assert r.status_code == 200, r.text
 
 
-def test_hub_demo_needs_key_then_loads_and_matches(page, area_server, shots):
-    if httpx.get(f"{area_server['url']}/api/v1/hub/search", params={"q": "x"}).json()["empty"] is False:
-        pytest.skip("the demo hub was already loaded by another test")
-    page.goto(f"{area_server['url']}/hub?lang=en")
+def test_hub_demo_needs_key_then_loads_and_matches(page, empty_hub_server, shots):
+    assert httpx.get(f"{empty_hub_server['url']}/api/v1/hub/search", params={"q": "x"}).json()["empty"] is True
+    page.goto(f"{empty_hub_server['url']}/hub?lang=en")
     assert "The hub is empty" in page.locator("#hub-empty").inner_text()
     page.screenshot(path=str(shots / "hub-empty-en.png"), full_page=True)
     page.locator("#demo-btn").click()
     assert "API key" in page.locator("#demo-result-error").inner_text()
-    page.locator("#demo-key").fill(area_server["key"])
+    page.locator("#demo-key").fill(empty_hub_server["key"])
     page.locator("#demo-btn").click()
     page.locator("#demo-result-ok").wait_for()
     page.locator("#needs-table").wait_for(timeout=15000)

@@ -4,6 +4,9 @@ build_example_coin())."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,6 +38,34 @@ PUBLISHED = {
 }
 
 
+def _recomputed_digest(ds) -> str:
+    """Dataset.digest's documented recipe, written again: SHA-256 of the units and
+    framework as CSV, then the sorted unit and indicator names and the values ordered by
+    (unit, period, indicator) as little-endian integer codes and float64."""
+    h = hashlib.sha256()
+    h.update(ds.units.to_csv(index=False).encode())
+    h.update(ds.indicators.to_csv(index=False).encode())
+    v = ds.values.sort_values(["unit", "period", "indicator"], kind="stable")
+    units, inds = sorted(set(v["unit"])), sorted(set(v["indicator"]))
+    h.update("\x1f".join(units).encode())
+    h.update("\x1f".join(inds).encode())
+    h.update(v["unit"].map({u: i for i, u in enumerate(units)}).to_numpy(dtype="<i8").tobytes())
+    h.update(v["period"].to_numpy(dtype="<i8").tobytes())
+    h.update(v["indicator"].map({c: i for i, c in enumerate(inds)}).to_numpy(dtype="<i8").tobytes())
+    h.update(v["value"].to_numpy(dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
+def test_dataset_digest_is_the_content_not_the_row_order(asem_ds):
+    from citynexus.data import Dataset
+
+    shuffled = Dataset(asem_ds.units, asem_ds.indicators, asem_ds.values.sample(frac=1, random_state=3))
+    assert shuffled.digest() == asem_ds.digest() == _recomputed_digest(asem_ds)
+    changed = asem_ds.values.copy()
+    changed.loc[changed.index[10], "value"] += 1e-9
+    assert Dataset(asem_ds.units, asem_ds.indicators, changed).digest() != asem_ds.digest()
+
+
 @pytest.fixture(scope="module")
 def asem_ds(shared_data):
     return asem(shared_data / "asem")
@@ -64,7 +95,7 @@ def test_asem_matches_published_coinr_results(coinr_result):
     assert len(ranking) == 51
 
 
-def test_asem_steps_are_logged(coinr_result):
+def test_asem_steps_are_logged(coinr_result, asem_ds):
     r = coinr_result
     assert set(r.stages) >= {"raw", "denominated", "imputed", "screened", "treated", "normalised", "aggregated"}
     # Flights is divided by Population (COINr Denominate)
@@ -80,7 +111,12 @@ def test_asem_steps_are_logged(coinr_result):
     assert (t.loc[t["treatment"] == "winsorise", "passed_after"]).all()
     steps = {rec["step"] for rec in r.log}
     assert {"denominate", "impute", "treat"} <= steps
-    assert r.provenance["dataset_digest"] == r.provenance["dataset_digest"] and len(r.provenance["spec_digest"]) == 64
+    # the provenance names the input: the digest recomputed here from the documented recipe
+    assert r.provenance["dataset_digest"] == _recomputed_digest(asem_ds)
+    assert (
+        r.provenance["spec_digest"]
+        == hashlib.sha256(json.dumps(r.spec.to_dict(), sort_keys=True, default=str).encode()).hexdigest()
+    )
 
 
 def test_asem_alternative_methods_run(asem_ds, coinr_result):

@@ -22,6 +22,7 @@ from citynexus.evaluate.robustness import (
     rank_batch,
 )
 from citynexus.evaluate.robustness.vectorised import present_codes
+from citynexus.evaluate.stages import STAGES
 
 
 def assert_same(engine: Engine, values: np.ndarray) -> None:
@@ -267,9 +268,26 @@ def test_cache_computes_each_upstream_variant_once():
         factor_from_dict({"name": "n", "kind": "weights_noise", "levels": [1], "sets": 20}),
     ]
     eng = Engine(ds, IndexSpec(), fs)
-    eng.evaluate(random_sample(eng.factors, 200, 1))
-    kinds = [k[0] for k in eng._cache]
-    assert kinds.count("prepare") == 1 and kinds.count("treat") == 2 and kinds.count("normalise") == 4
+    calls = {name: 0 for name in ("impute", "treat", "normalise")}
+    real = dict(STAGES)
+
+    def counted(name):
+        def run(*args, **kwargs):
+            calls[name] += 1
+            return real[name](*args, **kwargs)
+
+        return run
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in calls:
+            mp.setitem(STAGES, name, counted(name))
+        s1, r1 = eng.evaluate(random_sample(eng.factors, 200, 1))
+    np.testing.assert_array_equal(r1, rank_batch(s1))
+    # one prepared table, 2 winmax values treated, 2 x 2 normalised variants
+    assert calls == {"impute": 1, "treat": 2, "normalise": 4}
+    want_s, want_r = eng.naive(random_sample(eng.factors, 200, 1)[:5])
+    np.testing.assert_array_equal(r1[:5], want_r)
+    np.testing.assert_allclose(s1[:5], want_s, atol=1e-9)
 
 
 def test_present_codes_follow_the_tree():
@@ -314,3 +332,24 @@ def test_geometric_on_non_positive_values_names_the_replication():
         eng.evaluate(np.array([[0.0, 1.0], [1.0, 1.0]]))
     with pytest.raises(RobustnessError, match="positive"):
         naive_evaluate(eng, np.array([[1.0, 1.0]]))
+
+
+def test_weight_factors_meet_excluded_children_the_same_way_in_both_paths():
+    """A weight set over a parent whose children are all left out is skipped; a set whose
+    remaining children weigh 0 is refused, by the engine and by the oracle alike."""
+    ds = tiny()
+    fs = [
+        factor_from_dict({"name": "d", "kind": "exclude", "indicators": ["i2", "i3"]}),
+        factor_from_dict({"name": "top", "kind": "weights_sets", "sets": [{"P": 1, "Q": 1}, {"P": 1, "Q": 3}]}),
+        factor_from_dict({"name": "pw", "kind": "weights_sets", "sets": [{"i1": 1, "i2": 1}, {"i1": 0, "i2": 1}]}),
+    ]
+    eng = Engine(ds, IndexSpec().screen_with(0, 0), fs)
+    ok = np.array([[0, 0, 0], [2, 1, 0], [2, 0, 1], [1, 1, 0]], dtype=float)  # 2 = leave out i3: Q is gone
+    s, r = eng.evaluate(ok)
+    want_s, want_r = eng.naive(ok)
+    np.testing.assert_allclose(s, want_s, atol=1e-12)
+    np.testing.assert_array_equal(r, want_r)
+    bad = np.array([[1, 0, 1]], dtype=float)  # leave out i2, and i1 weighs 0
+    for run in (eng.evaluate, eng.naive):
+        with pytest.raises(CityNexusError, match="sum to 0"):
+            run(bad)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from citynexus.data.network_io import read_coordinates, read_service_values
 from citynexus.errors import CityNexusError
 from citynexus.network import (
     NetworkInputError,
@@ -17,8 +18,6 @@ from citynexus.network import (
     connectivity,
     dyad_links,
     interlocking,
-    read_coordinates,
-    read_service_values,
 )
 
 

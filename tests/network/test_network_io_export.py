@@ -9,17 +9,16 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 
+from citynexus.data.network_io import read_coordinates, read_service_values, write_text_atomic, write_texts
 from citynexus.errors import DatasetValidationError, DuplicateError, NonNumericValueError
 from citynexus.network import (
     NetworkInputError,
+    csv_texts,
+    geojson_text,
     gravity,
     interlocking,
     plot_links,
-    read_coordinates,
-    read_service_values,
     to_geojson,
-    write_csv,
-    write_geojson,
 )
 
 WIDE = "city,KPMG,HSBC,lat,lon\nLondon,5,4,51.5,-0.12\nParis,2,3,48.86,2.35\nRome,0,2,41.9,12.5\n"
@@ -99,10 +98,9 @@ def small_result():
 
 
 def test_csv_export(tmp_path, small_result):
-    paths = write_csv(
-        small_result,
+    paths = write_texts(
         tmp_path / "out",
-        extra_nodes=pd.DataFrame({"community": [0, 0, 1, 1]}, index=["A", "B", "C", "D"]),
+        csv_texts(small_result, extra_nodes=pd.DataFrame({"community": [0, 0, 1, 1]}, index=["A", "B", "C", "D"])),
     )
     nodes = pd.read_csv(paths["nodes"], encoding="utf-8-sig")
     links = pd.read_csv(paths["links"], encoding="utf-8-sig")
@@ -122,7 +120,7 @@ def test_geojson_lines(tmp_path, small_result):
     first = lines[0]
     assert (first["properties"]["a"], first["properties"]["b"]) == ("A", "B")
     assert first["geometry"]["coordinates"] == [[100.0, 10.0], [110.0, 20.0]]  # [lon, lat]
-    p = write_geojson(small_result, tmp_path / "l.geojson")
+    p = write_text_atomic(tmp_path / "l.geojson", geojson_text(small_result))
     assert json.loads(p.read_text())["type"] == "FeatureCollection"
 
 
@@ -146,6 +144,6 @@ def test_map_draws_strongest_links(tmp_path, small_result):
 def test_directed_export_marks_direction(tmp_path):
     xy = pd.DataFrame({"lat": [22.0, 23.0, 22.5], "lon": [113.0, 114.0, 113.5]}, index=list("XYZ"))
     res = gravity(pd.Series([1.0, 2.0, 3.0], index=list("XYZ")), coords=xy, model="modified")
-    paths = res.to_csv(tmp_path)
+    paths = write_texts(tmp_path, csv_texts(res))
     links = pd.read_csv(paths["links"], encoding="utf-8-sig")
     assert len(links) == 6 and (links["direction"] == "a->b").all()

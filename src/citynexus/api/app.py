@@ -27,31 +27,22 @@ def problem_list(err: DatasetValidationError) -> list[dict]:
 
 
 def _status_for(err: CityNexusError) -> int:
+    """The HTTP status of an error family (see :mod:`citynexus.errors`)."""
     from citynexus.api.deps import UploadTooLarge
     from citynexus.api.middleware import TooManyFailures
-    from citynexus.services.hub import RecordExistsError
-    from citynexus.store.datasets import DatasetExistsError, DatasetNotFoundError
+    from citynexus.errors import ConflictError, NotFoundError
 
-    if isinstance(err, TooManyFailures):
-        return 429
-    if isinstance(err, AuthError):
-        return 401
-    if isinstance(err, PermissionDenied):
-        return 403
-    if isinstance(err, UploadTooLarge):
-        return 413
-    if isinstance(err, RecordExistsError):
-        return 409
-    from citynexus.hub.errors import NotFoundError as HubNotFoundError
-    from citynexus.services.builds import ResultNotFoundError
-    from citynexus.services.robustness import JobNotFoundError
-
-    if isinstance(err, DatasetNotFoundError | JobNotFoundError | ResultNotFoundError | HubNotFoundError):
-        return 404
-    if isinstance(err, DatasetExistsError):
-        return 409
-    if isinstance(err, DatasetValidationError):
-        return 422
+    for family, status in (
+        (TooManyFailures, 429),
+        (AuthError, 401),
+        (PermissionDenied, 403),
+        (UploadTooLarge, 413),
+        (NotFoundError, 404),
+        (ConflictError, 409),
+        (DatasetValidationError, 422),
+    ):
+        if isinstance(err, family):
+            return status
     return 400
 
 
@@ -130,7 +121,7 @@ def _optional_routers() -> list:
     import importlib.util
 
     out = []
-    for name in ("index", "robustness", "region", "network", "hub", "ledger", "admin", "centres"):
+    for name in ("index", "robustness", "region", "network", "hub", "ledger", "admin", "agree", "centres"):
         mod = f"citynexus.api.routers.{name}"
         if importlib.util.find_spec(mod) is not None:
             out.append(importlib.import_module(mod).router)

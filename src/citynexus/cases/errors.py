@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, NotFoundError
 
 
 class CasesError(CityNexusError):
     """Root of the errors raised by :mod:`citynexus.cases`."""
 
 
-class CaseNotFoundError(CasesError):
+class CaseNotFoundError(CasesError, NotFoundError):
     """A case id is neither a seed case nor a stored user case."""
 
 

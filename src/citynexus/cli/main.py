@@ -25,11 +25,13 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("region", "citynexus.cli.region"),
     ("network", "citynexus.cli.network"),
     ("hub", "citynexus.cli.hub"),
+    ("agree", "citynexus.cli.agree"),
     ("ledger", "citynexus.cli.ledger"),
     ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
     ("centres", "citynexus.cli.centres"),
     ("talent", "citynexus.cli.talent"),
+    ("watch", "citynexus.cli.watch"),
 )
 
 app = typer.Typer(

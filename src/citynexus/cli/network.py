@@ -27,6 +27,10 @@ _STRUCTURE_HELP = (
     "community), because unthresholded networks are almost complete: mean (links >= mean link value), top_k "
     "(each city's --k strongest), quantile (links >= the --q quantile), none, or off to skip them."
 )
+# options both commands take
+_OUT = typer.Option(..., "--out", "-o", help="Folder for the outputs (created if missing; files replaced).")
+_STRUCTURE = typer.Option("mean", "--structure", help=_STRUCTURE_HELP)
+_QUANTILE = typer.Option(0.9, "--q", help="Quantile (0-1) for '--structure quantile'.")
 
 
 def _structure(result: Any, method: str, k: int, q: float) -> tuple[pd.DataFrame | None, dict[str, Any]]:
@@ -51,16 +55,17 @@ def _structure(result: Any, method: str, k: int, q: float) -> tuple[pd.DataFrame
 def _write_outputs(
     result: Any, out: Path, extra: pd.DataFrame | None, summary: dict[str, Any], map_links: int, label: str | None
 ) -> list[Path]:
-    from citynexus.network.export import write_csv, write_geojson
+    from citynexus.data.network_io import write_text_atomic, write_texts
+    from citynexus.network.export import csv_texts, geojson_text
 
     out.mkdir(parents=True, exist_ok=True)
-    paths = list(write_csv(result, out, extra_nodes=extra).values())
+    paths = list(write_texts(out, csv_texts(result, extra_nodes=extra)).values())
     meta = {k: v for k, v in result.meta.items()}
     info = {"model": result.model, "directed": result.directed, "total": result.total, **meta, "structure": summary}
     (out / "summary.json").write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     paths.append(out / "summary.json")
     if result.coordinates() is not None:
-        paths.append(write_geojson(result, out / "links.geojson", top=map_links or None))
+        paths.append(write_text_atomic(out / "links.geojson", geojson_text(result, top=map_links or None)))
         fig = result.plot(top=map_links or 50, label_column=label)
         fig.savefig(out / "map.png", dpi=120)
         paths.append(out / "map.png")
@@ -96,7 +101,7 @@ def interlocking_cmd(
         help="CSV of service values: one row per city and one column per firm (first column = city name, optional "
         "lat/lon columns), or a long table with columns city, firm, value. UTF-8 or GBK.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for the outputs (created if missing; files replaced)."),
+    out: Path = _OUT,
     coords: Path | None = typer.Option(
         None, "--coords", help="CSV of city coordinates (city, lat, lon) when FILE has no lat/lon columns."
     ),
@@ -104,9 +109,9 @@ def interlocking_cmd(
     min_link: float | None = typer.Option(
         None, "--min-link", help="List in links.csv only links with r >= this value."
     ),
-    structure_method: str = typer.Option("mean", "--structure", help=_STRUCTURE_HELP),
+    structure_method: str = _STRUCTURE,
     k: int = typer.Option(5, "--k", help="K for '--structure top_k'."),
-    q: float = typer.Option(0.9, "--q", help="Quantile (0-1) for '--structure quantile'."),
+    q: float = _QUANTILE,
     map_links: int = typer.Option(
         50, "--map-links", help="How many of the strongest links map.png and links.geojson show (0 = all in GeoJSON)."
     ),
@@ -114,7 +119,8 @@ def interlocking_cmd(
 ) -> None:
     """Interlocking network model (Taylor 2001): city-dyad connectivity r_ab = sum_j v_aj v_bj, global network
     connectivity GNC_a = sum_b r_ab and relative GNC = 100 GNC / max GNC."""
-    from citynexus.network import interlocking, read_coordinates, read_service_values
+    from citynexus.data.network_io import read_coordinates, read_service_values
+    from citynexus.network import interlocking
     from citynexus.network.errors import NetworkSpecError
 
     sv = read_service_values(file)
@@ -151,10 +157,10 @@ def gravity_cmd(
         help="CSV city x city distance matrix (first column and header = unit codes), e.g. "
         "travel time; default: great-circle km from the units' lat/lon.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for the outputs (created if missing; files replaced)."),
-    structure_method: str = typer.Option("mean", "--structure", help=_STRUCTURE_HELP),
+    out: Path = _OUT,
+    structure_method: str = _STRUCTURE,
     k: int = typer.Option(3, "--k", help="K for '--structure top_k'."),
-    q: float = typer.Option(0.9, "--q", help="Quantile (0-1) for '--structure quantile'."),
+    q: float = _QUANTILE,
     map_links: int = typer.Option(
         30, "--map-links", help="How many of the strongest links map.png and links.geojson show."
     ),

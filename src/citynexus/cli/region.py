@@ -332,6 +332,7 @@ def spatial_cmd(
 ) -> None:
     """Global Moran's I, local Moran (LISA: HH/LH/LL/HL) and Getis-Ord Gi* hot and cold spots
     of one variable in one period (PySAL esda)."""
+    from citynexus.data.boundaries import available_boundaries
     from citynexus.region.spatial import getis_ord, local_moran, moran, spatial_weights
 
     ds = _dataset(data)
@@ -341,7 +342,9 @@ def spatial_cmd(
         raise RegionInputError(f"no values of {variable} in period {p}")
     y = s.xs(p, level="period")
     units = ds.units[ds.units["code"].isin(y.index)]
-    w, used = spatial_weights(units, weights, k=k, threshold_km=threshold_km)
+    codes = [str(c) for c in units["code"]]
+    polygons = available_boundaries(codes) if weights in ("queen", "rook") else None
+    w, used = spatial_weights(units, weights, k=k, threshold_km=threshold_km, boundaries=polygons)
     g = moran(y, w, permutations=permutations, seed=seed)
     lisa = local_moran(y, w, permutations=permutations, seed=seed)
     gi = getis_ord(y, w, permutations=permutations, seed=seed)
@@ -356,9 +359,10 @@ def spatial_cmd(
         )
     )
     if geojson is not None or plot is not None:
+        from citynexus.data.boundaries import read_adcodes, read_boundaries
         from citynexus.region.geo import gba_geojson
 
-        gj = gba_geojson(list(units["code"]))
+        gj = gba_geojson(read_boundaries(codes), adcodes=read_adcodes(codes))
         if geojson is not None:
             geojson.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
             console.print(f"wrote {geojson}")

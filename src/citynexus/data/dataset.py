@@ -14,11 +14,16 @@ Shapes (see docs/data-format.md):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from citynexus.data.framework import Framework
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 UNIT_CORE = ["code", "name", "name_zh", "lat", "lon"]
 INDICATOR_COLUMNS = [
@@ -51,6 +56,12 @@ class Dataset:
     values: pd.DataFrame
     name: str = ""
     notes: list[str] = field(default_factory=list)
+    #: the framework tree, built once from ``indicators`` (when the dataset is validated)
+    framework: Framework = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.framework is None:
+            self.framework = Framework.from_frame(self.indicators)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -104,41 +115,31 @@ class Dataset:
         return sorted(int(x) for x in ind["level"].unique())
 
     def children(self, code: str) -> list[str]:
-        """Direct children of an aggregate, in framework order."""
-        ind = self.indicators
-        return list(ind.loc[ind["parent"] == code, "code"])
+        """Direct children of an aggregate, in framework order (see
+        :mod:`citynexus.data.framework` for the tree's semantics)."""
+        return list(self.framework.children.get(code, []))
 
     def parent_of(self, code: str) -> str | None:
-        p = self.indicators.set_index("code").at[code, "parent"]
-        return p or None
+        """Parent of ``code`` (None at a root and for denominators; KeyError if unknown)."""
+        fw = self.framework
+        if code in fw.parent:
+            return fw.parent[code]
+        if code in fw.denominators:
+            return None
+        raise KeyError(code)
 
     def descendants(self, code: str, kind: str = "indicator") -> list[str]:
         """All descendants of ``code`` of the given kind, depth first in framework order."""
-        out: list[str] = []
-        kinds = self.indicators.set_index("code")["kind"]
-        stack = list(reversed(self.children(code)))
-        while stack:
-            c = stack.pop()
-            if kinds[c] == kind:
-                out.append(c)
-            stack.extend(reversed(self.children(c)))
-        return out
+        return self.framework.descendants(code, kind)
 
     def roots(self) -> list[str]:
-        """Codes at the top of the framework (no parent, not denominators)."""
-        ind = self.indicators
-        return list(ind.loc[(ind["parent"] == "") & (ind["kind"] != "denominator"), "code"])
+        """Codes at the top of the framework (no parent, not denominators), in framework
+        order: the top aggregates, or every indicator of a flat framework."""
+        return self.framework.roots
 
     def walk(self) -> Iterator[tuple[str, int]]:
         """Yield ``(code, depth)`` for the framework tree, depth first from the roots."""
-
-        def rec(code: str, depth: int) -> Iterator[tuple[str, int]]:
-            yield code, depth
-            for c in self.children(code):
-                yield from rec(c, depth + 1)
-
-        for r in self.roots():
-            yield from rec(r, 0)
+        return self.framework.walk()
 
     def label(self, code: str, lang: str = "en") -> str:
         """Display name of a unit or indicator code in ``en`` or ``zh`` (falls back to

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from citynexus.data.dataset import Dataset
 from citynexus.data.validate import build_dataset
 from citynexus.errors import (
     CityNexusError,
@@ -25,6 +25,11 @@ from citynexus.errors import (
     SheetNameError,
     UnknownDatasetError,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from citynexus.data.dataset import Dataset
 
 TABLES = ("units", "indicators", "values")
 FORMATS = ("csv", "excel", "parquet")
@@ -79,28 +84,39 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_csv_folder(folder: Path, name: str = "") -> Dataset:
+Tables = dict[str, pd.DataFrame | None]
+
+
+def _gather(read_one: Callable[[str, list[DataProblem]], tuple[str, pd.DataFrame | None]]) -> tuple:
+    """Read the three tables with ``read_one(table, problems) -> (file label, raw table or
+    None)``; returns ``(tables, files, problems)`` for :func:`build_dataset`."""
     problems: list[DataProblem] = []
-    notes: list[str] = []
-    tables: dict[str, pd.DataFrame | None] = {}
+    tables: Tables = {}
     files: dict[str, str] = {}
     for t in TABLES:
+        files[t], tables[t] = read_one(t, problems)
+    return tables, files, problems
+
+
+def _missing_file(folder: Path, p: Path, fix: str) -> MissingFileError:
+    return MissingFileError(f"{p.name} is missing from {folder}", fix, Location(p.name))
+
+
+def read_csv_folder(folder: Path, name: str = "") -> Dataset:
+    notes: list[str] = []
+
+    def one(t: str, problems: list[DataProblem]) -> tuple[str, pd.DataFrame | None]:
         p = folder / f"{t}.csv"
-        files[t] = p.name
         if not p.exists():
-            problems.append(
-                MissingFileError(
-                    f"{t}.csv is missing from {folder}", f"add {t}.csv (see `citynexus template`)", Location(p.name)
-                )
-            )
-            tables[t] = None
-            continue
-        tables[t] = _read_csv_text(p, problems, notes)
+            problems.append(_missing_file(folder, p, f"add {t}.csv (see `citynexus template`)"))
+            return p.name, None
+        return p.name, _read_csv_text(p, problems, notes)
+
+    tables, files, problems = _gather(one)
     return build_dataset(tables, files, name=name or folder.name, problems=problems, notes=notes)
 
 
 def read_excel(path: Path, name: str = "") -> Dataset:
-    problems: list[DataProblem] = []
     try:
         book = pd.read_excel(path, sheet_name=None, dtype=object, header=0)
     except Exception as err:  # openpyxl raises many kinds
@@ -109,10 +125,8 @@ def read_excel(path: Path, name: str = "") -> Dataset:
             path.name,
         ) from err
     by_lower = {str(k).strip().lower(): k for k in book}
-    tables: dict[str, pd.DataFrame | None] = {}
-    files: dict[str, str] = {}
-    for t in TABLES:
-        files[t] = f"{path.name}[{t}]"
+
+    def one(t: str, problems: list[DataProblem]) -> tuple[str, pd.DataFrame | None]:
         if t not in by_lower:
             problems.append(
                 SheetNameError(
@@ -121,26 +135,22 @@ def read_excel(path: Path, name: str = "") -> Dataset:
                     Location(path.name),
                 )
             )
-            tables[t] = None
-            continue
-        tables[t] = _as_text(book[by_lower[t]])
+            return f"{path.name}[{t}]", None
+        return f"{path.name}[{t}]", _as_text(book[by_lower[t]])
+
+    tables, files, problems = _gather(one)
     return build_dataset(tables, files, name=name or path.stem, problems=problems)
 
 
 def read_parquet_folder(folder: Path, name: str = "") -> Dataset:
-    problems: list[DataProblem] = []
-    tables: dict[str, pd.DataFrame | None] = {}
-    files: dict[str, str] = {}
-    for t in TABLES:
+    def one(t: str, problems: list[DataProblem]) -> tuple[str, pd.DataFrame | None]:
         p = folder / f"{t}.parquet"
-        files[t] = p.name
         if not p.exists():
-            problems.append(
-                MissingFileError(f"{t}.parquet is missing from {folder}", f"add {t}.parquet", Location(p.name))
-            )
-            tables[t] = None
-            continue
-        tables[t] = _as_text(pd.read_parquet(p))
+            problems.append(_missing_file(folder, p, f"add {t}.parquet"))
+            return p.name, None
+        return p.name, _as_text(pd.read_parquet(p))
+
+    tables, files, problems = _gather(one)
     return build_dataset(tables, files, name=name or folder.name, problems=problems)
 
 

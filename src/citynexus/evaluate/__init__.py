@@ -13,7 +13,7 @@ according to an :class:`IndexSpec`. See docs/methods.md for every formula.
 
 from __future__ import annotations
 
-import importlib
+from citynexus._lazy import lazy_exports
 
 # Names are imported on first use, so that importing one module of the package (e.g. its
 # errors, as the CLI does at start-up) does not load the whole numerical stack.
@@ -33,17 +33,4 @@ _EXPORTS = {
     "run_stages": "citynexus.evaluate.pipeline",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals(), _EXPORTS)

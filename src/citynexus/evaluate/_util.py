@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from scipy.stats import rankdata
 
-
-def as_float_array(x: object) -> np.ndarray:
-    """Return ``x`` (DataFrame, Series or array-like) as a float ndarray (a copy)."""
-    if isinstance(x, pd.DataFrame | pd.Series):
-        return x.to_numpy(dtype=float, na_value=np.nan).copy()
-    return np.array(x, dtype=float, copy=True)
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def skew(x: np.ndarray) -> float:
@@ -89,8 +86,13 @@ def rank_descending(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return rankdata(-np.asarray(x, dtype=float), method="min", axis=axis, nan_policy="omit")
 
 
-def rank_series(s: pd.Series) -> pd.Series:
-    """Descending competition ranks of a Series (1 = highest; ties share the minimum
-    rank; missing stays missing) as a nullable integer Series."""
-    r = s.rank(ascending=False, method="min")
-    return r.astype("Int64")
+def rank_desc(x: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """Descending competition ranks ("1224"): 1 = highest, ties share the minimum rank,
+    missing stays missing; a DataFrame is ranked column by column. Floats (see
+    :func:`rank_series` for integers). The rule of every ranking of the package."""
+    return x.rank(ascending=False, method="min")
+
+
+def rank_series(s: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """:func:`rank_desc` as nullable integers (``Int64``)."""
+    return rank_desc(s).astype("Int64")

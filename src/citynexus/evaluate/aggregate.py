@@ -11,13 +11,20 @@ MCDA methods (TOPSIS, VIKOR, grey relational analysis) take one ``(n, k)`` matri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from citynexus.evaluate.errors import EvaluationError
+from citynexus.evaluate.registry import Param, add, common_options, method, methods, register
 
-AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "generalised", "topsis", "vikor", "gra")
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+common_options(
+    "aggregate",
+    (Param("min_share", float, 0.0, "below this share of available children the aggregate is missing"),),
+)
 
 
 def _prep(x, w, min_share: float):
@@ -40,6 +47,7 @@ def _where_bad(x, bad, units, children, what, hint):
     return EvaluationError(f"{what}: unit {u}, {c} has value {x[tuple(idx)]:g}; {hint}")
 
 
+@register("aggregate", summary="weighted arithmetic mean", family="mean")
 def arithmetic(x, w, min_share: float = 0.0) -> np.ndarray:
     """Weighted arithmetic mean :math:`y_i = \\sum_j w_j x_{ij} / \\sum_{j \\in O_i} w_j`
     over the available children :math:`O_i`. Reference: OECD/JRC (2008) Handbook, §6.2;
@@ -66,6 +74,7 @@ def _positive(x, units, children, problem: str) -> np.ndarray:
     return x
 
 
+@register("aggregate", summary="weighted geometric mean (values > 0)", family="mean")
 def geometric(x, w, min_share: float = 0.0, units: Sequence | None = None, children: Sequence | None = None):
     """Weighted geometric mean :math:`y_i = \\exp\\big(\\sum_j w_j \\ln x_{ij} / \\sum_{j\\in O_i} w_j\\big)`.
 
@@ -80,6 +89,7 @@ def geometric(x, w, min_share: float = 0.0, units: Sequence | None = None, child
     return np.where(dead, np.nan, y)
 
 
+@register("aggregate", summary="weighted harmonic mean (values > 0)", family="mean")
 def harmonic(x, w, min_share: float = 0.0, units: Sequence | None = None, children: Sequence | None = None):
     """Weighted harmonic mean :math:`y_i = \\sum_{j\\in O_i} w_j / \\sum_j (w_j / x_{ij})`.
 
@@ -94,6 +104,7 @@ def harmonic(x, w, min_share: float = 0.0, units: Sequence | None = None, childr
     return np.where(dead, np.nan, y)
 
 
+@register("aggregate", params=(Param("p", float, 1.0),), summary="weighted power mean of order p", family="mean")
 def generalised(
     x, w, p: float = 1.0, min_share: float = 0.0, units: Sequence | None = None, children: Sequence | None = None
 ):
@@ -172,7 +183,16 @@ def topsis(x, w, types=None, normalisation: str = "vector") -> np.ndarray:
     return np.where(np.all(np.isnan(x), axis=1), np.nan, c)
 
 
-def vikor(x, w, types=None, v: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class VikorResult(NamedTuple):
+    """Result of :func:`vikor`: group utility ``S``, individual regret ``R`` and the
+    compromise index ``Q`` per unit (lower is better for all three)."""
+
+    S: np.ndarray
+    R: np.ndarray
+    Q: np.ndarray
+
+
+def vikor(x, w, types=None, v: float = 0.5) -> VikorResult:
     """VIKOR (Opricovic & Tzeng 2004, *EJOR* 156(2), 445-455).
 
     With :math:`f^*_j = \\max_i f_{ij}`, :math:`f^-_j = \\min_i f_{ij}` (after turning cost
@@ -184,7 +204,7 @@ def vikor(x, w, types=None, v: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.
 
     (:math:`S^* = \\min S`, :math:`S^- = \\max S`, likewise R). Lower Q is better. A
     criterion with equal values for every unit contributes 0; missing cells are skipped.
-    Returns ``(S, R, Q)``.
+    Returns a :class:`VikorResult` (``S``, ``R``, ``Q``; it unpacks as ``S, R, Q``).
     """
     f = _orient(x, types)
     w = np.asarray(w, dtype=float)
@@ -205,7 +225,7 @@ def vikor(x, w, types=None, v: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.
         return np.zeros_like(a) if hi == lo else (a - lo) / (hi - lo)
 
     Q = v * part(S) + (1 - v) * part(R)
-    return S, R, Q
+    return VikorResult(S, R, Q)
 
 
 def gra(x, w, types=None, rho: float = 0.5, normalise: bool = True) -> np.ndarray:
@@ -235,8 +255,44 @@ def gra(x, w, types=None, rho: float = 0.5, normalise: bool = True) -> np.ndarra
     return arithmetic(xi, w)
 
 
+_SCALE = Param("scale", float, 100.0, "scores are put on 0-scale, higher is better")
+
+
+def _topsis_score(x, w, normalisation: str = "vector") -> np.ndarray:
+    return topsis(x, w, normalisation=normalisation)
+
+
+def _vikor_score(x, w, v: float = 0.5) -> np.ndarray:
+    return 1.0 - vikor(x, w, v=float(v)).Q
+
+
+def _gra_score(x, w, rho: float = 0.5) -> np.ndarray:
+    return gra(x, w, rho=float(rho))
+
+
+add(
+    "aggregate",
+    "topsis",
+    _topsis_score,
+    (Param("normalisation", str, "vector", "vector, minmax or none"), _SCALE),
+    "TOPSIS closeness to the ideal; score = scale * C",
+    "mcda",
+)
+add("aggregate", "vikor", _vikor_score, (Param("v", float, 0.5), _SCALE), "VIKOR; score = scale * (1 - Q)", "mcda")
+add(
+    "aggregate",
+    "gra",
+    _gra_score,
+    (Param("rho", float, 0.5), _SCALE),
+    "grey relational grade; score = scale * grade",
+    "mcda",
+)
+
+AGGREGATE_METHODS = methods("aggregate")
+
+
 def aggregate_array(
-    method: str,
+    method_name: str,
     x: np.ndarray,
     w: np.ndarray,
     *,
@@ -247,25 +303,22 @@ def aggregate_array(
     scale: float = 100.0,
     **params,
 ) -> np.ndarray:
-    """Dispatch by name. MCDA outputs are put on a 0-``scale`` "higher is better" scale:
-    TOPSIS ``scale * C``, VIKOR ``scale * (1 - Q)``, GRA ``scale * gamma``."""
-    if method == "arithmetic":
-        return arithmetic(x, w, min_share)
-    if method == "geometric":
-        return geometric(x, w, min_share, units, children)
-    if method == "harmonic":
-        return harmonic(x, w, min_share, units, children)
-    if method == "generalised":
-        return generalised(x, w, p, min_share, units, children)
-    if method in ("topsis", "vikor", "gra"):
-        x = np.asarray(x, dtype=float)
-        share = (~np.isnan(x)).mean(axis=-1)
-        dead = (share == 0) | (share < min_share - 1e-12)
-        if method == "topsis":
-            y = scale * topsis(x, w, normalisation=params.get("normalisation", "vector"))
-        elif method == "vikor":
-            y = scale * (1.0 - vikor(x, w, v=float(params.get("v", 0.5)))[2])
-        else:
-            y = scale * gra(x, w, rho=float(params.get("rho", 0.5)))
-        return np.where(dead, np.nan, y)
-    raise ValueError(f"unknown aggregation {method!r}; choose one of {', '.join(AGGREGATE_METHODS)}")
+    """Dispatch by name through the registry. MCDA outputs are put on a 0-``scale``
+    "higher is better" scale: TOPSIS ``scale * C``, VIKOR ``scale * (1 - Q)``, GRA
+    ``scale * gamma``."""
+    try:
+        m = method("aggregate", method_name)
+    except KeyError:
+        raise ValueError(f"unknown aggregation {method_name!r}; choose one of {', '.join(AGGREGATE_METHODS)}") from None
+    if m.family == "mean":
+        kw: dict = {"min_share": min_share}
+        if method_name != "arithmetic":
+            kw.update(units=units, children=children)
+        if method_name == "generalised":
+            kw["p"] = p
+        return m.func(x, w, **kw)
+    x = np.asarray(x, dtype=float)
+    share = (~np.isnan(x)).mean(axis=-1)
+    dead = (share == 0) | (share < min_share - 1e-12)
+    y = scale * m.func(x, w, **{k: params[k] for k in m.param_names if k in params})
+    return np.where(dead, np.nan, y)

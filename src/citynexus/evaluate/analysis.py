@@ -4,12 +4,15 @@ explanations and comparisons of two results. Pure functions of tables."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from citynexus.evaluate._util import kurt, skew
-from citynexus.evaluate.framework import Framework
+from citynexus.evaluate._util import kurt, rank_desc, skew
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.framework import Framework
 
 
 def indicator_stats(
@@ -187,7 +190,7 @@ def explain(
     eff = effective_weights(values, weights, fw, unit, code)
     inds = list(eff.index)
     y = normalised.loc[unit, inds]
-    ranks = normalised[inds].rank(ascending=False, method="min").loc[unit]
+    ranks = rank_desc(normalised[inds]).loc[unit]
     contrib = eff * y
     total = float(np.nansum(contrib))
     tab = pd.DataFrame(
@@ -202,7 +205,7 @@ def explain(
         index=pd.Index(inds, name="indicator"),
     )
     ordered = tab.dropna(subset=["value"]).sort_values(["rank", "contribution"], ascending=[True, False])
-    rk = scores[code].rank(ascending=False, method="min").loc[unit]
+    rk = rank_desc(scores[code]).loc[unit]
     return Explanation(
         unit=unit,
         code=code,
@@ -226,8 +229,8 @@ def compare(a_scores: pd.Series, b_scores: pd.Series, names: tuple[str, str] = (
     idx = a_scores.index.union(b_scores.index, sort=False)
     a = a_scores.reindex(idx)
     b = b_scores.reindex(idx)
-    ra = a.rank(ascending=False, method="min")
-    rb = b.rank(ascending=False, method="min")
+    ra = rank_desc(a)
+    rb = rank_desc(b)
     df = pd.DataFrame(
         {
             f"score_{A}": a,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
-CROSS_SECTION_METHODS = ("none", "mean", "median", "group_mean", "group_median")
-PANEL_METHODS = ("interpolate", "locf", "nocb", "nearest")
-IMPUTE_METHODS = CROSS_SECTION_METHODS + PANEL_METHODS
+import numpy as np
+
+from citynexus.evaluate.registry import add, methods
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def impute(
@@ -111,3 +113,24 @@ def _imputed_cells(before: pd.DataFrame, after: pd.DataFrame, method: str) -> pd
     cells.columns = ["unit", "indicator", "value"]
     cells["method"] = method
     return cells
+
+
+for _name, _summary in (
+    ("none", "leave missing cells missing"),
+    ("mean", "column mean of the observed units"),
+    ("median", "column median of the observed units"),
+    ("group_mean", "mean within the unit's group (impute.group)"),
+    ("group_median", "median within the unit's group (impute.group)"),
+):
+    add("impute", _name, impute, summary=_summary, family="cross-section")
+for _name, _summary in (
+    ("interpolate", "linear in time between the nearest observed periods"),
+    ("locf", "last observation carried forward"),
+    ("nocb", "next observation carried backward"),
+    ("nearest", "value of the nearest observed period (ties: the earlier)"),
+):
+    add("impute", _name, impute_panel, summary=_summary, family="panel")
+
+CROSS_SECTION_METHODS = methods("impute", "cross-section")
+PANEL_METHODS = methods("impute", "panel")
+IMPUTE_METHODS = methods("impute")

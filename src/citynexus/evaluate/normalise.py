@@ -15,20 +15,7 @@ import numpy as np
 import pandas as pd
 
 from citynexus.evaluate._util import rank_ascending
-
-NORMALISE_METHODS = (
-    "minmax",
-    "zscore",
-    "rank",
-    "percentile",
-    "borda",
-    "goalposts",
-    "dist2max",
-    "dist2target",
-    "dist2ref",
-    "fracmax",
-    "none",
-)
+from citynexus.evaluate.registry import Param, method, methods, register
 
 _U = -2  # units axis
 
@@ -55,6 +42,11 @@ def zero_range(x: np.ndarray) -> np.ndarray:
     return np.squeeze(hi - lo == 0, axis=_U)
 
 
+@register(
+    "normalise",
+    params=(Param("range", tuple, (0.0, 100.0), "target interval [low, high]"),),
+    summary="rescale onto [low, high]",
+)
 def minmax(x, direction=None, low: float = 0.0, high: float = 100.0) -> np.ndarray:
     """Min-max: :math:`y = l + (u-l)\\,\\frac{x - \\min x}{\\max x - \\min x}`.
 
@@ -71,6 +63,9 @@ def minmax(x, direction=None, low: float = 0.0, high: float = 100.0) -> np.ndarr
     return y
 
 
+@register(
+    "normalise", params=(Param("mean", float, 0.0), Param("sd", float, 1.0)), summary="standardise to mean and sd"
+)
 def zscore(x, direction=None, mean: float = 0.0, sd: float = 1.0) -> np.ndarray:
     """Standardisation: :math:`y = m + s\\,(x - \\bar x)/\\hat\\sigma_x` with the sample standard
     deviation (:math:`n-1`). Zero variance gives :math:`y = m`. Reference: OECD/JRC (2008)
@@ -88,11 +83,13 @@ def zscore(x, direction=None, mean: float = 0.0, sd: float = 1.0) -> np.ndarray:
     return np.where((s == 0) & ~np.isnan(x), mean, y)
 
 
+@register("normalise", summary="ranks, 1 = worst")
 def rank(x, direction=None) -> np.ndarray:
     """Ranks, 1 = worst; ties take the minimum rank (COINr ``n_rank``)."""
     return rank_ascending(_dir(x, direction), axis=_U)
 
 
+@register("normalise", summary="percentile ranks in [0, 1]")
 def percentile(x, direction=None) -> np.ndarray:
     """Percentile rank :math:`y = (r - 1)/(n_{obs} - 1) \\in [0, 1]` with ``rank``'s ranks
     (COINr ``n_prank``). A single observed value gives 0.5."""
@@ -104,11 +101,22 @@ def percentile(x, direction=None) -> np.ndarray:
     return np.where((n == 1) & ~np.isnan(x), 0.5, y)
 
 
+@register("normalise", summary="Borda score (units beaten)")
 def borda(x, direction=None) -> np.ndarray:
     """Borda score :math:`y = r - 1` (number of units beaten; COINr ``n_borda``)."""
     return rank(x, direction) - 1.0
 
 
+@register(
+    "normalise",
+    params=(
+        Param("lower", float, required=True),
+        Param("upper", float, required=True),
+        Param("scale", float, 100.0),
+        Param("clip", bool, True),
+    ),
+    summary="fixed bounds in the indicator's units",
+)
 def goalposts(x, direction=None, lower=None, upper=None, scale: float = 100.0, clip: bool = True) -> np.ndarray:
     """Goalposts: fixed bounds :math:`[L_j, U_j]` in the indicator's own units.
 
@@ -127,6 +135,7 @@ def goalposts(x, direction=None, lower=None, upper=None, scale: float = 100.0, c
     return y * scale
 
 
+@register("normalise", summary="distance to the maximum")
 def dist2max(x, direction=None) -> np.ndarray:
     """Distance to the maximum: :math:`y = 1 - (\\max x - x)/(\\max x - \\min x)` (equals
     min-max onto [0, 1]; zero range gives 1). Reference: COINr ``n_dist2max``."""
@@ -137,35 +146,45 @@ def dist2max(x, direction=None) -> np.ndarray:
     return np.where((hi - lo == 0) & ~np.isnan(x), 1.0, y)
 
 
+def _distance_to(x: np.ndarray, goal: np.ndarray, cap: bool) -> np.ndarray:
+    """:math:`y = 1 - (g - x)/(g - \\min x)` for an oriented ``x`` and goal ``g``; with
+    ``cap``, values beyond the goal score 1."""
+    lo, _ = _range(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = 1 - (goal - x) / (goal - lo)
+    if cap:
+        y = np.where(y > 1, 1.0, y)
+    return y
+
+
+@register(
+    "normalise",
+    params=(Param("target", float, required=True), Param("cap", bool, False)),
+    summary="distance to a target",
+)
 def dist2target(x, direction=None, target=None, cap: bool = False) -> np.ndarray:
     """Distance to a target :math:`t_j` (given in the indicator's own units; multiplied by
     the direction like the data): :math:`y = 1 - (t - x)/(t - \\min x)`; with ``cap``,
     values beyond the target score 1. Reference: COINr ``n_dist2targ``."""
     d = np.ones(np.shape(x)[-1]) if direction is None else np.asarray(direction, dtype=float)
     x = _dir(x, d)
-    t = np.asarray(target, dtype=float) * d
-    lo, _ = _range(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y = 1 - (t - x) / (t - lo)
-    if cap:
-        y = np.where(y > 1, 1.0, y)
-    return y
+    return _distance_to(x, np.asarray(target, dtype=float) * d, cap)
 
 
+@register(
+    "normalise",
+    params=(Param("ref", str, required=True), Param("cap", bool, False)),
+    summary="distance to a reference unit",
+)
 def dist2ref(x, direction=None, ref: int = 0, cap: bool = False) -> np.ndarray:
     """Distance to a reference unit (row index ``ref``):
     :math:`y = 1 - (x_{ref} - x)/(x_{ref} - \\min x)`; with ``cap``, values above the
     reference score 1. Reference: COINr ``n_dist2ref``."""
     x = _dir(x, direction)
-    xr = np.take(x, [ref], axis=_U)
-    lo, _ = _range(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y = 1 - (xr - x) / (xr - lo)
-    if cap:
-        y = np.where(y > 1, 1.0, y)
-    return y
+    return _distance_to(x, np.take(x, [ref], axis=_U), cap)
 
 
+@register("normalise", summary="fraction of the maximum")
 def fracmax(x, direction=None) -> np.ndarray:
     """Fraction of the maximum: :math:`y = x / \\max x` (COINr ``n_fracmax``)."""
     x = _dir(x, direction)
@@ -174,30 +193,24 @@ def fracmax(x, direction=None) -> np.ndarray:
         return x / hi
 
 
+@register("normalise", summary="no rescaling (direction applied)")
 def none(x, direction=None) -> np.ndarray:
     """No rescaling (the direction is still applied)."""
     return _dir(x, direction)
 
 
-FUNCTIONS = {
-    "minmax": minmax,
-    "zscore": zscore,
-    "rank": rank,
-    "percentile": percentile,
-    "borda": borda,
-    "goalposts": goalposts,
-    "dist2max": dist2max,
-    "dist2target": dist2target,
-    "dist2ref": dist2ref,
-    "fracmax": fracmax,
-    "none": none,
-}
+NORMALISE_METHODS = methods("normalise")
+
+
+def method_func(name: str):
+    """The function of the normalisation ``name`` (``KeyError`` when unknown)."""
+    return method("normalise", name).func
 
 
 def normalise_array(x: np.ndarray, method: str, direction=None, **params) -> np.ndarray:
     """Apply one method to every column of ``x`` (shape ``(..., n, m)``)."""
     try:
-        f = FUNCTIONS[method]
+        f = method_func(method)
     except KeyError:
         raise ValueError(f"unknown normalisation {method!r}; choose one of {', '.join(NORMALISE_METHODS)}") from None
     if method == "minmax" and "range" in params:

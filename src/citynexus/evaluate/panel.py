@@ -14,14 +14,19 @@ remaining steps follow the spec unchanged.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from citynexus.data import Dataset
+from citynexus.evaluate._util import rank_series
 from citynexus.evaluate.errors import IndexSpecError
 from citynexus.evaluate.impute import PANEL_METHODS, impute_panel
 from citynexus.evaluate.pipeline import build
-from citynexus.evaluate.result import IndexResult
-from citynexus.evaluate.spec import IndexSpec
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.result import IndexResult
+    from citynexus.evaluate.spec import IndexSpec
 
 SEP = "@"
 
@@ -75,5 +80,5 @@ def build_panel(
     scores.insert(1, "period", split[1].astype(int).to_numpy())
     scores = scores.reset_index(drop=True)
     top = result.index_code
-    scores["rank"] = scores.groupby("period")[top].rank(ascending=False, method="min").astype("Int64")
+    scores["rank"] = scores.groupby("period")[top].transform(rank_series)
     return result, scores

@@ -1,30 +1,31 @@
 """``build(dataset, spec, period) -> IndexResult``: the steps chained.
 
 Order: denominate -> screen -> impute -> (screen, if ``screen.when = "after_impute"``)
--> treat -> normalise -> weights and aggregation level by level. Every stage is a pure
-function of the previous table and the spec; :func:`run_stages` and
-:func:`aggregate_tree` are public so that robustness analysis can reuse them.
+-> treat -> normalise -> weights and aggregation level by level. Every data stage is a
+registered function of the previous table and its spec section
+(:mod:`citynexus.evaluate.stages`); :func:`run_stages` and :func:`aggregate_tree` are
+public so that robustness analysis can reuse them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from citynexus.evaluate import aggregate as agg
 from citynexus.evaluate import weights as wts
-from citynexus.evaluate.denominate import denominate
+from citynexus.evaluate._util import rank_series
 from citynexus.evaluate.errors import EvaluationError, IndexSpecError
-from citynexus.evaluate.framework import Framework
-from citynexus.evaluate.impute import PANEL_METHODS, impute, impute_panel
-from citynexus.evaluate.normalise import normalise
+from citynexus.evaluate.impute import PANEL_METHODS
 from citynexus.evaluate.result import IndexResult
-from citynexus.evaluate.screen import screen
 from citynexus.evaluate.spec import IndexSpec
-from citynexus.evaluate.treat import treat
+from citynexus.evaluate.stages import StageContext, log_entry, run_data_stages
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.framework import Framework
 
 
 @dataclass
@@ -39,57 +40,7 @@ class StageOutput:
 
 
 def _log(log: list[dict], step: str, message: str, level: str = "info", **details: Any) -> None:
-    log.append({"step": step, "level": level, "message": message, **({"details": details} if details else {})})
-
-
-def _denominate_table(table, dens, fw: Framework, spec: IndexSpec, log, period=None):
-    if not spec.denominate.enabled:
-        return table.copy()
-    by: dict[str, str | None] = {}
-    scale: dict[str, float] = {}
-    for c in table.columns:
-        o = spec.denominate.indicators.get(c, {})
-        d = o.get("by", fw.denominator.get(c))
-        by[c] = None if d in (None, "", "none") else d
-        scale[c] = float(o.get("scale", spec.denominate.scale))
-        if by[c] and (dens is None or by[c] not in dens.columns):
-            raise IndexSpecError(
-                f"indicator {c} is to be divided by {by[c]!r}, which is not a denominator of the dataset; "
-                f"declare it (kind = denominator) or set denominate.indicators.{c}.by = 'none'"
-            )
-    out, problems = denominate(table, dens if dens is not None else pd.DataFrame(index=table.index), by, scale)
-    used = {c: d for c, d in by.items() if d}
-    if used:
-        _log(log, "denominate", f"divided {len(used)} indicators by their denominators", by=used)
-    for p in problems:
-        if period is not None:
-            p = {**p, "period": period}
-        _log(log, "denominate", f"{p['unit']} {p['indicator']}: {p['reason']}; the cell is missing", "warning", **p)
-    return out
-
-
-def normalise_stage(x: pd.DataFrame, fw: Framework, spec: IndexSpec) -> tuple[pd.DataFrame, list[str]]:
-    """Step 5 as the spec asks: the default method and its parameters, per-indicator
-    overrides, directions from the framework. Returns the normalised table and warnings."""
-    n = spec.normalise
-    params: dict[str, Any] = {}
-    if n.method == "minmax":
-        params = {"low": n.range[0], "high": n.range[1]}
-    elif n.method == "zscore":
-        params = {"mean": n.mean, "sd": n.sd}
-    per = {k: dict(v) for k, v in n.indicators.items() if k in x.columns}
-    for v in per.values():
-        if v.get("method", n.method) == "minmax" and "range" in v:
-            lo, hi = v.pop("range")
-            v.update(low=lo, high=hi)
-        if v.get("method", n.method) == "minmax" and n.method != "minmax":
-            v.setdefault("low", n.range[0])
-            v.setdefault("high", n.range[1])
-    direction = {c: fw.direction.get(c, 1) or 1 for c in x.columns}
-    try:
-        return normalise(x, n.method, direction, per, **params)
-    except ValueError as err:
-        raise IndexSpecError(f"normalise: {err}") from None
+    log.append(log_entry(step, message, level, **details))
 
 
 def run_stages(
@@ -101,141 +52,22 @@ def run_stages(
     panel: pd.DataFrame | None = None,
     period: int | None = None,
 ) -> StageOutput:
-    """Denominate, screen, impute, treat and normalise one cross-section.
+    """Denominate, screen, impute, treat and normalise one cross-section: the stages of
+    :mod:`citynexus.evaluate.stages` in the spec's order.
 
     ``raw``: units x indicators; ``denominators``: units x denominator codes;
     ``groups``: units x grouping columns; ``panel``: (unit, period) x (indicators +
     denominators), only needed for panel imputation methods.
     """
-    log: list[dict] = []
-    stages: dict[str, pd.DataFrame] = {"raw": raw.copy()}
-    x = _denominate_table(raw, denominators, fw, spec, log)
-    stages["denominated"] = x
-
-    def do_screen(t: pd.DataFrame) -> pd.DataFrame:
-        s, info = screen(t, spec.screen.unit_threshold, spec.screen.indicator_threshold)
-        if info["dropped_units"]:
-            _log(
-                log,
-                "screen",
-                f"dropped {len(info['dropped_units'])} units with data availability below "
-                f"{spec.screen.unit_threshold:.3g}: {', '.join(info['dropped_units'])}",
-                "warning",
-                units=info["dropped_units"],
-            )
-        if info["dropped_indicators"]:
-            _log(
-                log,
-                "screen",
-                f"dropped {len(info['dropped_indicators'])} indicators with availability below "
-                f"{spec.screen.indicator_threshold:.3g}: {', '.join(info['dropped_indicators'])}",
-                "warning",
-                indicators=info["dropped_indicators"],
-            )
-        if s.shape[0] == 0 or s.shape[1] == 0:
-            raise EvaluationError(
-                "screening left no units or no indicators; lower screen.unit_threshold / screen.indicator_threshold"
-            )
-        return s
-
-    if spec.screen.when == "before_impute":
-        x = do_screen(x)
-        stages["screened"] = x
-
-    # impute -----------------------------------------------------------------
-    m = spec.impute.method
-    cells = []
-    if m in PANEL_METHODS:
-        if panel is None or period is None:
-            raise IndexSpecError(f"impute.method = {m!r} needs panel data (several periods)")
-        dcodes = [] if denominators is None else list(denominators.columns)
-        parts = []
-        for per, block in panel.groupby(level="period", sort=True):
-            t = block.droplevel("period")[list(raw.columns)]
-            d = block.droplevel("period")[dcodes] if dcodes else None
-            parts.append(_denominate_table(t, d, fw, spec, [], period=per).assign(period=per))
-        dp = pd.concat(parts).reset_index().set_index(["unit", "period"])
-        filled, c = impute_panel(dp, m)
-        x_new = filled.xs(period, level="period").reindex(index=x.index, columns=x.columns)
-        x_new = x.where(x.notna(), x_new)
-        c = c[(c["period"] == period) & c["unit"].isin(x.index) & c["indicator"].isin(x.columns)]
-        cells.append(c.drop(columns="period"))
-        x = x_new
-    else:
-        per_ind = spec.impute.indicators
-        grp = None
-        if m in ("group_mean", "group_median") or any(
-            o.get("method") in ("group_mean", "group_median") for o in per_ind.values()
-        ):
-            gcol = spec.impute.group or "group"
-            if groups is None or gcol not in groups.columns:
-                avail = [] if groups is None else list(groups.columns)
-                raise IndexSpecError(
-                    f"impute by group needs the unit grouping column {gcol!r}; the dataset has {avail or 'none'} "
-                    "-> set impute.group to one of them"
-                )
-            grp = groups[gcol]
-        default_cols = [c for c in x.columns if c not in per_ind]
-        out = x.copy()
-        if default_cols:
-            out[default_cols], c = impute(x[default_cols], m, grp)
-            cells.append(c)
-        for code, o in per_ind.items():
-            if code in x.columns:
-                out[[code]], c = impute(x[[code]], o["method"], grp)
-                cells.append(c)
-        x = out
-    imputed_cells = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame()
-    if len(imputed_cells):
-        _log(log, "impute", f"imputed {len(imputed_cells)} cells ({m})", cells=len(imputed_cells))
-    left = int(x.isna().sum().sum())
-    if left and m != "none":
-        _log(log, "impute", f"{left} cells remain missing (no value to impute from)", "warning")
-    stages["imputed"] = x
-
-    if spec.screen.when == "after_impute":
-        x = do_screen(x)
-        stages["screened"] = x
-
-    # treat -----------------------------------------------------------------
-    t = spec.treat
-    x, details, points = treat(
-        x,
-        t.method,
-        t.winmax,
-        t.skew_threshold,
-        t.kurt_threshold,
-        t.fallback,
-        t.boxcox_lambda,
-        {k: v for k, v in t.indicators.items() if k in x.columns},
+    ctx = StageContext(fw, spec, denominators, groups, panel, period, list(raw.columns))
+    _, tables, log, rec = run_data_stages(raw, ctx)
+    return StageOutput(
+        {"raw": raw.copy(), **tables},
+        log,
+        rec.get("treatment"),
+        rec.get("treated_points"),
+        rec.get("imputed_cells"),
     )
-    if len(details):
-        changed = details[~details["treatment"].str.startswith("none")]
-        for rec in changed.to_dict("records"):
-            what = rec["treatment"]
-            if what == "winsorise":
-                tails = [f"{u} (high)" for u in rec["winsorised_high"]] + [f"{u} (low)" for u in rec["winsorised_low"]]
-                msg = f"{rec['indicator']}: winsorised {rec['n_winsorised']} points: {', '.join(tails)}"
-            else:
-                msg = f"{rec['indicator']}: {what} transform applied"
-            _log(
-                log,
-                "treat",
-                msg,
-                indicator=rec["indicator"],
-                skew_before=rec["skew_before"],
-                kurt_before=rec["kurt_before"],
-                skew_after=rec["skew_after"],
-                kurt_after=rec["kurt_after"],
-            )
-    stages["treated"] = x
-
-    # normalise ---------------------------------------------------------------
-    y, warns = normalise_stage(x, fw, spec)
-    for wmsg in warns:
-        _log(log, "normalise", wmsg, "warning")
-    stages["normalised"] = y
-    return StageOutput(stages, log, details, points, imputed_cells)
 
 
 def _check_given(values: dict[str, float], group: list[str], parent: str, level: int, where: str) -> np.ndarray | None:
@@ -396,7 +228,7 @@ def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
     the spec imputes along time. Robustness runs call this once and then
     :func:`run_stages` / :func:`aggregate_tree` per variant."""
     spec.validate()
-    fw = Framework.from_dataset(dataset)
+    fw = dataset.framework
     if not fw.aggregates:
         raise IndexSpecError("the dataset's framework has no aggregates: add a parent (index) for the indicators")
     if period is None:
@@ -431,7 +263,7 @@ def build(dataset, spec: IndexSpec | None = None, period: int | None = None) -> 
     scores, wt = aggregate_tree(st.stages["normalised"], fw, spec, extra, log)
     stages = dict(st.stages)
     stages["aggregated"] = pd.concat([st.stages["normalised"], scores], axis=1)
-    ranks = scores.apply(lambda s: s.rank(ascending=False, method="min")).astype("Int64")
+    ranks = rank_series(scores)
     provenance = {
         "dataset": getattr(dataset, "name", ""),
         "dataset_digest": dataset.digest(),

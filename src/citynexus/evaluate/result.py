@@ -6,13 +6,15 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from citynexus.evaluate import analysis
-from citynexus.evaluate.framework import Framework
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.framework import Framework
 
 #: stage tables in pipeline order (only those present are exported)
 STAGE_ORDER = ("raw", "denominated", "screened", "imputed", "treated", "normalised", "aggregated")

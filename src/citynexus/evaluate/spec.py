@@ -40,25 +40,16 @@ from citynexus.evaluate.aggregate import AGGREGATE_METHODS
 from citynexus.evaluate.errors import IndexSpecError
 from citynexus.evaluate.impute import IMPUTE_METHODS, PANEL_METHODS
 from citynexus.evaluate.normalise import NORMALISE_METHODS
+from citynexus.evaluate.registry import method, spec_options
 from citynexus.evaluate.treat import FALLBACKS, TREAT_METHODS
 from citynexus.evaluate.weights import WEIGHT_METHODS
 
 SCREEN_WHEN = ("before_impute", "after_impute")
-_NORMALISE_PARAMS = {"method", "range", "mean", "sd", "lower", "upper", "scale", "clip", "target", "ref", "cap"}
-_WEIGHT_PARAMS = {
-    "method",
-    "values",
-    "matrix",
-    "codes",
-    "force",
-    "shift",
-    "min_eigenvalue",
-    "min_share",
-    "rotate",
-    "source",
-}
-_AGG_PARAMS = {"method", "p", "min_share", "normalisation", "v", "rho", "scale"}
-_TREAT_PARAMS = {"method", "winmax", "skew_threshold", "kurt_threshold", "fallback", "boxcox_lambda", "force"}
+#: options of a per-indicator, per-level or per-parent entry: from the method registry
+_NORMALISE_PARAMS = spec_options("normalise")
+_WEIGHT_PARAMS = spec_options("weights")
+_AGG_PARAMS = spec_options("aggregate")
+_TREAT_PARAMS = spec_options("treat")
 
 
 def _suggest(name: str, options) -> str:
@@ -246,26 +237,32 @@ class IndexSpec:
         ``spec.with_(normalise__method="zscore")`` (``__`` for a dot)."""
         new = self.copy()
         for path, value in changes.items():
-            parts = path.replace("__", ".").split(".")
-            obj: Any = new
-            for i, part in enumerate(parts[:-1]):
-                if isinstance(obj, dict):
-                    obj = obj.setdefault(part, {})
-                elif hasattr(obj, part):
-                    obj = getattr(obj, part)
-                else:
-                    raise IndexSpecError(f"unknown spec path {'.'.join(parts[: i + 1])!r}")
-            last = parts[-1]
-            if isinstance(obj, dict):
-                obj[last] = value
-            elif hasattr(obj, last):
-                if last == "range":
-                    value = (float(value[0]), float(value[1]))
-                setattr(obj, last, value)
-            else:
-                raise IndexSpecError(f"unknown spec option {path!r}")
+            new.set_option(path, value)
         new.validate()
         return new
+
+    def set_option(self, path: str, value: Any) -> None:
+        """Set one option **in place** by dotted path (``__`` also separates), without
+        validation (robustness factors set combinations that are checked when computed).
+        A ``range`` becomes a pair of floats; the value is copied."""
+        parts = path.replace("__", ".").split(".")
+        obj: Any = self
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(obj, dict):
+                obj = obj.setdefault(part, {})
+            elif _is_option(obj, part):
+                obj = getattr(obj, part)
+            else:
+                raise IndexSpecError(f"unknown spec path {'.'.join(parts[: i + 1])!r}")
+        last = parts[-1]
+        if isinstance(obj, dict):
+            obj[last] = copy.deepcopy(value)
+        elif _is_option(obj, last):
+            if last == "range":
+                value = (float(value[0]), float(value[1]))
+            setattr(obj, last, copy.deepcopy(value))
+        else:
+            raise IndexSpecError(f"unknown spec option {path!r}")
 
     # fluent forms ------------------------------------------------------
     def denominate_with(self, enabled: bool = True, scale: float = 1.0, **indicators: dict) -> IndexSpec:
@@ -352,110 +349,135 @@ class IndexSpec:
         """Check method names and parameter shapes; raise :class:`IndexSpecError` with
         what to change. Checks needing the data (codes, AHP size, weights summing per
         group) run in :func:`citynexus.evaluate.build`."""
+        c = _Check(source)
+        for check in (
+            self._check_screen_impute,
+            self._check_treat,
+            self._check_normalise,
+            self._check_weights,
+            self._check_aggregate,
+            self._check_means_positive,
+        ):
+            check(c)
 
-        def need(cond: bool, msg: str) -> None:
-            if not cond:
-                raise IndexSpecError(f"{source}: {msg}")
-
-        def method_ok(where: str, m: Any, options) -> None:
-            need(isinstance(m, str) and m in options, f"unknown method {m!r} in {where}{_suggest(m, options)}")
-
+    def _check_screen_impute(self, c: _Check) -> None:
+        """Checks of the screen and impute options."""
         sc = self.screen
         for k in ("unit_threshold", "indicator_threshold"):
             v = getattr(sc, k)
-            need(isinstance(v, int | float) and 0 <= v <= 1, f"screen.{k} must be a share between 0 and 1, got {v!r}")
-        need(sc.when in SCREEN_WHEN, f"screen.when must be one of {SCREEN_WHEN}, got {sc.when!r}")
-        method_ok("impute.method", self.impute.method, IMPUTE_METHODS)
+            c.need(isinstance(v, int | float) and 0 <= v <= 1, f"screen.{k} must be a share between 0 and 1, got {v!r}")
+        c.need(sc.when in SCREEN_WHEN, f"screen.when must be one of {SCREEN_WHEN}, got {sc.when!r}")
+        c.method_ok("impute.method", self.impute.method, IMPUTE_METHODS)
         for code, o in self.impute.indicators.items():
-            method_ok(f"impute.indicators.{code}", o.get("method"), IMPUTE_METHODS)
-            need(
+            c.method_ok(f"impute.indicators.{code}", o.get("method"), IMPUTE_METHODS)
+            c.need(
                 (o.get("method") in PANEL_METHODS) == (self.impute.method in PANEL_METHODS),
                 f"impute.indicators.{code}: cannot mix panel and cross-section imputation methods",
             )
+
+    def _check_treat(self, c: _Check) -> None:
+        """Checks of the outlier treatment options."""
         t = self.treat
-        method_ok("treat.method", t.method, TREAT_METHODS)
-        need(t.fallback in FALLBACKS, f"treat.fallback must be one of {FALLBACKS}, got {t.fallback!r}")
-        need(isinstance(t.winmax, int) and t.winmax >= 0, f"treat.winmax must be a whole number >= 0, got {t.winmax!r}")
+        c.method_ok("treat.method", t.method, TREAT_METHODS)
+        c.need(t.fallback in FALLBACKS, f"treat.fallback must be one of {FALLBACKS}, got {t.fallback!r}")
+        c.need(
+            isinstance(t.winmax, int) and t.winmax >= 0, f"treat.winmax must be a whole number >= 0, got {t.winmax!r}"
+        )
         for code, o in t.indicators.items():
             bad = set(o) - _TREAT_PARAMS
-            need(not bad, f"treat.indicators.{code}: unknown option {min(bad, default='')!r}")
+            c.need(not bad, f"treat.indicators.{code}: unknown option {min(bad, default='')!r}")
             if "method" in o:
-                method_ok(f"treat.indicators.{code}", o["method"], TREAT_METHODS)
+                c.method_ok(f"treat.indicators.{code}", o["method"], TREAT_METHODS)
+
+    def _check_normalise(self, c: _Check) -> None:
+        """Checks of the normalisation options."""
         n = self.normalise
-        method_ok("normalise.method", n.method, NORMALISE_METHODS)
-        need(n.range[0] < n.range[1], f"normalise.range must be [low, high] with low < high, got {list(n.range)}")
-        need(n.sd > 0, f"normalise.sd must be positive, got {n.sd}")
+        c.method_ok("normalise.method", n.method, NORMALISE_METHODS)
+        c.need(n.range[0] < n.range[1], f"normalise.range must be [low, high] with low < high, got {list(n.range)}")
+        c.need(n.sd > 0, f"normalise.sd must be positive, got {n.sd}")
         for code, o in n.indicators.items():
             bad = set(o) - _NORMALISE_PARAMS
-            need(not bad, f"normalise.indicators.{code}: unknown option {min(bad, default='')!r}")
+            c.need(not bad, f"normalise.indicators.{code}: unknown option {min(bad, default='')!r}")
             m = o.get("method", n.method)
-            method_ok(f"normalise.indicators.{code}", m, NORMALISE_METHODS)
+            c.method_ok(f"normalise.indicators.{code}", m, NORMALISE_METHODS)
             if m == "goalposts":
-                need(
+                c.need(
                     "lower" in o and "upper" in o and float(o["lower"]) < float(o["upper"]),
                     f"normalise.indicators.{code}: goalposts need lower < upper (in the indicator's units)",
                 )
             if m == "dist2target":
-                need("target" in o, f"normalise.indicators.{code}: dist2target needs a target value")
+                c.need("target" in o, f"normalise.indicators.{code}: dist2target needs a target value")
             if m == "dist2ref":
-                need("ref" in o, f"normalise.indicators.{code}: dist2ref needs ref = a unit code")
-        if n.method in ("goalposts", "dist2target", "dist2ref"):
-            need(
+                c.need("ref" in o, f"normalise.indicators.{code}: dist2ref needs ref = a unit code")
+        if method("normalise", n.method).required():
+            c.need(
                 bool(n.indicators),
                 f"normalise.method = {n.method!r} needs per-indicator parameters in [normalise.indicators.CODE]",
             )
+
+    def _check_weights(self, c: _Check) -> None:
+        """Checks of the weights options."""
         w = self.weights
-        method_ok("weights.method", w.method, WEIGHT_METHODS)
-        need(w.method != "ahp", "weights.method = 'ahp' needs a matrix per parent: use [weights.parent.CODE]")
+        c.method_ok("weights.method", w.method, WEIGHT_METHODS)
+        c.need(w.method != "ahp", "weights.method = 'ahp' needs a matrix per parent: use [weights.parent.CODE]")
         for code, v in w.values.items():
-            need(
+            c.need(
                 isinstance(v, int | float) and v >= 0,
                 f"weights.values.{code} must be a non-negative number, got {v!r}",
             )
         for where, entries in (("level", w.level), ("parent", w.parent)):
             for key, o in entries.items():
                 bad = set(o) - _WEIGHT_PARAMS
-                need(not bad, f"weights.{where}.{key}: unknown option {min(bad, default='')!r}")
-                method_ok(f"weights.{where}.{key}", o.get("method", w.method), WEIGHT_METHODS)
+                c.need(not bad, f"weights.{where}.{key}: unknown option {min(bad, default='')!r}")
+                c.method_ok(f"weights.{where}.{key}", o.get("method", w.method), WEIGHT_METHODS)
                 if where == "level":
-                    need(str(key).isdigit() and int(key) >= 1, f"weights.level keys are levels 1, 2, ..., got {key!r}")
+                    c.need(
+                        str(key).isdigit() and int(key) >= 1, f"weights.level keys are levels 1, 2, ..., got {key!r}"
+                    )
                 if o.get("method") == "ahp":
-                    need(where == "parent", f"weights.{where}.{key}: AHP needs one matrix per parent")
-                    need("matrix" in o, f"weights.parent.{key}: AHP needs matrix = [[1, a12, ...], ...]")
+                    c.need(where == "parent", f"weights.{where}.{key}: AHP needs one matrix per parent")
+                    c.need("matrix" in o, f"weights.parent.{key}: AHP needs matrix = [[1, a12, ...], ...]")
                     from citynexus.evaluate.weights import ahp
 
                     try:
                         ahp(o["matrix"], force=bool(o.get("force", False)))
                     except IndexSpecError as err:
-                        raise IndexSpecError(f"{source}: weights.parent.{key}: {err}") from None
+                        raise IndexSpecError(f"{c.source}: weights.parent.{key}: {err}") from None
                 if o.get("method") == "given" and "values" in o:
                     vals = o["values"]
-                    need(isinstance(vals, dict), f"weights.{where}.{key}.values must be a table CODE = weight")
+                    c.need(isinstance(vals, dict), f"weights.{where}.{key}.values must be a table CODE = weight")
+
+    def _check_aggregate(self, c: _Check) -> None:
+        """Checks of the aggregation options."""
         a = self.aggregate
-        method_ok("aggregate.method", a.method, AGGREGATE_METHODS)
-        need(0 <= a.min_share <= 1, f"aggregate.min_share must be between 0 and 1, got {a.min_share}")
+        c.method_ok("aggregate.method", a.method, AGGREGATE_METHODS)
+        c.need(0 <= a.min_share <= 1, f"aggregate.min_share must be between 0 and 1, got {a.min_share}")
         for where, entries in (("level", a.level), ("parent", a.parent)):
             for key, o in entries.items():
                 bad = set(o) - _AGG_PARAMS
-                need(not bad, f"aggregate.{where}.{key}: unknown option {min(bad, default='')!r}")
-                method_ok(f"aggregate.{where}.{key}", o.get("method", a.method), AGGREGATE_METHODS)
+                c.need(not bad, f"aggregate.{where}.{key}: unknown option {min(bad, default='')!r}")
+                c.method_ok(f"aggregate.{where}.{key}", o.get("method", a.method), AGGREGATE_METHODS)
                 if where == "level":
-                    need(
+                    c.need(
                         str(key).isdigit() and int(key) >= 2, f"aggregate.level keys are levels 2, 3, ..., got {key!r}"
                     )
+
+    def _check_means_positive(self, c: _Check) -> None:
+        """Geometric and harmonic means at level 2 need a normalisation that stays positive."""
+        n = self.normalise
         # geometric/harmonic means directly on normalised indicators that can be zero or negative
         for m, where in self._aggregate_methods():
             if m not in ("geometric", "harmonic") or where != "2":
                 continue
             if n.method == "minmax" and n.range[0] <= 0:
                 raise IndexSpecError(
-                    f"{source}: level 2 uses the {m} mean but normalise.range starts at {n.range[0]:g}, so the "
+                    f"{c.source}: level 2 uses the {m} mean but normalise.range starts at {n.range[0]:g}, so the "
                     f"worst unit on every indicator scores {n.range[0]:g} and the {m} mean is undefined "
                     "-> set normalise.range = [1, 100] (or another positive range)"
                 )
             if n.method in ("zscore", "borda", "percentile", "dist2max", "none"):
                 raise IndexSpecError(
-                    f"{source}: level 2 uses the {m} mean but normalise.method = {n.method!r} gives zeros or "
+                    f"{c.source}: level 2 uses the {m} mean but normalise.method = {n.method!r} gives zeros or "
                     "negative values -> use method 'minmax' with range = [1, 100], or 'rank'"
                 )
 
@@ -480,6 +502,25 @@ class IndexSpec:
         base.update(w.level.get(str(child_level), {}))
         base.update(w.parent.get(parent, {}))
         return base
+
+
+@dataclass(frozen=True)
+class _Check:
+    """The two checks of :meth:`IndexSpec.validate`, naming the spec's ``source``."""
+
+    source: str
+
+    def need(self, cond: bool, msg: str) -> None:
+        if not cond:
+            raise IndexSpecError(f"{self.source}: {msg}")
+
+    def method_ok(self, where: str, m: Any, options) -> None:
+        self.need(isinstance(m, str) and m in options, f"unknown method {m!r} in {where}{_suggest(m, options)}")
+
+
+def _is_option(obj: Any, name: str) -> bool:
+    """True when ``name`` is a data attribute of a spec section (not a method, not private)."""
+    return not name.startswith("_") and hasattr(obj, name) and not callable(getattr(obj, name))
 
 
 def _drop_none(d):

@@ -7,17 +7,47 @@ log transform to the original values instead. Also offers Box–Cox and none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
 from citynexus.evaluate._util import skew_kurt
+from citynexus.evaluate.registry import Param, add, methods
 
-TREAT_METHODS = ("winsorise", "log", "boxcox", "none")
-FALLBACKS = ("log", "boxcox", "none")
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+_TEST = (
+    Param("skew_threshold", float, 2.0, "pass when |skewness| is below it"),
+    Param("kurt_threshold", float, 3.5, "... or the excess kurtosis is below it"),
+    Param("force", bool, False, "treat even indicators that pass the test"),
+)
+add(
+    "treat",
+    "winsorise",
+    params=(
+        Param("winmax", int, 5, "at most this many points winsorised"),
+        *_TEST,
+        Param("fallback", str, "log", "transform used when winsorising is not enough: log, boxcox or none"),
+        Param("boxcox_lambda", float, None, "lambda of a Box-Cox fallback (default: maximum likelihood)"),
+    ),
+    summary="COINr rule: winsorise point by point, else the fallback transform",
+)
+add("treat", "log", params=_TEST, summary="COIN Tool log transform of failing indicators")
+add(
+    "treat",
+    "boxcox",
+    params=(*_TEST, Param("boxcox_lambda", float, None, "lambda (default: maximum likelihood)")),
+    summary="Box-Cox transform of failing indicators",
+)
+add("treat", "none", summary="no treatment")
+
+TREAT_METHODS = methods("treat")
+#: transforms a winsorisation can fall back to (every method but ``winsorise`` itself)
+FALLBACKS = tuple(m for m in TREAT_METHODS if m != "winsorise")
 
 
 def check_skew_kurt(x: np.ndarray, skew_threshold: float = 2.0, kurt_threshold: float = 3.5) -> bool | None:
@@ -33,6 +63,19 @@ def _passes(s: float, k: float, skew_threshold: float, kurt_threshold: float) ->
     if np.isnan(s) or np.isnan(k):
         return None
     return bool(abs(s) < skew_threshold or k < kurt_threshold)
+
+
+def _clip_extreme(x: np.ndarray, obs: np.ndarray, high: bool) -> np.ndarray | None:
+    """Set (in place) every point equal to the upper (``high``) or lower extreme of ``x``
+    to the most extreme value among the other points; returns their positions, or None
+    when no other point is observed."""
+    pick = np.nanmax if high else np.nanmin
+    idx = np.where(obs & (x == pick(x)))[0]
+    others = np.delete(x, idx)
+    if np.all(np.isnan(others)):
+        return None
+    x[idx] = pick(others)
+    return idx
 
 
 @dataclass
@@ -81,20 +124,14 @@ def winsorise(
 
     while (passed is False or (force and passed is not None)) and below():
         it += 1
-        if sk >= 0:
-            mx = np.nanmax(x)
-            imax = np.where(obs & (x == mx))[0]
-            others = np.delete(x, imax)
-            if np.all(np.isnan(others)):
-                break
-            x[imax] = np.nanmax(others)
+        high = bool(sk >= 0)
+        hit = _clip_extreme(x, obs, high)
+        if hit is None:
+            break
+        if high:
+            imax = hit
         else:
-            mn = np.nanmin(x)
-            imin = np.where(obs & (x == mn))[0]
-            others = np.delete(x, imin)
-            if np.all(np.isnan(others)):
-                break
-            x[imin] = np.nanmin(others)
+            imin = hit
         nwin = len(imax) + len(imin)
         sk, ku = skew_kurt(x)
         passed = _passes(sk, ku, skew_threshold, kurt_threshold)

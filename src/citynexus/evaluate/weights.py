@@ -8,17 +8,27 @@ summing to 1. Missing values are ignored column-wise where the method allows it.
 from __future__ import annotations
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
 from citynexus.evaluate.errors import EvaluationError, InconsistentJudgementsError, IndexSpecError
+from citynexus.evaluate.registry import Param, common_options, method, methods, register
 
-WEIGHT_METHODS = ("given", "equal", "entropy", "entropy_minmax", "critic", "std", "pca", "ahp")
+common_options(
+    "weights",
+    (Param("source", str, "normalised", "data of data-driven weights: normalised, treated or raw (level 1)"),),
+)
 
 #: Saaty's random consistency index RI for n = 1..15 (Saaty 1980, Table 1.7).
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
 
 
+@register(
+    "weights",
+    params=(Param("values", dict, None, "CODE = weight (default: the metadata weights)"),),
+    summary="weights given in the spec or the metadata, relative within the parent",
+)
 def given(w) -> np.ndarray:
     """Weights from metadata, relative within the parent (any positive scale):
     :math:`w_j = v_j / \\sum_k v_k`."""
@@ -31,6 +41,7 @@ def given(w) -> np.ndarray:
     return w / s
 
 
+@register("weights", summary="1/k")
 def equal(x) -> np.ndarray:
     """Equal weights :math:`w_j = 1/k`."""
     k = np.shape(x)[-1]
@@ -48,6 +59,7 @@ def _entropy_from_shares(p: np.ndarray, n_obs: np.ndarray) -> np.ndarray:
     return np.where(s == 0, 1.0 / d.shape[-1], w)
 
 
+@register("weights", summary="entropy weights of the raw shares (pymcdm variant)")
 def entropy(x) -> np.ndarray:
     """Entropy weights, **pymcdm variant** (shares of the raw column); batch-capable.
 
@@ -73,6 +85,7 @@ def entropy(x) -> np.ndarray:
     return _entropy_from_shares(p, n_obs)
 
 
+@register("weights", params=(Param("shift", float, 1e-4),), summary="entropy weights after min-max scaling and a shift")
 def entropy_minmax(x, shift: float = 1e-4) -> np.ndarray:
     """Entropy weights, **min-max-then-shift variant** common in Chinese studies
     (熵值法); batch-capable.
@@ -98,17 +111,7 @@ def entropy_minmax(x, shift: float = 1e-4) -> np.ndarray:
     return _entropy_from_shares(p, n_obs)
 
 
-def std(x) -> np.ndarray:
-    """Standard-deviation weights :math:`w_j = \\sigma_j / \\sum_k \\sigma_k` (sample sd,
-    :math:`n-1`); batch-capable. Reference: pymcdm ``standard_deviation_weights``."""
-    x = np.asarray(x, dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        s = np.nanstd(x, axis=-2, ddof=1)
-    tot = s.sum(axis=-1, keepdims=True)
-    return np.where(tot > 0, s / np.where(tot > 0, tot, 1), 1.0 / s.shape[-1])
-
-
+@register("weights", summary="CRITIC: contrast times conflict")
 def critic(x) -> np.ndarray:
     """CRITIC weights (Diakoulaki, Mavrotas & Papayannakis 1995, *Computers & OR* 22(7)).
 
@@ -136,6 +139,18 @@ def critic(x) -> np.ndarray:
     return c / c.sum() if c.sum() > 0 else np.full(x.shape[1], 1 / x.shape[1])
 
 
+@register("weights", summary="proportional to the sample standard deviation")
+def std(x) -> np.ndarray:
+    """Standard-deviation weights :math:`w_j = \\sigma_j / \\sum_k \\sigma_k` (sample sd,
+    :math:`n-1`); batch-capable. Reference: pymcdm ``standard_deviation_weights``."""
+    x = np.asarray(x, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s = np.nanstd(x, axis=-2, ddof=1)
+    tot = s.sum(axis=-1, keepdims=True)
+    return np.where(tot > 0, s / np.where(tot > 0, tot, 1), 1.0 / s.shape[-1])
+
+
 def varimax(loadings: np.ndarray, gamma: float = 1.0, max_iter: int = 500, tol: float = 1e-10) -> np.ndarray:
     """Varimax rotation of a loading matrix (Kaiser 1958, *Psychometrika* 23, 187-200)."""
     p, k = loadings.shape
@@ -154,6 +169,11 @@ def varimax(loadings: np.ndarray, gamma: float = 1.0, max_iter: int = 500, tol: 
     return loadings @ R
 
 
+@register(
+    "weights",
+    params=(Param("min_eigenvalue", float, 1.0), Param("min_share", float, 0.10), Param("rotate", bool, True)),
+    summary="OECD/JRC PCA weights (varimax-rotated loadings)",
+)
 def pca(x, min_eigenvalue: float = 1.0, min_share: float = 0.10, rotate: bool = True) -> np.ndarray:
     """PCA-based weights following the OECD/JRC Handbook (2008, §6.1, Tables 17-18).
 
@@ -198,7 +218,19 @@ def pca(x, min_eigenvalue: float = 1.0, min_share: float = 0.10, rotate: bool = 
     return w / w.sum()
 
 
-def ahp(matrix, force: bool = False, tol: float = 1e-6) -> tuple[np.ndarray, float]:
+class AHPResult(NamedTuple):
+    """Result of :func:`ahp`: the weights (summing to 1) and Saaty's consistency ratio."""
+
+    weights: np.ndarray
+    cr: float
+
+
+@register(
+    "weights",
+    params=(Param("matrix", list, required=True), Param("codes", list), Param("force", bool, False)),
+    summary="AHP principal eigenvector; CR >= 0.1 refused unless force",
+)
+def ahp(matrix, force: bool = False, tol: float = 1e-6) -> AHPResult:
     """AHP weights from a pairwise comparison matrix (Saaty 1980, *The Analytic Hierarchy
     Process*): the principal right eigenvector :math:`A w = \\lambda_{max} w`, scaled to sum
     1. Consistency: :math:`CI = (\\lambda_{max} - n)/(n - 1)`, :math:`CR = CI / RI_n` with
@@ -206,7 +238,7 @@ def ahp(matrix, force: bool = False, tol: float = 1e-6) -> tuple[np.ndarray, flo
 
     Refuses a matrix that is not square, not positive, without unit diagonal or not
     reciprocal (:math:`a_{ji} = 1/a_{ij}`), and one with CR >= 0.1 unless ``force``.
-    Returns ``(weights, CR)``.
+    Returns an :class:`AHPResult` (``weights``, ``cr``; it unpacks as ``w, cr``).
     """
     A = np.asarray(matrix, dtype=float)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
@@ -238,21 +270,24 @@ def ahp(matrix, force: bool = False, tol: float = 1e-6) -> tuple[np.ndarray, flo
             f"AHP consistency ratio CR = {cr:.3f} >= 0.1: the pairwise judgements contradict each other; "
             "revise the comparisons (look for a > b > c but c >= a) or set force = true to accept them"
         )
-    return w, float(cr)
+    return AHPResult(w, float(cr))
 
 
-def compute(method: str, x=None, **params) -> np.ndarray:
-    """Dispatch by name: ``given`` (needs ``values``), ``equal``, ``entropy``,
-    ``entropy_minmax``, ``critic``, ``std``, ``pca``, ``ahp`` (needs ``matrix``)."""
-    if method == "given":
+WEIGHT_METHODS = methods("weights")
+
+
+def compute(method_name: str, x=None, **params) -> np.ndarray:
+    """Dispatch by name through the registry: ``given`` (needs ``values``), ``ahp`` (needs
+    ``matrix``; returns the weights only), and the data-driven methods on ``x`` with the
+    registered parameters found in ``params`` (others are ignored)."""
+    try:
+        m = method("weights", method_name)
+    except KeyError:
+        raise IndexSpecError(
+            f"unknown weighting method {method_name!r}; choose one of {', '.join(WEIGHT_METHODS)}"
+        ) from None
+    if method_name == "given":
         return given(params["values"])
-    if method == "ahp":
-        return ahp(params["matrix"], force=bool(params.get("force", False)))[0]
-    fns = {"equal": equal, "entropy": entropy, "entropy_minmax": entropy_minmax, "critic": critic, "std": std}
-    if method in fns:
-        kw = {"shift": params["shift"]} if method == "entropy_minmax" and "shift" in params else {}
-        return fns[method](x, **kw)
-    if method == "pca":
-        kw = {k: params[k] for k in ("min_eigenvalue", "min_share", "rotate") if k in params}
-        return pca(x, **kw)
-    raise IndexSpecError(f"unknown weighting method {method!r}; choose one of {', '.join(WEIGHT_METHODS)}")
+    if method_name == "ahp":
+        return ahp(params["matrix"], force=bool(params.get("force", False))).weights
+    return m.func(x, **{k: params[k] for k in m.param_names if k in params})

@@ -10,6 +10,7 @@ soft re-ranking with reasons); digital portraits.
 
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.config import MatchConfig
+from citynexus.hub.constraints import ConstraintCheck, check_constraints
 from citynexus.hub.encoder import Encoder, HashingEncoder, USEEncoder, default_encoder
 from citynexus.hub.errors import (
     HubConfigError,
@@ -19,7 +20,7 @@ from citynexus.hub.errors import (
     NotFoundError,
     UnknownCityError,
 )
-from citynexus.hub.matching import Match, Matcher, PartnerMatch, check_constraints
+from citynexus.hub.matching import Match, Matcher, PartnerMatch, Query, feature
 from citynexus.hub.models import Need, Offer, Organization
 from citynexus.hub.portrait import match_graph, portrait, render_text
 from citynexus.hub.registry import Hub, ImportReport
@@ -34,6 +35,7 @@ def demo_path():
 
 
 __all__ = [
+    "ConstraintCheck",
     "Encoder",
     "ExactIndex",
     "HashingEncoder",
@@ -51,12 +53,14 @@ __all__ = [
     "Offer",
     "Organization",
     "PartnerMatch",
+    "Query",
     "USEEncoder",
     "UnknownCityError",
     "VectorIndex",
     "check_constraints",
     "default_encoder",
     "demo_path",
+    "feature",
     "match_graph",
     "portrait",
     "register_index",

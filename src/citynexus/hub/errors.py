@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citynexus.errors import CityNexusError
+from citynexus import errors
+from citynexus.errors import CityNexusError, problems_message
 
 
 class HubError(CityNexusError):
@@ -15,7 +16,7 @@ class UnknownCityError(HubError):
     """A city is neither a unit code of the bundled ``gba`` dataset nor one of its names."""
 
 
-class NotFoundError(HubError):
+class NotFoundError(HubError, errors.NotFoundError):
     """An organization, offer or need id is not in the hub."""
 
 
@@ -51,12 +52,4 @@ class HubImportError(HubError):
     def __init__(self, problems: list[ImportProblem], source: str = ""):
         self.problems = list(problems)
         self.source = source
-        n = len(self.problems)
-        head = f"import rejected, nothing stored: {n} problem{'s' if n != 1 else ''}"
-        if source:
-            head += f" in {source}"
-        shown = self.problems[:50]
-        lines = [head + ":"] + [f"  - {p}" for p in shown]
-        if n > len(shown):
-            lines.append(f"  ... and {n - len(shown)} more")
-        super().__init__("\n".join(lines))
+        super().__init__(problems_message(self.problems, source, head="import rejected, nothing stored: ", limit=50))

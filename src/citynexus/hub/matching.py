@@ -17,13 +17,23 @@ Pipeline for one query (a need looking for offers, an offer looking for needs, o
    organization kind fit: ``score = rrf + Σ_f w_f · x_f − unverified_penalty · n_unverified``.
 
 Every number of the pipeline comes back in the reasons of a match.
+
+:meth:`Matcher.rank` is the one entry point of the pipeline: "rank the offers (or needs) for
+this :class:`Query`, with these hard constraints (``accept``) and these soft boosts
+(``boosts``)". ``match_need``, ``match_offer`` and ``search`` are that call with the hub's own
+constraints (:func:`citynexus.hub.constraints.check_constraints`) and features; other matchers
+pass theirs::
+
+    q = Query(text, detect_lang(text), matcher.encoder.encode([text])[0])
+    matcher.rank("offer", q, top=5, accept=lambda o: ConstraintCheck() if o.kind == "service" else None,
+                 boosts=lambda o: {"local": feature(float(o.org == "ORG1"), 0.1, "same owner")})
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,14 +41,28 @@ import numpy as np
 
 from citynexus.hub import cities as _cities
 from citynexus.hub.config import MatchConfig
+from citynexus.hub.constraints import Accept, ConstraintCheck, check_constraints, city_label
 from citynexus.hub.encoder import Encoder, default_encoder
 from citynexus.hub.errors import HubConfigError, NotFoundError
 from citynexus.hub.industries import labels_both
-from citynexus.hub.models import Need, Offer, Organization, cert_key
+from citynexus.hub.models import Need, Offer, Organization
 from citynexus.hub.text import detect_lang, tokenize
 from citynexus.hub.vectors import VectorIndex, make_index, top_k
 
 MODES = ("hybrid", "bm25", "dense")
+
+__all__ = [
+    "MODES",
+    "Accept",
+    "Boosts",
+    "ConstraintCheck",
+    "Match",
+    "Matcher",
+    "PartnerMatch",
+    "Query",
+    "check_constraints",
+    "feature",
+]
 
 
 @dataclass
@@ -67,83 +91,88 @@ class PartnerMatch:
         return {"org": self.org, "score": round(self.score, 6), "pairs": self.pairs}
 
 
+Item = Offer | Need
+#: Soft boosts of a ranking: ``{name: feature(value, weight, detail)}`` for an item.
+Boosts = Callable[[Any], dict[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What :meth:`Matcher.rank` ranks candidates for: the text BM25 reads, its language
+    (``"zh"``/``"en"``; coverage-aware fusion and feedback terms use it) and its sentence
+    vector (from the matcher's encoder, unit length)."""
+
+    text: str
+    lang: str
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which retrievers one ranking uses, from the mode and the configured weights."""
+
+    bm25: bool
+    dense: bool
+    coverage: bool  # coverage-aware fusion: BM25 ranks only items in the query's language
+
+    @classmethod
+    def of(cls, mode: str, cfg: MatchConfig) -> _Plan:
+        bm25 = mode in ("hybrid", "bm25") and cfg.w_bm25 > 0
+        dense = mode in ("hybrid", "dense") and cfg.w_dense > 0
+        return cls(bm25, dense, cfg.coverage_aware_fusion and bm25 and dense)
+
+    @property
+    def retrievers(self) -> list[str]:
+        return [name for name, on in (("bm25", self.bm25), ("dense", self.dense)) if on]
+
+
+class _DenseSearch:
+    """The query's dense neighbours, searched once per pool size."""
+
+    def __init__(self, index: VectorIndex, vector: np.ndarray):
+        self.index, self.vector = index, vector
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, pool: int) -> tuple[np.ndarray, np.ndarray]:
+        if pool not in self._cache:
+            self._cache[pool] = self.index.search(self.vector, pool)
+        return self._cache[pool]
+
+
+class _Gate:
+    """The hard constraints of one ranking: ``accept`` is asked once per item, and an item
+    passes when its check exists and (if constraints apply) passes the unknown-data policy."""
+
+    def __init__(self, accept: Accept, items: Sequence[Item], cfg: MatchConfig):
+        self.accept, self.items, self.cfg = accept, items, cfg
+        self._checks: dict[int, ConstraintCheck | None] = {}
+
+    def admits(self, row: int) -> bool:
+        if row not in self._checks:
+            chk = self.accept(self.items[row])
+            ok = chk is not None and (not self.cfg.apply_constraints or chk.passes(self.cfg.unknown_policy))
+            self._checks[row] = chk if ok else None
+        return self._checks[row] is not None
+
+    def check(self, row: int) -> ConstraintCheck:
+        chk = self._checks[row]
+        assert chk is not None, "only admitted rows have a check"
+        return chk
+
+
 @dataclass
-class ConstraintCheck:
-    """Which constraints of a need an offer meets, misses, or cannot be checked against."""
+class _Candidate:
+    """One item's state during a ranking: its row on the side, the constraint check it passed,
+    its (rank, raw score) in each retriever that returned it, the summed RRF terms, the
+    normalised fusion score, its soft features and the final score."""
 
-    met: list[str] = field(default_factory=list)
-    missed: list[str] = field(default_factory=list)
-    unverified: list[str] = field(default_factory=list)
-
-    def passes(self, unknown_policy: str = "keep") -> bool:
-        return not self.missed and (unknown_policy == "keep" or not self.unverified)
-
-    def to_json(self) -> dict[str, list[str]]:
-        return {"met": self.met, "missed": self.missed, "unverified": self.unverified}
-
-
-def _city_label(code: str) -> str:
-    c = _cities.cities().get(code)
-    return f"{code} ({c.name}/{c.name_zh})" if c else code
-
-
-def check_constraints(need: Need, offer: Offer, offer_org: Organization | None) -> ConstraintCheck:
-    """Check the hard constraints of ``need`` against ``offer`` and the organization offering it.
-
-    - ``cities``: met when the organization's city, or a city in ``offer.attributes.cities``
-      (cities served), is allowed.
-    - ``certifications``: each required one must be held by the organization or listed in
-      ``offer.attributes.certifications`` (compared ignoring case, spaces and dashes).
-    - ``min_capacity``: ``offer.attributes.capacity >= min_capacity``; unverified if unknown.
-    - ``budget``: ``offer.attributes.price <= budget``; unverified if the price is unknown.
-    - ``deadline``: ``offer.attributes.available_from <= deadline``; an offer without
-      ``available_from`` is taken as available now (met).
-    """
-    res = ConstraintCheck()
-    con = need.constraints or {}
-    attrs = offer.attributes or {}
-    if con.get("cities"):
-        allowed = list(con["cities"])
-        places = ([offer_org.city] if offer_org else []) + list(attrs.get("cities") or [])
-        hit = [p for p in places if p in allowed]
-        if hit:
-            res.met.append(f"city {_city_label(hit[0])} is allowed")
-        elif not places:
-            res.unverified.append("city unknown")
-        else:
-            res.missed.append(f"located in {'/'.join(places)}, need allows only {', '.join(allowed)}")
-    if con.get("certifications"):
-        held = {cert_key(c) for c in (offer_org.certifications if offer_org else [])}
-        held |= {cert_key(c) for c in attrs.get("certifications") or []}
-        for req in con["certifications"]:
-            if cert_key(req) in held:
-                res.met.append(f"holds {req}")
-            else:
-                res.missed.append(f"lacks certification {req}")
-    if con.get("min_capacity") is not None:
-        cap = attrs.get("capacity")
-        unit = attrs.get("capacity_unit", "")
-        if cap is None:
-            res.unverified.append(f"capacity not stated (need >= {con['min_capacity']:g})")
-        elif cap >= con["min_capacity"]:
-            res.met.append(f"capacity {cap:g} {unit}>= {con['min_capacity']:g}".replace("  ", " "))
-        else:
-            res.missed.append(f"capacity {cap:g} {unit}< required {con['min_capacity']:g}".replace("  ", " "))
-    if con.get("budget") is not None:
-        price = attrs.get("price")
-        if price is None:
-            res.unverified.append(f"price not stated (budget {con['budget']:g})")
-        elif price <= con["budget"]:
-            res.met.append(f"price {price:g} within budget {con['budget']:g}")
-        else:
-            res.missed.append(f"price {price:g} over budget {con['budget']:g}")
-    if con.get("deadline"):
-        start = attrs.get("available_from")
-        if start is None or start <= con["deadline"]:
-            res.met.append(f"available by deadline {con['deadline']}")
-        else:
-            res.missed.append(f"available only from {start}, after deadline {con['deadline']}")
-    return res
+    row: int
+    check: ConstraintCheck
+    hits: dict[str, tuple[int, float]] = field(default_factory=dict)
+    rrf: float = 0.0
+    fusion: float = 0.0
+    features: dict[str, dict[str, Any]] = field(default_factory=dict)
+    score: float = 0.0
 
 
 class _Side:
@@ -258,7 +287,7 @@ class Matcher:
         def feats(offer: Offer) -> dict[str, Any]:
             return self._features(need, offer, own, self.orgs.get(offer.org))
 
-        return self._rank("offer", need.document(), need.lang, q_vec, top, mode, accept, feats)
+        return self.rank("offer", Query(need.document(), need.lang, q_vec), top, mode, accept, feats)
 
     def match_offer(self, offer_id: str, top: int = 10, mode: str = "hybrid") -> list[Match]:
         """Needs an offer can serve, best first (the needs' constraints are checked against the offer)."""
@@ -276,9 +305,11 @@ class Matcher:
         def feats(need: Need) -> dict[str, Any]:
             return self._features(need, offer, self.orgs.get(need.org), offer_org)
 
-        return self._rank("need", offer.document(), offer.lang, q_vec, top, mode, accept, feats)
+        return self.rank("need", Query(offer.document(), offer.lang, q_vec), top, mode, accept, feats)
 
-    def search(self, text: str, top: int = 10, target: str = "offer", lang: str | None = None, mode: str = "hybrid"):
+    def search(
+        self, text: str, top: int = 10, target: str = "offer", lang: str | None = None, mode: str = "hybrid"
+    ) -> list[Match]:
         """Free-text search of offers (``target="offer"``) or needs; ``lang`` keeps only items
         written in that language ("zh" or "en"). No constraints, no soft features."""
         if target not in ("offer", "need"):
@@ -287,10 +318,10 @@ class Matcher:
             raise HubConfigError(f"lang must be 'zh' or 'en', got {lang!r}")
         q_vec = self.encoder.encode([text])[0]
 
-        def accept(item):
+        def accept(item: Item) -> ConstraintCheck | None:
             return ConstraintCheck() if lang is None or item.lang == lang else None
 
-        return self._rank(target, text, detect_lang(text), q_vec, top, mode, accept, lambda item: {})
+        return self.rank(target, Query(text, detect_lang(text), q_vec), top, mode, accept)
 
     def partners(self, org_id: str, top: int = 10, mode: str = "hybrid") -> list[PartnerMatch]:
         """Organizations to work with: the owners of the best offers for ``org_id``'s needs and
@@ -326,110 +357,166 @@ class Matcher:
             offer_inds = set(offer.industries) or set(offer_org.industries if offer_org else [])
             shared = [i for i in need.industries if i in offer_inds]
             x = len(shared) / len(need.industries)
-            out["industry"] = _feat(x, cfg.w_industry, f"shared industries: {', '.join(shared) or 'none'}")
+            out["industry"] = feature(x, cfg.w_industry, f"shared industries: {', '.join(shared) or 'none'}")
         if need_org and offer_org:
             a, b = need_org.city, offer_org.city
             if a == b:
-                out["same_city"] = _feat(1.0, cfg.w_same_city, f"both in {_city_label(a)}")
+                out["same_city"] = feature(1.0, cfg.w_same_city, f"both in {city_label(a)}")
             else:
                 near = b in _cities.neighbours(a, cfg.neighbour_km)
                 if near:
                     d = _cities.distance_km(a, b)
-                    out["neighbour_city"] = _feat(1.0, cfg.w_neighbour_city, f"{a}-{b} {d:.0f} km apart")
+                    out["neighbour_city"] = feature(1.0, cfg.w_neighbour_city, f"{a}-{b} {d:.0f} km apart")
         x = cfg.offer_kind_affinity.get(need.kind, {}).get(offer.kind, 0.0)
-        out["offer_kind"] = _feat(x, cfg.w_offer_kind, f"{need.kind} need / {offer.kind} offer")
+        out["offer_kind"] = feature(x, cfg.w_offer_kind, f"{need.kind} need / {offer.kind} offer")
         if offer_org:
             x = cfg.org_kind_affinity.get(need.kind, {}).get(offer_org.kind, 0.0)
-            out["org_kind"] = _feat(x, cfg.w_org_kind, f"{need.kind} need / offered by {offer_org.kind}")
+            out["org_kind"] = feature(x, cfg.w_org_kind, f"{need.kind} need / offered by {offer_org.kind}")
         return out
 
-    def _rank(self, item_type, query_text, q_lang, q_vec, top, mode, accept, feats) -> list[Match]:
+    def rank(
+        self,
+        item_type: str,
+        query: Query,
+        top: int = 10,
+        mode: str = "hybrid",
+        accept: Accept | None = None,
+        boosts: Boosts | None = None,
+    ) -> list[Match]:
+        """Rank the items of one side (``item_type`` ``"offer"`` or ``"need"``) for ``query``.
+
+        1. retrieve: BM25 over the query's tokens (expanded by dense feedback terms in hybrid
+           mode) and/or the dense index, each keeping its ``candidates`` best;
+        2. hard constraints: ``accept(item)`` returns a :class:`ConstraintCheck` (the item stays
+           if it passes) or None (removed); the pool grows x4 until ``top`` items survive;
+        3. fusion: ``rrf = Σ_r w_r / (rrf_k + rank_r)`` over the survivors' ranks, divided by
+           its maximum over the retrievers that can see the item;
+        4. soft boosts: ``score = fusion + Σ_f contribution_f − unverified_penalty · n_unverified``
+           with ``boosts(item) = {name: feature(value, weight, detail)}``;
+        5. the ``top`` best (ties by id) are explained in ``Match.reasons``.
+
+        ``accept`` defaults to "every item, nothing checked", ``boosts`` to none. Other
+        matchers (service-centre routing, talent) plug their constraints and boosts in here.
+        """
         if mode not in MODES:
             raise HubConfigError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if top < 1:
             raise HubConfigError(f"top must be >= 1, got {top}")
-        cfg = self.cfg
         side = self.side(item_type)
-        n = len(side.items)
-        if n == 0:
+        if not side.items:
             return []
-        q_tokens = tokenize(query_text)
-        use_bm25 = mode in ("hybrid", "bm25") and cfg.w_bm25 > 0
-        use_dense = mode in ("hybrid", "dense") and cfg.w_dense > 0
-        fuse_by_coverage = cfg.coverage_aware_fusion and use_bm25 and use_dense
-        dense_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        plan = _Plan.of(mode, self.cfg)
+        gate = _Gate(accept or (lambda item: ConstraintCheck()), side.items, self.cfg)
+        q_tokens = tokenize(query.text)
+        dense = _DenseSearch(side.vec, query.vector)
+        survivors = self._retrieve(side, plan, query.lang, q_tokens, dense, gate, top)
+        candidates = self._fuse(survivors, gate)
+        self._score(candidates, side, plan, query.lang, boosts or (lambda item: {}))
+        best = sorted(candidates, key=lambda c: (-c.score, side.items[c.row].id))[:top]
+        return [
+            Match(
+                item_type,
+                side.items[c.row].id,
+                side.items[c.row].org,
+                c.score,
+                self._explain(c, side, q_tokens, query, plan),
+            )
+            for c in best
+        ]
 
-        def dense(pool: int) -> tuple[np.ndarray, np.ndarray]:
-            if pool not in dense_cache:
-                dense_cache[pool] = side.vec.search(q_vec, pool)
-            return dense_cache[pool]
-
-        bm_tokens = q_tokens
-        if use_bm25 and use_dense and cfg.prf_docs > 0 and cfg.prf_terms > 0:
-            near = dense(max(cfg.candidates, cfg.prf_docs * 4))[0][: cfg.prf_docs * 4]
-            bm_tokens = q_tokens * cfg.prf_query_repeat + self._feedback_terms(side, near, q_lang, q_tokens)
-        bm_all = side.bm25_scores(bm_tokens) if use_bm25 else None
-        checks: dict[int, ConstraintCheck | None] = {}
+    def _retrieve(
+        self,
+        side: _Side,
+        plan: _Plan,
+        q_lang: str,
+        q_tokens: list[str],
+        dense: _DenseSearch,
+        gate: _Gate,
+        top: int,
+    ) -> dict[str, list[tuple[int, float]]]:
+        """Each retriever's ``(row, score)`` list, best first, of items that pass the gate;
+        the pool starts at ``candidates`` and grows x4 until ``top`` items survive or the
+        whole side is seen."""
+        cfg = self.cfg
+        bm_all = side.bm25_scores(self._lexical_tokens(side, plan, q_lang, q_tokens, dense)) if plan.bm25 else None
+        n = len(side.items)
         pool = cfg.candidates
         while True:
-            lists: dict[str, list[tuple[int, float]]] = {}
-            if use_bm25:
-                rows = top_k(bm_all, pool)
-                lists["bm25"] = [
-                    (int(r), float(bm_all[r]))
-                    for r in rows
-                    if bm_all[r] > 0 and (not fuse_by_coverage or side.items[r].lang == q_lang)
-                ]
-            if use_dense:
-                rows, sims = dense(pool)
-                lists["dense"] = [(int(r), float(s)) for r, s in zip(rows, sims) if s > cfg.dense_min_similarity]
-            survivors: dict[str, list[tuple[int, float]]] = {}
-            for name, lst in lists.items():
-                keep = []
-                for r, s in lst:
-                    if r not in checks:
-                        chk = accept(side.items[r])
-                        ok = chk is not None and (not cfg.apply_constraints or chk.passes(cfg.unknown_policy))
-                        checks[r] = chk if ok else None
-                    if checks[r] is not None:
-                        keep.append((r, s))
-                survivors[name] = keep
+            lists = self._retrieved(side, plan, q_lang, bm_all, dense, pool)
+            survivors = {name: [(r, s) for r, s in lst if gate.admits(r)] for name, lst in lists.items()}
             found = {r for lst in survivors.values() for r, _ in lst}
             if len(found) >= top or pool >= n:
-                break
+                return survivors
             pool = min(n, pool * 4)
 
-        weights = {"bm25": cfg.w_bm25, "dense": cfg.w_dense}
-        active = list(lists)
-        # the best fused score an item can get from the retrievers that can see it: BM25 cannot
-        # match across languages, so under coverage-aware fusion an item in another language
-        # is normalised by the dense weight alone (its missing BM25 rank is not evidence)
-        norm_all = sum(weights[k] for k in active) / (cfg.rrf_k + 1)
-        norm_other = sum(weights[k] for k in active if k != "bm25") / (cfg.rrf_k + 1)
-        info: dict[int, dict[str, Any]] = {}
+    def _lexical_tokens(
+        self, side: _Side, plan: _Plan, q_lang: str, q_tokens: list[str], dense: _DenseSearch
+    ) -> list[str]:
+        """The BM25 query: the query's tokens, in hybrid mode repeated ``prf_query_repeat``
+        times and followed by the feedback terms of the dense neighbours."""
+        cfg = self.cfg
+        if not (plan.bm25 and plan.dense and cfg.prf_docs > 0 and cfg.prf_terms > 0):
+            return q_tokens
+        near = dense(max(cfg.candidates, cfg.prf_docs * 4))[0][: cfg.prf_docs * 4]
+        return q_tokens * cfg.prf_query_repeat + self._feedback_terms(side, near, q_lang, q_tokens)
+
+    def _retrieved(
+        self,
+        side: _Side,
+        plan: _Plan,
+        q_lang: str,
+        bm_all: np.ndarray | None,
+        dense: _DenseSearch,
+        pool: int,
+    ) -> dict[str, list[tuple[int, float]]]:
+        """The ``pool`` best ``(row, score)`` of each retriever, before constraints: BM25 keeps
+        positive scores (only items in the query's language under coverage-aware fusion), dense
+        keeps similarities above ``dense_min_similarity``."""
+        lists: dict[str, list[tuple[int, float]]] = {}
+        if plan.bm25:
+            assert bm_all is not None
+            lists["bm25"] = [
+                (int(r), float(bm_all[r]))
+                for r in top_k(bm_all, pool)
+                if bm_all[r] > 0 and (not plan.coverage or side.items[r].lang == q_lang)
+            ]
+        if plan.dense:
+            rows, sims = dense(pool)
+            lists["dense"] = [(int(r), float(s)) for r, s in zip(rows, sims) if s > self.cfg.dense_min_similarity]
+        return lists
+
+    def _fuse(self, survivors: dict[str, list[tuple[int, float]]], gate: _Gate) -> list[_Candidate]:
+        """Reciprocal rank fusion: each surviving item sums ``w_r / (rrf_k + rank_r)`` over the
+        retrievers that returned it (in order of first appearance)."""
+        weights = {"bm25": self.cfg.w_bm25, "dense": self.cfg.w_dense}
+        out: dict[int, _Candidate] = {}
         for name, lst in survivors.items():
             for rank, (r, s) in enumerate(lst, start=1):
-                d = info.setdefault(r, {"rrf": 0.0})
-                d["rrf"] += weights[name] / (cfg.rrf_k + rank)
-                d[name] = (rank, s)
-        results: list[Match] = []
-        for r, d in info.items():
-            item = side.items[r]
-            chk = checks[r]
-            other_lang = fuse_by_coverage and item.lang != q_lang
-            norm = norm_other if other_lang and norm_other > 0 else norm_all
-            fused = d["rrf"] / norm
-            f = feats(item)
-            score = fused + sum(v["contribution"] for v in f.values())
-            score -= cfg.unverified_penalty * len(chk.unverified)
-            results.append(
-                Match(item_type, item.id, item.org, score, {"_row": r, "_d": d, "fusion": fused, "features": f})
-            )
-        results.sort(key=lambda m: (-m.score, m.item_id))
-        results = results[:top]
-        for m in results:
-            self._explain(m, side, q_tokens, q_vec, checks[m.reasons["_row"]], use_bm25, use_dense)
-        return results
+                c = out.setdefault(r, _Candidate(r, gate.check(r)))
+                c.rrf += weights[name] / (self.cfg.rrf_k + rank)
+                c.hits[name] = (rank, s)
+        return list(out.values())
+
+    def _score(self, candidates: list[_Candidate], side: _Side, plan: _Plan, q_lang: str, boosts: Boosts) -> None:
+        """Fusion score and final score of each candidate.
+
+        The RRF sum is divided by the best fused score an item can get from the retrievers that
+        can see it: BM25 cannot match across languages, so under coverage-aware fusion an item in
+        another language is normalised by the dense weight alone (its missing BM25 rank is not
+        evidence). Then ``score = fusion + Σ contributions − unverified_penalty · n_unverified``.
+        """
+        cfg = self.cfg
+        weights = {"bm25": cfg.w_bm25, "dense": cfg.w_dense}
+        active = plan.retrievers
+        norm_all = sum(weights[k] for k in active) / (cfg.rrf_k + 1)
+        norm_other = sum(weights[k] for k in active if k != "bm25") / (cfg.rrf_k + 1)
+        for c in candidates:
+            item = side.items[c.row]
+            other_lang = plan.coverage and item.lang != q_lang
+            c.fusion = c.rrf / (norm_other if other_lang and norm_other > 0 else norm_all)
+            c.features = boosts(item)
+            c.score = c.fusion + sum(v["contribution"] for v in c.features.values())
+            c.score -= cfg.unverified_penalty * len(c.check.unverified)
 
     def _feedback_terms(self, side: _Side, near: np.ndarray, q_lang: str, q_tokens: list[str]) -> list[str]:
         """Dense pseudo-relevance feedback: the ``prf_terms`` best tf·idf terms of the first
@@ -445,40 +532,45 @@ class Matcher:
                     weight[t] += c * side.idf(t)
         return [t for t, _ in sorted(weight.items(), key=lambda x: (-x[1], x[0]))[: cfg.prf_terms]]
 
-    def _explain(self, m, side, q_tokens, q_vec, chk, use_bm25, use_dense) -> None:
-        r, d = m.reasons.pop("_row"), m.reasons.pop("_d")
-        item = side.items[r]
+    def _explain(self, c: _Candidate, side: _Side, q_tokens: list[str], query: Query, plan: _Plan) -> dict[str, Any]:
+        """The reasons of a match: each retriever's rank and score (BM25's shared terms, the
+        dense similarity), the fusion score, the constraint check, the features and a summary."""
+        item = side.items[c.row]
+        chk = c.check
         reasons: dict[str, Any] = {}
         summary: list[str] = []
-        if use_bm25:
-            if "bm25" in d:
+        if plan.bm25:
+            if "bm25" in c.hits:
                 doc_terms = set(tokenize(_index_text(item, self.cfg)))
                 shared = sorted({t for t in q_tokens if t in doc_terms}, key=lambda t: (-side.idf(t), t))
                 shared = _drop_subwords(shared)[: self.cfg.shared_terms_shown]
-                reasons["bm25"] = {"rank": d["bm25"][0], "score": round(d["bm25"][1], 4), "shared_terms": shared}
+                rank, score = c.hits["bm25"]
+                reasons["bm25"] = {"rank": rank, "score": round(score, 4), "shared_terms": shared}
                 summary.append(f"shares terms {', '.join(shared)}")
             else:
                 reasons["bm25"] = None
-        if use_dense:
-            sim = float(side.vec.similarity(q_vec, np.array([r]))[0])
-            reasons["dense"] = {"rank": d["dense"][0] if "dense" in d else None, "similarity": round(sim, 4)}
+        if plan.dense:
+            sim = float(side.vec.similarity(query.vector, np.array([c.row]))[0])
+            reasons["dense"] = {"rank": c.hits["dense"][0] if "dense" in c.hits else None, "similarity": round(sim, 4)}
             summary.append(f"semantic similarity {sim:.2f}")
-        reasons["fusion"] = round(m.reasons["fusion"], 6)
+        reasons["fusion"] = round(c.fusion, 6)
         reasons["constraints"] = chk.to_json()
         if chk.met:
             summary.append("meets: " + "; ".join(chk.met))
         if chk.unverified:
             summary.append("unverified: " + "; ".join(chk.unverified))
             reasons["unverified_penalty"] = round(self.cfg.unverified_penalty * len(chk.unverified), 6)
-        reasons["features"] = m.reasons["features"]
-        for name, f in m.reasons["features"].items():
+        reasons["features"] = c.features
+        for name, f in c.features.items():
             if f["contribution"] > 0:
                 summary.append(f"{name.replace('_', ' ')} +{f['contribution']:.3f} ({f['detail']})")
         reasons["summary"] = "; ".join(summary)
-        m.reasons = reasons
+        return reasons
 
 
-def _feat(value: float, weight: float, detail: str) -> dict[str, Any]:
+def feature(value: float, weight: float, detail: str) -> dict[str, Any]:
+    """A soft feature of a match: ``value`` x in [0, 1], its ``weight`` w_f and the score it adds
+    (``contribution = x · w_f``), with a human-readable ``detail`` shown in the reasons."""
     return {"value": round(value, 4), "weight": weight, "contribution": round(value * weight, 6), "detail": detail}
 
 

@@ -50,7 +50,23 @@ class Organization:
 
 
 @dataclass
-class Offer:
+class _Listing:
+    """The fields offers and needs share: what is listed, by whom, in which industries."""
+
+    id: str
+    org: str
+    kind: str
+    title: str
+    text: str
+    industries: list[str] = field(default_factory=list)
+
+    def document(self) -> str:
+        """The text that is indexed and encoded: ``"<title>. <text>"``."""
+        return f"{self.title}. {self.text}"
+
+
+@dataclass
+class Offer(_Listing):
     """What an organization offers: a patent, production capacity, a service, a technology or talent.
 
     ``attributes`` keys used by matching: ``capacity`` (number, same unit as the needs'
@@ -60,24 +76,15 @@ class Offer:
     ``deadline``). Other keys are kept and shown, not interpreted.
     """
 
-    id: str
-    org: str
-    kind: str
-    title: str
-    text: str
-    industries: list[str] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
 
     def to_record(self) -> dict[str, Any]:
         return _listing_record(self, "offer", "attributes")
 
-    def document(self) -> str:
-        return f"{self.title}. {self.text}"
-
 
 @dataclass
-class Need:
+class Need(_Listing):
     """What an organization needs: technology, capacity, a service, talent or financing.
 
     ``constraints`` (hard, a partner that violates one is filtered out): ``cities`` (where the
@@ -85,12 +92,6 @@ class Need:
     date; an offer available only later fails), ``budget`` (an offer priced higher fails).
     """
 
-    id: str
-    org: str
-    kind: str
-    title: str
-    text: str
-    industries: list[str] = field(default_factory=list)
     constraints: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
     #: ``public`` (everyone sees it) or ``private`` (its owner and the platform only)
@@ -101,9 +102,6 @@ class Need:
         if d.get("visibility") == "public":
             d.pop("visibility")
         return d
-
-    def document(self) -> str:
-        return f"{self.title}. {self.text}"
 
 
 def _listing_record(listing: Offer | Need, kind: str, optional: str) -> dict[str, Any]:

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from citynexus.hub import cities as _cities
 from citynexus.hub.errors import NotFoundError
 from citynexus.hub.industries import label
-from citynexus.hub.matching import Matcher
 from citynexus.hub.text import tokenize
+
+if TYPE_CHECKING:
+    from citynexus.hub.matching import Matcher
 
 
 def match_graph(matcher: Matcher, mode: str = "hybrid") -> nx.Graph:

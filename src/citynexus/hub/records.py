@@ -21,10 +21,9 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.errors import HubImportError, ImportProblem, UnknownCityError
@@ -32,8 +31,21 @@ from citynexus.hub.industries import normalise_industry
 from citynexus.hub.models import NEED_KINDS, OFFER_KINDS, ORG_KINDS, ORG_SIZES, VISIBILITY, Need, Offer, Organization
 from citynexus.hub.text import detect_lang
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
+# the fields offers and needs share (field -> required)
+_LISTING_FIELDS = {
+    "type": True,
+    "id": True,
+    "org": True,
+    "kind": True,
+    "title": True,
+    "text": True,
+    "industries": False,
+}
 FIELDS: dict[str, dict[str, bool]] = {
     # field -> required
     "organization": {
@@ -49,27 +61,8 @@ FIELDS: dict[str, dict[str, bool]] = {
         "description": False,
         "description_zh": False,
     },
-    "offer": {
-        "type": True,
-        "id": True,
-        "org": True,
-        "kind": True,
-        "title": True,
-        "text": True,
-        "industries": False,
-        "attributes": False,
-    },
-    "need": {
-        "type": True,
-        "id": True,
-        "org": True,
-        "kind": True,
-        "title": True,
-        "text": True,
-        "industries": False,
-        "constraints": False,
-        "visibility": False,
-    },
+    "offer": {**_LISTING_FIELDS, "attributes": False},
+    "need": {**_LISTING_FIELDS, "constraints": False, "visibility": False},
 }
 CONSTRAINT_KEYS = ("cities", "certifications", "min_capacity", "deadline", "budget")
 SHEETS = {"organization": "organizations", "offer": "offers", "need": "needs"}
@@ -235,12 +228,16 @@ def _dedup(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+def _listed(d: dict, key: str) -> Any:
+    """``d[key]``, a single text taken as a one-item list (None when the key is absent)."""
     v = d.get(key)
+    return [v] if isinstance(v, str) else v
+
+
+def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+    v = _listed(d, key)
     if v is None:
         return None
-    if isinstance(v, str):
-        v = [v]
     if not isinstance(v, list) or not v:
         c.bad(fld, f"must be a non-empty list of cities, got {v!r}", 'write e.g. ["GZ", "深圳"]')
         return None
@@ -253,11 +250,9 @@ def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
 
 
 def _str_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
-    v = d.get(key)
+    v = _listed(d, key)
     if v is None:
         return None
-    if isinstance(v, str):
-        v = [v]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         c.bad(fld, f"must be a list of texts, got {v!r}", 'write e.g. ["ISO 9001"]')
         return None
@@ -475,8 +470,3 @@ def _excel_cell(v: Any) -> Any:
     if isinstance(v, dict | list):
         return json.dumps(v, ensure_ascii=False)
     return v
-
-
-def iter_records(parsed: ParsedFile) -> Iterator[Record]:
-    for _, _, rec in parsed.records:
-        yield rec

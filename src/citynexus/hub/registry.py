@@ -15,17 +15,20 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, select
 
-from citynexus.hub.config import MatchConfig
 from citynexus.hub.encoder import Encoder, default_encoder
 from citynexus.hub.errors import HubImportError, ImportProblem, NotFoundError
 from citynexus.hub.models import Need, Offer, Organization
 from citynexus.hub.records import ParsedFile, Record, parse_record, read_file, write_excel, write_jsonl
 from citynexus.store import get_engine, session_scope
 from citynexus.store.hub import HubNeed, HubOffer, HubOrganization, HubVector
+
+if TYPE_CHECKING:
+    from citynexus.hub.config import MatchConfig
 
 TYPES = ("organization", "offer", "need")
 
@@ -262,20 +265,21 @@ class Hub:
             return [_org_from_row(r) for r in s.scalars(select(HubOrganization).order_by(HubOrganization.id))]
 
     def offers(self, org: str | None = None) -> list[Offer]:
-        with session_scope(self.engine) as s:
-            q = select(HubOffer).order_by(HubOffer.id)
-            if org is not None:
-                q = q.where(HubOffer.org_id == org)
-            return [_offer_from_row(r) for r in s.scalars(q)]
+        """Every offer (of organization ``org`` if given), by id."""
+        return self._listings(HubOffer, _offer_from_row, org)
 
     def needs(self, org: str | None = None) -> list[Need]:
-        with session_scope(self.engine) as s:
-            q = select(HubNeed).order_by(HubNeed.id)
-            if org is not None:
-                q = q.where(HubNeed.org_id == org)
-            return [_need_from_row(r) for r in s.scalars(q)]
+        """Every need (of organization ``org`` if given), by id."""
+        return self._listings(HubNeed, _need_from_row, org)
 
-    def _get(self, table, key: str, what: str, convert):
+    def _listings(self, table: type[HubOffer] | type[HubNeed], convert: Callable[[Any], Any], org: str | None) -> list:
+        with session_scope(self.engine) as s:
+            q = select(table).order_by(table.id)
+            if org is not None:
+                q = q.where(table.org_id == org)
+            return [convert(r) for r in s.scalars(q)]
+
+    def _get(self, table: type, key: str, what: str, convert: Callable[[Any], Any]) -> Any:
         with session_scope(self.engine) as s:
             r = s.get(table, key)
             if r is None:

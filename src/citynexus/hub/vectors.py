@@ -8,12 +8,14 @@ IVF-PQ, ...) with :func:`register_index` and names it in ``MatchConfig.vector_in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from citynexus.hub.errors import HubConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @runtime_checkable
@@ -42,7 +44,10 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     if k < n:
-        part = np.argpartition(-scores, k - 1)[:k]
+        # argpartition picks any of the items tied with the k-th score; take the lowest indices
+        kth = -np.partition(-scores, k - 1)[k - 1]
+        above = np.flatnonzero(scores > kth)
+        part = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])
     else:
         part = np.arange(n)
     order = np.lexsort((part, -scores[part]))

@@ -171,6 +171,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "hub_other_cities": ("Partners in other cities", "外市合作伙伴数"),
     "hub_partner_cities": ("Partner cities", "合作伙伴所在城市"),
     "hub_top_partners": ("Best partners", "最佳合作伙伴"),
+    "hub_compliance": ("Agreements and compliance record", "合作协议与履约记录"),
+    "hub_met_share": ("Met share of judged terms", "已评估条款的达标比例"),
+    "hub_no_agreements": ("No agreement names this organization yet.", "尚无涉及该机构的协议。"),
     "hub_via": ("Linked by (need → offer)", "关联（需求 → 供给）"),
     "hub_not_included": (
         "Agreement compliance and risk level are not part of the portrait yet.",

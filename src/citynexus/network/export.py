@@ -1,38 +1,28 @@
-"""Exports of network results: ``nodes.csv`` / ``links.csv`` and GeoJSON lines."""
+"""Exports of network results as text: ``nodes.csv`` / ``links.csv`` and GeoJSON lines.
+
+Pure functions (results in, strings or dicts out); files are written at the edge by
+:func:`citynexus.data.network_io.write_texts`.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from citynexus.network.errors import NetworkInputError
-from citynexus.network.result import NetworkResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from citynexus.network.result import NetworkResult
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if path.suffix == ".csv" else "utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_csv(result: NetworkResult, folder: str | Path, extra_nodes: pd.DataFrame | None = None) -> dict[str, Path]:
-    """Write ``nodes.csv`` (``city, gnc, relative_gnc, proportional`` + node data + the
+def csv_texts(result: NetworkResult, extra_nodes: pd.DataFrame | None = None) -> dict[str, str]:
+    """The texts of ``nodes.csv`` (``city, gnc, relative_gnc, proportional`` + node data + the
     columns of ``extra_nodes``, e.g. centralities) and ``links.csv`` (``a, b, r, r_rel``;
-    directed models add ``direction = a->b``). UTF-8 with BOM so that Excel shows Chinese
-    names. Each file is written to a temporary name and moved into place."""
-    folder = Path(folder)
+    directed models add ``direction = a->b``), numbers with 10 significant digits. Returns
+    ``{"nodes.csv": text, "links.csv": text}``; write them with
+    :func:`citynexus.data.network_io.write_texts` (UTF-8 with BOM, atomic)."""
     nodes = result.nodes()
     if extra_nodes is not None and len(extra_nodes.columns):
         extra = extra_nodes.drop(columns=[c for c in extra_nodes.columns if c in nodes.columns])
@@ -40,10 +30,10 @@ def write_csv(result: NetworkResult, folder: str | Path, extra_nodes: pd.DataFra
     links = result.links.copy()
     if result.directed:
         links["direction"] = "a->b"
-    paths = {"nodes": folder / "nodes.csv", "links": folder / "links.csv"}
-    _atomic_write(paths["nodes"], nodes.to_csv(index=False, float_format="%.10g"))
-    _atomic_write(paths["links"], links.to_csv(index=False, float_format="%.10g"))
-    return paths
+    return {
+        "nodes.csv": nodes.to_csv(index=False, float_format="%.10g"),
+        "links.csv": links.to_csv(index=False, float_format="%.10g"),
+    }
 
 
 def to_geojson(result: NetworkResult, top: int | None = None, points: bool = True) -> dict[str, Any]:
@@ -90,8 +80,6 @@ def to_geojson(result: NetworkResult, top: int | None = None, points: bool = Tru
     return {"type": "FeatureCollection", "features": feats}
 
 
-def write_geojson(result: NetworkResult, path: str | Path, top: int | None = None) -> Path:
-    """Write :func:`to_geojson` to ``path``."""
-    path = Path(path)
-    _atomic_write(path, json.dumps(to_geojson(result, top=top), ensure_ascii=False))
-    return path
+def geojson_text(result: NetworkResult, top: int | None = None) -> str:
+    """:func:`to_geojson` as JSON text (UTF-8 characters kept, not escaped)."""
+    return json.dumps(to_geojson(result, top=top), ensure_ascii=False)

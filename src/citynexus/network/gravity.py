@@ -20,8 +20,7 @@ References: J.Q. Stewart (1948) "Demographic gravitation", *Sociometry* 11; W.J.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,9 @@ import pandas as pd
 from citynexus.network.errors import NetworkInputError, NetworkSpecError
 from citynexus.network.interlocking import links_frame
 from citynexus.network.result import GravityResult
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: Mean Earth radius in km (IUGG R1).
 EARTH_RADIUS_KM = 6371.0088

@@ -22,8 +22,7 @@ memory stays bounded by ``block_cells`` plus the links that are kept.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -31,6 +30,9 @@ import scipy.sparse as sp
 
 from citynexus.network.errors import NetworkInputError, NetworkSpecError
 from citynexus.network.result import InterlockingResult
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: Above this many city pairs ``links="auto"`` keeps only each city's top links.
 MAX_LINKS = 5_000_000

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 
 from citynexus.network.errors import NetworkInputError
-from citynexus.network.result import NetworkResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from citynexus.network.result import NetworkResult
 
 
 def plot_links(
@@ -29,6 +31,10 @@ def plot_links(
     xy = result.coordinates()
     if xy is None or xy.empty:
         raise NetworkInputError("no city coordinates: pass coords (lat/lon) to draw a map")
+    # matplotlib is loaded here, when a map is drawn, not when the package is imported
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+
     if ax is None:
         fig = Figure(figsize=(10, 6), layout="constrained")
         ax = fig.add_subplot()

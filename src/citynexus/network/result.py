@@ -79,14 +79,7 @@ class NetworkResult:
         """The ``n`` cities with the highest relative GNC."""
         return self.relative_gnc.sort_values(ascending=False, kind="stable").head(n)
 
-    # exports live in citynexus.network.export; thin wrappers for convenience
-    def to_csv(self, folder: Any, extra_nodes: pd.DataFrame | None = None) -> dict[str, Any]:
-        """Write ``nodes.csv`` and ``links.csv`` into ``folder`` (see
-        :func:`citynexus.network.export.write_csv`)."""
-        from citynexus.network.export import write_csv
-
-        return write_csv(self, folder, extra_nodes=extra_nodes)
-
+    # exports live in citynexus.network.export; a thin wrapper for convenience
     def to_geojson(self, top: int | None = None) -> dict[str, Any]:
         """GeoJSON FeatureCollection of links as lines (see
         :func:`citynexus.network.export.to_geojson`)."""

@@ -13,7 +13,7 @@ imported on demand.
 
 from __future__ import annotations
 
-import importlib
+from citynexus._lazy import lazy_exports
 
 # Names are imported on first use, so that importing one module of the package (e.g. its
 # errors, as the CLI does at start-up) does not load the whole numerical stack.
@@ -56,17 +56,4 @@ _EXPORTS = {
     "top_obstacles": "citynexus.region.obstacle",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals(), _EXPORTS)

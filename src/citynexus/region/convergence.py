@@ -7,14 +7,17 @@ integer periods).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.region.errors import RegionInputError, RegionSpecError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def _wide(panel: pd.DataFrame | pd.Series) -> pd.DataFrame:

@@ -45,15 +45,21 @@ def _values(x: ArrayLike, name: str = "x", positive: bool = False) -> np.ndarray
     return a
 
 
+def _per_unit(values: ArrayLike, x: ArrayLike, dtype: type, missing_message: str) -> np.ndarray:
+    """``values`` as a flat array aligned with ``x``: when both are Series, reindexed to ``x``'s
+    units (``missing_message`` names the first five units ``values`` lacks)."""
+    if isinstance(values, pd.Series) and isinstance(x, pd.Series):
+        missing = [u for u in x.index if u not in values.index]
+        if missing:
+            raise RegionInputError(missing_message.format(missing[:5]))
+        values = values.reindex(x.index)
+    return np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values, dtype=dtype).ravel()
+
+
 def _weights(weights: ArrayLike | None, n: int, x: ArrayLike) -> np.ndarray:
     if weights is None:
         return np.full(n, 1.0 / n)
-    if isinstance(weights, pd.Series) and isinstance(x, pd.Series):
-        missing = [u for u in x.index if u not in weights.index]
-        if missing:
-            raise RegionInputError(f"no weight for unit(s) {missing[:5]}; give a weight for every unit")
-        weights = weights.reindex(x.index)
-    w = np.asarray(weights.to_numpy() if isinstance(weights, pd.Series) else weights, dtype=float).ravel()
+    w = _per_unit(weights, x, float, "no weight for unit(s) {}; give a weight for every unit")
     if w.shape != (n,):
         raise RegionInputError(f"weights has {w.size} values but there are {n} units")
     if (~np.isfinite(w)).any() or (w < 0).any() or w.sum() <= 0:
@@ -66,12 +72,7 @@ def _groups(groups: ArrayLike | Mapping | None, x: ArrayLike, n: int) -> np.ndar
         raise RegionInputError("groups are required for a decomposition (unit -> group label)")
     if isinstance(groups, Mapping) and not isinstance(groups, pd.Series):
         groups = pd.Series(groups)
-    if isinstance(groups, pd.Series) and isinstance(x, pd.Series):
-        missing = [u for u in x.index if u not in groups.index]
-        if missing:
-            raise RegionInputError(f"unit(s) {missing[:5]} have no group; give a group label for every unit")
-        groups = groups.reindex(x.index)
-    g = np.asarray(groups.to_numpy() if isinstance(groups, pd.Series) else groups, dtype=object).ravel()
+    g = _per_unit(groups, x, object, "unit(s) {} have no group; give a group label for every unit")
     if g.shape != (n,):
         raise RegionInputError(f"groups has {g.size} labels but there are {n} units")
     if pd.isna(pd.Series(g)).any():

@@ -5,7 +5,9 @@ Every error names what was wrong, where (column, unit, period) and how to fix it
 
 from __future__ import annotations
 
-from citynexus.errors import ComputationError, SpecError
+from citynexus.errors import BoundaryError, ComputationError, SpecError
+
+__all__ = ["BoundaryError", "RegionInputError", "RegionSpecError"]
 
 
 class RegionInputError(ComputationError):
@@ -16,7 +18,3 @@ class RegionInputError(ComputationError):
 class RegionSpecError(SpecError):
     """A region method was asked for something impossible (unknown method, bad bands,
     weights that do not sum to 1 ...)."""
-
-
-class BoundaryError(RegionInputError):
-    """City boundaries are not available for a requested unit (use coordinates instead)."""

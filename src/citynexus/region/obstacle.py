@@ -18,12 +18,15 @@ obstacle degrees are NaN (not 0, which would not sum to 100%).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.region.errors import RegionInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 def _weights(weights: Mapping[str, float] | pd.Series, columns: list[str]) -> np.ndarray:

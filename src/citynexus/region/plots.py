@@ -4,13 +4,17 @@ the title where a CJK font is available."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.region.coupling import GRADES_10, Band, check_bands
 from citynexus.region.errors import RegionInputError
+from citynexus.region.geo import outer_rings
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _CLUSTER_COLOURS = {"HH": "#d7191c", "HL": "#fdae61", "LH": "#abd9e9", "LL": "#2c7bb6", "ns": "#eeeeee"}
 
@@ -84,16 +88,6 @@ def plot_kernel_density(density: pd.DataFrame, title: str = "Kernel density acro
     return fig
 
 
-def _rings(geom: dict) -> list[np.ndarray]:
-    if geom["type"] == "Polygon":
-        polys = [geom["coordinates"]]
-    elif geom["type"] == "MultiPolygon":
-        polys = geom["coordinates"]
-    else:
-        raise RegionInputError(f"unsupported geometry type {geom['type']}")
-    return [np.asarray(p[0], dtype=float) for p in polys]
-
-
 def plot_lisa_map(
     lisa: pd.DataFrame, geojson: dict | None = None, units: pd.DataFrame | None = None, title: str = "LISA clusters"
 ):
@@ -116,7 +110,7 @@ def plot_lisa_map(
         for f in geojson.get("features", []):
             code = str(f.get("properties", {}).get("code", f.get("id")))
             cl = lisa["cluster"].get(code, "ns")
-            for ring in _rings(f["geometry"]):
+            for ring in outer_rings(f["geometry"], strict=True):
                 polys.append(ring)
                 colours.append(_CLUSTER_COLOURS[cl])
         if not polys:
@@ -127,7 +121,7 @@ def plot_lisa_map(
         ax.set_ylim(allxy[:, 1].min(), allxy[:, 1].max())
         for f in geojson["features"]:
             code = str(f.get("properties", {}).get("code", f.get("id")))
-            biggest = max(_rings(f["geometry"]), key=len)
+            biggest = max(outer_rings(f["geometry"], strict=True), key=len)
             ax.text(biggest[:, 0].mean(), biggest[:, 1].mean(), code, fontsize=7, ha="center", va="center")
     elif units is not None:
         u = units.set_index("code") if "code" in units.columns else units

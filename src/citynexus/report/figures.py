@@ -8,7 +8,7 @@ longitude/latitude axes (equal aspect), so they need no map tiles and no network
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,10 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from citynexus.i18n import t
+from citynexus.region.geo import outer_rings
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 FONT = "Inter, 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 PALETTE = [
@@ -124,16 +128,6 @@ def rank_uncertainty_figure(unc: pd.DataFrame, names: Mapping[str, str], lang: s
     return _layout(fig, t("rank_range", lang), height=max(320, 30 * len(df) + 100))
 
 
-def _rings(geom: Mapping) -> list[np.ndarray]:
-    if geom["type"] == "Polygon":
-        polys = [geom["coordinates"]]
-    elif geom["type"] == "MultiPolygon":
-        polys = geom["coordinates"]
-    else:
-        return []
-    return [np.asarray(poly[0], dtype=float) for poly in polys]  # outer rings only
-
-
 def _color(v: float, lo: float, hi: float, scale: str) -> str:
     if v != v:
         return "#eeeeee"
@@ -145,7 +139,7 @@ def _map_base(geojson: Mapping, fills: Mapping[str, str], hover: Mapping[str, st
     fig = go.Figure()
     for feat in geojson["features"]:
         code = feat["properties"].get("code")
-        for ring in _rings(feat["geometry"]):
+        for ring in outer_rings(feat["geometry"]):
             fig.add_trace(
                 go.Scatter(
                     x=ring[:, 0],

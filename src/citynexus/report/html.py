@@ -26,9 +26,10 @@ def plotly_js() -> str:
 
 def geojson_or_none(notes: list[str]) -> dict | None:
     try:
+        from citynexus.data.boundaries import read_adcodes, read_boundaries
         from citynexus.region.geo import gba_geojson
 
-        return gba_geojson()
+        return gba_geojson(read_boundaries(), adcodes=read_adcodes())
     except Exception as err:  # boundaries are optional: coordinates suffice
         notes.append(f"city boundaries unavailable ({err}); maps drawn from coordinates")
         return None

@@ -232,6 +232,7 @@ def _upper(spec: IndexSpec) -> float:
 
 
 def _spatial(dataset: Dataset, values: pd.Series, notes: list[str]):
+    from citynexus.data.boundaries import available_boundaries
     from citynexus.region import local_moran, moran, spatial_weights
 
     units = dataset.units
@@ -240,7 +241,7 @@ def _spatial(dataset: Dataset, values: pd.Series, notes: list[str]):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            w, method = spatial_weights(units, "queen")
+            w, method = spatial_weights(units, "queen", boundaries=available_boundaries(list(units["code"])))
         notes.extend(str(c.message) for c in caught)
         v = values.dropna()
         m = moran(v, w, permutations=999, seed=12345)

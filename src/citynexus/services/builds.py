@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, NotFoundError
 from citynexus.evaluate import IndexSpec
 from citynexus.services import audit
 from citynexus.services import index as service
@@ -24,7 +24,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "json")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ResultNotFoundError(CityNexusError):
+class ResultNotFoundError(NotFoundError):
     """No stored result has that id."""
 
 

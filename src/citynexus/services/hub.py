@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, ConflictError
 from citynexus.hub import Hub, HubImportError, ImportProblem, Matcher, NotFoundError
 from citynexus.hub.registry import Authorize
 from citynexus.services import audit
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 SYNTHETIC_MARKERS = ("Synthetic demo record", "合成演示数据")
 
 
-class RecordExistsError(CityNexusError):
+class RecordExistsError(ConflictError):
     """A record with that id exists already (HTTP 409)."""
 
 
@@ -293,7 +293,16 @@ def portrait_of(engine: Engine, encoder: Encoder | None, who: Principal | None, 
     hidden = _hidden(engine, who)
     p["needs"] = [n for n in p["needs"] if n["id"] not in hidden]
     p["synthetic"] = is_synthetic_org(m.orgs[org_id])
+    p["compliance"] = compliance_of(engine, who, org_id)
     return p
+
+
+def compliance_of(engine: Engine, who: Principal | None, org_id: str) -> dict[str, Any]:
+    """The organization's agreements and compliance record (met/breached share by category)
+    over the agreements ``who`` may see."""
+    from citynexus.services.agree import organization_compliance
+
+    return organization_compliance(org_id, engine.url.render_as_string(hide_password=False), viewer=who)
 
 
 # ---------------------------------------------------------------------------- one record at a time

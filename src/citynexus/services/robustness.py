@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine, select
 
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, NotFoundError
 from citynexus.services import audit
 from citynexus.services import index as service
 from citynexus.services.auth import Principal, require_role
@@ -20,7 +20,7 @@ from citynexus.store.app import Job, StoredResult
 MAX_SAMPLES = 20000
 
 
-class JobNotFoundError(CityNexusError):
+class JobNotFoundError(NotFoundError):
     """No job has that id."""
 
 
@@ -42,6 +42,13 @@ def _read(req: RobustnessJob):
     from citynexus.evaluate.spec import default_spec_path
 
     if req.spec is not None:
+        from citynexus.data.specfiles import table_files
+
+        if table_files(req.spec):
+            raise CityNexusError(
+                "a spec sent to the service cannot name files (file = ...): give the weight sets inline "
+                "(sets = [{A = 1, B = 1}, ...])"
+            )
         spec, cfg = read_spec("request spec", text=req.spec)
     elif req.dataset in available():
         spec, cfg = read_spec(default_spec_path(req.dataset))

@@ -12,16 +12,16 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from citynexus.data import Dataset
-from citynexus.errors import CityNexusError
+from citynexus.errors import CityNexusError, ConflictError, NotFoundError
 from citynexus.store import session_scope
 from citynexus.store.app import StoredDataset
 
 
-class DatasetExistsError(CityNexusError):
+class DatasetExistsError(ConflictError):
     """A dataset of that name is already stored."""
 
 
-class DatasetNotFoundError(CityNexusError):
+class DatasetNotFoundError(NotFoundError):
     """No stored or bundled dataset has that name."""
 
 

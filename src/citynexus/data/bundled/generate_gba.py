@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from citynexus.data.dataset import INDICATOR_COLUMNS
+
 SEED = 20231
 YEARS = list(range(2015, 2025))
 OUT = Path(__file__).parent / "gba"
@@ -282,22 +284,7 @@ def generate() -> dict[str, pd.DataFrame]:
         ("population", "Resident population", "常住人口", "", "", "denominator", "", 1, "10k persons", "", ANCHOR),
         ("area", "Land area", "土地面积", "", "", "denominator", "", 1, "km2", "", ANCHOR),
     ]
-    indicators = pd.DataFrame(
-        rows,
-        columns=[
-            "code",
-            "name",
-            "name_zh",
-            "parent",
-            "level",
-            "kind",
-            "direction",
-            "weight",
-            "unit",
-            "denominator",
-            "source",
-        ],
-    )
+    indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
 
     records: list[tuple[str, int, str, float]] = []
     for code, _, _, _, _, _, _, gdp23, pop23, area, lat_ind, lat_urb in CITIES:

@@ -6,11 +6,17 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from citynexus.data.specfiles import read_spec_file
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
 from citynexus.evaluate.robustness.factors import Factor, _err, factor_from_dict
 from citynexus.evaluate.spec import IndexSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import pandas as pd
 
 
 @dataclass
@@ -34,9 +40,11 @@ class RobustnessConfig:
 
 
 def parse_robustness(
-    data: dict[str, Any] | None, source: str = "spec", base_dir: Path | None = None
+    data: dict[str, Any] | None, source: str = "spec", tables: Mapping[str, pd.DataFrame] | None = None
 ) -> RobustnessConfig:
-    """Parse a ``[robustness]`` table (with its ``[[robustness.factor]]`` array)."""
+    """Parse a ``[robustness]`` table (with its ``[[robustness.factor]]`` array).
+    ``tables``: the tables named by ``file = "..."`` entries, already read (see
+    :func:`citynexus.data.specfiles.read_spec_file`)."""
     data = dict(data or {})
     where = f"{source}: [robustness]"
     allowed = {"samples", "seed", "top_k", "batch_size", "factor"}
@@ -48,7 +56,7 @@ def parse_robustness(
         raw = [raw]
     if not isinstance(raw, list):
         raise _err(where, "factors are written as [[robustness.factor]] tables")
-    factors = [factor_from_dict(f, f"{source}: factor {i + 1}", base_dir) for i, f in enumerate(raw)]
+    factors = [factor_from_dict(f, f"{source}: factor {i + 1}", tables) for i, f in enumerate(raw)]
     names = [f.name for f in factors]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
@@ -69,26 +77,29 @@ def parse_robustness(
     return cfg
 
 
-def read_spec(source: str | Path, text: str | None = None) -> tuple[IndexSpec, RobustnessConfig]:
-    """Read an index spec TOML that may carry a ``[robustness]`` section: returns the
+def read_spec(
+    source: str | Path, text: str | None = None, tables: Mapping[str, pd.DataFrame] | None = None
+) -> tuple[IndexSpec, RobustnessConfig]:
+    """Parse an index spec TOML that may carry a ``[robustness]`` section: returns the
     :class:`IndexSpec` (without that section) and the :class:`RobustnessConfig`.
 
-    ``source`` is a path; or pass the TOML ``text`` (then ``source`` only names it)."""
-    base_dir = None
+    Pass the TOML ``text`` (``source`` then only names it) and the ``tables`` its factors
+    name; or a path as ``source`` alone, and the file and its tables are read by
+    :func:`citynexus.data.specfiles.read_spec_file`."""
     if text is None:
-        p = Path(source)
-        if not p.exists():
-            raise RobustnessSpecError(f"spec file {p} does not exist")
-        text = p.read_text(encoding="utf-8")
-        base_dir = p.parent
-        source = p.name
+        try:
+            sf = read_spec_file(source)
+        except FileNotFoundError:
+            raise RobustnessSpecError(f"spec file {Path(source)} does not exist") from None
+        text, source = sf.text, sf.name
+        tables = {**sf.tables, **(tables or {})}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise RobustnessSpecError(f"{source}: not valid TOML: {err}") from None
     rob = data.pop("robustness", None)
     spec = IndexSpec.from_dict(data, source=str(source))
-    return spec, parse_robustness(rob, str(source), base_dir)
+    return spec, parse_robustness(rob, str(source), tables)
 
 
 # ---------------------------------------------------------------------------- applying

@@ -12,12 +12,14 @@ upstream variants.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _evaluate(engine, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -67,25 +67,21 @@ import copy
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from citynexus.evaluate.aggregate import AGGREGATE_METHODS
 from citynexus.evaluate.errors import IndexSpecError
-from citynexus.evaluate.impute import IMPUTE_METHODS
-from citynexus.evaluate.normalise import NORMALISE_METHODS
+from citynexus.evaluate.registry import STEP_MODULES, methods
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
 from citynexus.evaluate.spec import IndexSpec
-from citynexus.evaluate.treat import TREAT_METHODS
-from citynexus.evaluate.weights import WEIGHT_METHODS
 
-FACTOR_KINDS = ("choice", "integer", "continuous", "weights_noise", "weights_sets", "exclude")
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 #: pipeline stages in order; a factor belongs to the earliest stage it changes
-STAGES = ("prepare", "treat", "normalise", "structure", "weights")
+FACTOR_STAGES = ("prepare", "treat", "normalise", "structure", "weights")
 _SECTION_STAGE = {
     "denominate": "prepare",
     "screen": "prepare",
@@ -95,13 +91,8 @@ _SECTION_STAGE = {
     "weights": "structure",
     "aggregate": "structure",
 }
-_SECTION_METHODS = {
-    "impute": IMPUTE_METHODS,
-    "treat": TREAT_METHODS,
-    "normalise": NORMALISE_METHODS,
-    "weights": WEIGHT_METHODS,
-    "aggregate": AGGREGATE_METHODS,
-}
+#: the methods a ``SECTION.method`` option may name, from the method registry
+_SECTION_METHODS = {step: methods(step) for step in STEP_MODULES}
 
 
 def _err(where: str, msg: str) -> RobustnessSpecError:
@@ -109,29 +100,6 @@ def _err(where: str, msg: str) -> RobustnessSpecError:
 
 
 # ---------------------------------------------------------------------------- spec paths
-def set_path(spec: IndexSpec, path: str, value: Any) -> None:
-    """Set one option of ``spec`` in place by dotted path (like :meth:`IndexSpec.with_`
-    but without validation, so that combinations are checked when they are computed)."""
-    parts = path.split(".")
-    obj: Any = spec
-    for i, part in enumerate(parts[:-1]):
-        if isinstance(obj, dict):
-            obj = obj.setdefault(part, {})
-        elif hasattr(obj, part) and not callable(getattr(obj, part)):
-            obj = getattr(obj, part)
-        else:
-            raise IndexSpecError(f"unknown spec path {'.'.join(parts[: i + 1])!r}")
-    last = parts[-1]
-    if isinstance(obj, dict):
-        obj[last] = copy.deepcopy(value)
-    elif hasattr(obj, last) and not callable(getattr(obj, last)) and not last.startswith("_"):
-        if last == "range":
-            value = (float(value[0]), float(value[1]))
-        setattr(obj, last, copy.deepcopy(value))
-    else:
-        raise IndexSpecError(f"unknown spec option {path!r}")
-
-
 def _stage_of_path(path: str, where: str) -> str:
     sec = path.split(".")[0]
     if sec not in _SECTION_STAGE:
@@ -146,6 +114,14 @@ def _check_method(path: str, value: Any, where: str) -> None:
     options = _SECTION_METHODS.get(parts[0])
     if options is not None and value not in options:
         raise _err(where, f"unknown method {value!r} for {path}; choose one of: {', '.join(options)}")
+
+
+def _refuse_first(name: str, v: np.ndarray, bad: np.ndarray, where: str, problem: str) -> np.ndarray:
+    """``v`` when no entry is ``bad``; else the error naming the first bad replication."""
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise _err(where, f"factor {name!r}, replication {i + 1}: {v[i]:g} {problem}")
+    return v
 
 
 # ---------------------------------------------------------------------------- factors
@@ -164,7 +140,7 @@ class Factor(ABC):
     @property
     @abstractmethod
     def stage(self) -> str:
-        """Earliest pipeline stage the factor changes (see :data:`STAGES`)."""
+        """Earliest pipeline stage the factor changes (see :data:`FACTOR_STAGES`)."""
 
     @property
     def discrete(self) -> bool:
@@ -226,7 +202,7 @@ class ChoiceFactor(Factor):
     @property
     def stage(self) -> str:
         stages = {_stage_of_path(p, f"factor {self.name!r}") for i in range(len(self.options)) for p in self.changes(i)}
-        return min(stages, key=STAGES.index) if stages else "structure"
+        return min(stages, key=FACTOR_STAGES.index) if stages else "structure"
 
     def label(self, value: float) -> str:
         i = int(value)
@@ -236,10 +212,20 @@ class ChoiceFactor(Factor):
 
 
 @dataclass
-class IntegerFactor(Factor):
-    """A whole-number option (``path``, e.g. ``treat.winmax``) drawn from ``low..high``."""
+class _PathFactor(Factor):
+    """A factor that sets one spec option (``path``); its stage is that option's."""
 
     path: str = ""
+
+    @property
+    def stage(self) -> str:
+        return _stage_of_path(self.path, f"factor {self.name!r}")
+
+
+@dataclass
+class IntegerFactor(_PathFactor):
+    """A whole-number option (``path``, e.g. ``treat.winmax``) drawn from ``low..high``."""
+
     low: int = 0
     high: int = 0
     kind: ClassVar[str] = "integer"
@@ -248,38 +234,22 @@ class IntegerFactor(Factor):
     def n_options(self) -> int:
         return int(self.high - self.low + 1)
 
-    @property
-    def stage(self) -> str:
-        return _stage_of_path(self.path, f"factor {self.name!r}")
-
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         return self.low + super().from_unit(u)
 
     def check(self, values: np.ndarray, where: str) -> np.ndarray:
         v = np.asarray(values, dtype=float)
         bad = np.isnan(v) | (v != np.round(v)) | (v < self.low) | (v > self.high)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise _err(
-                where,
-                f"factor {self.name!r}, replication {i + 1}: {v[i]:g} is not a whole number from "
-                f"{self.low} to {self.high}",
-            )
-        return v
+        return _refuse_first(self.name, v, bad, where, f"is not a whole number from {self.low} to {self.high}")
 
 
 @dataclass
-class ContinuousFactor(Factor):
+class ContinuousFactor(_PathFactor):
     """A real-valued option (``path``) drawn uniformly from ``[low, high]``."""
 
-    path: str = ""
     low: float = 0.0
     high: float = 1.0
     kind: ClassVar[str] = "continuous"
-
-    @property
-    def stage(self) -> str:
-        return _stage_of_path(self.path, f"factor {self.name!r}")
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
@@ -287,12 +257,7 @@ class ContinuousFactor(Factor):
     def check(self, values: np.ndarray, where: str) -> np.ndarray:
         v = np.asarray(values, dtype=float)
         bad = np.isnan(v) | (v < self.low) | (v > self.high)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise _err(
-                where, f"factor {self.name!r}, replication {i + 1}: {v[i]:g} is outside [{self.low:g}, {self.high:g}]"
-            )
-        return v
+        return _refuse_first(self.name, v, bad, where, f"is outside [{self.low:g}, {self.high:g}]")
 
 
 @dataclass
@@ -418,119 +383,146 @@ class ExcludeFactor(Factor):
         return self.excluded(value) or "none"
 
 
-_KINDS: dict[str, type[Factor]] = {
-    "choice": ChoiceFactor,
-    "integer": IntegerFactor,
-    "continuous": ContinuousFactor,
-    "weights_noise": WeightsNoiseFactor,
-    "weights_sets": WeightSetsFactor,
-    "exclude": ExcludeFactor,
+def _choice(name: str, d: dict[str, Any], where: str, tables: Mapping[str, pd.DataFrame]) -> Factor:
+    opts = d.get("options")
+    if not isinstance(opts, list) or len(opts) < 2 or not all(isinstance(o, dict) and o for o in opts):
+        raise _err(where, "a choice needs options = [{...}, {...}]: at least two tables of spec changes")
+    labels = d.get("labels")
+    if labels is not None and (not isinstance(labels, list) or len(labels) != len(opts)):
+        raise _err(where, f"labels must be a list of {len(opts)} names, one per option")
+    f = ChoiceFactor(name, options=[dict(o) for o in opts], target=str(d.get("target", "")), labels=labels)
+    probe = IndexSpec()
+    for i in range(len(opts)):
+        for path, value in f.changes(i).items():
+            _stage_of_path(path, where)
+            _check_method(path, value, where)
+            try:
+                probe.copy().set_option(path, value)
+            except IndexSpecError as err:
+                raise _err(where, f"option {i}: {err}") from None
+    f.stage  # noqa: B018  (checks every path)
+    return f
+
+
+def _ranged(kind: str, name: str, d: dict[str, Any], where: str) -> Factor:
+    path = d.get("path")
+    if not isinstance(path, str) or not path:
+        raise _err(where, f'a {kind} factor needs path = "section.option", e.g. "treat.winmax"')
+    _stage_of_path(path, where)
+    try:
+        IndexSpec().set_option(path, 1)
+    except IndexSpecError as err:
+        raise _err(where, str(err)) from None
+    if "low" not in d or "high" not in d:
+        raise _err(where, f"a {kind} factor needs low and high")
+    lo, hi = d["low"], d["high"]
+    if kind == "integer":
+        if not (isinstance(lo, int) and isinstance(hi, int)) or lo > hi:
+            raise _err(where, f"low and high must be whole numbers with low <= high, got {lo!r}, {hi!r}")
+        return IntegerFactor(name, path=path, low=lo, high=hi)
+    if not (isinstance(lo, int | float) and isinstance(hi, int | float)) or not lo < hi:
+        raise _err(where, f"low and high must be numbers with low < high, got {lo!r}, {hi!r}")
+    return ContinuousFactor(name, path=path, low=float(lo), high=float(hi))
+
+
+def _weights_noise(name: str, d: dict[str, Any], where: str, tables: Mapping[str, pd.DataFrame]) -> Factor:
+    levels = d.get("levels")
+    if isinstance(levels, int):
+        levels = [levels]
+    if not isinstance(levels, list) or not levels or not all(isinstance(v, int) and v >= 1 for v in levels):
+        raise _err(where, "levels must list the levels of the weighted items to perturb, e.g. [2, 3]")
+    a = d.get("a", 0.25)
+    if not isinstance(a, int | float) or not 0 <= a < 1:
+        raise _err(where, f"a (noise amplitude) must be in [0, 1), got {a!r}")
+    sets = d.get("sets", 100)
+    if not isinstance(sets, int) or sets < 1:
+        raise _err(where, f"sets (number of noisy weight sets) must be a whole number >= 1, got {sets!r}")
+    seed = d.get("seed", 0)
+    if not isinstance(seed, int):
+        raise _err(where, f"seed must be a whole number, got {seed!r}")
+    return WeightsNoiseFactor(name, levels=list(levels), a=float(a), sets=sets, seed=seed)
+
+
+def weight_sets_from_table(table: pd.DataFrame) -> tuple[list[dict[str, float]], list[str] | None]:
+    """Weight sets from a table with one row per set and one column per code (empty cells
+    left out); an optional ``set`` column names the sets."""
+    table = table.copy()
+    labels = [str(v) for v in table.pop("set")] if "set" in table.columns else None
+    sets = [{c: float(v) for c, v in row.items() if pd.notna(v)} for row in table.to_dict("records")]
+    return sets, labels
+
+
+def _weight_sets(name: str, d: dict[str, Any], where: str, tables: Mapping[str, pd.DataFrame]) -> Factor:
+    if ("sets" in d) == ("file" in d):
+        raise _err(where, 'give the weight sets either inline (sets = [{CODE = w, ...}, ...]) or as file = "x.csv"')
+    if "file" in d:
+        if d["file"] not in tables:
+            raise _err(
+                where,
+                f"weight sets file {d['file']} does not exist (a relative name is read next to the spec file)",
+            )
+        sets, labels = weight_sets_from_table(tables[d["file"]])
+    else:
+        sets = d["sets"]
+        labels = d.get("labels")
+        if not isinstance(sets, list) or not all(isinstance(s, dict) and s for s in sets):
+            raise _err(where, "sets must be a list of tables CODE = weight")
+    if len(sets) < 1:
+        raise _err(where, "give at least one weight set")
+    if labels is not None and len(labels) != len(sets):
+        raise _err(where, f"labels must be a list of {len(sets)} names, one per set")
+    return WeightSetsFactor(name, sets=[dict(s) for s in sets], labels=labels)
+
+
+def _exclude(name: str, d: dict[str, Any], where: str, tables: Mapping[str, pd.DataFrame]) -> Factor:
+    inds = d.get("indicators")
+    if inds is not None and (not isinstance(inds, list) or not inds or not all(isinstance(c, str) for c in inds)):
+        raise _err(where, "indicators must be a list of indicator codes (or left out: every indicator)")
+    return ExcludeFactor(name, indicators=list(inds) if inds else None)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """A factor kind: its class, the options its TOML table may have and its parser."""
+
+    cls: type[Factor]
+    options: frozenset[str]
+    parse: Callable[[str, dict[str, Any], str, Mapping[str, pd.DataFrame]], Factor]
+
+
+#: every factor kind, registered once (the order is the order of FACTOR_KINDS)
+KINDS: dict[str, _Kind] = {
+    "choice": _Kind(ChoiceFactor, frozenset({"options", "target", "labels"}), _choice),
+    "integer": _Kind(IntegerFactor, frozenset({"path", "low", "high"}), lambda n, d, w, t: _ranged("integer", n, d, w)),
+    "continuous": _Kind(
+        ContinuousFactor, frozenset({"path", "low", "high"}), lambda n, d, w, t: _ranged("continuous", n, d, w)
+    ),
+    "weights_noise": _Kind(WeightsNoiseFactor, frozenset({"levels", "a", "sets", "seed"}), _weights_noise),
+    "weights_sets": _Kind(WeightSetsFactor, frozenset({"sets", "file", "labels"}), _weight_sets),
+    "exclude": _Kind(ExcludeFactor, frozenset({"indicators"}), _exclude),
 }
+FACTOR_KINDS = tuple(KINDS)
 
 
-def factor_from_dict(d: dict[str, Any], where: str = "factor", base_dir: Path | None = None) -> Factor:
-    """One factor from a ``[[robustness.factor]]`` table (see the module docstring)."""
+def factor_from_dict(
+    d: dict[str, Any], where: str = "factor", tables: Mapping[str, pd.DataFrame] | None = None
+) -> Factor:
+    """One factor from a ``[[robustness.factor]]`` table (see the module docstring).
+    ``tables``: the tables named by ``file = "..."`` (read by the caller; see
+    :func:`citynexus.data.specfiles.read_spec_file`)."""
     d = dict(d)
     name = d.pop("name", None)
     kind = d.pop("kind", None)
     if not isinstance(name, str) or not name:
         raise _err(where, 'every factor needs name = "..." (it becomes a column of samples.csv)')
     where = f"factor {name!r}"
-    if kind not in _KINDS:
+    k = KINDS.get(kind) if isinstance(kind, str) else None
+    if k is None:
         raise _err(where, f"kind = {kind!r} is not known; choose one of: {', '.join(FACTOR_KINDS)}")
-    allowed = {
-        "choice": {"options", "target", "labels"},
-        "integer": {"path", "low", "high"},
-        "continuous": {"path", "low", "high"},
-        "weights_noise": {"levels", "a", "sets", "seed"},
-        "weights_sets": {"sets", "file", "labels"},
-        "exclude": {"indicators"},
-    }[kind]
-    bad = sorted(set(d) - allowed)
+    bad = sorted(set(d) - k.options)
     if bad:
-        raise _err(where, f"unknown option {bad[0]!r} for kind {kind!r}; allowed: {', '.join(sorted(allowed))}")
-    if kind == "choice":
-        opts = d.get("options")
-        if not isinstance(opts, list) or len(opts) < 2 or not all(isinstance(o, dict) and o for o in opts):
-            raise _err(where, "a choice needs options = [{...}, {...}]: at least two tables of spec changes")
-        labels = d.get("labels")
-        if labels is not None and (not isinstance(labels, list) or len(labels) != len(opts)):
-            raise _err(where, f"labels must be a list of {len(opts)} names, one per option")
-        f: Factor = ChoiceFactor(name, options=[dict(o) for o in opts], target=str(d.get("target", "")), labels=labels)
-        probe = IndexSpec()
-        for i in range(len(opts)):
-            for path, value in f.changes(i).items():
-                _stage_of_path(path, where)
-                _check_method(path, value, where)
-                try:
-                    set_path(probe.copy(), path, value)
-                except IndexSpecError as err:
-                    raise _err(where, f"option {i}: {err}") from None
-        f.stage  # noqa: B018  (checks every path)
-        return f
-    if kind in ("integer", "continuous"):
-        path = d.get("path")
-        if not isinstance(path, str) or not path:
-            raise _err(where, f'a {kind} factor needs path = "section.option", e.g. "treat.winmax"')
-        _stage_of_path(path, where)
-        try:
-            set_path(IndexSpec(), path, 1)
-        except IndexSpecError as err:
-            raise _err(where, str(err)) from None
-        if "low" not in d or "high" not in d:
-            raise _err(where, f"a {kind} factor needs low and high")
-        lo, hi = d["low"], d["high"]
-        if kind == "integer":
-            if not (isinstance(lo, int) and isinstance(hi, int)) or lo > hi:
-                raise _err(where, f"low and high must be whole numbers with low <= high, got {lo!r}, {hi!r}")
-            return IntegerFactor(name, path=path, low=lo, high=hi)
-        if not (isinstance(lo, int | float) and isinstance(hi, int | float)) or not lo < hi:
-            raise _err(where, f"low and high must be numbers with low < high, got {lo!r}, {hi!r}")
-        return ContinuousFactor(name, path=path, low=float(lo), high=float(hi))
-    if kind == "weights_noise":
-        levels = d.get("levels")
-        if isinstance(levels, int):
-            levels = [levels]
-        if not isinstance(levels, list) or not levels or not all(isinstance(v, int) and v >= 1 for v in levels):
-            raise _err(where, "levels must list the levels of the weighted items to perturb, e.g. [2, 3]")
-        a = d.get("a", 0.25)
-        if not isinstance(a, int | float) or not 0 <= a < 1:
-            raise _err(where, f"a (noise amplitude) must be in [0, 1), got {a!r}")
-        sets = d.get("sets", 100)
-        if not isinstance(sets, int) or sets < 1:
-            raise _err(where, f"sets (number of noisy weight sets) must be a whole number >= 1, got {sets!r}")
-        seed = d.get("seed", 0)
-        if not isinstance(seed, int):
-            raise _err(where, f"seed must be a whole number, got {seed!r}")
-        return WeightsNoiseFactor(name, levels=list(levels), a=float(a), sets=sets, seed=seed)
-    if kind == "weights_sets":
-        if ("sets" in d) == ("file" in d):
-            raise _err(where, 'give the weight sets either inline (sets = [{CODE = w, ...}, ...]) or as file = "x.csv"')
-        if "file" in d:
-            p = Path(d["file"])
-            if not p.is_absolute() and base_dir is not None:
-                p = base_dir / p
-            if not p.exists():
-                raise _err(where, f"weight sets file {p} does not exist")
-            table = pd.read_csv(p)
-            labels = None
-            if "set" in table.columns:
-                labels = [str(v) for v in table.pop("set")]
-            sets = [{c: float(v) for c, v in row.items() if pd.notna(v)} for row in table.to_dict("records")]
-        else:
-            sets = d["sets"]
-            labels = d.get("labels")
-            if not isinstance(sets, list) or not all(isinstance(s, dict) and s for s in sets):
-                raise _err(where, "sets must be a list of tables CODE = weight")
-        if len(sets) < 1:
-            raise _err(where, "give at least one weight set")
-        if labels is not None and len(labels) != len(sets):
-            raise _err(where, f"labels must be a list of {len(sets)} names, one per set")
-        return WeightSetsFactor(name, sets=[dict(s) for s in sets], labels=labels)
-    inds = d.get("indicators")
-    if inds is not None and (not isinstance(inds, list) or not inds or not all(isinstance(c, str) for c in inds)):
-        raise _err(where, "indicators must be a list of indicator codes (or left out: every indicator)")
-    return ExcludeFactor(name, indicators=list(inds) if inds else None)
+        raise _err(where, f"unknown option {bad[0]!r} for kind {kind!r}; allowed: {', '.join(sorted(k.options))}")
+    return k.parse(name, d, where, tables or {})
 
 
 def resolve_factors(factors: list[Factor], indicators: list[str]) -> list[Factor]:
@@ -557,11 +549,11 @@ def apply_factors(spec: IndexSpec, factors: list[Factor], values) -> tuple[Index
     for f, v in zip(factors, values):
         if isinstance(f, ChoiceFactor):
             for path, value in f.changes(int(v)).items():
-                set_path(new, path, value)
+                new.set_option(path, value)
         elif isinstance(f, IntegerFactor):
-            set_path(new, f.path, int(v))
+            new.set_option(f.path, int(v))
         elif isinstance(f, ContinuousFactor):
-            set_path(new, f.path, float(v))
+            new.set_option(f.path, float(v))
         elif isinstance(f, ExcludeFactor):
             c = f.excluded(v)
             if c is not None and c not in excluded:

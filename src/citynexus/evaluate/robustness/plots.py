@@ -3,8 +3,12 @@ global state is touched; save one with ``fig.savefig(path)``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _figure(width: float, height: float):
@@ -12,6 +16,16 @@ def _figure(width: float, height: float):
 
     fig = Figure(figsize=(width, height))
     return fig, fig.subplots()
+
+
+def _unit_rank_axes(ax, units, title: str) -> None:
+    """One row per unit (best at the top), ranks along x."""
+    n = len(units)
+    ax.set_yticks(np.arange(n))
+    ax.set_yticklabels([str(u) for u in units], fontsize=7 if n > 40 else 9)
+    ax.invert_yaxis()
+    ax.set_xlabel("rank (1 = best)")
+    ax.set_title(title)
 
 
 def rank_uncertainty_plot(summary: pd.DataFrame, title: str = "Rank uncertainty", max_units: int = 80):
@@ -25,11 +39,7 @@ def rank_uncertainty_plot(summary: pd.DataFrame, title: str = "Rank uncertainty"
     ax.hlines(y, s["q05"], s["q95"], color="#4c72b0", lw=2.2, alpha=0.55, label="5–95% of ranks")
     ax.plot(s["median_rank"], y, "o", color="#4c72b0", ms=5, label="median rank")
     ax.plot(s["nominal_rank"], y, "o", mfc="none", mec="#c44e52", ms=7, label="nominal rank")
-    ax.set_yticks(y)
-    ax.set_yticklabels([str(u) for u in s["unit"]], fontsize=7 if n > 40 else 9)
-    ax.invert_yaxis()
-    ax.set_xlabel("rank (1 = best)")
-    ax.set_title(title)
+    _unit_rank_axes(ax, s["unit"], title)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     fig.tight_layout()
@@ -69,11 +79,7 @@ def rank_range_plot(ranges: pd.DataFrame, title: str = "Rank ranges under any we
     ax.hlines(y, s["best_rank"], s["worst_rank"], color="#55a868", lw=3, alpha=0.7, label="best–worst rank")
     if "nominal_rank" in s.columns:
         ax.plot(s["nominal_rank"], y, "o", mfc="none", mec="#c44e52", ms=7, label="nominal rank")
-    ax.set_yticks(y)
-    ax.set_yticklabels([str(u) for u in s["unit"]], fontsize=7 if n > 40 else 9)
-    ax.invert_yaxis()
-    ax.set_xlabel("rank (1 = best)")
-    ax.set_title(title)
+    _unit_rank_axes(ax, s["unit"], title)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     fig.tight_layout()
     return fig

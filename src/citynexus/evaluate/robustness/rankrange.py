@@ -38,9 +38,6 @@ Reviews* 32(1), 35-56; HiGHS: Huangfu & Hall (2018), *Math. Prog. Comp.* 10, 119
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,25 +85,6 @@ def _extremes(D: np.ndarray, lo: np.ndarray, hi: np.ndarray, maximise: bool) -> 
     before = np.cumsum(caps, axis=1) - caps
     add = np.clip((1.0 - lo.sum()) - before, 0.0, caps)
     return D @ lo + np.sum(np.take_along_axis(D, order, axis=1) * add, axis=1)
-
-
-@contextlib.contextmanager
-def _quiet_stdout():
-    """Silence the HiGHS library's own diagnostic lines (written to file descriptor 1)."""
-    sys.stdout.flush()
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
 
 
 def _rank_of(s: np.ndarray, u: int, delta: float) -> int:
@@ -264,14 +242,14 @@ def _solve(c, A, lower, upper, lo, hi, m, time_limit):
     cons = [LinearConstraint(np.hstack([np.ones((1, k)), np.zeros((1, m))]), 1.0, 1.0)]
     if m:
         cons.append(LinearConstraint(A, lower, upper))
-    with _quiet_stdout():
-        return milp(
-            c,
-            constraints=cons,
-            integrality=np.concatenate([np.zeros(k), np.ones(m)]),
-            bounds=Bounds(np.concatenate([lo, np.zeros(m)]), np.concatenate([hi, np.ones(m)])),
-            options={"time_limit": float(time_limit)},
-        )
+    # disp = False keeps HiGHS's own log off (its output_flag), so nothing reaches stdout
+    return milp(
+        c,
+        constraints=cons,
+        integrality=np.concatenate([np.zeros(k), np.ones(m)]),
+        bounds=Bounds(np.concatenate([lo, np.zeros(m)]), np.concatenate([hi, np.ones(m)])),
+        options={"time_limit": float(time_limit), "disp": False},
+    )
 
 
 def _milp_unit(X, u, lo, hi, delta, time_limit, best_found, worst_found, skip=False):

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from citynexus.data.specfiles import read_csv_table
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
-from citynexus.evaluate.robustness.factors import Factor
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.robustness.factors import Factor
 
 
 def from_unit(factors: list[Factor], u: np.ndarray) -> np.ndarray:
@@ -70,33 +74,39 @@ def samples_frame(values: np.ndarray, factors: list[Factor]) -> pd.DataFrame:
 
 
 def read_samples(path: str | Path, factors: list[Factor]) -> np.ndarray:
-    """Read a replay file: one row per replication, one column per factor (named as the
-    factors; an optional ``replication`` column and the order of columns are ignored).
-    Values are checked against each factor (option index in range, whole numbers for
-    integer factors, inside ``[low, high]``)."""
+    """Read a replay file (through :func:`citynexus.data.specfiles.read_csv_table`) and
+    check it with :func:`samples_from_table`."""
     p = Path(path)
-    if not p.exists():
-        raise RobustnessSpecError(f"replay file {p} does not exist")
     try:
-        df = pd.read_csv(p)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        df = read_csv_table(p)
+    except FileNotFoundError:
+        raise RobustnessSpecError(f"replay file {p} does not exist") from None
+    except ValueError as err:
         raise RobustnessSpecError(f"{p.name}: not a readable CSV table ({err})") from None
+    return samples_from_table(df, factors, p.name)
+
+
+def samples_from_table(df: pd.DataFrame, factors: list[Factor], source: str = "samples") -> np.ndarray:
+    """Sample values from a replay table: one row per replication, one column per factor
+    (named as the factors; an optional ``replication`` column and the order of columns are
+    ignored). Values are checked against each factor (option index in range, whole numbers
+    for integer factors, inside ``[low, high]``)."""
     names = [f.name for f in factors]
     missing = [n for n in names if n not in df.columns]
     if missing:
         raise RobustnessSpecError(
-            f"{p.name}: no column for factor {missing[0]!r}; the file needs one column per factor: {', '.join(names)}"
+            f"{source}: no column for factor {missing[0]!r}; the file needs one column per factor: {', '.join(names)}"
         )
     extra = [c for c in df.columns if c not in names and c != "replication"]
     if extra:
         raise RobustnessSpecError(
-            f"{p.name}: column {extra[0]!r} is not a factor of the spec (factors: {', '.join(names)}); "
+            f"{source}: column {extra[0]!r} is not a factor of the spec (factors: {', '.join(names)}); "
             "remove it or add the factor"
         )
     if len(df) == 0:
-        raise RobustnessSpecError(f"{p.name}: no replications (the table has no rows)")
+        raise RobustnessSpecError(f"{source}: no replications (the table has no rows)")
     out = np.empty((len(df), len(factors)))
     for j, f in enumerate(factors):
         col = pd.to_numeric(df[f.name], errors="coerce").to_numpy(dtype=float)
-        out[:, j] = f.check(col, p.name)
+        out[:, j] = f.check(col, source)
     return out

@@ -21,19 +21,22 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from citynexus.evaluate.robustness.distributed import run_batches
 from citynexus.evaluate.robustness.errors import RobustnessSpecError
-from citynexus.evaluate.robustness.factors import Factor
 from citynexus.evaluate.robustness.sample import saltelli_sample, samples_frame
 from citynexus.evaluate.robustness.uncertainty import rank_shift
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from citynexus.evaluate.robustness.factors import Factor
 
 SENSITIVITY_COLUMNS = ("factor", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high")
 

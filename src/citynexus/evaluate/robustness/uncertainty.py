@@ -21,17 +21,20 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from citynexus.evaluate.robustness.distributed import run_batches
-from citynexus.evaluate.robustness.factors import Factor
 from citynexus.evaluate.robustness.sample import random_sample, read_samples, samples_frame
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from citynexus.evaluate.robustness.factors import Factor
 
 UNCERTAINTY_COLUMNS = ("unit", "nominal_rank", "mean_rank", "median_rank", "q05", "q95")
 

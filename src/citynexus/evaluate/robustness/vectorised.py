@@ -30,9 +30,8 @@ replications of the group: correct, only slower.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,10 +39,10 @@ import pandas as pd
 from citynexus.evaluate import aggregate as agg
 from citynexus.evaluate.errors import EvaluationError, IndexSpecError
 from citynexus.evaluate.impute import PANEL_METHODS
-from citynexus.evaluate.pipeline import build, group_weights, prepare, run_stages
+from citynexus.evaluate.pipeline import build, group_weights, prepare
 from citynexus.evaluate.robustness.errors import RobustnessError, RobustnessSpecError
 from citynexus.evaluate.robustness.factors import (
-    STAGES,
+    FACTOR_STAGES,
     ChoiceFactor,
     Factor,
     WeightSetsFactor,
@@ -52,8 +51,10 @@ from citynexus.evaluate.robustness.factors import (
     fit_weights_to_present,
     resolve_factors,
 )
-from citynexus.evaluate.spec import IndexSpec
-from citynexus.evaluate.treat import treat
+from citynexus.evaluate.stages import PREPARE_STAGES, STAGES, StageContext, run_data_stages
+
+if TYPE_CHECKING:
+    from citynexus.evaluate.spec import IndexSpec
 
 _MEANS = ("arithmetic", "geometric", "harmonic", "generalised")
 
@@ -87,13 +88,6 @@ def present_codes(fw, columns) -> set[str]:
         if any(c in present for c in fw.children.get(p, [])):
             present.add(p)
     return present
-
-
-def normalise_like_pipeline(x: pd.DataFrame, fw, spec: IndexSpec) -> pd.DataFrame:
-    """Step 5 exactly as :func:`citynexus.evaluate.run_stages` does it."""
-    from citynexus.evaluate.pipeline import normalise_stage
-
-    return normalise_stage(x, fw, spec)[0]
 
 
 def _weighted_means(method: str, p: float, X: np.ndarray, W: np.ndarray, min_share: float) -> np.ndarray:
@@ -215,8 +209,8 @@ class Engine:
         self._cache.clear()
 
     def _key(self, row: np.ndarray, upto: str) -> tuple:
-        k = STAGES.index(upto)
-        return (upto, *tuple(float(v) for v, s in zip(row, self.stage_of) if STAGES.index(s) <= k))
+        k = FACTOR_STAGES.index(upto)
+        return (upto, *tuple(float(v) for v, s in zip(row, self.stage_of) if FACTOR_STAGES.index(s) <= k))
 
     def describe(self, row) -> str:
         """``name=label, ...`` of one replication (for messages)."""
@@ -233,18 +227,20 @@ class Engine:
         return v
 
     # ------------------------------------------------------------------ upstream variants
+    def _context(self, spec_g: IndexSpec, raw: pd.DataFrame) -> StageContext:
+        inp = self.inputs
+        return StageContext(
+            self.framework, spec_g, inp.denominators, inp.groups, inp.panel, inp.period, list(raw.columns)
+        )
+
     def _prepared(self, row, spec_g: IndexSpec, excluded: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Denominated, screened and imputed table of the variant (and its raw table)."""
         key = self._key(row, "prepare")
         hit = self._cache.get(key)
         if hit is None:
-            inp = self.inputs
-            raw = inp.raw.drop(columns=excluded)
-            sp = spec_g.copy()
-            sp.treat.method, sp.treat.indicators = "none", {}
-            sp.normalise.method, sp.normalise.indicators = "none", {}
-            st = run_stages(raw, inp.denominators, self.framework, sp, inp.groups, inp.panel, inp.period)
-            pre = st.stages["screened"] if spec_g.screen.when == "after_impute" else st.stages["imputed"]
-            hit = self._cache[key] = (pre, st.stages["raw"])
+            raw = self.inputs.raw.drop(columns=excluded)
+            pre, _, _, _ = run_data_stages(raw, self._context(spec_g, raw), PREPARE_STAGES)
+            hit = self._cache[key] = (pre, raw.copy())
         return hit
 
     def _treated(self, row, spec_g, excluded) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -252,17 +248,7 @@ class Engine:
         hit = self._cache.get(key)
         if hit is None:
             pre, raw = self._prepared(row, spec_g, excluded)
-            t = spec_g.treat
-            x, _, _ = treat(
-                pre,
-                t.method,
-                t.winmax,
-                t.skew_threshold,
-                t.kurt_threshold,
-                t.fallback,
-                t.boxcox_lambda,
-                {k: v for k, v in t.indicators.items() if k in pre.columns},
-            )
+            x = STAGES["treat"](pre, spec_g.treat, self._context(spec_g, raw)).table
             hit = self._cache[key] = (x, raw)
         return hit
 
@@ -274,7 +260,7 @@ class Engine:
             if spec_g is None:
                 spec_g, excluded = apply_factors(self.spec, self.factors, row)
             x, raw = self._treated(row, spec_g, excluded or [])
-            y = normalise_like_pipeline(x, self.framework, spec_g)
+            y = STAGES["normalise"](x, spec_g.normalise, self._context(spec_g, raw)).table
             pos = self.inputs.raw.index.get_indexer(y.index)
             hit = self._cache[key] = _Variant(
                 y, {"treated": x, "raw": raw.loc[x.index]}, present_codes(self.framework, y.columns), pos
@@ -306,7 +292,50 @@ class Engine:
         return out
 
     # ------------------------------------------------------------------ aggregation of a group
+    def _group_weights(
+        self, p: str, kids: list[str], X: np.ndarray, is_batch: bool, spec_g: IndexSpec, v: _Variant
+    ) -> np.ndarray:
+        """Weights of ``kids`` under ``p`` as the spec computes them: one vector ``(k,)``
+        when they do not depend on the replication, else ``(B, k)`` (data-driven weights
+        on children that differ between replications)."""
+        fw = self.framework
+        units = list(v.normalised.index)
+        wmethod = spec_g.weights_for(p, min(fw.level[c] for c in kids))["method"]
+        if not is_batch or wmethod in ("given", "ahp") or len(kids) == 1:
+            X0 = X[0] if is_batch else X
+            w, _ = group_weights(p, kids, pd.DataFrame(X0, index=units, columns=kids), fw, spec_g, v.extra)
+            return np.asarray(w, dtype=float)
+        return np.array(
+            [
+                group_weights(p, kids, pd.DataFrame(X[b], index=units, columns=kids), fw, spec_g, v.extra)[0]
+                for b in range(X.shape[0])
+            ]
+        )
+
+    @staticmethod
+    def _group_scores(method: str, cfg: dict, X: np.ndarray, W: np.ndarray, B: int, units, kids) -> np.ndarray:
+        """The aggregate of one parent: ``(n,)`` when neither the children nor the weights
+        vary, else ``(B, n)`` (means as matrix products, MCDA per replication)."""
+        pp = float(cfg.pop("p", 1.0))
+        ms = float(cfg.pop("min_share", 0.0))
+        is_batch = X.ndim == 3
+        if W.ndim == 1 and not is_batch:
+            return agg.aggregate_array(method, X, W, p=pp, min_share=ms, units=units, children=kids, **cfg)
+        Wb = np.broadcast_to(W, (B, len(kids))) if W.ndim == 1 else W
+        if method in _MEANS:
+            _check_positive(method, pp, X, units, kids)
+            return _weighted_means(method, pp, X, Wb, ms)
+        Xb = X if is_batch else np.broadcast_to(X, (B, *X.shape))
+        return np.array(
+            [
+                agg.aggregate_array(method, Xb[b], Wb[b], p=pp, min_share=ms, units=units, children=kids, **cfg)
+                for b in range(B)
+            ]
+        )
+
     def _aggregate_group(self, v: _Variant, spec_g: IndexSpec, rows: np.ndarray) -> np.ndarray:
+        """Top-index scores ``(B, n)`` of a group of replications sharing one upstream
+        variant: level by level, children shared by the group stay ``(n,)`` vectors."""
         fw = self.framework
         B = rows.shape[0]
         norm = v.normalised
@@ -321,55 +350,16 @@ class Engine:
             lvl = fw.level[p]
             cfg = spec_g.aggregate_for(p, lvl)
             method = cfg.pop("method")
-            pp = float(cfg.pop("p", 1.0))
-            ms = float(cfg.pop("min_share", 0.0))
             is_batch = any(c in batch for c in kids)
             if is_batch:
                 X = np.stack(
                     [batch[c] if c in batch else np.broadcast_to(shared[c], (B, len(units))) for c in kids], -1
                 )
             else:
-                X = np.column_stack([shared[c] for c in kids]) if kids else np.empty((len(units), 0))
+                X = np.column_stack([shared[c] for c in kids])
             try:
-                if p in over:
-                    W = over[p]
-                else:
-                    child_level = min(fw.level[c] for c in kids)
-                    wmethod = spec_g.weights_for(p, child_level)["method"]
-                    if not is_batch or wmethod in ("given", "ahp") or len(kids) == 1:
-                        X0 = X[0] if is_batch else X
-                        w, _ = group_weights(p, kids, pd.DataFrame(X0, index=units, columns=kids), fw, spec_g, v.extra)
-                        W = np.asarray(w, dtype=float)
-                    else:
-                        W = np.array(
-                            [
-                                group_weights(
-                                    p, kids, pd.DataFrame(X[b], index=units, columns=kids), fw, spec_g, v.extra
-                                )[0]
-                                for b in range(B)
-                            ]
-                        )
-                if method in _MEANS:
-                    if W.ndim == 1 and not is_batch:
-                        y = agg.aggregate_array(method, X, W, p=pp, min_share=ms, units=units, children=kids, **cfg)
-                    else:
-                        _check_positive(method, pp, X, units, kids)
-                        Wb = np.broadcast_to(W, (B, len(kids))) if W.ndim == 1 else W
-                        y = _weighted_means(method, pp, X, Wb, ms)
-                else:
-                    Xb = X if is_batch else np.broadcast_to(X, (B, *X.shape))
-                    Wb = np.broadcast_to(W, (B, len(kids))) if W.ndim == 1 else W
-                    if W.ndim == 1 and not is_batch:
-                        y = agg.aggregate_array(method, X, W, p=pp, min_share=ms, units=units, children=kids, **cfg)
-                    else:
-                        y = np.array(
-                            [
-                                agg.aggregate_array(
-                                    method, Xb[b], Wb[b], p=pp, min_share=ms, units=units, children=kids, **cfg
-                                )
-                                for b in range(B)
-                            ]
-                        )
+                W = over[p] if p in over else self._group_weights(p, kids, X, is_batch, spec_g, v)
+                y = self._group_scores(method, cfg, X, W, B, units, kids)
             except EvaluationError as err:
                 raise EvaluationError(f"aggregating {p} (level {lvl}, {method}): {err}") from None
             if y.ndim == 1:
@@ -417,19 +407,3 @@ class Engine:
         from citynexus.evaluate.robustness.oracle import naive_evaluate
 
         return naive_evaluate(self, values)
-
-    def sample_spec(self, row, present: set[str] | None = None) -> tuple[IndexSpec, list[str]]:
-        """The exact :class:`IndexSpec` (and indicators left out) of one replication:
-        factor changes applied and weight factors written as ``given`` weights per parent.
-        ``present``: codes present in the replication (default: every code)."""
-        fw = self.framework
-        row = np.asarray(row, dtype=float)
-        spec_s, excluded = apply_factors(self.spec, self.factors, row)
-        if present is None:
-            present = present_codes(fw, [c for c in fw.indicators if c not in excluded])
-        spec_s = fit_weights_to_present(spec_s, fw, present)
-        spec_s = copy.deepcopy(spec_s)
-        for p, W in self.override_weights(row[None, :], present).items():
-            kids = [c for c in fw.children[p] if c in present]
-            spec_s.weights.parent[p] = {"method": "given", "values": {c: float(w) for c, w in zip(kids, W[0])}}
-        return spec_s, excluded

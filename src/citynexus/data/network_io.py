@@ -1,4 +1,8 @@
-"""Readers for service-value matrices and city coordinates (CSV).
+"""Files of city networks: readers for service-value matrices and city coordinates (CSV), and
+the atomic writer of the text exports that :mod:`citynexus.network.export` builds.
+
+The network core (:mod:`citynexus.network`) takes and returns frames and strings; reading and
+writing files happens here, at the edge.
 
 Layouts understood by :func:`read_service_values`:
 
@@ -14,8 +18,11 @@ Files may be UTF-8 (with or without BOM) or GBK/GB18030.
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +39,9 @@ from citynexus.errors import (
     MissingFileError,
     NonNumericValueError,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 LAT_NAMES = ("lat", "latitude", "纬度")
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度")
@@ -238,3 +248,28 @@ def read_coordinates(path: str | Path) -> pd.DataFrame:
         raise DatasetValidationError(problems, file)
     assert xy is not None
     return xy
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder moved into place
+    (``os.replace``, atomic on POSIX), so a reader never sees half a file. ``.csv`` files get a
+    UTF-8 byte-order mark (Excel then shows Chinese names); other files are plain UTF-8."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if path.suffix == ".csv" else "utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_texts(folder: str | Path, texts: Mapping[str, str]) -> dict[str, Path]:
+    """Write each ``{file name: text}`` of ``texts`` into ``folder`` (created if missing) with
+    :func:`write_text_atomic`; returns ``{stem: path}`` (e.g. ``{"nodes": .../nodes.csv}``)."""
+    folder = Path(folder)
+    return {Path(name).stem: write_text_atomic(folder / name, text) for name, text in texts.items()}

@@ -1,0 +1,379 @@
+"""Agreements and their terms; the TOML loader and validator.
+
+An agreement file (TOML)::
+
+    id = "JRD-2026-001"
+    title = "Joint R&D programme"
+    title_zh = "联合研发计划"
+    parties = ["ORG0001", "ORG0002"]
+    start = 2026-01-01
+    end = 2027-12-31
+
+    [[clauses]]                       # free text, bilingual (optional)
+    text = "..."
+    text_zh = "..."
+
+    [metrics.rd_share]                # labels for explanations (optional)
+    label = "R&D intensity"
+    label_zh = "研发投入强度"
+    unit = "%"                        # unit_zh = "..." when the unit is a word
+
+    [[terms]]
+    id = "T1"
+    party = "ORG0001"
+    text = "R&D intensity of at least 5%"
+    text_zh = "研发投入强度不低于5%"
+    category = "rd"
+    every = "quarter"                 # month | quarter | year | once
+    rule = "rd_share >= 5"
+    depends_on = ["GB/T 29490-2013"]  # regulations or standards (optional, for the graph)
+
+A ``once`` term has ``due = 2026-06-30`` instead of a period. :func:`load_agreement` refuses a bad
+agreement before anything is stored, listing every problem with file, term id and fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citynexus.agree.errors import AgreementError, AgreementProblem, RuleError
+from citynexus.agree.periods import FREQUENCIES, Period, span
+from citynexus.agree.rules import CompiledRule, compile_rule
+
+CATEGORIES = ("rd", "capacity", "quality", "green", "talent", "finance", "data")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")
+_METRIC = re.compile(r"^[_a-zA-Z][_a-zA-Z0-9]*$")
+
+
+@dataclass
+class Term:
+    """One KPI term: ``party`` must meet ``rule`` (a CEL condition) ``every`` period, or
+    once by ``due``."""
+
+    id: str
+    party: str
+    text: str
+    text_zh: str
+    category: str
+    every: str
+    rule: str
+    due: dt.date | None = None
+    depends_on: list[str] = field(default_factory=list)
+
+    @property
+    def compiled(self) -> CompiledRule:
+        """The rule compiled (once; cached by its text)."""
+        return compile_rule(self.rule)
+
+    def periods(self, start: dt.date, end: dt.date) -> list[Period]:
+        """The periods this term is evaluated for (empty for ``once`` terms)."""
+        return [] if self.every == "once" else span(self.every, start, end)
+
+    @property
+    def rule_digest(self) -> str:
+        """``sha256:`` digest (RFC 8785 canonical JSON) of the rule version: the term id,
+        frequency, due date and rule text."""
+        from citynexus.ledger.canonical import digest
+
+        due = self.due.isoformat() if self.due else None
+        return digest({"term": self.id, "every": self.every, "due": due, "rule": self.rule})
+
+
+@dataclass
+class Agreement:
+    """An agreement between hub organizations whose terms are machine-checked KPI rules."""
+
+    id: str
+    title: str
+    title_zh: str
+    parties: list[str]
+    start: dt.date
+    end: dt.date
+    terms: list[Term]
+    clauses: list[dict[str, str]] = field(default_factory=list)
+    metrics: dict[str, dict[str, str]] = field(default_factory=dict)
+    synthetic: bool = False
+    #: ``public`` (everyone may read it) or ``private`` (its owner organisation and its parties)
+    visibility: str = "public"
+
+    def term(self, term_id: str) -> Term:
+        for t in self.terms:
+            if t.id == term_id:
+                return t
+        raise KeyError(term_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (dates as ISO strings), the inverse of :func:`agreement_from_dict`."""
+        d = asdict(self)
+        d["start"] = self.start.isoformat()
+        d["end"] = self.end.isoformat()
+        for t in d["terms"]:
+            if t["due"] is None:
+                del t["due"]
+            else:
+                t["due"] = t["due"].isoformat()
+            if not t["depends_on"]:
+                del t["depends_on"]
+        if not d["clauses"]:
+            del d["clauses"]
+        if not d["metrics"]:
+            del d["metrics"]
+        if not d["synthetic"]:
+            del d["synthetic"]
+        if d["visibility"] == "public":
+            del d["visibility"]
+        return d
+
+    def to_toml(self) -> str:
+        """The agreement as TOML (dates as TOML dates)."""
+        import tomli_w
+
+        d = self.to_dict()
+        d["start"], d["end"] = self.start, self.end
+        for t, term in zip(d["terms"], self.terms):
+            if term.due is not None:
+                t["due"] = term.due
+        return tomli_w.dumps(d)
+
+    @property
+    def digest(self) -> str:
+        """``sha256:`` digest of the canonical JSON (RFC 8785) of the agreement."""
+        from citynexus.ledger.canonical import digest
+
+        return digest(self.to_dict())
+
+
+def _date(v: Any) -> dt.date:
+    if isinstance(v, dt.datetime):
+        d = v.date()
+    elif isinstance(v, dt.date):
+        d = v
+    elif isinstance(v, str):
+        d = dt.date.fromisoformat(v.strip())
+    else:
+        raise ValueError(f"{v!r} is not a date")
+    if not 1000 <= d.year <= 9998:
+        raise ValueError(f"{d} is outside the years 1000..9998")
+    return d
+
+
+def agreement_from_dict(
+    data: dict[str, Any], source: str = "<agreement>", known_parties: set[str] | None = None
+) -> Agreement:
+    """Validate ``data`` (a parsed TOML/JSON agreement) and build the :class:`Agreement`.
+
+    Every problem is collected and raised together as :class:`AgreementError` (nothing is
+    built if any is found): missing keys, dates that do not parse, ``end`` before ``start``,
+    parties unknown to the hub (when ``known_parties`` is given), a term whose party is not a
+    party, an unknown ``every``, a ``once`` term without ``due``, duplicate term ids, and rules
+    that do not compile (with their position)."""
+    probs: list[AgreementProblem] = []
+
+    def bad(term: str | None, key: str, problem: str, fix: str) -> None:
+        probs.append(AgreementProblem(source, term, key, problem, fix))
+
+    if not isinstance(data, dict):
+        raise AgreementError([AgreementProblem(source, None, "", "not a table of keys", "write an agreement TOML")])
+    known = {
+        "id",
+        "title",
+        "title_zh",
+        "parties",
+        "start",
+        "end",
+        "terms",
+        "clauses",
+        "metrics",
+        "synthetic",
+        "visibility",
+    }
+    for k in data:
+        if k not in known:
+            bad(None, k, f"unknown key {k!r}", f"use only {', '.join(sorted(known))}")
+    aid = data.get("id")
+    if not isinstance(aid, str) or not _ID.match(aid):
+        bad(
+            None,
+            "id",
+            f"id {aid!r} is missing or not a plain identifier",
+            'write id = "JRD-2026-001" (letters, digits, -_.:/)',
+        )
+    for k in ("title", "title_zh"):
+        if not isinstance(data.get(k), str) or not data[k].strip():
+            bad(None, k, f"{k} is missing", f'write {k} = "..." ({"Chinese" if k.endswith("zh") else "English"} title)')
+    parties = data.get("parties")
+    if not isinstance(parties, list) or not parties or not all(isinstance(p, str) and p.strip() for p in parties):
+        bad(
+            None,
+            "parties",
+            "parties must be a non-empty list of organization ids",
+            'write parties = ["ORG0001", "ORG0002"]',
+        )
+        parties = []
+    else:
+        if len(set(parties)) != len(parties):
+            bad(None, "parties", "a party is listed twice", "list each organization once")
+        if known_parties is not None:
+            for p in parties:
+                if p not in known_parties:
+                    bad(
+                        None,
+                        "parties",
+                        f"organization {p!r} is not in the hub",
+                        "import it into the hub first or fix the id",
+                    )
+    dates: dict[str, dt.date] = {}
+    for k in ("start", "end"):
+        if k not in data:
+            bad(None, k, f"{k} is missing", f"write {k} = 2026-01-01")
+            continue
+        try:
+            dates[k] = _date(data[k])
+        except ValueError:
+            bad(None, k, f"{k} = {data[k]!r} is not a date", f"write {k} = YYYY-MM-DD, e.g. 2026-01-01")
+    if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
+        bad(None, "end", f"end {dates['end']} is before start {dates['start']}", "put end on or after start")
+    visibility = data.get("visibility", "public")
+    if visibility not in ("public", "private"):
+        bad(None, "visibility", f"visibility = {visibility!r} is not public or private", 'write visibility = "private"')
+    metrics = data.get("metrics", {})
+    if not isinstance(metrics, dict) or not all(isinstance(v, dict) for v in metrics.values()):
+        bad(
+            None,
+            "metrics",
+            "metrics must be tables [metrics.NAME] with label, label_zh, unit",
+            "see docs/agreements.md",
+        )
+        metrics = {}
+    clauses = data.get("clauses", [])
+    if not isinstance(clauses, list) or not all(isinstance(c, dict) for c in clauses):
+        bad(None, "clauses", "clauses must be [[clauses]] tables with text and text_zh", "see docs/agreements.md")
+        clauses = []
+    terms_raw = data.get("terms")
+    terms: list[Term] = []
+    if not isinstance(terms_raw, list) or not terms_raw:
+        bad(None, "terms", "the agreement has no [[terms]]", "add at least one [[terms]] table")
+        terms_raw = []
+    seen: set[str] = set()
+    term_keys = {"id", "party", "text", "text_zh", "category", "every", "due", "rule", "depends_on"}
+    for i, raw in enumerate(terms_raw, start=1):
+        if not isinstance(raw, dict):
+            bad(f"#{i}", "", "a term must be a [[terms]] table", "write [[terms]] followed by its keys")
+            continue
+        tid = raw.get("id")
+        label = tid if isinstance(tid, str) and tid else f"#{i}"
+        if not isinstance(tid, str) or not _ID.match(tid):
+            bad(label, "id", f"term id {tid!r} is missing or not a plain identifier", 'write id = "T1"')
+        elif tid in seen:
+            bad(label, "id", f"duplicate term id {tid!r}", "give every term its own id")
+        else:
+            seen.add(tid)
+        for k in raw:
+            if k not in term_keys:
+                bad(label, k, f"unknown key {k!r}", f"use only {', '.join(sorted(term_keys))}")
+        party = raw.get("party")
+        if party not in parties:
+            bad(
+                label,
+                "party",
+                f"party {party!r} is not among the parties {parties}",
+                "use one of the agreement's parties",
+            )
+        for k in ("text", "text_zh"):
+            if not isinstance(raw.get(k), str) or not raw[k].strip():
+                bad(
+                    label,
+                    k,
+                    f"{k} is missing",
+                    f'write {k} = "..." (the term in {"Chinese" if k.endswith("zh") else "English"})',
+                )
+        cat = raw.get("category")
+        if not isinstance(cat, str) or not _METRIC.match(cat or ""):
+            bad(label, "category", f"category {cat!r} is missing or not a word", f"use one of {', '.join(CATEGORIES)}")
+        every = raw.get("every")
+        if every not in FREQUENCIES:
+            bad(label, "every", f"unknown every = {every!r}", "use month, quarter, year or once")
+        due = None
+        if "due" in raw:
+            try:
+                due = _date(raw["due"])
+            except ValueError:
+                bad(label, "due", f"due = {raw['due']!r} is not a date", "write due = YYYY-MM-DD")
+            else:
+                if every != "once":
+                    bad(label, "due", 'due is only for every = "once" terms', 'remove due or set every = "once"')
+                elif "start" in dates and "end" in dates and not dates["start"] <= due <= dates["end"]:
+                    bad(
+                        label,
+                        "due",
+                        f"due {due} is outside the agreement ({dates['start']} .. {dates['end']})",
+                        "move due inside",
+                    )
+        elif every == "once":
+            bad(label, "due", "a once term has no due date", "add due = YYYY-MM-DD")
+        rule = raw.get("rule")
+        if not isinstance(rule, str) or not rule.strip():
+            bad(label, "rule", "rule is missing", 'write rule = "output >= 1000" (a CEL condition)')
+        else:
+            try:
+                compile_rule(rule)
+            except RuleError as err:
+                pos = f" at line {err.line}, column {err.column}" if err.line is not None else ""
+                bad(label, "rule", f"rule {rule!r} does not compile{pos}: {err.reason}", err.fix or "fix the CEL rule")
+        dep = raw.get("depends_on", [])
+        if not isinstance(dep, list) or not all(isinstance(x, str) for x in dep):
+            bad(label, "depends_on", "depends_on must be a list of names", 'write depends_on = ["PIPL", "ISO 14064-1"]')
+            dep = []
+        if not probs:
+            terms.append(
+                Term(
+                    id=tid,
+                    party=party,
+                    text=raw["text"],
+                    text_zh=raw["text_zh"],
+                    category=cat,
+                    every=every,
+                    rule=rule,
+                    due=due,
+                    depends_on=list(dep),
+                )
+            )
+    if probs:
+        raise AgreementError(probs)
+    return Agreement(
+        id=aid,
+        title=data["title"],
+        title_zh=data["title_zh"],
+        parties=list(parties),
+        start=dates["start"],
+        end=dates["end"],
+        terms=terms,
+        clauses=[{k: str(v) for k, v in c.items()} for c in clauses],
+        metrics={k: {kk: str(vv) for kk, vv in v.items()} for k, v in metrics.items()},
+        synthetic=bool(data.get("synthetic", False)),
+        visibility=visibility,
+    )
+
+
+def load_agreement(path: str | Path, known_parties: set[str] | None = None) -> Agreement:
+    """Read and validate an agreement TOML file (see the module docstring)."""
+    p = Path(path)
+    name = p.name
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise AgreementError([AgreementProblem(str(p), None, "", "file not found", "check the path")]) from None
+    except UnicodeDecodeError:
+        raise AgreementError([AgreementProblem(name, None, "", "not UTF-8 text", "save the file as UTF-8")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise AgreementError(
+            [AgreementProblem(name, None, "", f"not valid TOML: {err}", "fix the TOML syntax")]
+        ) from None
+    return agreement_from_dict(data, source=name, known_parties=known_parties)

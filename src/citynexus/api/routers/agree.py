@@ -1,0 +1,195 @@
+"""``/api/v1/agree``: agreements with KPI terms (合作协议) — list, check files, store, import
+reports, evaluate, verify, knowledge graph and organization compliance. Reads are public;
+writes need an API key. Thin: each route validates its input and calls
+:mod:`citynexus.services.agree`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, optional_key, read_upload, require_key
+from citynexus.services import agree as svc
+from citynexus.services.auth import Principal
+
+router = APIRouter(prefix="/agree", tags=["agree"])
+MAX_UPLOAD = 20 * 1024 * 1024
+ERRORS: dict[int | str, dict] = {400: {"description": "A bad agreement, date or query (the message says what)"}}
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _date(value: str | None) -> dt.date | None:
+    from citynexus.agree.errors import AgreeError
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise AgreeError(f"as_of {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+async def _read(f: UploadFile) -> bytes:
+    return await read_upload(f, MAX_UPLOAD)
+
+
+@router.get(
+    "/agreements", summary="Stored agreements with the status counts of their newest run", responses=AUTH_RESPONSES
+)
+def agreements(db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)) -> list[dict[str, Any]]:
+    return svc.list_agreements(_url(db), who)
+
+
+@router.get(
+    "/agreements/{agreement_id}",
+    summary="One agreement and its term x period status grid",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
+def agreement(
+    agreement_id: str = Path(..., max_length=64),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+) -> dict[str, Any]:
+    return svc.agreement_view(agreement_id, _url(db), who)
+
+
+@router.post(
+    "/check",
+    summary="Evaluate an agreement file on a report file (nothing is stored)",
+    responses={**ERRORS, 422: {"description": "The reports have problems (all listed)"}},
+)
+async def check(
+    agreement: UploadFile = File(..., description="Agreement TOML"),
+    reports: UploadFile | None = File(None, description="Reports: CSV, .xlsx or JSON"),
+    as_of: str | None = Query(None, description="YYYY-MM-DD (default: today)"),
+) -> dict[str, Any]:
+    rep = await _read(reports) if reports is not None else None
+    return await run_in_threadpool(
+        svc.check_upload,
+        agreement.filename or "agreement.toml",
+        await _read(agreement),
+        reports.filename if reports else None,
+        rep,
+        _date(as_of),
+    )
+
+
+@router.post(
+    "/agreements",
+    summary="Validate and store an agreement TOML (needs an editor key; replacing needs its owner)",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
+async def add(
+    request: Request, file: UploadFile = File(...), db: Engine = Depends(get_db), who: Principal = Depends(require_key)
+) -> dict[str, Any]:
+    content = await _read(file)
+    return await run_in_threadpool(
+        svc.add_agreement_upload, file.filename or "agreement.toml", content, _url(db), who, client_of(request)
+    )
+
+
+@router.post(
+    "/reports",
+    summary="Import reports, all-or-nothing, anchored in the ledger (needs an editor key of the owner or a party)",
+    responses={**ERRORS, **AUTH_RESPONSES, 422: {"description": "The reports have problems (all listed)"}},
+)
+async def reports(
+    request: Request, file: UploadFile = File(...), db: Engine = Depends(get_db), who: Principal = Depends(require_key)
+) -> dict[str, Any]:
+    content = await _read(file)
+    return await run_in_threadpool(
+        svc.import_reports_upload, file.filename or "reports.csv", content, _url(db), who, client_of(request)
+    )
+
+
+@router.post(
+    "/run",
+    summary="Evaluate stored agreements; each run is stored and anchored (needs an editor key)",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
+def run(
+    request: Request,
+    as_of: str | None = Query(None),
+    agreement: list[str] | None = Query(None),
+    db: Engine = Depends(get_db),
+    who: Principal = Depends(require_key),
+) -> list[dict[str, Any]]:
+    return svc.run_status(_url(db), agreement, _date(as_of), who, client_of(request))
+
+
+@router.get(
+    "/verify/{agreement_id}/{term}/{period}",
+    summary="Prove a shown status from the ledger",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
+def verify(
+    agreement_id: str = Path(..., max_length=64),
+    term: str = Path(..., max_length=64),
+    period: str = Path(..., max_length=16),
+    run: int | None = Query(None),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+) -> dict[str, Any]:
+    return svc.verify_status(agreement_id, term, period, _url(db), run, who)
+
+
+@router.get(
+    "/graph",
+    summary="Compliance knowledge graph as Turtle or JSON-LD",
+    response_class=PlainTextResponse,
+    responses=AUTH_RESPONSES,
+)
+def graph(
+    fmt: str = Query("turtle", alias="format", pattern="^(turtle|ttl|json-ld|jsonld)$"),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+):
+    media = "application/ld+json" if fmt.startswith("json") else "text/turtle"
+    return PlainTextResponse(svc.graph_text(_url(db), fmt, who), media_type=media)
+
+
+@router.get(
+    "/graph/query",
+    summary="Canned question or SPARQL SELECT over the knowledge graph",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
+def graph_query(
+    ask: str | None = Query(None, pattern="^(breached-green|depends-on|at-risk)$"),
+    arg: str | None = Query(None, max_length=200),
+    sparql: str | None = Query(None, max_length=5000),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+) -> list[dict[str, Any]]:
+    return svc.graph_query(_url(db), ask, arg, sparql, who)
+
+
+@router.get(
+    "/orgs/{org_id}/compliance",
+    summary="An organization's agreements and compliance record",
+    responses=AUTH_RESPONSES,
+)
+def compliance(
+    org_id: str = Path(..., max_length=64),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+) -> dict[str, Any]:
+    return svc.organization_compliance(org_id, _url(db), who)
+
+
+@router.post(
+    "/demo",
+    summary="Store and evaluate the SYNTHETIC demo agreements (needs an editor key)",
+    responses=AUTH_RESPONSES,
+)
+def demo(request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict[str, Any]:
+    body = svc.load_demo_data(_url(db), None, who, client_of(request))
+    body["synthetic"] = True
+    return body

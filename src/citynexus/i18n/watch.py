@@ -1,0 +1,41 @@
+"""Labels of risk early warning (English, 中文)."""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "watch_title": ("Risk early warning", "风险预警"),
+    "watch_party": ("Party", "合作方"),
+    "watch_score": ("Risk score", "风险得分"),
+    "watch_level": ("Level", "等级"),
+    "watch_level_low": ("low", "低"),
+    "watch_level_medium": ("medium", "中"),
+    "watch_level_high": ("high", "高"),
+    "watch_reasons": ("Top reasons", "主要原因"),
+    "watch_cat_funding": ("Funding status", "资金状况"),
+    "watch_cat_rd": ("R&D progress", "研发进展"),
+    "watch_cat_supply_chain": ("Supply-chain stability", "供应链稳定性"),
+    "watch_cat_compliance": ("Compliance", "合规"),
+    "watch_alert": ("Alert", "预警"),
+    "watch_alerts": ("Alerts", "预警列表"),
+    "watch_status_open": ("open", "待处理"),
+    "watch_status_acknowledged": ("acknowledged", "已确认"),
+    "watch_status_resolved": ("resolved", "已解决"),
+    "watch_kind_changepoint": ("change point", "结构变化"),
+    "watch_kind_anomaly": ("outlier", "异常值"),
+    "watch_kind_trajectory": ("KPI at risk", "指标存在违约风险"),
+    "watch_kind_breached": ("KPI breached", "指标违约"),
+    "watch_kind_stopped": ("stopped reporting", "停止报告"),
+    "watch_kind_missing": ("missing reports", "缺报"),
+    "watch_kind_late": ("late reports", "迟报"),
+    "watch_kind_revised": ("revised past values", "修改历史数据"),
+    "watch_no_alert": ("No alert", "暂无预警"),
+    "watch_credit": ("Credit report", "信用报告"),
+    "watch_credit_points": ("Points", "分值"),
+    "watch_credit_input": ("Input", "输入"),
+    "watch_credit_proof": ("Ledger proof", "账本证明"),
+    "watch_synthetic": ("Synthetic data", "合成数据"),
+    "watch_credit_model_note": (
+        "card fitted on a SYNTHETIC SME portfolio (no real default outcomes yet)",
+        "评分卡基于合成的中小企业样本拟合（尚无真实违约数据）",
+    ),
+}

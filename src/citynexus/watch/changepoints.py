@@ -1,0 +1,348 @@
+"""Change points: regime shifts in level, trend or variance of one reported series.
+
+:class:`ChangePointDetector` follows the ruptures / PyOD shape (``fit`` then ``predict``, or
+``fit_predict``) and uses ruptures (Truong, Oudre & Vayatis, 2020, "Selective review of offline change
+point detection methods", Signal Processing 167) for the search. Its one default setting was chosen on
+annotated series (see ``docs/risk.md`` and ``benchmarks/bench_watch.py``):
+
+1. drop missing values (positions are mapped back to the original index afterwards);
+2. counts (all values non-negative integers) get the Anscombe (1948) transform ``2 sqrt(x + 3/8)``;
+3. noise scale ``sigma = 1.4826 * MAD(diff(x)) / sqrt(2)`` (first differences are insensitive to level
+   shifts and slow trends, so sigma measures the noise and not the changes; fallbacks for noise-free
+   series);
+4. a seasonal profile is removed when the autocorrelation of the differences at lag 4 or 12 exceeds
+   ``seasonal_acf`` (:func:`seasonal_period`, :func:`seasonal_profile`);
+5. robust standardisation ``z = (x - median) / sigma`` and a Hampel filter: a point farther than
+   ``hampel`` sigmas from the median of its ``hampel_window`` left AND right neighbours is replaced by
+   their median, so a single-period outlier is not taken for a change (outliers are the anomaly
+   detector's job);
+6. exact penalised search (PELT, Killick, Fearnhead & Eckley, 2012) with the cost ``cost`` and the
+   penalty ``beta * log(n)`` per change point on the standardised scale, minimum segment ``min_size``.
+
+The default (:data:`DEFAULT`): ``cost="rbf"`` (kernel cost, bandwidth by the median heuristic),
+``beta=1.5``, ``min_size=3``, ``hampel=4``, ``hampel_window=2``, ``seasonal_acf=0.3``.
+
+A change point is the 0-based position at which a new segment starts (never 0).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from citynexus.watch.errors import WatchInputError, WatchSpecError
+
+__all__ = ["DEFAULT", "ChangePointDetector", "ChangePointResult", "ChangePointSettings", "noise_scale"]
+
+COSTS = ("l2", "normal", "rbf", "l1")
+
+
+@dataclass(frozen=True)
+class ChangePointSettings:
+    """The knobs of the detector (the defaults are the one chosen setting)."""
+
+    cost: str = "rbf"
+    beta: float = 1.5
+    min_size: int = 3
+    hampel: float = 4.0
+    hampel_window: int = 2
+    period: int | None = None
+    seasonal_acf: float = 0.3
+    counts: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.cost not in COSTS:
+            raise WatchSpecError(f"cost must be one of {', '.join(COSTS)}, not {self.cost!r}")
+        if not self.beta > 0:
+            raise WatchSpecError(f"beta (penalty multiplier) must be > 0, not {self.beta}")
+        if self.min_size < 1:
+            raise WatchSpecError(f"min_size must be >= 1, not {self.min_size}")
+
+
+#: The one default setting.
+DEFAULT = ChangePointSettings()
+
+
+@dataclass
+class ChangePointResult:
+    """What the detector found, with its evidence.
+
+    ``changepoints``: 0-based positions (in the original series, missing values included) where a new
+    segment starts; ``segments``: one dict per segment (start, end exclusive, mean, std, n observed);
+    ``magnitudes``: change of segment mean at each change point, in the series' units and in noise
+    sigmas; ``values``: the series seen (None for missing); ``settings``; ``note``: why nothing was
+    detected, when that is the case.
+    """
+
+    changepoints: list[int]
+    segments: list[dict[str, Any]]
+    magnitudes: list[dict[str, float]]
+    values: list[float | None]
+    settings: dict[str, Any]
+    n: int
+    n_observed: int
+    sigma: float
+    penalty: float
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def explain(self, lang: str = "en") -> str:
+        """The result in words (``en`` or ``zh``)."""
+        zh = lang != "en"
+        if not self.changepoints:
+            if zh:
+                return "未发现结构变化" + (f"（{self.note}）" if self.note else "") + "。"
+            return "No change point found" + (f" ({self.note})" if self.note else "") + "."
+        parts = []
+        for cp, mag in zip(self.changepoints, self.magnitudes):
+            d = mag["delta"]
+            if zh:
+                parts.append(
+                    f"第{cp}期起均值{'上升' if d > 0 else '下降'}{abs(d):.4g}（{abs(mag['sigmas']):.1f}倍噪声）"
+                )
+            else:
+                parts.append(
+                    f"from position {cp} the mean {'rises' if d > 0 else 'falls'} by {abs(d):.4g} "
+                    f"({abs(mag['sigmas']):.1f} noise sigmas)"
+                )
+        if zh:
+            return f"发现{len(self.changepoints)}个变化点：" + "；".join(parts) + "。"
+        return f"{len(self.changepoints)} change point(s): " + "; ".join(parts) + "."
+
+
+def noise_scale(x: np.ndarray) -> float:
+    """Robust noise scale ``1.4826 * MAD(diff x) / sqrt(2)`` (0 when it cannot be estimated).
+
+    Fallbacks when the MAD of the differences is 0 (e.g. a noise-free step): the mean absolute
+    nonzero difference divided by 10, so a step of any size in an otherwise flat series stands out.
+    """
+    if x.size < 3:
+        return float(np.std(x)) if x.size > 1 else 0.0
+    d = np.diff(x)
+    mad = float(np.median(np.abs(d - np.median(d))))
+    s = 1.4826 * mad / math.sqrt(2)
+    if s > 0:
+        return s
+    nz = np.abs(d[d != 0])
+    return float(nz.mean()) / 10 if nz.size else 0.0
+
+
+def _hampel(z: np.ndarray, k: float, w: int) -> np.ndarray:
+    """Replace isolated outliers: a point farther than ``k`` from the median of its ``w`` left
+    neighbours AND from the median of its ``w`` right neighbours (one side at the ends) is set to the
+    median of both sides. A level shift agrees with one side, so it is left alone."""
+    n = z.size
+    if k <= 0 or n < 2 * w + 2:
+        return z
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    ml = np.full(n, np.nan)
+    mr = np.full(n, np.nan)
+    both = np.empty(n)
+    win = sliding_window_view(z, w)  # row j: z[j .. j+w-1]
+    med = np.median(win, axis=1)
+    ml[w:] = med[: n - w]  # left neighbours of i: z[i-w .. i-1]
+    mr[: n - w] = med[1:]  # right neighbours of i: z[i+1 .. i+w]
+    full = sliding_window_view(z, 2 * w + 1)
+    both[w : n - w] = np.median(np.delete(full, w, axis=1), axis=1)
+    for i in (*range(w), *range(n - w, n)):  # the ends: the neighbours that exist
+        both[i] = float(np.median(np.r_[z[max(0, i - w) : i], z[i + 1 : i + 1 + w]]))
+        if 0 < i < w:
+            ml[i] = float(np.median(z[:i]))
+        if n - w <= i < n - 1:
+            mr[i] = float(np.median(z[i + 1 :]))
+    far_l = np.isnan(ml) | (np.abs(z - ml) > k)
+    far_r = np.isnan(mr) | (np.abs(z - mr) > k)
+    out = z.copy()
+    hit = far_l & far_r
+    out[hit] = both[hit]
+    return out
+
+
+class ChangePointDetector:
+    """Offline change-point detector with one default setting.
+
+    >>> import numpy as np
+    >>> x = np.r_[np.zeros(30), np.full(30, 5.0)] + np.random.default_rng(0).normal(0, 1, 60)
+    >>> ChangePointDetector().fit_predict(x)
+    [30]
+    """
+
+    def __init__(self, settings: ChangePointSettings | None = None, **overrides: Any) -> None:
+        base = settings or DEFAULT
+        self.settings = ChangePointSettings(**{**asdict(base), **overrides}) if overrides else base
+        self.result_: ChangePointResult | None = None
+
+    # ------------------------------------------------------------------ API
+    def fit(self, values: Any) -> ChangePointDetector:
+        """Find the change points of ``values`` (a sequence of numbers; None/NaN = missing)."""
+        raw = _as_float_array(values)
+        self.result_ = self._detect(raw)
+        return self
+
+    def predict(self) -> list[int]:
+        """The change points found by the last :meth:`fit`."""
+        if self.result_ is None:
+            raise WatchSpecError("call fit(values) before predict()")
+        return list(self.result_.changepoints)
+
+    def fit_predict(self, values: Any) -> list[int]:
+        return self.fit(values).predict()
+
+    # ------------------------------------------------------------------ core
+    def _detect(self, raw: np.ndarray) -> ChangePointResult:
+        s = self.settings
+        n = raw.size
+        obs = np.flatnonzero(~np.isnan(raw))
+        x = raw[obs]
+        seen = [None if math.isnan(v) else float(v) for v in raw]
+
+        def empty(note: str, sigma: float = 0.0, penalty: float = 0.0) -> ChangePointResult:
+            seg = [_segment(x, 0, x.size, obs, n)] if x.size else []
+            return ChangePointResult([], seg, [], seen, asdict(s), n, int(x.size), sigma, penalty, note)
+
+        if n == 0:
+            return empty("empty series: nothing to detect")
+        if x.size == 0:
+            return empty("every value is missing: nothing to detect")
+        if x.size < 2 * s.min_size:
+            return empty(f"only {x.size} observed value(s), fewer than 2 x min_size = {2 * s.min_size}")
+        if float(np.ptp(x)) == 0.0:
+            return empty("constant series: nothing to detect")
+        is_counts = s.counts if s.counts is not None else bool(np.all(x >= 0) and np.all(x == np.round(x)))
+        xs = 2.0 * np.sqrt(x + 0.375) if is_counts else x  # Anscombe (1948): counts -> about unit variance
+        sigma = noise_scale(xs)
+        if sigma <= 0:
+            return empty("no variation to measure: nothing to detect")
+        period = s.period if s.period is not None else seasonal_period(xs, s.seasonal_acf)
+        if period:
+            x_adj = xs - seasonal_profile(xs, period)
+            sigma = noise_scale(x_adj) or sigma
+        else:
+            x_adj = xs
+        z = (x_adj - float(np.median(x_adj))) / sigma
+        z = _hampel(z, s.hampel, s.hampel_window)
+        penalty = s.beta * math.log(max(x.size, 2))
+        bkps = _search(z, s.cost, penalty, s.min_size)
+        # positions in the observed array -> original positions
+        cps = [int(obs[b]) for b in bkps if 0 < b < x.size]
+        bounds = [0, *[b for b in bkps if 0 < b < x.size], x.size]
+        segs = [_segment(x, a, b, obs, n) for a, b in itertools.pairwise(bounds)]
+        # shift in noise sigmas on the scale the search saw (after the count transform and deseasoning)
+        means = [float(x_adj[a:b].mean()) for a, b in itertools.pairwise(bounds)]
+        mags = [
+            {"delta": segs[i + 1]["mean"] - segs[i]["mean"], "sigmas": (means[i + 1] - means[i]) / sigma}
+            for i in range(len(segs) - 1)
+        ]
+        return ChangePointResult(
+            cps,
+            segs,
+            mags,
+            seen,
+            asdict(s),
+            n,
+            int(x.size),
+            sigma,
+            penalty,
+            extra={"period": period, "counts": is_counts},
+        )
+
+
+#: Seasonal periods tried when none is given (quarterly, monthly).
+CANDIDATE_PERIODS = (4, 12)
+
+
+def seasonal_period(x: np.ndarray, threshold: float = 0.3) -> int | None:
+    """The seasonal period among :data:`CANDIDATE_PERIODS` whose autocorrelation of the first
+    differences is largest and above ``threshold`` (needs three full cycles), else None."""
+    d = np.diff(x)
+    best, best_r = None, threshold
+    for p in CANDIDATE_PERIODS:
+        if x.size < 3 * p or d.size <= p:
+            continue
+        a, b = d[:-p] - d.mean(), d[p:] - d.mean()
+        den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+        r = float((a * b).sum() / den) if den > 0 else 0.0
+        if r > best_r:
+            best, best_r = p, r
+    return best
+
+
+def seasonal_profile(x: np.ndarray, period: int) -> np.ndarray:
+    """Per-phase median of ``x`` minus its centred rolling median of one period (odd window; shorter
+    at the ends) — the seasonal component of a robust classical decomposition — centred to sum zero
+    over a cycle."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    w = period + (1 - period % 2)
+    h = w // 2
+    n = x.size
+    trend = np.empty(n)
+    if n >= w:
+        trend[h : n - h] = np.median(sliding_window_view(x, w), axis=1)
+    for i in (*range(min(h, n)), *range(max(n - h, h), n)):
+        trend[i] = float(np.median(x[max(0, i - h) : i + h + 1]))
+    det = x - trend
+    prof = np.array([np.median(det[i::period]) for i in range(period)])
+    prof -= prof.mean()
+    return np.resize(prof, x.size)
+
+
+def _segment(x: np.ndarray, a: int, b: int, obs: np.ndarray, n: int) -> dict[str, Any]:
+    part = x[a:b]
+    start = int(obs[a]) if a > 0 else 0
+    end = int(obs[b]) if b < x.size else n
+    return {
+        "start": start,
+        "end": end,
+        "n_observed": int(part.size),
+        "mean": float(part.mean()),
+        "std": float(part.std(ddof=1)) if part.size > 1 else 0.0,
+    }
+
+
+def rbf_gamma(z: np.ndarray) -> float:
+    """Bandwidth of the rbf kernel by the median heuristic, as ruptures computes it: ``1 / median`` of
+    the squared pairwise distances (1 when that median is 0)."""
+    d = z[:, None] - z[None, :]
+    iu = np.triu_indices(z.size, 1)
+    med = float(np.median((d * d)[iu])) if z.size > 1 else 0.0
+    return 1.0 / med if med != 0 else 1.0
+
+
+def _search(z: np.ndarray, cost: str, penalty: float, min_size: int, gamma: float | None = None) -> list[int]:
+    """PELT with ruptures; returns breakpoints as ruptures does (segment ends, last = len)."""
+    import ruptures as rpt
+
+    signal = z.reshape(-1, 1)
+    if cost == "l2":
+        # KernelCPD with the linear kernel is the l2 cost, searched by PELT in compiled code
+        algo = rpt.KernelCPD(kernel="linear", min_size=min_size).fit(signal)
+        return list(algo.predict(pen=penalty))
+    if cost == "rbf":
+        g = rbf_gamma(z) if gamma is None else gamma
+        algo = rpt.KernelCPD(kernel="rbf", min_size=min_size, params={"gamma": g}).fit(signal)
+        return list(algo.predict(pen=penalty))
+    algo = rpt.Pelt(model=cost, min_size=min_size, jump=1).fit(signal)
+    return list(algo.predict(pen=penalty))
+
+
+def _as_float_array(values: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(
+            [np.nan if v is None or (isinstance(v, str) and not v.strip()) else v for v in values], dtype=float
+        )
+    except (TypeError, ValueError) as err:
+        raise WatchInputError(f"a series must hold numbers (missing = None/NaN/empty): {err}") from err
+    if arr.ndim != 1:
+        raise WatchInputError(f"a series must be one-dimensional, got shape {arr.shape}")
+    if np.isinf(arr).any():
+        raise WatchInputError(f"a series holds an infinite value at position {int(np.flatnonzero(np.isinf(arr))[0])}")
+    return arr

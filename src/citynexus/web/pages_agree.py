@@ -1,0 +1,84 @@
+"""Dashboard page of agreements (合作协议): the agreements list, a colour-blind-safe term x
+period status grid, the drill-down explanation of one result with its ledger verification,
+and report upload with the problem table."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from citynexus.i18n import t
+from citynexus.web.pages import lang_of, render
+
+router = APIRouter(include_in_schema=False)
+
+NAV_ITEMS = [{"key": "agree", "href": "/agree", "label": "agree_nav"}]
+
+STATUSES = ("met", "breached", "no_data", "not_due")
+#: symbol of each status: colour is never the only cue
+SYMBOLS = {"met": "✓", "breached": "✗", "no_data": "?", "not_due": "·"}
+LABEL_KEYS = (
+    "loading",
+    "problems_found",
+    "file",
+    "row",
+    "column",
+    "problem",
+    "fix",
+    "agree_import_ok",
+    "agree_rows",
+    "agree_demo_loaded",
+    "agree_added",
+    "agree_terms",
+)
+
+
+@router.get("/agree", response_class=HTMLResponse)
+def agree_page(request: Request) -> HTMLResponse:
+    from citynexus.errors import CityNexusError
+    from citynexus.services import agree as svc
+
+    lang = lang_of(request)
+    db = request.app.state.engine.url.render_as_string(hide_password=False)
+    labels = {k: t(k, lang) for k in LABEL_KEYS}
+    status_labels = {s: t(f"agree_status_{s}", lang) for s in STATUSES}
+    items = svc.list_agreements(db, viewer=None)  # the dashboard shows what anyone may see
+    q = request.query_params
+    sel = q.get("id", "").strip() or (items[0]["id"] if items else "")
+    view, error = None, None
+    if sel:
+        try:
+            view = svc.agreement_view(sel, db, viewer=None)
+        except CityNexusError:
+            error = f"{t('agree_not_found', lang)}: {sel}"
+    detail, verification = None, None
+    term, period = q.get("term", "").strip(), q.get("period", "").strip()
+    if view and term and period:
+        detail = view["cells"].get(term, {}).get(period)
+        if detail is not None and q.get("verify"):
+            try:
+                verification = svc.verify_status(sel, term, period, db, viewer=None)
+            except CityNexusError as err:
+                verification = {"ok": False, "checks": [{"check": "verify", "ok": False, "detail": str(err)}]}
+    synthetic = any(a["synthetic"] for a in items)
+    terms = {x["id"]: x for x in view["agreement"]["terms"]} if view else {}
+    return render(
+        request,
+        "agree.html",
+        "agree",
+        "agree_nav",
+        synthetic=synthetic,
+        labels=labels,
+        items=items,
+        sel=sel,
+        view=view,
+        terms=terms,
+        error=error,
+        term=term,
+        period=period,
+        detail=detail,
+        verification=verification,
+        statuses=STATUSES,
+        status_labels=status_labels,
+        symbols=SYMBOLS,
+    )

@@ -1,0 +1,111 @@
+"""The agreements page in real Chromium, in English and Chinese: the synthetic demo loads with
+an API key (and not without), the status grid shows every status with its symbol, a cell opens
+its explanation and ledger verification, and a bad report upload shows the problem table.
+Screenshots go to test-output/browser/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def agree_server(tmp_path_factory):
+    import uvicorn
+
+    from citynexus.api import create_app
+    from citynexus.services.keys import create_key
+    from citynexus.store import get_engine
+
+    db = f"sqlite:///{tmp_path_factory.mktemp('agree') / 'agree.db'}"
+    app = create_app(db)
+    key = create_key(get_engine(db), "browser-agree")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield {"url": f"http://127.0.0.1:{port}", "key": key}
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):
+    url = agree_server["url"]
+    page.goto(f"{url}/agree?lang=en")
+    assert "No agreement is stored yet" in page.locator("#agree-empty").inner_text()
+    page.locator("#demo-btn").click()
+    assert "API key" in page.locator("#demo-result-error").inner_text()
+    page.locator("#demo-key").fill(agree_server["key"])
+    page.locator("#demo-btn").click()
+    page.locator("#demo-result-ok").wait_for(timeout=30000)
+    page.locator("#agree-grid").wait_for(timeout=15000)
+    assert page.locator("#agree-list tbody tr").count() == 12
+    assert "Synthetic" in page.locator(".synthetic").inner_text()
+    # open the agreement with the planted funding drop
+    page.locator('#agree-list a[href*="DEMO-RD-01"]').click()
+    page.locator("#agree-grid").wait_for()
+    cells = page.locator("#agree-grid a.st")
+    symbols = {cells.nth(i).inner_text() for i in range(cells.count())}
+    assert {"✓", "✗", "·"} <= symbols
+    page.screenshot(path=str(shots / "agree-grid-en.png"), full_page=True)
+    page.locator('#agree-grid tr[data-term="RD-INTENSITY"] a[data-status="breached"]').first.click()
+    page.wait_for_url("**term=RD-INTENSITY**")
+    expl = page.locator("#agree-explanation").inner_text()
+    assert expl.startswith("breached:") and "<" in expl
+    page.locator("#agree-verify-link").click()
+    page.locator("#agree-verification").wait_for()
+    assert "Verified" in page.locator("#agree-verification").inner_text()
+    page.screenshot(path=str(shots / "agree-detail-en.png"), full_page=True)
+    # the same page in Chinese
+    page.locator("#lang-switch").click()
+    page.wait_for_url("**lang=zh**")
+    assert page.locator("#agree-explanation").inner_text().startswith("未达标：")
+    assert "已验证" in page.locator("#agree-verification").inner_text()
+    assert "合作协议" in page.locator("h1").inner_text()
+    body = page.locator("main").inner_text()
+    assert "breached:" not in body and "Status by term" not in body
+    page.screenshot(path=str(shots / "agree-detail-zh.png"), full_page=True)
+    # a bad upload lists every problem and stores nothing
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "agreement,party,metric,period,value\nDEMO-RD-01,ORG0001,rd_spend,2026Q9,x\nNOPE,ORG0001,rd_spend,2026Q4,1\n",
+        encoding="utf-8",
+    )
+    page.locator("#upload-file").set_input_files(str(bad))
+    page.locator("#upload-key").fill(agree_server["key"])
+    page.locator("#upload-btn").click()
+    page.locator("#upload-result-error").wait_for(timeout=15000)
+    rows = page.locator("#upload-result table.problems tbody tr")
+    assert rows.count() == 3
+    assert "2026Q9" in page.locator("#upload-result").inner_text()
+    page.screenshot(path=str(shots / "agree-upload-zh.png"), full_page=True)
+    # a bad agreement file is refused with one message naming the term
+    from citynexus.agree.templates import template_text
+
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text(
+        template_text("joint-rd").replace('rule = "patents_filed >= 4"', 'rule = "patents_filed >="'), "utf-8"
+    )
+    page.locator("#add-file").set_input_files(str(bad_toml))
+    page.locator("#add-key").fill(agree_server["key"])
+    page.locator("#add-btn").click()
+    page.locator("#add-result-error").wait_for(timeout=15000)
+    assert "PATENTS" in page.locator("#add-result-error").inner_text()
+    good = tmp_path / "good.toml"
+    good.write_text(template_text("green-production"), "utf-8")
+    page.locator("#add-file").set_input_files(str(good))
+    page.locator("#add-btn").click()
+    page.locator("#add-result-ok").wait_for(timeout=15000)
+    assert "GRN-2026-001" in page.locator("#add-result-ok").inner_text()
+    assert page.js_errors == []
