@@ -75,18 +75,24 @@ def map_figure(m: dict[str, Any], lang: str):
     zh = lang == "zh"
     pos: dict[str, tuple[float, float]] = {}
     where: dict[str, str] = {}
+    away: dict[str, float] = {}
     by_city: dict[str, list[dict]] = {}
     for n in m["nodes"]:
         if n["lat"] is not None:
             by_city.setdefault(n["city"], []).append(n)
-    for group in by_city.values():
+    coords = {c["code"]: (c["lon"], c["lat"]) for c in m["cities"] if c["lat"] == c["lat"]}
+    for code, group in by_city.items():
+        # centres fan out on the side away from the nearest other city, labels pointing outwards
+        x0, y0 = group[0]["lon"], group[0]["lat"]
+        others = [(math.hypot(x - x0, y - y0), x, y) for k, (x, y) in coords.items() if k != code]
+        _, xn, yn = min(others) if others else (0, x0, y0 - 1)
+        away[code] = math.atan2(y0 - yn, x0 - xn)
         k = len(group)
         for i, n in enumerate(group):
-            # one centre just north of its city; several spread on a circle, labels pointing outwards
-            a = math.pi / 2 + (2 * math.pi * i / k if k > 1 else 0.0)
-            r = 0.055 if k == 1 else 0.1
+            a = away[code] + math.radians(55) * (i - (k - 1) / 2)
+            r = 0.075 if k == 1 else 0.11
             dx, dy = r * math.cos(a), r * math.sin(a)
-            pos[n["id"]] = (n["lon"] + dx / math.cos(math.radians(n["lat"])), n["lat"] + dy)
+            pos[n["id"]] = (x0 + dx / math.cos(math.radians(y0)), y0 + dy)
             if dy > 0.4 * r:
                 where[n["id"]] = "top center"
             elif dy < -0.4 * r:
@@ -101,7 +107,10 @@ def map_figure(m: dict[str, Any], lang: str):
             y=[c["lat"] for c in cities],
             mode="markers+text",
             text=[c["name_zh"] if zh else c["name"] for c in cities],
-            textposition="bottom center",
+            textposition=[
+                "top center" if c["code"] in away and math.sin(away[c["code"]]) < -0.4 else "bottom center"
+                for c in cities
+            ],
             textfont={"color": "#5b6b7b", "size": 12},
             marker={"size": 8, "color": "#9aa8b6", "symbol": "square"},
             hoverinfo="skip",
