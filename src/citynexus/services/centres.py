@@ -314,7 +314,16 @@ def demo_network() -> Network:
 
 
 def _stored(db) -> Network:
-    """The stored network of ``db`` (records verified on its ledger; cached per stored state)."""
+    """The stored network of ``db`` (records verified on its ledger; cached per stored state).
+    With no centre stored nothing is opened for writing (no ledger is created by a read)."""
+    from sqlalchemy import func, select
+
+    from citynexus.store import get_engine, session_scope
+    from citynexus.store.centres import CentreRow
+
+    with session_scope(get_engine(_url(db))) as s:
+        if not s.scalar(select(func.count()).select_from(CentreRow)):
+            return Network(False, [], [], [], set(), {}, "empty")
     book = _book(db)
     centres = book.centres()
     records = book.records()
