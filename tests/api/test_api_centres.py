@@ -240,3 +240,25 @@ def test_one_request_from_the_web_form(svc):
 
     assert [q.id for q in ServiceBook(svc.eng.url.render_as_string(hide_password=False)).requests()] == [out["id"]]
     assert "centres.request.create" in [e.action for e in audit.events(svc.eng)]
+
+
+def test_centres_from_an_excel_upload(svc, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "centres"
+    cols = ["id", "name", "name_zh", "city", "fields", "description", "description_zh"]
+    ws.append(cols)
+    for c in CENTRES:
+        ws.append([c[k] if k != "fields" else ";".join(c[k]) for k in cols])
+    p = tmp_path / "centres.xlsx"
+    wb.save(p)
+    r = svc.post("/api/v1/centres/import", files={"file": ("centres.xlsx", p.read_bytes())}, headers=svc.cent)
+    assert r.status_code == 200, r.text
+    assert r.json()["ids"] == ["A", "B"]
+    ws.cell(row=3, column=4, value="Nowhere")
+    wb.save(p)
+    r = svc.post("/api/v1/centres/import", files={"file": ("centres.xlsx", p.read_bytes())}, headers=svc.cent)
+    assert r.status_code == 422 and r.json()["problems"][0]["line"] == 3
+    assert {c["city"] for c in svc.get("/api/v1/centres").json()["centres"]} == {"DG", "SZ"}
