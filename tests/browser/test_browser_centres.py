@@ -124,6 +124,7 @@ def test_performance_table(page, centres_server, shots, lang):
     assert not name.startswith("C-") and ("（合成）" in name if lang == "zh" else "(synthetic)" in name)
     lo, hi = (int(x) for x in first.locator("td.rank-interval").inner_text().split("–"))
     assert lo <= 1 <= hi
+    page.locator("#fig-centres-ranks svg.main-svg").first.wait_for(timeout=20000)
     if lang == "zh":
         _no_english_ui(page)
     page.screenshot(path=str(shots / f"centres-performance-{lang}.png"), full_page=True)

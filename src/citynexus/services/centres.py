@@ -148,6 +148,7 @@ def _performance(net: Network, year: int | None = None, samples: int | None = No
                 "rank": clean(row.get("rank")),
                 "rank_q05": clean(u.get("q05")) if u is not None else None,
                 "rank_q95": clean(u.get("q95")) if u is not None else None,
+                "rank_median": clean(u.get("median_rank")) if u is not None else None,
             }
         )
     links = pf.referral_links([r for r in records if int(str(r["period"])[:4]) == year])

@@ -327,6 +327,23 @@ def centres_performance(request: Request) -> HTMLResponse:
                 **{k: i.get(k) for k in ind.get(r["centre"], {}) if k not in ("centre", "year")},
             }
         )
+    figures = {}
+    unc = [r for r in rep["index"] if r["rank_q05"] is not None and r["rank_median"] is not None]
+    if unc:
+        import pandas as pd
+
+        from citynexus.report.figures import rank_uncertainty_figure
+
+        df = pd.DataFrame(
+            {
+                "unit": [r["centre"] for r in unc],
+                "nominal_rank": [r["rank"] for r in unc],
+                "median_rank": [r["rank_median"] for r in unc],
+                "q05": [r["rank_q05"] for r in unc],
+                "q95": [r["rank_q95"] for r in unc],
+            }
+        )
+        figures["fig-centres-ranks"] = _fig(rank_uncertainty_figure(df, names, lang))
     cen = sorted(rep["network"]["centrality"], key=lambda r: -(r.get("betweenness") or 0))[:3]
     central = [{"name": names.get(r["centre"], r["centre"]), "b": r.get("betweenness") or 0} for r in cen]
     return _page(
@@ -338,6 +355,7 @@ def centres_performance(request: Request) -> HTMLResponse:
         years=rep["years"],
         central=central,
         gaps=len(rep["network"]["gaps"]),
+        figures=figures,
     )
 
 
