@@ -281,3 +281,26 @@ def test_usage_errors_are_one_message_not_a_traceback(tmp_path):
     for args in (["centres", "fund", "x.csv"], ["centres", "route", "x.jsonl"], ["talent", "match"]):
         p = subprocess.run([sys.executable, "-m", "citynexus.cli.main", *args], capture_output=True, text=True, env=env)
         assert p.returncode != 0 and "Traceback" not in p.stderr, (args, p.stderr)
+
+
+def test_budget_beyond_the_caps_of_the_only_served_centre_goes_to_the_others():
+    """Only A serves anyone, the base share is 0: A is capped at 2 x the equal grant and the
+    rest is shared equally by B, C and D (found by the property test above)."""
+    formula = Formula(
+        name="h",
+        base_share=0.0,
+        quantity=1.0,
+        quality=0.0,
+        distinct_smes=1.0,
+        confirmed_services=0.0,
+        ratings=1.0,
+        outcomes=0.0,
+        floor_multiple=0.0,
+        cap_multiple=2.0,
+    )
+    recs = [FundingRecord(centre="A", sme="s1", period="2025", confirmed=True, rating=5.0)]
+    alloc = allocate(recs, "1000.00", formula, centres=CENTRES)
+    cents = {r["centre"]: r["cents"] for r in alloc.rows}
+    assert cents["A"] == 50000  # 2 x the equal grant of 250.00
+    assert sorted(cents[c] for c in "BCD") == [16666, 16667, 16667]  # the rest in equal parts, to the cent
+    assert sum(cents.values()) == 100000 and cents["A"] == 50000

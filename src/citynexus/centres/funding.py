@@ -458,6 +458,15 @@ def clamp(raw: dict[str, float], budget: float, floor: float, cap: float) -> tup
             out[c], bound[c] = floor, "floor"
     free = [c for c in ids if c not in out]
     rest = budget - sum(out.values())
+    if not free and rest > eps:
+        # the centres with a share are all capped and the others hold nothing to scale: the rest
+        # goes to the uncapped centres in equal parts (all at the floor, so each stays under the
+        # cap whenever n F <= B <= n C)
+        room = [c for c in ids if bound[c] != "cap"]
+        for c in room:
+            out[c] += rest / len(room)
+            bound[c] = "remainder"
+        return {c: out[c] for c in ids}, bound
     s_free = sum(raw[c] for c in free)
     for c in free:
         out[c] = rest * raw[c] / s_free if s_free > 0 else rest / len(free)
@@ -552,6 +561,8 @@ def allocate(
             expl.append(f"capped at {formula.cap_multiple:g} x the equal grant ({final[c]:,.2f})")
         elif bound.get(c) == "floor":
             expl.append(f"raised to the floor {formula.floor_multiple:g} x the equal grant ({final[c]:,.2f})")
+        elif bound.get(c) == "remainder":
+            expl.append(f"an equal part of what the capped centres could not take ({final[c]:,.2f})")
         elif abs(final[c] - raw[c]) > 0.005:
             expl.append(f"rescaled after caps/floors of others ({raw[c]:,.2f} -> {final[c]:,.2f})")
         by_rule = excluded_by.get(c)
