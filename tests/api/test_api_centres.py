@@ -192,6 +192,9 @@ def test_funding_bad_input_is_refused(svc):
     csv = "centre,sme,period,confirmed,rating\nA,s1,2025,true,5\nB,s2,2025,true,2\n"
     r = svc.post("/api/v1/centres/fund", json={"budget": 10, "records_csv": csv, "compare": {"base_share": 0.9}})
     assert r.status_code == 200 and len(r.json()["comparison"]["rows"]) == 2
+    r = svc.post("/api/v1/centres/fund", json={"budget": 10, "records_csv": csv, "sensitivity": True})
+    sens = r.json()["sensitivity"]["centres"]
+    assert {c["centre"] for c in sens} == {"A", "B"} and all(c["p05"] <= c["nominal"] <= c["p95"] for c in sens)
 
 
 def test_talent_pool_match_and_import(svc):

@@ -164,6 +164,9 @@ def test_funding_simulator_sliders(page, centres_server, shots, lang):
     if lang == "zh":
         _no_english_ui(page)
         assert "基础" in page.locator("#fund-table").inner_text()
+    page.locator("#sens-btn").click()
+    page.locator("#sens-table tbody tr").first.wait_for(timeout=60000)
+    assert page.locator("#sens-table tbody tr").count() == 15
     page.screenshot(path=str(shots / f"centres-funding-{lang}.png"), full_page=True)
     page.locator("#fund-reset").click()
     page.locator("body[data-funded='4']").wait_for(state="attached", timeout=30000)

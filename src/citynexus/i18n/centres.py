@@ -138,6 +138,17 @@ TEXT.update(
             "较默认公式的变化：蓝色为增加，橙色为减少（并带正负号）。",
         ),
         "centres_demo_talent": ("Demo talent", "演示人才"),
+        "centres_sens_title": ("Sensitivity to the formula's weights", "对公式权重的敏感性"),
+        "centres_sens_help": (
+            "Each weight varies ±50 % around the sliders' values (Saltelli design, 384 allocations); the "
+            "range is each amount's 5–95 % and the columns are Sobol total indices (share of the "
+            "variance due to that weight, with its interactions).",
+            "各权重在滑块取值的 ±50% 范围内变化（Saltelli 抽样，384 次分配）；区间为各金额的 5–95%，"
+            "各列为 Sobol 总效应指数（该权重及其交互作用所致方差的比例）。",
+        ),
+        "centres_sens_btn": ("Compute the sensitivity", "计算敏感性"),
+        "centres_range": ("5–95 % range", "5–95% 区间"),
+        "centres_nominal": ("amount", "金额"),
         "centres_submit_title": ("Submit a service request", "提交服务需求"),
         "centres_submit_help": (
             "Stored for your organisation (an editor API key); checked like a line of a requests file.",

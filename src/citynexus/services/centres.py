@@ -676,11 +676,14 @@ def fund(
     records_csv: str | None = None,
     compare_with: dict[str, Any] | None = None,
     demo: bool = False,
+    sensitivity: bool = False,
 ) -> dict[str, Any]:
     """Allocate ``budget`` with ``formula`` (default: the documented one) over the given records,
     or — without records — over the stored network's ledger-verified records (the synthetic demo
     when none is stored). Every row also carries its amount under the default formula and the
-    change (``vs_default``); amounts sum to the budget exactly (largest remainder to the cent)."""
+    change (``vs_default``); amounts sum to the budget exactly (largest remainder to the cent).
+    ``sensitivity``: each amount's 5-95 % range and Sobol indices when the formula's weights vary
+    ±50 % (:func:`citynexus.centres.funding.sensitivity`)."""
     from citynexus.centres import funding as fu
 
     f = formula_of(formula)
@@ -703,8 +706,19 @@ def fund(
     if compare_with is not None:
         g = formula_of(compare_with, "b")
         out["comparison"] = {"a": f.name, "b": g.name, "rows": fu.compare(recs, budget, f, g, **kw)}
+    if sensitivity:
+        key = (
+            hashlib.sha256(json.dumps([r.__dict__ for r in recs], sort_keys=True, default=str).encode()).hexdigest(),
+            json.dumps(f.to_toml_dict(), sort_keys=True),
+            str(budget),
+            json.dumps(kw, sort_keys=True, default=str),
+        )
+        out["sensitivity"] = _sensitivity_cache.get(key, lambda: fu.sensitivity(recs, budget, f, **kw))
     out["synthetic"] = synthetic
     return out
+
+
+_sensitivity_cache = LRU(32)
 
 
 def funding_summary(budget: str = "1000000") -> str:

@@ -265,6 +265,9 @@ class FundRequest(BaseModel):
         "when none is stored)",
     )
     records_csv: str | None = Field(None, max_length=50_000_000, description="The same records as CSV text")
+    sensitivity: bool = Field(
+        False, description="Also each amount's 5-95 % range and Sobol indices when the weights vary ±50 %"
+    )
 
 
 @router.post(
@@ -276,7 +279,16 @@ def fund(req: FundRequest, db: Engine = Depends(get_db)) -> Any:
     """Only SME-confirmed records count; repeats of one SME in a period count once; self-confirmed
     and affiliate records are flagged and not counted. Amounts sum to the budget exactly; each row
     carries its explanation, its amount under the default formula and the change (``vs_default``)."""
-    return _problems_or(svc.fund, db, str(req.budget), req.formula, req.records, req.records_csv, req.compare)
+    return _problems_or(
+        svc.fund,
+        db,
+        str(req.budget),
+        req.formula,
+        req.records,
+        req.records_csv,
+        req.compare,
+        sensitivity=req.sensitivity,
+    )
 
 
 # ---------------------------------------------------------------------------- talent
