@@ -83,7 +83,7 @@ def run_demo(out: Path, lang: str = "en") -> None:
         console.print(f"[yellow]note:[/] {n}")
     from citynexus.services.centres import funding_summary
 
-    console.print(funding_summary(), highlight=False)
+    console.print(funding_summary(), highlight=False, soft_wrap=True)
     for path in paths:
         console.print(f"wrote {path}")
     console.print(f"done in {time.perf_counter() - t0:.1f} s")
