@@ -225,11 +225,12 @@ def test_hub_demo_needs_a_key(client):
 
 # ---------------------------------------------------------------------------- ledger
 @pytest.fixture
-def ledger(client):
+def ledger(client, monkeypatch):
     led = Ledger.init(client.db_url, origin="test.example/ledger")
     led.append_many([{"type": "kpi.report", "payload": {"city": c, "rd": i}} for i, c in enumerate("ABCDEF")], "SZ")
     key = generate_key("test-key")
     led.checkpoint(key)
+    monkeypatch.setenv("CITYNEXUS_LEDGER_TRUST", key.verifier.vkey)  # the pinned key of the server
     led.key = key
     return led
 

@@ -11,10 +11,13 @@ before the commit.
 from __future__ import annotations
 
 import os
+import queue
 import random
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -68,17 +71,48 @@ def _spawn(url: str, mode: str) -> subprocess.Popen:
     )
 
 
+def _reader(proc: subprocess.Popen) -> queue.Queue:
+    """A thread that moves the child's stdout lines into a queue (None at end of output),
+    so the parent can wait for a line with a real timeout instead of blocking in readline."""
+    q: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:
+            q.put(line)
+        q.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return q
+
+
 def _read_until(proc: subprocess.Popen, prefix: str, timeout: float = 60) -> list[str]:
-    lines = []
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        line = proc.stdout.readline()
-        if not line:
+    """Lines of the child's output up to the first starting with ``prefix``; fails when
+    the child exits first or prints no such line within ``timeout`` seconds (then kills it)."""
+    q = proc.lines if hasattr(proc, "lines") else _reader(proc)
+    proc.lines = q
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            line = q.get(timeout=max(left, 0)) if left > 0 else q.get_nowait()
+        except queue.Empty:
+            proc.kill()
+            raise AssertionError(f"child did not print {prefix!r} in {timeout} s (got {lines[-3:]})") from None
+        if line is None:
             raise AssertionError(f"child exited early: {proc.stderr.read()}")
         lines.append(line.strip())
         if line.startswith(prefix):
             return lines
-    raise AssertionError(f"child did not print {prefix!r} in {timeout} s")
+
+
+def _drain(proc: subprocess.Popen) -> str:
+    """The rest of the child's output after it was killed."""
+    proc.wait(timeout=30)
+    out = []
+    while (line := proc.lines.get(timeout=30)) is not None:
+        out.append(line)
+    return "".join(out)
 
 
 def _check_log(url: str, committed: int) -> int:
@@ -92,6 +126,23 @@ def _check_log(url: str, committed: int) -> int:
     return size
 
 
+def test_read_until_times_out_on_a_silent_child():
+    """The helper's timeout is real: a child that prints nothing and never exits makes it
+    fail after the timeout, not hang in readline."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(AssertionError, match=r"did not print 'committed' in 0\.5 s"):
+            _read_until(proc, "committed", timeout=0.5)
+        assert time.monotonic() - t0 < 10
+        assert proc.wait(timeout=10) != 0  # killed
+    finally:
+        if proc.poll() is None:  # pragma: no cover
+            proc.kill()
+
+
 @pytest.mark.slow
 def test_kill_during_batched_append(db_url):
     Ledger.init(db_url, origin="crash.test/log")
@@ -103,12 +154,13 @@ def test_kill_during_batched_append(db_url):
             lines = _read_until(proc, "committed")  # at least one batch went through
             time.sleep(rng.uniform(0.0, 0.6))
             proc.send_signal(signal.SIGKILL)
-            out, _ = proc.communicate(timeout=30)
+            out = _drain(proc)
         finally:
             if proc.poll() is None:  # pragma: no cover
                 proc.kill()
         lines += out.split("\n")
-        committed = max(int(x.split()[1]) for x in lines if x.startswith("committed"))
+        # a line cut by the kill ("committed" without its number: print writes its parts separately) is skipped
+        committed = max(int(m[1]) for x in lines if (m := re.fullmatch(r"committed (\d+)", x.strip())))
         sizes.append(_check_log(db_url, committed))
     assert sizes == sorted(sizes) and sizes[-1] > 0
 
@@ -118,7 +170,7 @@ def test_kill_during_batched_append(db_url):
     try:
         _read_until(proc, "before-commit")
         proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=30)
+        _drain(proc)
     finally:
         if proc.poll() is None:  # pragma: no cover
             proc.kill()

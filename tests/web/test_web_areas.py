@@ -161,11 +161,12 @@ def test_ledger_page_without_ledger(client):
 
 
 @pytest.fixture
-def ledger(client):
+def ledger(client, monkeypatch):
     led = Ledger.init(client.db_url, origin="web.test/ledger")
     led.append_many([{"type": "kpi.report", "payload": {"city": c}} for c in ("SZ", "GZ", "HK")], "gba-office")
     key = generate_key("web-key")
     led.checkpoint(key)
+    monkeypatch.setenv("CITYNEXUS_LEDGER_TRUST", key.verifier.vkey)  # the pinned key of the server
     record_event(led, "C-42", "created", "port", kind="container")
     record_event(led, "C-42", "shipped", "port", mode="sea", location="Nansha")
     return led

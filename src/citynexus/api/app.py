@@ -128,6 +128,9 @@ def _optional_routers() -> list:
     return out
 
 
+#: Parameters and body fields that name a stored record: an operation taking one may answer 404.
+LOOKUPS = {"dataset", "agreement", "agreement_id", "need", "offer", "org", "party", "sme", "centre", "case"}
+
 COMMON_RESPONSES: dict[int, str] = {
     400: "The request is not usable: the message says what to change",
     413: "The request body is larger than allowed",
@@ -159,6 +162,6 @@ def _document_statuses(schema: dict) -> None:
             if "x-api-key" in names:
                 extra.update({str(k): v for k, v in AUTH_RESPONSES.items()})
                 op.setdefault("security", [{"ApiKey": []}, {"Bearer": []}, {}])
-            if "{" in path or "dataset" in names | _body_fields(schema, op) or path.startswith("/api/v1/ledger"):
+            if "{" in path or LOOKUPS & (names | _body_fields(schema, op)) or path.startswith("/api/v1/ledger"):
                 extra.setdefault("404", {"description": "No such record, dataset or ledger"})
             op["responses"] = {**extra, **op["responses"]}

@@ -56,15 +56,21 @@ def _read_records(file: str, entry_type: str | None) -> list[dict]:
         if not p.exists():
             raise EntryError(f"file {p} not found")
         text, name = p.read_text(encoding="utf-8-sig"), str(p)
+    from citynexus.data.limits import InputLimitError, JSONSyntaxError, loads
+
     items: list[Any]
-    try:
+    try:  # bounded depth and size, duplicate keys refused (never a RecursionError)
         if name.endswith(".jsonl"):
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+            items = [
+                loads(line, source=f"{name}, line {i}") for i, line in enumerate(text.splitlines(), 1) if line.strip()
+            ]
         else:
-            obj = json.loads(text)
+            obj = loads(text, source=name)
             items = obj if isinstance(obj, list) else [obj]
-    except ValueError as err:
-        raise EntryError(f"{name} is not valid JSON ({err}); give an object, a list of objects, or .jsonl") from err
+    except JSONSyntaxError as err:
+        raise EntryError(f"{err}; give an object, a list of objects, or .jsonl") from err
+    except InputLimitError as err:
+        raise EntryError(f"{err} (nothing was appended)") from err
     if entry_type:
         return [{"type": entry_type, "payload": it} for it in items]
     return items
@@ -196,16 +202,52 @@ def keygen(
 def checkpoint(
     key: list[Path] = typer.Option(..., "--key", "-k", help="Private key file NAME.key; repeat to co-sign."),
     out: Path = typer.Option(None, "--out", "-o", help="Also write the signed checkpoint text to this file."),
+    state: Path = typer.Option(
+        None,
+        "--state",
+        help="File keeping the last checkpoint signed per log, outside the database (default: the first key's "
+        "path + '.checkpoints.json'). The new head must extend it, so a database whose checkpoints were deleted "
+        "cannot make the key sign a fork.",
+    ),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Sign the current tree head (size, root, time) and store the checkpoint; prints it."""
+    """Sign the current tree head (size, root, time) and store the checkpoint; prints it.
+    Refuses to sign a head that does not extend the last checkpoint signed by these keys — in
+    the database, in the --state file, or signed by a pinned key of $CITYNEXUS_LEDGER_TRUST:
+    that would sign a fork."""
     from citynexus.ledger.checkpoint import read_signer
+    from citynexus.ledger.trust import trusted_keys
 
-    cp = _ledger(db).checkpoint([read_signer(k) for k in key])
+    led = _ledger(db)
+    state = state or key[0].with_name(key[0].name + ".checkpoints.json")
+    kept = _read_state(state)
+    origin = led.origin
+    known = [kept[origin]] if isinstance(kept.get(origin), str) else []
+    cp = led.checkpoint([read_signer(k) for k in key], trusted=trusted_keys() or (), known=known)
+    kept[origin] = cp.note
+    tmp = state.with_name(state.name + ".tmp")
+    tmp.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(state)
     sys.stdout.write(cp.note)
     if out:
         out.write_text(cp.note, encoding="utf-8")
         err_console.print(f"wrote {out}")
+
+
+def _read_state(path: Path) -> dict[str, Any]:
+    """``{origin: last signed checkpoint note}`` from a --state file ({} when there is none)."""
+    from citynexus.data.limits import InputLimitError, JSONSyntaxError, loads
+    from citynexus.ledger.errors import LedgerError
+
+    if not path.exists():
+        return {}
+    try:
+        obj = loads(path.read_bytes(), source=str(path))
+    except (JSONSyntaxError, InputLimitError) as err:
+        raise LedgerError(f"the checkpoint state file {path} is damaged ({err}); restore it or pass --state") from err
+    if not isinstance(obj, dict):
+        raise LedgerError(f"the checkpoint state file {path} must hold a JSON object {{origin: checkpoint}}")
+    return obj
 
 
 @app.command("prove")
@@ -224,6 +266,12 @@ def prove(
         "(or the one of --size) — a consistency proof.",
     ),
     out: Path = typer.Option(None, "--out", "-o", help="Write the proof bundle (JSON) here instead of stdout."),
+    allow_inconsistent: bool = typer.Option(
+        False,
+        "--allow-inconsistent",
+        help="Write the bundle even when signed checkpoints disagree with the stored log (a warning is printed "
+        "and recorded in the bundle). Without it, proving such a log is refused.",
+    ),
     db: str = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Write a self-contained proof bundle: entry + inclusion proof + signed checkpoint (or a
@@ -234,8 +282,19 @@ def prove(
     led = _ledger(db)
     if (index is None) == (from_size is None):
         raise LedgerError("give either --index N (inclusion) or --from-size M (consistency)")
+    problems = led.checkpoint_problems()
+    if problems:
+        if not allow_inconsistent:
+            from citynexus.ledger.errors import ForkError
+
+            raise ForkError(
+                f"refusing to prove: {len(problems)} signed checkpoint(s) disagree with the stored log — "
+                f"{problems[0]}; run 'citynexus ledger audit' (or pass --allow-inconsistent to write it with a warning)"
+            )
+        for p in problems:
+            err_console.print(f"[bold yellow]warning:[/] {p}", highlight=False)
     if index is not None:
-        _json_out(led.prove(index, size), out)
+        _json_out(led.prove(index, size, allow_inconsistent=allow_inconsistent), out)
         return
     cps = led.checkpoints()
     old = next((c for c in reversed(cps) if c.size == from_size), None)
@@ -246,7 +305,10 @@ def prove(
             f"{sorted({c.size for c in cps})}"
         )
     proof = led.consistency_proof(old.size, new.size) if old.size else []
-    _json_out(consistency_bundle(old, new, proof), out)
+    bundle = consistency_bundle(old, new, proof)
+    if problems:
+        bundle["warnings"] = problems
+    _json_out(bundle, out)
 
 
 @app.command("verify")
@@ -255,20 +317,31 @@ def verify(
         ...,
         help="A proof bundle from 'ledger prove', a consistency bundle, a result receipt, or a checkpoint text file.",
     ),
-    pubkey: list[str] = typer.Option(..., "--pubkey", "-p", help=PUBKEY_HELP),
+    pubkey: list[str] = typer.Option(
+        None, "--pubkey", "-p", help=PUBKEY_HELP + " Default: the pinned keys of $CITYNEXUS_LEDGER_TRUST."
+    ),
 ) -> None:
     """Verify offline — no database: signature of the checkpoint, then the Merkle proof."""
     from citynexus.ledger.checkpoint import read_verifiers, verify_checkpoint
-    from citynexus.ledger.errors import LedgerError
+    from citynexus.ledger.errors import LedgerError, LedgerKeyError
+    from citynexus.ledger.trust import trusted_keys
     from citynexus.ledger.verify import detect_bundle, verify_bundle, verify_consistency_bundle
 
-    keys = read_verifiers(pubkey)
+    keys = read_verifiers(pubkey) if pubkey else trusted_keys()
+    if not keys:
+        raise LedgerKeyError("pass the log's public key (--pubkey NAME.pub) or pin it in $CITYNEXUS_LEDGER_TRUST")
     if not file.exists():
         raise LedgerError(f"file {file} not found")
-    text = file.read_text(encoding="utf-8")
+    from citynexus.data.limits import JSONSyntaxError, loads
+
+    raw = file.read_bytes()
     try:
-        obj = json.loads(text)
-    except ValueError:
+        obj = loads(raw, source=str(file))  # duplicate keys, excessive depth or size: refused
+    except JSONSyntaxError:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise LedgerError(f"{file} is neither a JSON proof bundle nor a checkpoint text (not UTF-8)") from err
         cp = verify_checkpoint(text, keys)
         console.print(f"[green]OK[/] checkpoint of {cp.origin}: size {cp.size}, root {_b64(cp.root)}, time {cp.time}")
         return
@@ -292,7 +365,11 @@ def verify(
 @app.command("audit")
 def audit(
     pubkey: list[str] = typer.Option(
-        None, "--pubkey", "-p", help=PUBKEY_HELP + " Default: the keys recorded in the database (weaker)."
+        None,
+        "--pubkey",
+        "-p",
+        help=PUBKEY_HELP
+        + " Default: the pinned keys of $CITYNEXUS_LEDGER_TRUST, else the keys recorded in the database (weaker).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     db: str = typer.Option(None, "--db", help=DB_HELP),
@@ -306,7 +383,9 @@ def audit(
     from citynexus.ledger.errors import TamperError
 
     led = _ledger(db)
-    keys = read_verifiers(pubkey) if pubkey else None
+    from citynexus.ledger.trust import trusted_keys
+
+    keys = read_verifiers(pubkey) if pubkey else trusted_keys()  # pinned keys, else (weaker) the database's
     with progress(transient=True) as p:
         task = p.add_task("auditing", total=max(led.size, 1))
         rep = run_audit(led, keys, progress=lambda done, total: p.update(task, completed=done))
@@ -435,7 +514,11 @@ def verify_result(
         None, "--receipt", help="Receipt from publishing: verify offline (then --pubkey is required)."
     ),
     pubkey: list[str] = typer.Option(
-        None, "--pubkey", "-p", help=PUBKEY_HELP + " Without a receipt, defaults to the keys in the database."
+        None,
+        "--pubkey",
+        "-p",
+        help=PUBKEY_HELP
+        + " Default: the pinned keys of $CITYNEXUS_LEDGER_TRUST, else (without a receipt) the keys in the database.",
     ),
     db: str = typer.Option(None, "--db", help=DB_HELP + " Used when no --receipt is given."),
 ) -> None:
@@ -444,8 +527,9 @@ def verify_result(
     from citynexus.ledger.checkpoint import read_verifiers
     from citynexus.ledger.errors import LedgerKeyError
     from citynexus.ledger.publish import verify_result as run
+    from citynexus.ledger.trust import trusted_keys
 
-    keys = read_verifiers(pubkey) if pubkey else None
+    keys = read_verifiers(pubkey) if pubkey else trusted_keys()  # pinned keys, else (weaker) the database's
     if receipt is not None:
         if not keys:
             raise LedgerKeyError("offline verification needs the log's public key: pass --pubkey NAME.pub")

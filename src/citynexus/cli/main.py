@@ -29,6 +29,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("ledger", "citynexus.cli.ledger"),
     ("cases", "citynexus.cli.cases"),
     ("admin", "citynexus.cli.admin"),
+    ("db", "citynexus.cli.db"),
     ("centres", "citynexus.cli.centres"),
     ("talent", "citynexus.cli.talent"),
     ("watch", "citynexus.cli.watch"),
@@ -75,13 +76,18 @@ def main() -> None:
         app(standalone_mode=False)
     except CityNexusError as err:
         print_error(err)
-        sys.exit(1)
+        sys.exit(75 if type(err).__name__ == "StoreBusyError" else 1)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:
         print_error("aborted")
         sys.exit(130)
-    except Exception as err:  # click usage errors (click's own, or the copy newer typer vendors)
+    except Exception as err:  # click usage errors (click's own, or the copy newer typer vendors); a locked database
+        from citynexus.store import BUSY_HELP, is_busy
+
+        if is_busy(err):
+            print_error(BUSY_HELP)
+            sys.exit(75)  # EX_TEMPFAIL: try again later
         import click
 
         usage: tuple[type, ...] = (click.ClickException,)

@@ -117,6 +117,9 @@ def read_csv_folder(folder: Path, name: str = "") -> Dataset:
 
 
 def read_excel(path: Path, name: str = "") -> Dataset:
+    from citynexus.data.limits import check_xlsx
+
+    check_xlsx(path)  # entry count and unpacked size, counted while streaming (a workbook is a zip)
     try:
         book = pd.read_excel(path, sheet_name=None, dtype=object, header=0)
     except Exception as err:  # openpyxl raises many kinds

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from citynexus.data.limits import InputLimitError, JSONSyntaxError, check_xlsx
+from citynexus.data.limits import loads as safe_json
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.errors import HubImportError, ImportProblem, UnknownCityError
 from citynexus.hub.industries import normalise_industry
@@ -315,11 +317,17 @@ def read_jsonl(path: Path | str) -> ParsedFile:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            out.problems.append(
-                ImportProblem(i, "(json)", f"invalid JSON: {err.msg} at column {err.colno}", "one JSON object per line")
+            obj = safe_json(line, source=f"line {i}")
+        except JSONSyntaxError as err:
+            msg = (
+                f"invalid JSON: {err.decode_error.msg} at column {err.decode_error.colno}"
+                if err.decode_error
+                else str(err)
             )
+            out.problems.append(ImportProblem(i, "(json)", msg, "one JSON object per line"))
+            continue
+        except InputLimitError as err:
+            out.problems.append(ImportProblem(i, "(json)", str(err), "one flat JSON object per line, keys once"))
             continue
         rec, probs = parse_record(obj, i)
         out.problems.extend(probs)
@@ -339,8 +347,8 @@ def _cell_value(v: Any) -> Any:
         s = v.strip()
         if s.startswith(("[", "{")):
             try:
-                return json.loads(s)
-            except json.JSONDecodeError:
+                return safe_json(s)
+            except (JSONSyntaxError, InputLimitError):
                 return s
         return s or None
     return v
@@ -356,6 +364,10 @@ def read_excel(path: Path | str) -> ParsedFile:
 
     path = Path(path)
     out = ParsedFile()
+    try:
+        check_xlsx(path)  # a workbook is a zip: entry count and unpacked size, counted while streaming
+    except InputLimitError as err:
+        raise HubImportError([ImportProblem(0, "(file)", str(err))], str(path)) from err
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:

@@ -30,7 +30,7 @@ import binascii
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,6 +64,34 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _parse_key(text: str, kind: str, kid_of: Callable[[str, bytes], bytes]) -> tuple[str, bytes]:
+    """Split and check a note key string — ``name+hexid+base64(0x01 || 32 bytes)``, with a
+    ``PRIVATE+KEY+`` prefix for a signer — and return ``(name, 32 key bytes)``.
+    ``kid_of(name, key)`` gives the key id the string must carry (a corrupted key fails)."""
+    text = text.strip()
+    if kind == "signer":
+        parts = text.split("+", 4)
+        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+            raise LedgerKeyError("not a signer key (expected 'PRIVATE+KEY+name+hexid+base64key')")
+        parts = parts[2:]
+    else:
+        parts = text.split("+", 2)
+        if len(parts) != 3:
+            raise LedgerKeyError(f"not a verifier key (expected 'name+hexid+base64key'): {text[:60]!r}")
+    name, hexid, b64 = parts
+    _check_name(name)
+    try:
+        raw = base64.b64decode(b64, validate=True)
+        kid = bytes.fromhex(hexid)
+    except (binascii.Error, ValueError) as err:
+        raise LedgerKeyError(f"{kind} key {name!r} is not valid base64/hex: {err}") from err
+    if len(raw) != 33 or raw[0] != ALG_ED25519:
+        raise LedgerKeyError(f"{kind} key {name!r} is not an Ed25519 key (expected 0x01 + 32 bytes)")
+    if kid_of(name, raw[1:]) != kid:
+        raise LedgerKeyError(f"{kind} key {name!r}: key id {hexid} does not match the key (corrupted?)")
+    return name, raw[1:]
+
+
 @dataclass(frozen=True)
 class Verifier:
     """A public key that checks checkpoint signatures."""
@@ -83,23 +111,8 @@ class Verifier:
     @classmethod
     def parse(cls, text: str) -> Verifier:
         """Read a verifier key string (as written by :func:`generate_key`)."""
-        text = text.strip()
-        parts = text.split("+", 2)
-        if len(parts) != 3:
-            raise LedgerKeyError(f"not a verifier key (expected 'name+hexid+base64key'): {text[:60]!r}")
-        name, hexid, b64 = parts
-        _check_name(name)
-        try:
-            raw = base64.b64decode(b64, validate=True)
-            kid = bytes.fromhex(hexid)
-        except (binascii.Error, ValueError) as err:
-            raise LedgerKeyError(f"verifier key {name!r} is not valid base64/hex: {err}") from err
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise LedgerKeyError(f"verifier key {name!r} is not an Ed25519 key (expected 0x01 + 32 bytes)")
-        v = cls(name, raw[1:])
-        if v.key_id != kid:
-            raise LedgerKeyError(f"verifier key {name!r}: key id {hexid} does not match the key (corrupted?)")
-        return v
+        name, raw = _parse_key(text, "verifier", lambda n, k: cls(n, k).key_id)
+        return cls(name, raw)
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:
@@ -130,23 +143,8 @@ class Signer:
     @classmethod
     def parse(cls, text: str) -> Signer:
         """Read a signer key string (as written by :func:`generate_key`)."""
-        text = text.strip()
-        parts = text.split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise LedgerKeyError("not a signer key (expected 'PRIVATE+KEY+name+hexid+base64key')")
-        _, _, name, hexid, b64 = parts
-        _check_name(name)
-        try:
-            raw = base64.b64decode(b64, validate=True)
-            kid = bytes.fromhex(hexid)
-        except (binascii.Error, ValueError) as err:
-            raise LedgerKeyError(f"signer key {name!r} is not valid base64/hex: {err}") from err
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise LedgerKeyError(f"signer key {name!r} is not an Ed25519 key (expected 0x01 + 32 bytes)")
-        s = cls(name, raw[1:])
-        if s.verifier.key_id != kid:
-            raise LedgerKeyError(f"signer key {name!r}: key id {hexid} does not match the key (corrupted?)")
-        return s
+        name, raw = _parse_key(text, "signer", lambda n, k: cls(n, k).verifier.key_id)
+        return cls(name, raw)
 
     def sign(self, message: bytes) -> bytes:
         return Ed25519PrivateKey.from_private_bytes(self.seed).sign(message)

@@ -33,6 +33,11 @@ class TamperError(LedgerError):
     """The stored log no longer matches itself or its signed checkpoints."""
 
 
+class ForkError(TamperError):
+    """The log's current tree does not extend a checkpoint already signed (a fork or a
+    rewritten history); signing it, or proving against it, would certify two histories."""
+
+
 class TraceError(LedgerError):
     """A traceability item or event is inconsistent (unknown item, bad event chain)."""
 
@@ -40,6 +45,7 @@ class TraceError(LedgerError):
 __all__ = [
     "CheckpointError",
     "EntryError",
+    "ForkError",
     "LedgerError",
     "LedgerKeyError",
     "ProofError",

@@ -43,6 +43,11 @@ from citynexus.store.ledger import (
 
 MAX_TYPE = 100
 MAX_SUBMITTER = 200
+#: nesting depth of an entry's payload (lists/objects); deeper payloads are refused before
+#: anything is stored (a 900-level entry broke every reader that recursed over it)
+MAX_ENTRY_DEPTH = 32
+#: canonical JSON bytes of one entry (type, payload, submitter, time)
+MAX_ENTRY_BYTES = 1 << 20
 
 
 def now_iso() -> str:
@@ -117,12 +122,40 @@ def normalise_records(records: Iterable[Mapping[str, Any]], submitter: str | Non
             raise EntryError(f"record {i}: needs both 'type' and 'payload'")
         sub = r.get("submitter", submitter)
         _check_record(i, r["type"], sub)
-        try:
-            canonical_json(r["payload"])  # fail early, naming the record
-        except EntryError as err:
-            raise EntryError(f"record {i} (type {r['type']!r}): {err}") from err
+        check_payload(r["payload"], f"record {i} (type {r['type']!r})")
         out.append((r["type"], r["payload"], sub))
     return out
+
+
+def check_payload(payload: Any, where: str = "payload") -> bytes:
+    """Validate an entry payload before anything is stored and return its canonical JSON:
+    nesting at most :data:`MAX_ENTRY_DEPTH` levels (measured iteratively, so a deep value
+    cannot exhaust the stack), representable as RFC 8785 JSON, at most
+    :data:`MAX_ENTRY_BYTES` bytes, and reading back to the same canonical bytes."""
+    from citynexus.data.limits import InputLimitError, check_depth
+
+    try:
+        check_depth(payload, MAX_ENTRY_DEPTH)
+    except InputLimitError as err:
+        raise EntryError(
+            f"{where}: the payload is nested more than {MAX_ENTRY_DEPTH} levels deep; flatten it (nothing was stored)"
+        ) from err
+    try:
+        data = canonical_json(payload)
+    except EntryError as err:
+        raise EntryError(f"{where}: {err}") from err
+    if len(data) > MAX_ENTRY_BYTES:
+        raise EntryError(
+            f"{where}: the payload is {len(data)} bytes as canonical JSON; the limit is {MAX_ENTRY_BYTES} bytes "
+            "(store large documents elsewhere and log their digest)"
+        )
+    try:
+        same = canonical_json(json.loads(data)) == data
+    except (ValueError, RecursionError, EntryError):
+        same = False
+    if not same:
+        raise EntryError(f"{where}: the payload does not read back as the same canonical JSON (nothing was stored)")
+    return data
 
 
 class Ledger:
@@ -323,12 +356,32 @@ class Ledger:
 
     # ------------------------------------------------------------------ checkpoints
 
-    def checkpoint(self, signers: Signer | Sequence[Signer], time: str | None = None) -> Checkpoint:
-        """Sign the current tree head with ``signers`` and store the checkpoint."""
+    def checkpoint(
+        self,
+        signers: Signer | Sequence[Signer],
+        time: str | None = None,
+        trusted: Sequence[Verifier] = (),
+        known: Sequence[str] = (),
+    ) -> Checkpoint:
+        """Sign the current tree head with ``signers`` and store the checkpoint.
+
+        Never signs a fork (Certificate Transparency practice, RFC 9162 section 2.1.4): the
+        newest stored checkpoint whose signature verifies with one of the signers' public
+        keys (or one of ``trusted``) must be extended by the current tree — checked with an
+        RFC 9162 consistency proof from the stored tree against that checkpoint's *signed*
+        root — and the entries added since it must hash to the stored leaves. ``known`` are
+        signed checkpoint notes kept *outside* the database (the CLI keeps the last one it
+        signed beside the key): the tree must extend each of them too, so deleting the
+        checkpoints from the database does not make a fork signable. Otherwise
+        :class:`ForkError`, and nothing is signed or stored."""
         signers = [signers] if isinstance(signers, Signer) else list(signers)
+        if not signers:
+            raise LedgerError("signing a checkpoint needs at least one key")
         with session_scope(self.engine) as s:
             s.execute(update(LedgerHead).where(LedgerHead.id == 1).values(version=LedgerHead.version + 1))
             h = self._head_row(s)
+            keys = [sg.verifier for sg in signers] + list(trusted)
+            self._check_extends_signed(s, h, keys, known)
             cp = sign_checkpoint(h.origin, h.size, h.root, signers, time)
             first = signers[0].verifier
             s.add(
@@ -344,6 +397,130 @@ class Ledger:
             for sg in signers:
                 self._register_key(s, sg.verifier)
         return cp
+
+    def _last_signed(self, s: Session, keys: Sequence[Verifier], origin: str) -> Checkpoint | None:
+        """The newest stored checkpoint carrying a valid signature by one of ``keys``."""
+        from citynexus.ledger.checkpoint import verify_checkpoint
+        from citynexus.ledger.errors import CheckpointError, LedgerKeyError
+
+        notes = s.execute(select(LedgerCheckpoint.note).order_by(LedgerCheckpoint.id.desc())).scalars()
+        for note in notes:
+            try:
+                return verify_checkpoint(note, keys, origin=origin)
+            except (CheckpointError, LedgerKeyError):
+                continue
+        return None
+
+    def _check_extends_signed(
+        self, s: Session, h: LedgerHead, keys: Sequence[Verifier], known: Sequence[str] = ()
+    ) -> None:
+        """ForkError unless the tree at the head extends the last checkpoint signed by ``keys``
+        in the database and every checkpoint note in ``known`` (signed by ``keys``, same origin)."""
+        from citynexus.ledger.checkpoint import verify_checkpoint
+        from citynexus.ledger.errors import CheckpointError, ForkError
+
+        head_root = as_bytes(h.root)
+        tree_root = self._compact_range(s, h.size).root()
+        if tree_root != head_root:
+            raise ForkError(
+                "the stored head root is not the root of the stored tree: the database was altered; nothing was "
+                "signed — run 'citynexus ledger audit'"
+            )
+        candidates = []
+        for note in known:
+            try:
+                candidates.append(verify_checkpoint(note, keys, origin=h.origin))
+            except CheckpointError as err:
+                if "is for log" in str(err):
+                    continue  # a checkpoint of another log signed by the same key
+                raise ForkError(f"the checkpoint kept outside the database does not verify: {err}") from err
+        last_db = self._last_signed(s, keys, h.origin)
+        if last_db is not None:
+            candidates.append(last_db)
+        for last in candidates:
+            self._check_extends(s, h, head_root, last)
+
+    def _check_extends(self, s: Session, h: LedgerHead, head_root: bytes, last: Checkpoint) -> None:
+        from citynexus.ledger.errors import ForkError
+
+        where = f"the checkpoint of size {last.size} signed at {last.time}"
+        if h.size < last.size:
+            raise ForkError(
+                f"the log holds {h.size} entries but {where} covers {last.size}: entries were removed; refusing to "
+                "sign a rolled-back log (nothing was signed) — restore the database from a backup"
+            )
+        try:
+            proof = self._consistency_in(s, last.size, h.size)
+            merkle.verify_consistency(last.size, h.size, proof, last.root, head_root)
+        except (ProofError, TamperError) as err:
+            raise ForkError(
+                f"the current tree (size {h.size}) does not extend {where}: the history was rewritten, so signing "
+                f"it would certify a fork; nothing was signed ({err}) — run 'citynexus ledger audit'"
+            ) from err
+        if h.size > last.size:  # the new leaves must be the stored entries
+            rows = s.execute(
+                select(LedgerEntry.idx, LedgerEntry.data).where(LedgerEntry.idx >= last.size).order_by(LedgerEntry.idx)
+            ).all()
+            leaves = self._fetch_nodes(s, [(0, i) for i in range(last.size, h.size)])
+            if len(rows) != h.size - last.size:
+                raise ForkError(f"entries {last.size}..{h.size - 1} are not all stored; nothing was signed")
+            for idx, data in rows:
+                if merkle.leaf_hash(as_bytes(data)) != leaves[(0, idx)]:
+                    raise ForkError(
+                        f"entry {idx} does not hash to its stored leaf: the database was altered; nothing was signed "
+                        "— run 'citynexus ledger audit'"
+                    )
+
+    def _consistency_in(self, s: Session, size1: int, size2: int) -> list[bytes]:
+        if size1 == size2 or size1 == 0:
+            return []
+        steps = merkle.plan(merkle.consistency_ranges(size1, size2))
+        nodes = self._fetch_nodes(s, (n for st in steps for n in st))
+        return merkle.proof_from_nodes(steps, nodes)
+
+    def checkpoint_problems(self) -> list[str]:
+        """Stored checkpoints that the current tree does not agree with: a checkpoint beyond
+        the log's size (entries removed) or whose signed root differs from the stored tree's
+        root at its size (history rewritten, or a fork was signed). Empty when consistent.
+        Reads the ``O(c log n)`` nodes for ``c`` checkpoints in one query (no entry is
+        re-hashed; the full check is :func:`citynexus.ledger.audit.audit`)."""
+        from citynexus.ledger.checkpoint import parse_checkpoint
+        from citynexus.ledger.errors import CheckpointError
+
+        out: list[str] = []
+        with session_scope(self.engine) as s:
+            size = self._head_row(s).size
+            rows = s.execute(select(LedgerCheckpoint.id, LedgerCheckpoint.note).order_by(LedgerCheckpoint.id)).all()
+            cps: list[tuple[int, Checkpoint]] = []
+            for cid, note in rows:
+                try:
+                    cp = parse_checkpoint(note)
+                except CheckpointError as err:
+                    out.append(f"stored checkpoint #{cid} is malformed: {err}")
+                    continue
+                if cp.size > size:
+                    out.append(
+                        f"checkpoint #{cid} (size {cp.size}, {cp.time}) covers more than the log's {size} entries"
+                    )
+                    continue
+                cps.append((cid, cp))
+            # every node any checkpoint's root needs, fetched in few queries (5,000 ids each)
+            sizes = {cp.size for _, cp in cps}
+            need = sorted({n for sz in sizes for n in merkle.perfect_ranges(0, sz)})
+            nodes: dict[merkle.NodeId, bytes] = {}
+            try:
+                for k in range(0, len(need), 5000):
+                    nodes.update(self._fetch_nodes(s, need[k : k + 5000]))
+            except TamperError as err:
+                return [*out, f"the stored tree cannot give the checkpoints' roots: {err}"]
+            roots = {sz: merkle.fold([nodes[i] for i in merkle.perfect_ranges(0, sz)]) for sz in sizes}
+            for cid, cp in cps:
+                if roots[cp.size] != cp.root:
+                    out.append(
+                        f"checkpoint #{cid} (size {cp.size}, signed at {cp.time}) does not match the stored tree at "
+                        "that size: the log's history was rewritten or a fork was signed"
+                    )
+        return out
 
     @staticmethod
     def _register_key(s: Session, v: Verifier, retired: str | None = None) -> None:
@@ -406,7 +583,7 @@ class Ledger:
 
     # ------------------------------------------------------------------ proofs for others
 
-    def prove(self, index: int, size: int | None = None) -> dict[str, Any]:
+    def prove(self, index: int, size: int | None = None, allow_inconsistent: bool = False) -> dict[str, Any]:
         """A self-contained proof bundle for entry ``index``: the entry, the inclusion
         proof and the signed checkpoint it is proved against — everything
         :func:`citynexus.ledger.verify.verify_bundle` needs, without the database.
@@ -414,7 +591,21 @@ class Ledger:
         Without ``size``, the newest checkpoint covering the entry is used; with ``size``,
         a checkpoint of exactly that size if one exists, else the bundle carries only the
         (unsigned) root at that size.
+
+        Refuses (:class:`ForkError`) when the stored checkpoints disagree with the stored
+        tree (see :meth:`checkpoint_problems`): a bundle would then prove against one of two
+        signed histories. With ``allow_inconsistent`` the bundle is written with the
+        problems listed under ``"warnings"``.
         """
+        from citynexus.ledger.errors import ForkError
+
+        problems = self.checkpoint_problems()
+        if problems and not allow_inconsistent:
+            raise ForkError(
+                f"refusing to prove: {len(problems)} signed checkpoint(s) disagree with the stored log — "
+                f"{problems[0]}; run 'citynexus ledger audit' (or pass --allow-inconsistent to write the bundle "
+                "with a warning)"
+            )
         entry = self.entry(index)
         cp: Checkpoint | None
         if size is None:
@@ -438,6 +629,8 @@ class Ledger:
             "root": base64.b64encode(cp.root if cp else self.root_at(size)).decode(),
             "checkpoint": cp.note if cp else None,
         }
+        if problems:
+            bundle["warnings"] = problems
         return bundle
 
     def count_nodes(self) -> int:

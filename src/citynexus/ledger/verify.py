@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,16 +56,22 @@ def _b64(value: Any, what: str) -> bytes:
 
 
 def load_json(path_or_obj: Path | str | dict) -> dict[str, Any]:
-    """A JSON object from a file path or as given."""
+    """A JSON object from a file path or as given. A file is parsed with
+    :func:`citynexus.data.limits.loads`: a duplicated key (e.g. a forged first ``"payload"``
+    followed by the genuine one) is refused, never resolved in favour of one value."""
     if isinstance(path_or_obj, dict):
         return path_or_obj
     p = Path(path_or_obj)
     if not p.exists():
         raise LedgerError(f"file {p} not found")
+    from citynexus.data.limits import InputLimitError, JSONSyntaxError, loads
+
     try:
-        obj = json.loads(p.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
+        obj = loads(p.read_bytes(), source=str(p))
+    except JSONSyntaxError as err:
         raise LedgerError(f"{p} is not a JSON file: {err}") from err
+    except InputLimitError as err:  # duplicate keys, too deep, too large: never guess which value counts
+        raise ProofError(f"refusing {p}: {err}") from err
     if not isinstance(obj, dict):
         raise LedgerError(f"{p} must hold a JSON object")
     return obj

@@ -3,9 +3,7 @@ summaries, tables."""
 
 from __future__ import annotations
 
-import io
 import tempfile
-import zipfile
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -61,14 +59,14 @@ def _read_upload(files: list[tuple[str, bytes]], name: str, root: Path) -> Datas
     folder = root / FOLDER_NAME
     folder.mkdir()
     if len(files) == 1 and files[0][0].lower().endswith(".zip"):
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(files[0][1]))
-        except zipfile.BadZipFile as err:
-            raise CityNexusError(f"{files[0][0]} is not a valid zip file") from err
-        for info in zf.infolist():
-            base = Path(info.filename).name
-            if base.lower() in TABLE_FILES:
-                (folder / base.lower()).write_bytes(zf.read(info))
+        from citynexus.data.limits import extract_zip_members
+
+        def wanted(filename: str) -> str | None:
+            base = Path(filename).name.lower()
+            return base if base in TABLE_FILES else None
+
+        # entry count and unpacked size are counted while streaming (never the declared sizes)
+        extract_zip_members(files[0][1], folder, wanted, name=Path(files[0][0]).name)
         return read(folder, name=name)
     for fname, content in files:
         base = Path(fname).name.lower()

@@ -112,13 +112,19 @@ def proof_of(led: Ledger, index: int, size: int | None = None) -> dict[str, Any]
         raise EntryError(f"no entry {index}: the log holds entries 0..{current - 1}" if current else "the log is empty")
     if size is not None and not index < size <= current:
         raise ProofError(f"tree size {size} must be greater than the index {index} and at most the log size {current}")
-    if size is None and led.latest_checkpoint(min_size=index + 1) is not None:
+    from citynexus.ledger.trust import trusted_keys, verify_trusted
+
+    # signatures are checked with keys pinned in the server configuration (CITYNEXUS_LEDGER_TRUST),
+    # never with keys read from this database; without pinned keys the proof is against the unsigned head
+    pinned = trusted_keys()
+    if pinned and size is None and led.latest_checkpoint(min_size=index + 1) is not None:
         bundle = led.prove(index)
     else:
         bundle = led.prove(index, size=size if size is not None else current)
-    if bundle.get("checkpoint"):
-        v = verify_bundle(bundle, led.known_keys())
+    if bundle.get("checkpoint") and pinned:
+        v = verify_trusted(bundle, pinned)
     else:
+        bundle["checkpoint"] = None
         v = verify_bundle(bundle, trusted_root=led.root_at(bundle["tree_size"]))
     bundle["verified"] = {
         "ok": True,
@@ -126,9 +132,14 @@ def proof_of(led: Ledger, index: int, size: int | None = None) -> dict[str, Any]
         "tree_size": v.tree_size,
         "root": b64(v.root),
         "checkpoint_time": v.checkpoint.time if v.checkpoint else None,
-        "how": "inclusion proof checked against the signed checkpoint's root"
+        "how": "inclusion proof checked against the signed checkpoint's root (signature by a pinned key)"
         if v.signed
-        else "inclusion proof checked against the current (unsigned) tree head: no signed checkpoint covers this entry",
+        else "inclusion proof checked against the current (unsigned) tree head: "
+        + (
+            "no signed checkpoint covers this entry"
+            if pinned
+            else "no pinned public key is configured (CITYNEXUS_LEDGER_TRUST), so no signature is trusted"
+        ),
     }
     return bundle
 
@@ -151,10 +162,14 @@ def trace_json(led: Ledger, item: str) -> dict[str, Any]:
 def verify_result_json(led: Ledger, obj: Any) -> dict[str, Any]:
     """Check that a result JSON object is one that was published on this log."""
     from citynexus.ledger.publish import receipt_summary
+    from citynexus.ledger.trust import NO_TRUST_HELP, trusted_keys
 
     if not isinstance(obj, dict):
         raise ProofError("a result file must hold a JSON object")
-    v = verify_result(obj, ledger=led)
+    pinned = trusted_keys()  # never the keys recorded in this database
+    if not pinned:
+        raise LedgerError(f"cannot check the publication's signature: {NO_TRUST_HELP}")
+    v = verify_result(obj, ledger=led, verifiers=pinned)
     return {"verified": True, **receipt_summary(v), "entry": v.entry}
 
 

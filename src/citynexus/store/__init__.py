@@ -15,11 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from citynexus.errors import CityNexusError
 
 ENV_VAR = "CITYNEXUS_DB"
+#: seconds an SQLite connection waits for another writer's lock before giving up
+BUSY_ENV = "CITYNEXUS_DB_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
 
 
 class Base(DeclarativeBase):
@@ -28,6 +32,36 @@ class Base(DeclarativeBase):
 
 class StoreError(CityNexusError):
     """The database cannot be opened or used."""
+
+
+class StoreBusyError(StoreError):
+    """Another connection holds the database's write lock longer than the busy timeout."""
+
+
+BUSY_HELP = (
+    "the database is busy: another process is writing to it; retry in a moment "
+    f"(an SQLite database waits ${BUSY_ENV} seconds, default {DEFAULT_BUSY_TIMEOUT:g}; PostgreSQL suits many writers)"
+)
+
+
+def is_busy(err: BaseException) -> bool:
+    """Whether ``err`` (a driver or SQLAlchemy error) means "locked by another writer"."""
+    text = str(getattr(err, "orig", None) or err).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+def busy_timeout() -> float:
+    """The SQLite busy timeout in seconds (``$CITYNEXUS_DB_BUSY_TIMEOUT``, default 30)."""
+    raw = os.environ.get(BUSY_ENV)
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError as err:
+        raise StoreError(f"{BUSY_ENV}={raw!r} is not a number of seconds") from err
+    if value < 0:
+        raise StoreError(f"{BUSY_ENV}={raw!r} must be zero or more seconds")
+    return value
 
 
 def default_url() -> str:
@@ -55,17 +89,25 @@ _engines: dict[str, Engine] = {}
 
 
 def get_engine(url: str | None = None, create: bool = True) -> Engine:
-    """An engine for ``url`` (cached per URL); creates all declared tables when ``create``."""
+    """An engine for ``url`` (cached per URL). With ``create`` (the default), the schema is
+    checked once per process (:func:`citynexus.store.schema.ensure_schema`): a new database
+    gets every table, stamped at the newest revision; a database with an old or unknown
+    schema raises :class:`~citynexus.store.schema.SchemaError` saying to run
+    ``citynexus db upgrade``. SQLite connections use WAL and a busy timeout."""
     url = normalise_url(url or default_url())
     eng = _engines.get(url)
     if eng is None:
         try:
             if url.startswith("sqlite"):
-                eng = create_engine(url, connect_args={"timeout": 30})
+                timeout = busy_timeout()
+                eng = create_engine(url, connect_args={"timeout": timeout})
 
                 @event.listens_for(eng, "connect")
-                def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+                def _sqlite_pragmas(dbapi_conn, _record):
+                    # every connection: WAL (readers never block the writer nor each other), a busy
+                    # timeout (wait for another writer's lock instead of failing at once), foreign keys
                     cur = dbapi_conn.cursor()
+                    cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
                     cur.execute("PRAGMA foreign_keys=ON")
                     cur.execute("PRAGMA journal_mode=WAL")
                     cur.execute("PRAGMA synchronous=NORMAL")
@@ -75,10 +117,21 @@ def get_engine(url: str | None = None, create: bool = True) -> Engine:
         except Exception as err:
             raise StoreError(f"cannot open database {url!r}: {err}") from err
         _engines[url] = eng
-    if create:
+    if create and url not in _checked:
         import_all_tables()
-        Base.metadata.create_all(eng)
+        from citynexus.store.schema import ensure_schema
+
+        try:
+            ensure_schema(eng)  # a new database gets every table; an old or unknown schema is refused
+        except OperationalError as err:
+            if is_busy(err):
+                raise StoreBusyError(BUSY_HELP) from err
+            raise
+        _checked.add(url)
     return eng
+
+
+_checked: set[str] = set()
 
 
 def import_all_tables() -> None:
@@ -100,6 +153,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except OperationalError as err:
+        session.rollback()
+        if is_busy(err):
+            raise StoreBusyError(BUSY_HELP) from err
+        raise
     except BaseException:
         session.rollback()
         raise
@@ -112,8 +170,17 @@ def dispose_all() -> None:
     for eng in _engines.values():
         eng.dispose()
     _engines.clear()
+    _checked.clear()
 
 
 def schema_problem(engine: Engine) -> str | None:
-    """Why the database's schema is not the one this version needs, or None when it is."""
+    """Why the database's schema is not the one this version needs (old, from before
+    migrations, or unknown), or None when it is — for readiness checks; see
+    :func:`citynexus.store.schema.ensure_schema`."""
+    from citynexus.store.schema import SchemaError, check_schema
+
+    try:
+        check_schema(engine)
+    except SchemaError as err:
+        return str(err)
     return None

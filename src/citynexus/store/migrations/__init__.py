@@ -1,0 +1,1 @@
+"""Alembic migrations of the citynexus schema (``citynexus db upgrade``); see docs/deployment.md."""

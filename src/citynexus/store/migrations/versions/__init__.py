@@ -1,0 +1,1 @@
+"""Revisions, one module each, oldest first: ``NNNN_<what>.py``."""
