@@ -208,3 +208,35 @@ def test_audit_trail_api_and_page_are_for_admins(svc):
     assert "alice" in page.text and 'id="audit-events"' in page.text
     bad = svc.post("/admin", data={"key": "cnx_nope_nope"})
     assert 'id="audit-error"' in bad.text and "audit-events" not in bad.text
+
+
+def test_checkpoint_anchors_the_audit_trail(tmp_path):
+    db = str(tmp_path / "anchor.db")
+
+    def run(*args):
+        r = subprocess.run(
+            [sys.executable, "-m", "citynexus.cli.main", *args, "--db", db], capture_output=True, text=True
+        )
+        assert r.returncode == 0, r.stderr
+        return r
+
+    run("ledger", "init", "--origin", "test.example/anchor")
+    run("ledger", "keygen", "office", "--dir", str(tmp_path))
+    key = create_key(get_engine(db), "ana", role="editor")
+    with TestClient(create_app(db)) as c:
+        assert c.post("/api/v1/hub/orgs", json=org("ORG0200"), headers={"X-API-Key": key}).status_code == 201
+    r = run("ledger", "checkpoint", "--key", str(tmp_path / "office.key"))
+    assert "anchored the audit trail up to event 1" in r.stderr
+    from citynexus.ledger import Ledger
+
+    led = Ledger(db)
+    anchored = led.find(type=audit.ANCHOR_TYPE)
+    assert len(anchored) == 1 and anchored[0].payload == {"event": 1, "hash": audit.head(get_engine(db))[1]}
+    assert led.latest_checkpoint().size == led.size  # the checkpoint covers the anchor
+    assert audit.verify(get_engine(db), led) == 1
+    with session_scope(get_engine(db)) as s:  # rewrite the event and its own hash: the anchor still catches it
+        ev = s.get(AuditEvent, 1)
+        ev.action = "hub.organization.delete"
+        ev.hash = audit._chain(ev.prev_hash, audit._event_body(ev))
+    with pytest.raises(audit.AuditError, match="anchors audit event 1"):
+        audit.verify(get_engine(db), led)

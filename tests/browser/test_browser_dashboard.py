@@ -35,12 +35,12 @@ def _ranking(page) -> list[str]:
 
 def test_weight_slider_reranks(page, live_server, shots):
     page.goto(f"{live_server['url']}/explorer?lang=en")
-    page.wait_for_function("document.body.dataset.reranked >= 1")
+    page.wait_for_function("() => document.body.dataset.reranked >= 1")
     before = _ranking(page)
     # all weight on urban agglomeration
     page.locator("#w-IND").fill("0")
     page.locator("#w-URB").fill("100")
-    page.wait_for_function("document.body.dataset.reranked >= 2")
+    page.wait_for_function("() => document.body.dataset.reranked >= 2")
     page.wait_for_timeout(300)
     after = _ranking(page)
     assert sorted(before) == sorted(after) and before != after

@@ -38,8 +38,11 @@ def test_overview_shows_map_ranking_and_period(client):
 
 
 def test_explorer_sliders_and_shared_weights(client):
+    # a shared link reopens with exactly its weights (issue 16: not re-expressed as percentages)
     r = client.get("/explorer", params={"w.IND": 3, "w.URB": 1, "lang": "en"})
-    assert 'id="w-IND"' in r.text and 'value="75.0"' in r.text and 'value="25.0"' in r.text
+    assert 'id="w-IND"' in r.text and 'step="1" value="3"' in r.text and 'step="1" value="1"' in r.text
+    r = client.get("/explorer?w.IND=99&w.URB=8&lang=en")
+    assert 'value="99" data-default="50"' in r.text and 'value="8" data-default="50"' in r.text
 
 
 def test_city_profile_parts(client):

@@ -31,6 +31,7 @@ def _status_for(err: CityNexusError) -> int:
     from citynexus.api.deps import UploadTooLarge
     from citynexus.api.middleware import TooManyFailures
     from citynexus.errors import ConflictError, NotFoundError
+    from citynexus.store import StoreBusyError
 
     for family, status in (
         (TooManyFailures, 429),
@@ -40,6 +41,7 @@ def _status_for(err: CityNexusError) -> int:
         (NotFoundError, 404),
         (ConflictError, 409),
         (DatasetValidationError, 422),
+        (StoreBusyError, 503),
     ):
         if isinstance(err, family):
             return status
@@ -75,6 +77,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
         headers = {"WWW-Authenticate": "ApiKey"} if isinstance(err, AuthError) else None
         if isinstance(err, TooManyFailures):
             headers = {"Retry-After": str(err.retry_after)}
+        elif _status_for(err) == 503:
+            headers = {"Retry-After": "2"}
         return JSONResponse(body, status_code=_status_for(err), headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -135,6 +139,7 @@ COMMON_RESPONSES: dict[int, str] = {
     400: "The request is not usable: the message says what to change",
     413: "The request body is larger than allowed",
     422: "A field or parameter is missing or has the wrong type (every problem listed)",
+    503: "The database is busy: retry in a moment",
 }
 
 

@@ -18,7 +18,6 @@ security headers, and the rate limit on failed key checks.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
@@ -78,41 +77,17 @@ class AuthLimiter:
 
 
 def json_problem(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> str | None:
-    """What is wrong with a JSON request body (too deep, duplicate keys), or None. Depth is
-    counted on the raw text first, so a hostile nesting never reaches the recursive parser."""
-    depth = deepest = 0
-    in_str = esc = False
-    for ch in body:
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == 0x5C:  # backslash
-                esc = True
-            elif ch == 0x22:  # quote
-                in_str = False
-        elif ch == 0x22:
-            in_str = True
-        elif ch in (0x5B, 0x7B):  # [ {
-            depth += 1
-            if depth > max_depth:
-                return f"the JSON body is nested deeper than {max_depth} levels"
-            deepest = max(deepest, depth)
-        elif ch in (0x5D, 0x7D):
-            depth -= 1
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-        seen: dict[str, Any] = {}
-        for k, v in pairs:
-            if k in seen:
-                raise ValueError(f"the key {k!r} appears twice in one object")
-            seen[k] = v
-        return seen
+    """What is wrong with a JSON request body — nested deeper than ``max_depth`` (measured on
+    the text, before any recursive parser sees it) or a key twice in one object — or None.
+    Syntax errors are left to FastAPI, which says where they are."""
+    from citynexus.data.limits import InputLimitError, loads
 
     try:
-        json.loads(body, object_pairs_hook=no_duplicates)
-    except ValueError as err:
-        msg = str(err)
-        return msg if "appears twice" in msg else None  # other syntax errors: FastAPI says where
+        loads(body, "the JSON body", max_depth=max_depth, max_bytes=MAX_BODY)
+    except InputLimitError as err:
+        return str(err)
+    except ValueError:
+        return None
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citynexus.errors import CityNexusError, NotFoundError
+from citynexus.errors import CityNexusError, NotFoundError, problems_message
 
 
 class CasesError(CityNexusError):
@@ -46,12 +46,6 @@ class CaseImportError(CasesError):
     def __init__(self, problems: list[CaseProblem], source: str = ""):
         self.problems = list(problems)
         self.source = source
-        n = len(self.problems)
-        head = f"case import rejected, nothing stored: {n} problem{'s' if n != 1 else ''}"
-        if source:
-            head += f" in {source}"
-        shown = self.problems[:50]
-        lines = [head + ":"] + [f"  - {p}" for p in shown]
-        if n > len(shown):
-            lines.append(f"  ... and {n - len(shown)} more")
-        super().__init__("\n".join(lines))
+        super().__init__(
+            problems_message(self.problems, source, head="case import rejected, nothing stored: ", limit=50)
+        )

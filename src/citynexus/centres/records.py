@@ -28,9 +28,8 @@ from citynexus.centres.errors import CentresImportError, ImportProblem
 from citynexus.centres.models import Centre, ServiceRequest
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.errors import UnknownCityError
+from citynexus.hub.records import RecordChecker
 from citynexus.hub.text import detect_lang
-
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
 CENTRE_FIELDS = {
     "id": True,
@@ -46,40 +45,17 @@ CENTRE_FIELDS = {
 REQUEST_FIELDS = {"id": True, "sme": True, "city": True, "text": True, "industry": False, "expect": False}
 
 
-class Checker:
-    """Collects the problems of one record (line ``line`` of a file)."""
+class Checker(RecordChecker):
+    """Collects the problems of one record (line ``line`` of a file): the hub's field checks
+    plus those of centres, requests and talent."""
 
     def __init__(self, line: int, problems: list[ImportProblem], sheet: str | None = None):
-        self.line, self.problems, self.sheet = line, problems, sheet
-
-    def bad(self, fld: str, problem: str, fix: str = "") -> None:
-        self.problems.append(ImportProblem(self.line, fld, problem, fix, self.sheet))
+        super().__init__(line, sheet, problems)
 
     def unknown(self, obj: dict, allowed: dict[str, bool], what: str) -> None:
         for k in obj:
             if k not in allowed:
                 self.bad(k, f"unknown field of a {what}", f"allowed fields: {', '.join(allowed)}")
-
-    def text(self, obj: dict, fld: str, required: bool, max_len: int = 20000) -> str | None:
-        v = obj.get(fld)
-        if v is None or (isinstance(v, str) and not v.strip()):
-            if required:
-                self.bad(fld, "missing", f"give '{fld}' as a non-empty text")
-            return None
-        if not isinstance(v, str):
-            self.bad(fld, f"must be a text, got {type(v).__name__} {v!r}", f'write "{v}" in quotes')
-            return None
-        if len(v) > max_len:
-            self.bad(fld, f"longer than {max_len} characters", "shorten it")
-            return None
-        return v.strip()
-
-    def ident(self, obj: dict, fld: str) -> str | None:
-        v = self.text(obj, fld, True, 64)
-        if v is not None and not ID_RE.match(v):
-            self.bad(fld, f"{v!r} is not a valid id", "use 1-64 letters, digits, '_', '.', ':' or '-'")
-            return None
-        return v
 
     def ids(self, obj: dict, fld: str, required: bool) -> list[str] | None:
         v = obj.get(fld)

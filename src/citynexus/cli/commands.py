@@ -1,4 +1,4 @@
-"""Single commands of the top level: ``template`` and ``demo``."""
+"""Single commands of the top level: ``template``, ``serve``, ``report`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -59,18 +59,52 @@ def register(app: typer.Typer) -> None:
             "citynexus.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
         )
 
+    @app.command("report")
+    def report(
+        data: str = typer.Option(
+            ..., "--data", "-d", help="Your dataset: a folder of CSV files, an .xlsx workbook, or a bundled name (gba)."
+        ),
+        spec: Path = typer.Option(
+            None, "--spec", "-s", help="Index spec TOML (default: the dataset's bundled spec, else the generic one)."
+        ),
+        out: Path = typer.Option(
+            Path("report"), "--out", "-o", help="Folder for the HTML report(s), results.xlsx, csv/."
+        ),
+        lang: str = typer.Option(
+            None, "--lang", help="Report language(s): en, zh, zh-Hant or a list such as en,zh (default: all three)."
+        ),
+    ) -> None:
+        """The full report for your own dataset: the index and ranking with rank intervals,
+        coupling coordination of the top index's subsystems (pillars), disparity, spatial
+        autocorrelation where coordinates exist (left out with a note where they do not), the
+        gravity network where GDP and coordinates exist, obstacle degrees, the methods used and
+        provenance. Writes report.html, report_zh.html and report_zh-Hant.html (readable
+        offline), results.xlsx and csv/."""
+        from citynexus.cli.report import parse_langs, run_report
+
+        langs = parse_langs(lang)
+        paths = run_report(data, out, langs, spec_path=spec, print_lang="zh" if langs == ["zh"] else "en")
+        for path in paths:
+            console.print(f"wrote {path}")
+
     @app.command("demo")
     def demo(
-        out: Path = typer.Option(Path("report"), "--out", "-o", help="Folder for report.html, results.xlsx and CSVs."),
+        out: Path = typer.Option(Path("report"), "--out", "-o", help="Folder for the report, results.xlsx and CSVs."),
         lang: str = typer.Option("en", "--lang", help="Language of the printed table: en or zh."),
     ) -> None:
-        """The main job, on the bundled **synthetic** GBA dataset: build the GBA coordinated
-        development index, its uncertainty analysis (500 replications of the spec's uncertain
-        choices) and each city's rank range under any subsystem weights, the panel scores
-        2015–2024, coupling coordination of the two subsystems, disparity between core and other
-        cities, spatial autocorrelation, the gravity network and obstacle degrees; print a
-        summary table and write a report folder (report.html and report_zh.html, readable
-        offline; results.xlsx; csv/)."""
-        from citynexus.cli.demo import run_demo
+        """`citynexus report --data gba`: the main job on the bundled **synthetic** GBA dataset:
+        the GBA coordinated development index, its uncertainty analysis (500 replications of the
+        spec's uncertain choices) and each city's rank range under any subsystem weights, the
+        panel scores 2015–2024, coupling coordination of the two subsystems, disparity between
+        core and other cities, spatial autocorrelation, the gravity network and obstacle degrees;
+        print a summary table and write a report folder (report.html, report_zh.html and
+        report_zh-Hant.html, readable offline; results.xlsx; csv/)."""
+        from citynexus.cli.report import REPORT_LANGS, ReportUsageError, run_report
 
-        run_demo(out, lang)
+        if lang not in ("en", "zh"):
+            raise ReportUsageError(f"--lang {lang!r}: the printed table is in en or zh")
+        for path in run_report("gba", out, list(REPORT_LANGS), print_lang=lang):
+            console.print(f"wrote {path}")
+        from citynexus.services.centres import funding_summary
+
+        console.print(funding_summary(), highlight=False, soft_wrap=True)

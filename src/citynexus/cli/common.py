@@ -34,7 +34,10 @@ def print_error(err: BaseException | str) -> None:
         if n > MAX_PROBLEMS_SHOWN:
             err_console.print(f"... and {n - MAX_PROBLEMS_SHOWN} more")
         return
-    err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    text = " ".join(str(err).split())  # one line: no wrapping, no embedded newlines
+    err_console.print(f"[bold red]error:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def df_table(df: pd.DataFrame, title: str | None = None, index: bool = True, floatfmt: str = "{:.3f}") -> Table:

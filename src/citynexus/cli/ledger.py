@@ -214,7 +214,8 @@ def checkpoint(
     """Sign the current tree head (size, root, time) and store the checkpoint; prints it.
     Refuses to sign a head that does not extend the last checkpoint signed by these keys — in
     the database, in the --state file, or signed by a pinned key of $CITYNEXUS_LEDGER_TRUST:
-    that would sign a fork."""
+    that would sign a fork. The head of the service's audit trail is appended first, so the
+    checkpoint covers every audited write."""
     from citynexus.ledger.checkpoint import read_signer
     from citynexus.ledger.trust import trusted_keys
 
@@ -223,7 +224,13 @@ def checkpoint(
     kept = _read_state(state)
     origin = led.origin
     known = [kept[origin]] if isinstance(kept.get(origin), str) else []
-    cp = led.checkpoint([read_signer(k) for k in key], trusted=trusted_keys() or (), known=known)
+    signers = [read_signer(k) for k in key]
+    from citynexus.services.audit import anchor
+
+    anchored = anchor(led.engine, led)  # the audit trail's head goes under this checkpoint
+    if anchored:
+        err_console.print(f"anchored the audit trail up to event {anchored['event']}")
+    cp = led.checkpoint(signers, trusted=trusted_keys() or (), known=known)
     kept[origin] = cp.note
     tmp = state.with_name(state.name + ".tmp")
     tmp.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -26,7 +26,19 @@ app = typer.Typer(
 )
 
 DATA_HELP = "Bundled dataset name (e.g. 'gba') or path of a dataset (CSV folder, .xlsx, Parquet folder)."
-OUT_HELP = "Write the result to this file: .csv (main table) or .json (all tables)."
+OUT_HELP = (
+    "Write the result to this file: .csv (main table), .json (all tables) or .xlsx (one sheet per table, "
+    "English and Chinese names beside the unit codes)."
+)
+OUT_SUFFIXES = (".csv", ".json", ".xlsx")
+
+
+def _check_out(out: Path | None) -> None:
+    """Refuse a wrong --out before any work starts."""
+    if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
+        raise RegionInputError(f"--out must end in .xlsx, .csv or .json, got {out.name}")
+    if out is not None and out.is_dir():
+        raise RegionInputError(f"--out {out} is a folder; give a file name ending in .xlsx, .csv or .json")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -76,16 +88,56 @@ def _jsonable(obj):
     return obj
 
 
-def _write(out: Path | None, main: pd.DataFrame, everything: dict) -> None:
+def _with_names(df: pd.DataFrame, ds) -> pd.DataFrame:
+    """``df`` with the units' English and Chinese names right after the ``unit`` column."""
+    flat = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df.copy()
+    if ds is None or "unit" not in flat.columns:
+        return flat
+    u = ds.units.set_index("code")
+    at = list(flat.columns).index("unit") + 1
+    flat.insert(at, "name_zh", flat["unit"].map(u["name_zh"]))
+    flat.insert(at, "name", flat["unit"].map(u["name"]))
+    if "lagging" in flat.columns and {"type", "type_zh"} <= set(flat.columns):
+        # relative-development types named with the subsystems' names, not their codes
+
+        def named(lag, lang: str) -> str:
+            who = [c for c in str(lag if isinstance(lag, str) else "").split(",") if c]
+            if not who:
+                return "同步型" if lang == "zh" else "synchronous"
+            joined = "+".join(ds.label(c, lang) for c in who)
+            return f"{joined}滞后型" if lang == "zh" else f"{joined} lagging"
+
+        flat["type"] = [named(x, "en") for x in flat["lagging"]]
+        flat["type_zh"] = [named(x, "zh") for x in flat["lagging"]]
+    return flat
+
+
+def _write_xlsx(out: Path, main: pd.DataFrame, everything: dict, ds, about: dict[str, str]) -> None:
+    """One sheet per table of ``everything`` (the main table first), unit names beside codes,
+    and an ``about`` sheet (what was computed, on which scores)."""
+    tables = {k: v for k, v in everything.items() if isinstance(v, pd.DataFrame)}
+    if not tables:
+        tables = {"result": main}
+    with pd.ExcelWriter(out, engine="openpyxl") as xw:
+        for name, df in tables.items():
+            _with_names(df, ds).to_excel(xw, sheet_name=str(name)[:31], index=False)
+        rows = [{"item": k, "value": v} for k, v in about.items()]
+        if ds is not None and ds.synthetic:
+            rows.insert(0, {"item": "data", "value": "SYNTHETIC DATA (合成数据) — for demonstration only"})
+        pd.DataFrame(rows).to_excel(xw, sheet_name="about", index=False)
+
+
+def _write(out: Path | None, main: pd.DataFrame, everything: dict, ds=None, about: dict | None = None) -> None:
     if out is None:
         return
+    _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".json":
         out.write_text(json.dumps(_jsonable(everything), ensure_ascii=False, indent=2), encoding="utf-8")
     elif out.suffix.lower() == ".csv":
         main.to_csv(out, encoding="utf-8")
     else:
-        raise RegionInputError(f"--out must end in .csv or .json, got {out.name}")
+        _write_xlsx(out, main, everything, ds, about or {})
     console.print(f"wrote {out}")
 
 
@@ -149,12 +201,15 @@ def coupling_cmd(
     subsystem, per unit and period."""
     from citynexus.region.coupling import coupling_change, coupling_coordination
 
+    _check_out(out)
+    ds = None
     if scores is not None:
         sc = _read_scores(scores)
     else:
         from citynexus.services.scores import subsystem_scores
 
-        sc = subsystem_scores(_dataset(data), _split(subsystems), spec=_spec(spec))
+        ds = _dataset(data)
+        sc = subsystem_scores(ds, _split(subsystems), spec=_spec(spec))
     cols = _split(subsystems) if scores is not None else None
     if period is not None:
         if "period" not in (sc.index.names or []):
@@ -184,7 +239,22 @@ def coupling_cmd(
             index=shown.index.nlevels == 1,
         )
     )
-    _write(out, table, extra)
+    models = {
+        "wang": "corrected model of Wang et al. (2021) / 王淑佳等（2021）修正模型",
+        "standard": "standard model / 传统模型",
+        "fan": "Fan, Ke & Cao (2024) / 范、柯、曹（2024）",
+    }
+    about = {
+        "coupling model": models.get(method, method),
+        "scores": f"{scores} (as given)"
+        if scores is not None
+        else "pooled panel index of the dataset's spec, on [0, 1] (面板合并得分)",
+        "subsystems": "; ".join(
+            f"{c} ({ds.label(c, 'en')} / {ds.label(c, 'zh')})" if ds is not None else str(c)
+            for c in (cols or list(sc.columns))
+        ),
+    }
+    _write(out, table, extra, ds=ds, about=about)
 
 
 # ---------------------------------------------------------------------------- obstacles

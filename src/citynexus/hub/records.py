@@ -36,7 +36,7 @@ from citynexus.hub.text import detect_lang
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
 # the fields offers and needs share (field -> required)
 _LISTING_FIELDS = {
@@ -80,7 +80,10 @@ class ParsedFile:
     problems: list[ImportProblem] = field(default_factory=list)
 
 
-class _Checker:
+class RecordChecker:
+    """Checks the fields of one import record (line or spreadsheet row ``line``) and collects
+    every problem, each with its line, field and fix; shared by every importer of records."""
+
     def __init__(self, line: int, sheet: str | None, problems: list[ImportProblem]):
         self.line, self.sheet, self.problems = line, sheet, problems
 
@@ -103,7 +106,7 @@ class _Checker:
 
     def ident(self, obj: dict, fld: str) -> str | None:
         v = self.text(obj, fld, True, 64)
-        if v is not None and not _ID.match(v):
+        if v is not None and not ID_RE.match(v):
             self.bad(fld, f"{v!r} is not a valid id", "use 1-64 letters, digits, '_', '.', ':' or '-'")
             return None
         return v
@@ -162,7 +165,7 @@ class _Checker:
 def parse_record(obj: Any, line: int, sheet: str | None = None) -> tuple[Record | None, list[ImportProblem]]:
     """Validate one record (a dict) and build its dataclass; ``(None, problems)`` when invalid."""
     problems: list[ImportProblem] = []
-    c = _Checker(line, sheet, problems)
+    c = RecordChecker(line, sheet, problems)
     if not isinstance(obj, dict):
         c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}")
         return None, problems
@@ -236,7 +239,7 @@ def _listed(d: dict, key: str) -> Any:
     return [v] if isinstance(v, str) else v
 
 
-def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+def _city_list(c: RecordChecker, d: dict, key: str, fld: str) -> list[str] | None:
     v = _listed(d, key)
     if v is None:
         return None
@@ -251,7 +254,7 @@ def _city_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
     return _dedup(out)
 
 
-def _str_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
+def _str_list(c: RecordChecker, d: dict, key: str, fld: str) -> list[str] | None:
     v = _listed(d, key)
     if v is None:
         return None
@@ -261,7 +264,7 @@ def _str_list(c: _Checker, d: dict, key: str, fld: str) -> list[str] | None:
     return [x.strip() for x in v if x.strip()]
 
 
-def _check_offer_attributes(c: _Checker, d: dict) -> dict:
+def _check_offer_attributes(c: RecordChecker, d: dict) -> dict:
     out = dict(d)
     for key in ("capacity", "price"):
         if key in d:
@@ -279,7 +282,7 @@ def _check_offer_attributes(c: _Checker, d: dict) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _check_constraints(c: _Checker, d: dict) -> dict:
+def _check_constraints(c: RecordChecker, d: dict) -> dict:
     out: dict[str, Any] = {}
     for k in d:
         if k not in CONSTRAINT_KEYS:

@@ -62,6 +62,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "methods": ("Methods", "方法说明"),
     "provenance": ("Provenance", "数据来源与溯源"),
     "loading": ("Loading…", "加载中…"),
+    "footer_health": ("health", "运行状态"),
+    "nav_menu": ("Menu", "菜单"),
+    "trend_pooled_scale": ("pooled panel scale, comparable across years", "面板合并刻度，各年可比"),
+    "badge_synthetic": ("synthetic", "合成"),
+    "explorer_all_zero": (
+        "All weights are zero: move at least one slider above 0 to rank the cities.",
+        "所有权重均为 0：请至少将一个滑块调到 0 以上，才能对城市排名。",
+    ),
+    "badge_bundled": ("bundled", "内置"),
     # ---- city network (城市网络)
     "net_title": ("City network: gravity model", "城市网络：引力模型"),
     "net_map_title": ("Strongest links", "最强联系"),
@@ -138,8 +147,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "hub_title": ("Title", "标题"),
     "hub_search": ("Search", "搜索"),
     "hub_search_placeholder": (
-        "e.g. battery recycling, 新能源汽车电池, 跨境物流",
-        "例如：电池回收、battery recycling、跨境物流",
+        "e.g. battery recycling, new-energy vehicle batteries, cross-border logistics",
+        "例如：电池回收、新能源汽车电池、跨境物流",
     ),
     "hub_search_help": (
         "Search in Chinese or English: keywords (BM25) and meaning (multilingual sentence vectors) are combined, so "

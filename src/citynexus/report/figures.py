@@ -135,42 +135,137 @@ def _color(v: float, lo: float, hi: float, scale: str) -> str:
     return sample_colorscale(scale, [float(np.clip(f, 0, 1))])[0]
 
 
-def _map_base(geojson: Mapping, fills: Mapping[str, str], hover: Mapping[str, str]) -> go.Figure:
-    fig = go.Figure()
+def _add_boundaries(fig: go.Figure, geojson: Mapping, fill, line: dict, hover: Mapping[str, str] | None = None) -> None:
+    """One filled outline trace per outer ring of every feature; ``fill(code)`` gives the
+    colour; with ``hover``, hovering a region shows its text."""
     for feat in geojson["features"]:
         code = feat["properties"].get("code")
         for ring in outer_rings(feat["geometry"]):
+            tip = (
+                {"hoverinfo": "skip"}
+                if hover is None
+                else {"hoverinfo": "text", "text": hover.get(code, code), "hoveron": "fills"}
+            )
             fig.add_trace(
                 go.Scatter(
                     x=ring[:, 0],
                     y=ring[:, 1],
                     mode="lines",
                     fill="toself",
-                    fillcolor=fills.get(code, "#eeeeee"),
-                    line={"color": "white", "width": 0.8},
-                    hoverinfo="text",
-                    text=hover.get(code, code),
-                    hoveron="fills",
+                    fillcolor=fill(code),
+                    line=line,
                     showlegend=False,
+                    **tip,
                 )
             )
+
+
+def _map_base(geojson: Mapping, fills: Mapping[str, str], hover: Mapping[str, str]) -> go.Figure:
+    fig = go.Figure()
+    _add_boundaries(fig, geojson, lambda c: fills.get(c, "#eeeeee"), {"color": "white", "width": 0.8}, hover)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
     return fig
 
 
-def _labels(fig: go.Figure, points: pd.DataFrame) -> None:
-    fig.add_trace(
-        go.Scatter(
-            x=points["lon"],
-            y=points["lat"],
-            mode="text",
-            text=points["label"],
-            hoverinfo="skip",
-            textfont={"size": 11, "color": "#1b1b1b"},
-            showlegend=False,
-        )
+#: Label offsets tried in turn (pixels right, pixels down); the first that overlaps no
+#: placed label wins; a label away from its point gets a thin leader line.
+OFFSETS = [(0, 0), (0, -16), (0, 16), (44, 0), (-44, 0), (40, -20), (-40, -20), (40, 20), (-40, 20), (0, -34),
+           (0, 34), (66, -10), (-66, -10), (66, 14), (-66, 14), (50, -40), (-50, -40), (50, 40), (-50, 40)]  # fmt: skip
+
+
+def _text_width(label: str, size: float) -> float:
+    """Estimated width in pixels (CJK characters are about one em, Latin about 0.6 em)."""
+    return sum(size if ord(ch) > 0x2E7F else 0.6 * size for ch in label) + 4
+
+
+def place_labels(
+    points: pd.DataFrame,
+    width: float = 380,
+    height: float = 300,
+    size: float = 11,
+    extent: tuple[float, float, float, float] | None = None,
+) -> list[dict]:
+    """Greedy label placement without overlaps: ``points`` (lon, lat, label) -> plotly
+    annotations. Points are projected onto a ``width`` x ``height`` plot area of equal
+    aspect (the map's; ``extent`` = lon_min, lon_max, lat_min, lat_max of the drawn map,
+    default the points' own; the default size is a small plot, so that labels stay apart on
+    narrow screens too), and each label takes the first of :data:`OFFSETS` whose box overlaps
+    neither a placed label nor another city's point; if none is free, the least-overlapping
+    one is used.
+
+    Reference: a greedy variant of the fixed-position point labelling of Christensen, Marks &
+    Shieber (1995), ACM Transactions on Graphics 14(3): 203-232."""
+    pts = points.dropna(subset=["lon", "lat"])
+    if pts.empty:
+        return []
+    kx = float(np.cos(np.deg2rad(pts["lat"].mean())))
+    xs, ys = pts["lon"].to_numpy(float) * kx, pts["lat"].to_numpy(float)
+    x0, x1, y0, y1 = (
+        (extent[0] * kx, extent[1] * kx, extent[2], extent[3]) if extent else (xs.min(), xs.max(), ys.min(), ys.max())
     )
+    span = max(float(x1 - x0) / width, float(y1 - y0) / height) or 1e-9
+    px = (xs - x0) / span
+    py = (y1 - ys) / span
+    boxes: list[tuple[float, float, float, float]] = []
+    dots = [(x - 4, y - 4, x + 4, y + 4) for x, y in zip(px, py)]
+
+    def overlap(b, others) -> float:
+        area = 0.0
+        for o in others:
+            w = min(b[2], o[2]) - max(b[0], o[0])
+            h = min(b[3], o[3]) - max(b[1], o[1])
+            if w > 0 and h > 0:
+                area += w * h
+        return area
+
+    out = []
+    order = np.argsort(-py)  # place from the bottom up: a stable, deterministic order
+    for i in order:
+        label = str(pts["label"].iloc[i])
+        w, h = _text_width(label, size), size + 4
+        best, best_cost = None, None
+        own = [d for j, d in enumerate(dots) if j != i]
+        for dx, dy in OFFSETS:
+            cx, cy = px[i] + dx, py[i] + dy
+            b = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            cost = overlap(b, boxes) + overlap(b, own)
+            if best_cost is None or cost < best_cost - 1e-9:
+                best, best_cost = (dx, dy, b), cost
+            if cost == 0:
+                break
+        dx, dy, b = best
+        boxes.append(b)
+        moved = (dx, dy) != (0, 0)
+        out.append(
+            {
+                "x": float(pts["lon"].iloc[i]),
+                "y": float(pts["lat"].iloc[i]),
+                "text": label,
+                "showarrow": moved,
+                "ax": dx,
+                "ay": dy,
+                "arrowhead": 0,
+                "arrowwidth": 0.8,
+                "arrowcolor": "#555555",
+                "standoff": 2,
+                "font": {"size": size, "color": "#1b1b1b"},
+                "bgcolor": "rgba(255,255,255,0.7)",
+                "borderpad": 1,
+            }
+        )
+    return out
+
+
+def _labels(fig: go.Figure, points: pd.DataFrame, extent=None) -> None:
+    """City names without overlaps (:func:`place_labels`)."""
+    fig.update_layout(annotations=[*(fig.layout.annotations or ()), *place_labels(points, extent=extent)])
+
+
+def _extent(geojson: Mapping) -> tuple[float, float, float, float]:
+    rings = [r for f in geojson["features"] for r in outer_rings(f["geometry"])]
+    allp = np.vstack(rings)
+    return float(allp[:, 0].min()), float(allp[:, 0].max()), float(allp[:, 1].min()), float(allp[:, 1].max())
 
 
 def _coloured_map(
@@ -180,15 +275,13 @@ def _coloured_map(
     boundaries, circles at the coordinates in ``pts`` (columns lon, lat, label)."""
     if geojson is not None:
         fig = _map_base(geojson, fills, hover)
-        _labels(fig, pts)
+        _labels(fig, pts, _extent(geojson))
         return fig
     fig = go.Figure(
         go.Scatter(
             x=pts["lon"],
             y=pts["lat"],
-            mode="markers+text",
-            text=pts["label"],
-            textposition="top center",
+            mode="markers",
             hovertext=[hover.get(c, c) for c in pts.index],
             hoverinfo="text",
             showlegend=False,
@@ -200,7 +293,8 @@ def _coloured_map(
         )
     )
     fig.update_xaxes(title="lon")
-    fig.update_yaxes(title="lat", scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    fig.update_yaxes(title="lat", scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(float(pts["lat"].mean()))))
+    _labels(fig, pts)
     return fig
 
 
@@ -212,10 +306,12 @@ def choropleth_figure(
     lang: str = "en",
     colorscale: str = "Viridis",
     fmt: str = "{:.1f}",
+    scale_title: str | None = None,
 ) -> go.Figure:
-    """A map of the cities coloured by ``values`` (indexed by unit code). Without
-    boundaries (``geojson=None``) the cities are drawn as sized circles at their
-    coordinates."""
+    """A map of the cities coloured by ``values`` (indexed by unit code), with a titled
+    colour scale (``scale_title``, default the word "score" in ``lang``). Without boundaries
+    (``geojson=None``) the cities are drawn as circles at their coordinates; names are placed
+    without overlaps (:func:`place_labels`)."""
     u = units.set_index("code")
     name_col = "name_zh" if lang == "zh" else "name"
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
@@ -242,7 +338,11 @@ def choropleth_figure(
                 "cmax": hi,
                 "colorscale": colorscale,
                 "showscale": True,
-                "colorbar": {"thickness": 12, "len": 0.8},
+                "colorbar": {
+                    "thickness": 12,
+                    "len": 0.8,
+                    "title": {"text": scale_title or t("score", lang), "side": "right"},
+                },
             },
         )
     )
@@ -400,16 +500,28 @@ def bars_figure(
 
 
 def network_figure(
-    links: pd.DataFrame, units: pd.DataFrame, strength: pd.Series, title: str, lang: str = "en", top: int = 30
+    links: pd.DataFrame,
+    units: pd.DataFrame,
+    strength: pd.Series,
+    title: str,
+    lang: str = "en",
+    top: int = 30,
+    geojson: Mapping | None = None,
 ) -> go.Figure:
-    """Strongest links between cities drawn on coordinates (``links``: a, b, r)."""
+    """Strongest links between cities drawn on coordinates (``links``: a, b, r), over the
+    city boundaries when ``geojson`` is given; names placed without overlaps."""
     u = units.set_index("code")
     name_col = "name_zh" if lang == "zh" else "name"
     best = links.nlargest(top, "r")
     wmax = float(best["r"].max()) if len(best) else 1.0
     fig = go.Figure()
+    extent = None
+    if geojson is not None:
+        _add_boundaries(fig, geojson, lambda _: "#f1f4f7", {"color": "#b9c4cf", "width": 0.7})
+        extent = _extent(geojson)
     for _, r in best.iterrows():
         if r["a"] in u.index and r["b"] in u.index:
+            na, nb = u.at[r["a"], name_col] or r["a"], u.at[r["b"], name_col] or r["b"]
             fig.add_trace(
                 go.Scatter(
                     x=[u.at[r["a"], "lon"], u.at[r["b"], "lon"]],
@@ -417,7 +529,7 @@ def network_figure(
                     mode="lines",
                     line={"width": 0.5 + 6 * float(r["r"]) / wmax, "color": "rgba(31,95,139,0.55)"},
                     hoverinfo="text",
-                    text=f"{r['a']}–{r['b']}: {r['r']:.3g}",
+                    text=f"{na}–{nb}: {r['r']:.3g}",
                     showlegend=False,
                 )
             )
@@ -426,15 +538,14 @@ def network_figure(
         go.Scatter(
             x=u["lon"],
             y=u["lat"],
-            mode="markers+text",
-            text=u[name_col],
-            textposition="top center",
+            mode="markers",
             marker={"size": 8 + 22 * s / (s.max() or 1), "color": "#e07a1f"},
             hovertext=[f"{u.at[c, name_col]}: {s[c]:.3g}" for c in u.index],
             hoverinfo="text",
             showlegend=False,
         )
     )
+    _labels(fig, pd.DataFrame({"lon": u["lon"], "lat": u["lat"], "label": u[name_col]}, index=u.index), extent)
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(22.6)))
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.deg2rad(float(u["lat"].mean()))))
     return _layout(fig, title, height=480)

@@ -67,8 +67,59 @@ AGGREGATE = {
 }
 
 
-def describe(spec: IndexSpec, coupling_method: str = "wang") -> list[MethodItem]:
-    """The steps of ``spec`` (and of the region analyses of the report) in plain words."""
+NORMALISE_ZH = {
+    "minmax": "极差标准化（min-max）至 [{lo:g}, {hi:g}]",
+    "zscore": "Z 分数标准化（均值 {mean:g}，标准差 {sd:g}）",
+    "rank": "排序（1 = 最差）",
+    "percentile": "百分位排序",
+    "goalposts": "门槛值法（固定上下限，截断）",
+}
+WEIGHTS_ZH = {
+    "given": "采用指标框架中给定的权重，并在每个上级指标内归一",
+    "equal": "每个上级指标内等权",
+    "entropy_minmax": "熵值法（基于极差平移后的数据，国内研究常用做法）",
+    "entropy": "熵值法（基于原始数据的比重，pymcdm 做法）",
+    "critic": "CRITIC 法（对比强度 × 冲突性）",
+    "std": "标准差法",
+    "pca": "主成分分析法（OECD/JRC 手册第6章）",
+    "ahp": "层次分析法（两两比较矩阵，一致性比率 < 0.1）",
+}
+AGGREGATE_ZH = {
+    "arithmetic": "加权算术平均",
+    "geometric": "加权几何平均",
+    "harmonic": "加权调和平均",
+    "generalised": "广义平均",
+    "topsis": "TOPSIS 法",
+    "vikor": "VIKOR 法",
+    "gra": "灰色关联分析",
+}
+IMPUTE_TEXT = {
+    "nearest": (
+        "Missing values took the value of the nearest year with data for the same city.",
+        "缺失值取同一城市最近有数据年份的值。",
+    ),
+    "interpolate": (
+        "Missing values were interpolated linearly in time within each city.",
+        "缺失值在每个城市内按时间线性插值。",
+    ),
+    "mean": ("Missing values took the indicator's mean.", "缺失值取该指标的均值。"),
+    "median": ("Missing values took the indicator's median.", "缺失值取该指标的中位数。"),
+    "group_mean": ("Missing values took the mean of the city's group.", "缺失值取该城市所在组的均值。"),
+    "none": (
+        "Missing values were left missing; aggregation skipped them and rescaled the weights.",
+        "缺失值保留为缺失；合成时跳过并重新归一权重。",
+    ),
+}
+
+
+def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -> list[MethodItem]:
+    """The steps of ``spec`` (and of the region analyses of the report) in plain words, in
+    ``lang`` (``en`` or ``zh``; formulas and references are the same in both)."""
+    zh = lang.startswith("zh")
+
+    def L(en: str, zh_text: str) -> str:
+        return zh_text if zh else en
+
     items: list[MethodItem] = []
     den = _get(spec, "denominate")
     if den is not None and _get(den, "enabled", False):
@@ -78,41 +129,44 @@ def describe(spec: IndexSpec, coupling_method: str = "wang") -> list[MethodItem]
         )
         items.append(
             MethodItem(
-                "Denominate (标准化分母)",
-                f"Totals were turned into intensities: {pairs or 'per metadata'}.",
+                L("Denominate", "分母标准化"),
+                L(
+                    f"Totals were turned into intensities: {pairs or 'per metadata'}.",
+                    f"总量指标转换为强度指标：{pairs or '按元数据'}。",
+                ),
                 "x' = s · x / d",
             )
         )
     scr = _get(spec, "screen")
     if scr is not None:
+        ut, it = _get(scr, "unit_threshold", 2 / 3), _get(scr, "indicator_threshold", 2 / 3)
         items.append(
             MethodItem(
-                "Screen (数据筛选)",
-                f"Units kept with data availability ≥ {_get(scr, 'unit_threshold', 2 / 3):.0%}; indicators kept with "
-                f"availability ≥ {_get(scr, 'indicator_threshold', 2 / 3):.0%}.",
+                L("Screen", "数据筛选"),
+                L(
+                    f"Units kept with data availability ≥ {ut:.0%}; indicators kept with availability ≥ {it:.0%}.",
+                    f"保留数据完整率 ≥ {ut:.0%} 的单元和完整率 ≥ {it:.0%} 的指标。",
+                ),
                 "availability = 1 - missing / total",
             )
         )
     imp = _get(spec, "impute")
     if imp is not None:
         m = _get(imp, "method", "none")
-        text = {
-            "nearest": "Missing values took the value of the nearest year with data for the same city.",
-            "interpolate": "Missing values were interpolated linearly in time within each city.",
-            "mean": "Missing values took the indicator's mean.",
-            "median": "Missing values took the indicator's median.",
-            "group_mean": "Missing values took the mean of the city's group.",
-            "none": "Missing values were left missing; aggregation skipped them and rescaled the weights.",
-        }.get(m, f"Imputation: {m}.")
-        items.append(MethodItem("Impute (缺失值插补)", text, reference="OECD/JRC (2008) Handbook, §3"))
+        pair = IMPUTE_TEXT.get(m, (f"Imputation: {m}.", f"插补方法：{m}。"))
+        items.append(MethodItem(L("Impute", "缺失值插补"), L(*pair), reference="OECD/JRC (2008) Handbook, §3"))
     tr = _get(spec, "treat")
     if tr is not None and _get(tr, "method", "none") != "none":
+        sk, ku, wm = _get(tr, "skew_threshold", 2.0), _get(tr, "kurt_threshold", 3.5), _get(tr, "winmax", 5)
         items.append(
             MethodItem(
-                "Outlier treatment (异常值处理)",
-                f"An indicator with |skewness| ≥ {_get(tr, 'skew_threshold', 2.0):g} and kurtosis ≥ "
-                f"{_get(tr, 'kurt_threshold', 3.5):g} was winsorised (at most {_get(tr, 'winmax', 5)} points); "
-                "if that did not suffice, a log transform was used instead.",
+                L("Outlier treatment", "异常值处理"),
+                L(
+                    f"An indicator with |skewness| ≥ {sk:g} and kurtosis ≥ {ku:g} was winsorised (at most {wm} "
+                    "points); if that did not suffice, a log transform was used instead.",
+                    f"偏度绝对值 ≥ {sk:g} 且峰度 ≥ {ku:g} 的指标进行缩尾处理（最多 {wm} 个点）；"
+                    "若仍不满足，则改用对数变换。",
+                ),
                 "G1 = n/((n-1)(n-2)) Σ((x-x̄)/s)³;  log: x' = ln(x - min + 0.01 (max - min))",
                 "COINr (JRC), qTreat/Treat; Excel SKEW and KURT",
             )
@@ -122,11 +176,16 @@ def describe(spec: IndexSpec, coupling_method: str = "wang") -> list[MethodItem]
         m = _get(nm, "method", "minmax")
         lo, hi = _get(nm, "range") or [0, 100]
         label, formula, ref = NORMALISE.get(m, (m, "", ""))
+        fmt = {"lo": lo, "hi": hi, "mean": _get(nm, "mean", 0), "sd": _get(nm, "sd", 1)}
         items.append(
             MethodItem(
-                "Normalise (无量纲化)",
-                "Indicators were oriented so that higher is better (x · direction) "
-                "and normalised by " + label.format(lo=lo, hi=hi, mean=_get(nm, "mean", 0), sd=_get(nm, "sd", 1)) + ".",
+                L("Normalise", "无量纲化"),
+                L(
+                    "Indicators were oriented so that higher is better (x · direction) and normalised by "
+                    + label.format(**fmt)
+                    + ".",
+                    "各指标先统一方向（x · 方向，越大越好），再采用" + NORMALISE_ZH.get(m, m).format(**fmt) + "。",
+                ),
                 formula,
                 ref,
             )
@@ -136,16 +195,17 @@ def describe(spec: IndexSpec, coupling_method: str = "wang") -> list[MethodItem]
         parts = []
         formulas = []
         base = _get(wt, "method", "given")
-        parts.append(f"by default {WEIGHTS.get(base, base)}")
+        names = WEIGHTS_ZH if zh else WEIGHTS
+        parts.append(L(f"by default {names.get(base, base)}", f"默认{names.get(base, base)}"))
         for lvl, cfg in (_get(wt, "level", {}) or {}).items():
             m = _get(cfg, "method", base)
-            parts.append(f"at level {lvl}: {WEIGHTS.get(m, m)}")
+            parts.append(L(f"at level {lvl}: {names.get(m, m)}", f"第 {lvl} 层：{names.get(m, m)}"))
             if m in WEIGHT_FORMULA:
                 formulas.append(WEIGHT_FORMULA[m])
         items.append(
             MethodItem(
-                "Weights (权重)",
-                "Weights: " + "; ".join(parts) + ".",
+                L("Weights", "权重"),
+                L("Weights: " + "; ".join(parts) + ".", "权重：" + "；".join(parts) + "。"),
                 "  |  ".join(formulas),
                 "Shannon entropy weighting; Diakoulaki et al. (1995) for CRITIC",
             )
@@ -156,33 +216,41 @@ def describe(spec: IndexSpec, coupling_method: str = "wang") -> list[MethodItem]
         label, formula = AGGREGATE.get(m, (m, ""))
         items.append(
             MethodItem(
-                "Aggregate (合成)",
-                f"Scores were aggregated level by level with the {label}.",
+                L("Aggregate", "合成"),
+                L(
+                    f"Scores were aggregated level by level with the {label}.",
+                    f"逐层采用{AGGREGATE_ZH.get(m, m)}合成得分。",
+                ),
                 formula,
                 "OECD/JRC (2008) Handbook, §6",
             )
         )
     items.append(
         MethodItem(
-            "Panel scores (面板得分)",
-            "For trends, all city-years were pooled into one cross-section before treatment, normalisation and "
-            "weighting, so that scores of different years are on one scale.",
+            L("Panel scores", "面板得分"),
+            L(
+                "For trends, all city-years were pooled into one cross-section before treatment, normalisation and "
+                "weighting, so that scores of different years are on one scale. Coupling coordination uses these "
+                "pooled scores; the ranking of the latest year uses that year's own index.",
+                "为比较趋势，所有城市-年份在异常值处理、无量纲化和赋权之前合并为一个截面，使不同年份的得分处于同一刻度。"
+                "耦合协调度基于这些合并得分；最新年份的排名基于该年单独计算的指数。",
+            ),
             reference="OECD/JRC (2008) Handbook, §1.5",
         )
     )
     coupling = {
         "wang": (
-            "Coupling coordination (耦合协调度), corrected model of Wang et al. (2021)",
+            L("Coupling coordination, corrected model of Wang et al. (2021)", "耦合协调度（王淑佳等 2021 修正模型）"),
             "C = √{[1 - Σ_{i>j}|U_i - U_j| / (n(n-1)/2)] · [Π (U_i / max U)]^{1/(n-1)}};  T = Σ α_i U_i;  D = √(C T)",
             "王淑佳, 孔伟, 任亮, 等. 国内耦合协调度模型的误区及修正. 自然资源学报, 2021, 36(3): 793–810",
         ),
         "standard": (
-            "Coupling coordination (耦合协调度), standard model",
+            L("Coupling coordination, standard model", "耦合协调度（传统模型）"),
             "C = n (Π U_i)^{1/n} / Σ U_i;  T = Σ α_i U_i;  D = √(C T)",
             "",
         ),
         "fan": (
-            "Coupling coordination (耦合协调度), Fan, Ke & Cao (2024)",
+            L("Coupling coordination, Fan, Ke & Cao (2024)", "耦合协调度（范、柯、曹 2024）"),
             "C = 1 - 2 √((n Σ U² - (Σ U)²) / n²);  D = √(C T)",
             "统计与决策, 2024, 40: 41–46",
         ),
@@ -190,35 +258,51 @@ def describe(spec: IndexSpec, coupling_method: str = "wang") -> list[MethodItem]
     items.append(
         MethodItem(
             coupling[0],
-            "Subsystem scores divided by the top of the normalised scale (U on [0, 1]), "
-            "equal α; grades on the 10-level scheme (极度失调 … 优质协调).",
+            L(
+                "Subsystem scores divided by the top of the normalised scale (U on [0, 1]), equal α; grades on the "
+                "10-level scheme (extreme imbalance … high-quality coordination).",
+                "子系统得分除以无量纲化刻度上限（U 位于 [0, 1]），α 相等；等级采用十级划分（极度失调 … 优质协调）。",
+            ),
             coupling[1],
             coupling[2],
         )
     )
     items.append(
         MethodItem(
-            "Disparity (区域差异)",
-            "Gini and Theil indices per year (population-weighted where population is known); "
-            "Theil T split into within- and between-group parts; "
-            "Dagum's Gini decomposition into within, net between and transvariation.",
+            L("Disparity", "区域差异"),
+            L(
+                "Gini and Theil indices per year (population-weighted where population is known); Theil T split into "
+                "within- and between-group parts; Dagum's Gini decomposition into within, net between and "
+                "transvariation.",
+                "逐年计算基尼系数和泰尔指数（已知人口时按人口加权）；泰尔 T 指数分解为组内与组间差异；"
+                "Dagum 基尼系数分解为组内差异、组间净差异和超变密度。",
+            ),
             "G = Σ_iΣ_r |y_i - y_r| / (2 n² ȳ);  G = G_w + G_nb + G_t",
             "Dagum C. (1997), Empirical Economics 22: 515–531; Theil H. (1967)",
         )
     )
     items.append(
         MethodItem(
-            "Spatial autocorrelation (空间自相关)",
-            "Global Moran's I and local Moran (LISA) of the latest index score, Queen contiguity from city boundaries, "
-            "row-standardised, 999 conditional permutations.",
+            L("Spatial autocorrelation", "空间自相关"),
+            L(
+                "Global Moran's I and local Moran (LISA) of the latest index score, Queen contiguity from city "
+                "boundaries (k nearest neighbours from coordinates where boundaries are unknown), row-standardised, "
+                "999 conditional permutations; left out when units have no coordinates.",
+                "对最新年份指数得分计算全局莫兰指数和局部莫兰指数（LISA），空间权重为基于城市边界的 Queen 邻接"
+                "（无边界时用基于坐标的 k 近邻），行标准化，999 次条件置换；单元无坐标时不计算。",
+            ),
             "I = (n / S₀) Σ_ij w_ij z_i z_j / Σ_i z_i²",
             "Anselin L. (1995), Geographical Analysis 27: 93–115; PySAL esda",
         )
     )
     items.append(
         MethodItem(
-            "Gravity network (引力模型)",
-            "Links between cities from GDP (mass) and population, great-circle distance.",
+            L("Gravity network", "引力模型"),
+            L(
+                "Links between cities from GDP (mass) and population, great-circle distance; left out without GDP "
+                "and coordinates.",
+                "以GDP（质量）和人口计算城市间联系，距离为大圆距离；缺少GDP或坐标时不计算。",
+            ),
             "R_ij = √(M_i P_i) √(M_j P_j) / D_ij²",
             "Stewart (1948); 侯赟慧 et al. (2009) 中国软科学",
         )

@@ -22,6 +22,34 @@ from citynexus.evaluate.panel import build_panel
 Step = Callable[[str], None]
 
 
+class Note(str):
+    """A note of the analysis: the English text (the ``str`` value) plus an i18n key and its
+    parameters, so that each language's report states it in that language
+    (``t(key, lang).format(**params)``)."""
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, **params) -> Note:
+        from citynexus.i18n import t
+
+        obj = super().__new__(cls, t(key, "en").format(**params))
+        obj.key = key
+        obj.params = params
+        return obj
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang``."""
+        from citynexus.i18n import t
+
+        return t(self.key, lang).format(**self.params)
+
+
+def note_text(note: str, lang: str) -> str:
+    """A note in ``lang`` (plain strings are English-only notes from callers)."""
+    return note.text(lang) if isinstance(note, Note) else str(note)
+
+
 @dataclass
 class ClusterAnalysis:
     """Every table of the cluster analysis (see :func:`analyse`)."""
@@ -44,13 +72,26 @@ class ClusterAnalysis:
     uncertainty: pd.DataFrame | None = None
     rank_bounds: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    coupling_method: str = "wang"
+
+    def coupling_label(self, lang: str = "en") -> str:
+        """Which coupling model and which scores: named in every output."""
+        from citynexus.i18n import t
+
+        return t(f"report_coupling_model_{self.coupling_method}", lang)
 
     @property
     def index_code(self) -> str:
         return self.result.index_code
 
+    @property
+    def has_coordinates(self) -> bool:
+        """Every unit has a latitude and a longitude."""
+        u = self.dataset.units
+        return bool(len(u)) and not u[["lat", "lon"]].isna().any().any()
+
     def names(self, lang: str = "en") -> dict[str, str]:
-        col = "name_zh" if lang == "zh" else "name"
+        col = "name_zh" if lang.startswith("zh") else "name"
         u = self.dataset.units
         return {c: (n or e) for c, n, e in zip(u["code"], u[col], u["name"])}
 
@@ -83,7 +124,7 @@ class ClusterAnalysis:
         )
         if last is not None:
             df["D"] = last["D"]
-            df["grade"] = last["grade_zh" if lang == "zh" else "grade"]
+            df["grade"] = last["grade_zh" if lang.startswith("zh") else "grade"]
         df.index.name = "unit"
         return df.sort_values("rank")
 
@@ -144,9 +185,12 @@ def analyse(
       boundaries (k-nearest neighbours when boundaries are unavailable).
     - Network: classic gravity model with GDP as mass and population as size when present.
     - Obstacle degree of each unit in the latest period.
-    - With robustness ``factors`` (from ``[[robustness.factor]]`` of a spec): the
-      uncertainty analysis of the latest index (``samples`` replications, ``seed``), and the
-      best and worst rank of each unit under any weights of the top index's children.
+    - The best and worst rank of each unit under any weights of the top index's children
+      (exact rank ranges); with robustness ``factors`` (from ``[[robustness.factor]]`` of a
+      spec) also the uncertainty analysis of the latest index (``samples`` replications,
+      ``seed``).
+    - Whatever is left out (spatial statistics without coordinates, the network without GDP)
+      is named in ``notes`` (:class:`Note`, in every language).
     """
     from citynexus.region import coupling_change, coupling_coordination, disparity_by_period, obstacle_analysis
 
@@ -188,17 +232,21 @@ def analyse(
 
     unc = bounds = None
     if factors:
-        from citynexus.evaluate.robustness import RobustnessError, rank_ranges_for, uncertainty
+        from citynexus.evaluate.robustness import uncertainty
 
         say("uncertainty analysis")
         unc = uncertainty(dataset, spec, factors, n=samples, seed=seed, period=period).summary
-        try:
-            t = rank_ranges_for(result).table
-            bounds = pd.DataFrame(
-                {"unit": t["unit"], "best": t["best_rank"], "worst": t["worst_rank"], "exact": t["exact"]}
-            )
-        except RobustnessError as err:
-            notes.append(f"rank ranges skipped: {err}")
+    else:
+        notes.append(Note("note_no_factors"))
+    from citynexus.evaluate.robustness import RobustnessError, rank_ranges_for
+
+    try:
+        t = rank_ranges_for(result).table
+        bounds = pd.DataFrame(
+            {"unit": t["unit"], "best": t["best_rank"], "worst": t["worst_rank"], "exact": t["exact"]}
+        )
+    except RobustnessError as err:
+        notes.append(Note("note_rank_ranges_skipped", reason=str(err)))
 
     return ClusterAnalysis(
         dataset=dataset,
@@ -219,6 +267,7 @@ def analyse(
         notes=notes,
         uncertainty=unc,
         rank_bounds=bounds,
+        coupling_method=coupling_method,
     )
 
 
@@ -232,24 +281,41 @@ def _upper(spec: IndexSpec) -> float:
 
 
 def _spatial(dataset: Dataset, values: pd.Series, notes: list[str]):
+    """Moran's I and LISA where every unit has coordinates or a known boundary; else a note
+    saying why the spatial statistics are left out."""
     from citynexus.data.boundaries import available_boundaries
     from citynexus.region import local_moran, moran, spatial_weights
 
     units = dataset.units
-    if units["lat"].isna().any() and len(units) < 3:
+    missing = units.loc[units["lat"].isna() | units["lon"].isna(), "code"].tolist()
+    if missing:
+        from citynexus.data.boundaries import boundaries_available
+
+        if not boundaries_available(list(units["code"])):
+            notes.append(Note("note_spatial_no_coordinates", n=len(missing), units=_few(missing)))
+            return None, None, None
+    if len(units) < 4:
+        notes.append(Note("note_spatial_too_few", n=len(units)))
         return None, None, None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             w, method = spatial_weights(units, "queen", boundaries=available_boundaries(list(units["code"])))
-        notes.extend(str(c.message) for c in caught)
+        if caught:
+            notes.append(Note("note_spatial_knn"))
         v = values.dropna()
         m = moran(v, w, permutations=999, seed=12345)
         lisa = local_moran(v, w, permutations=999, seed=12345)
         return m, lisa, method
     except Exception as err:  # spatial statistics are optional in the report
-        notes.append(f"spatial autocorrelation skipped: {err}")
+        notes.append(Note("note_spatial_skipped", reason=" ".join(str(err).split())))
         return None, None, None
+
+
+def _few(codes: list[str], k: int = 5) -> str:
+    """``a, b, c, d, e and 16 more``."""
+    head = ", ".join(map(str, codes[:k]))
+    return head + (f" (+{len(codes) - k})" if len(codes) > k else "")
 
 
 def _network(dataset: Dataset, period: int, notes: list[str]):
@@ -257,7 +323,7 @@ def _network(dataset: Dataset, period: int, notes: list[str]):
 
     dens = dataset.codes("denominator")
     if "gdp" not in dens or dataset.units[["lat", "lon"]].isna().any().any():
-        notes.append("gravity network skipped: needs a 'gdp' denominator and coordinates for every unit")
+        notes.append(Note("note_network_skipped"))
         return None, None
     t = dataset.table(period, codes=[c for c in ("gdp", "population") if c in dens])
     coords = dataset.units.set_index("code")[["lat", "lon"]]
@@ -278,7 +344,7 @@ def _obstacles(result: IndexResult, dataset: Dataset, hi: float, fn, notes: list
     try:
         return fn(norm.clip(0, 1), eff, pillars=pillars, k=5, missing="skip")
     except Exception as err:
-        notes.append(f"obstacle degree skipped: {err}")
+        notes.append(Note("note_obstacles_skipped", reason=" ".join(str(err).split())))
         return {}
     finally:
         del top

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from citynexus import __version__
-from citynexus.i18n import negotiate, t
+from citynexus.i18n import base_lang, negotiate, t, to_hant_page
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -46,35 +46,57 @@ def static(name: str) -> FileResponse:
     return FileResponse(path, media_type=media)
 
 
-def lang_of(request: Request) -> str:
+def display_lang(request: Request) -> str:
+    """The page language: ``en``, ``zh`` or ``zh-Hant`` (``?lang``, cookie, Accept-Language)."""
     return negotiate(
         request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")
     )
 
 
+def lang_of(request: Request) -> str:
+    """The language the page's content is built in: ``en`` or ``zh`` (a ``zh-Hant`` page is
+    built in ``zh`` and converted as a whole by :func:`render`)."""
+    return base_lang(display_lang(request))
+
+
 def render(
     request: Request, template: str, active: str, title_key: str, synthetic: bool = False, **context
 ) -> HTMLResponse:
-    lang = lang_of(request)
-    q = dict(request.query_params)
-    q["lang"] = "en" if lang == "zh" else "zh"
+    shown = display_lang(request)
+    lang = base_lang(shown)
     from urllib.parse import urlencode
+
+    def with_lang(code: str) -> str:
+        q = dict(request.query_params)
+        q["lang"] = code
+        return urlencode(q)
 
     ctx = {
         "request": request,
-        "lang": lang,
+        "lang": shown,
+        "html_lang": {"en": "en", "zh": "zh-CN", "zh-Hant": "zh-Hant"}[shown],
         "t": lambda k: t(k, lang),
         "nav": NAV,
         "active": active,
         "title": t(title_key, lang),
         "synthetic": synthetic,
         "version": __version__,
-        "switch_query": urlencode(q),
+        "switch_query": with_lang("en" if lang == "zh" else "zh"),
+        "lang_links": [(code, label, with_lang(code)) for code, label in LANG_LABELS],
         **context,
     }
     resp = templates.TemplateResponse(request, template, ctx)
-    resp.set_cookie("lang", lang, max_age=31536000, samesite="lax")
+    if shown == "zh-Hant":  # the Simplified page, converted as a whole (OpenCC s2hk + reviewed HK terms)
+        body = to_hant_page(resp.body.decode("utf-8")).encode("utf-8")
+        resp = HTMLResponse(body, status_code=resp.status_code, headers={"Vary": "Accept-Language, Cookie"})
+    else:
+        resp.headers["Vary"] = "Accept-Language, Cookie"
+    resp.set_cookie("lang", shown, max_age=31536000, samesite="lax")
     return resp
+
+
+#: The language switcher: each language named in itself.
+LANG_LABELS = (("en", "English"), ("zh", "中文"), ("zh-Hant", "繁體"))
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -133,7 +155,12 @@ def _datasets(request: Request) -> list[dict]:
 
 
 def _error_page(request: Request, err: Exception) -> HTMLResponse:
-    resp = render(request, "error.html", "", "not_found", message=str(err))
+    from citynexus.i18n.errors import translate_error
+
+    message = str(err)
+    resp = render(
+        request, "error.html", "", "not_found", message=message, translated=translate_error(message, lang_of(request))
+    )
     resp.status_code = 404 if str(err).startswith(("no dataset", "no unit")) else 400
     return resp
 
@@ -222,15 +249,11 @@ def explorer(request: Request) -> HTMLResponse:
     top = res.index_code
     children = ds.children(top)
     w = res.weights.set_index("code")["weight"] if "code" in res.weights.columns else {}
-    initial = {}
-    for c in children:
-        q = request.query_params.get(f"w.{c}")
-        try:
-            initial[c] = float(q) if q is not None else float(w.get(c, 1.0))
-        except ValueError:
-            initial[c] = float(w.get(c, 1.0))
-    total = sum(initial.values()) or 1.0
-    sliders = [{"code": c, "label": ds.label(c, lang), "value": round(100 * initial[c] / total, 1)} for c in children]
+    from citynexus.web.explorer import slider_values
+
+    sliders, exact = slider_values(children, {c: float(w.get(c, 1.0)) for c in children}, request.query_params)
+    for s_ in sliders:
+        s_["label"] = ds.label(s_["code"], lang)
     bounds = _rank_bounds(ds, res)
     names = ds.units.set_index("code")["name_zh" if lang == "zh" else "name"]
     brows = None
@@ -239,7 +262,7 @@ def explorer(request: Request) -> HTMLResponse:
             {"unit": u, "name": names[u], "best": int(r["best"]), "worst": int(r["worst"])}
             for u, r in bounds.sort_values("best").iterrows()
         ]
-    labels = {k: t(k, lang) for k in ("rank", "city", "score", "copied")}
+    labels = {k: t(k, lang) for k in ("rank", "city", "score", "copied", "explorer_all_zero")}
     return render(
         request,
         "explorer.html",
@@ -249,6 +272,7 @@ def explorer(request: Request) -> HTMLResponse:
         dataset=name,
         datasets=_datasets(request),
         sliders=sliders,
+        step="1" if exact else "any",
         period=res.period,
         bounds=brows,
         labels=labels,
@@ -290,7 +314,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
                 long,
                 "score",
                 {c: ds.label(c, lang) for c in [top, *children]},
-                f"{t('trend', lang)}: {names[code]}",
+                f"{t('trend', lang)}: {names[code]} ({t('trend_pooled_scale', lang)})",
                 lang,
             )
         )
@@ -342,6 +366,9 @@ def coordination(request: Request) -> HTMLResponse:
         a = service.analysis(ds)
     except CityNexusError as err:
         return _error_page(request, err)
+    from citynexus.report.html import grade_in
+    from citynexus.services.analysis import note_text
+
     all_figs = build_figures(a, lang, _geojson(ds))
     figures = {f"fig-{k}": _fig(all_figs[k]) for k in ("coupling", "disparity", "lisa", "network") if k in all_figs}
     change = a.coupling_change.reset_index()
@@ -352,7 +379,7 @@ def coordination(request: Request) -> HTMLResponse:
             "D_first": r["D_first"],
             "D_last": r["D_last"],
             "change": r["change"],
-            "grade": r["grade_last"],
+            "grade": grade_in(a, r["grade_last"], lang),
         }
         for _, r in change.iterrows()
     ]
@@ -366,7 +393,8 @@ def coordination(request: Request) -> HTMLResponse:
         figures=figures,
         rows=rows,
         moran=a.moran,
-        notes=a.notes,
+        model=a.coupling_label(lang),
+        notes=[note_text(n, lang) for n in a.notes],
     )
 
 

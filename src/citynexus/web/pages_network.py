@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t
-from citynexus.web.pages import _datasets, _error_page, _fig, lang_of, render
+from citynexus.web.pages import _datasets, _error_page, _fig, _geojson, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +55,7 @@ def network_page(request: Request) -> HTMLResponse:
                 f"{t('net_map_title', lang)} ({v.period})",
                 lang,
                 top=max(len(map_links), 1),
+                geojson=_geojson(ds),
             )
         ),
         "fig-network-bars": _fig(

@@ -9,7 +9,6 @@ verified here with :func:`citynexus.ledger.verify_bundle` before it is returned.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, File, Path, Query, Request, UploadFile
@@ -18,7 +17,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from citynexus.api.deps import client_of, get_db, read_upload, require_key
-from citynexus.api.middleware import json_problem
+from citynexus.data import limits
 from citynexus.ledger.errors import EntryError, ProofError, TraceError
 from citynexus.services.auth import Principal
 from citynexus.services.ledger import (
@@ -96,13 +95,13 @@ async def verify_result_upload(
     if led is None:
         return error(NoLedgerError(INIT_HELP), 404)
     content = await read_upload(file, MAX_UPLOAD)
-    problem = json_problem(content.removeprefix(b"\xef\xbb\xbf"))
-    if problem:
-        raise ProofError(f"{file.filename or 'the upload'}: {problem}")
+    name = file.filename or "the upload"
     try:
-        obj = json.loads(content.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ProofError(f"{file.filename or 'the upload'} is not a JSON file: {err}") from err
+        obj = limits.loads(content, name)  # bounded depth and size, duplicate keys refused
+    except limits.InputLimitError as err:
+        raise ProofError(str(err)) from None
+    except ValueError as err:
+        raise ProofError(f"{name} is not a JSON file: {err}") from None
     return await run_in_threadpool(verify_result_json, led, obj)
 
 

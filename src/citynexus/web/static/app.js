@@ -7,7 +7,20 @@ const CNX = {
   plot(id, fig) {
     const el = document.getElementById(id);
     if (!el || !fig) return;
-    Plotly.react(el, fig.data, fig.layout, { responsive: true, displaylogo: false });
+    const narrow = window.matchMedia("(max-width: 760px)").matches;
+    const layout = narrow ? CNX.narrowLayout(fig.layout) : fig.layout;
+    // the toolbar appears on hover only, so that it never covers a title
+    Plotly.react(el, fig.data, layout, { responsive: true, displaylogo: false, displayModeBar: "hover" });
+  },
+
+  narrowLayout(layout) {
+    // phones: titles start at the left edge, legends go below, margins shrink
+    const l = JSON.parse(JSON.stringify(layout || {}));
+    l.margin = Object.assign({}, l.margin, { l: 40, r: 10 });
+    if (l.title && l.title.font) l.title.font.size = 13;
+    l.legend = Object.assign({}, l.legend, { orientation: "h", y: -0.2 });
+    delete l.width;
+    return l;
   },
 
   async getJSON(url) {
@@ -39,6 +52,13 @@ const CNX = {
 };
 
 document.addEventListener("DOMContentLoaded", () => {
+  // the collapsing menu of narrow screens
+  const toggle = document.getElementById("nav-toggle");
+  if (toggle) toggle.addEventListener("click", () => {
+    const header = toggle.closest("header");
+    const open = header.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", String(open));
+  });
   // remember the language choice in a cookie so that links without ?lang keep it
   const params = new URLSearchParams(location.search);
   if (params.get("lang")) document.cookie = `lang=${params.get("lang")}; path=/; max-age=31536000; samesite=lax`;
