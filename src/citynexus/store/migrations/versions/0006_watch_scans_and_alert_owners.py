@@ -1,8 +1,8 @@
 """Risk early warning: stored scans (``watch_scans``) and the owner organisation and public flag of
 an alert (existing alerts become ``local``'s, not public — what the command line wrote).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 15:27:19.823504
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
