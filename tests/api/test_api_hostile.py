@@ -121,3 +121,10 @@ def test_robustness_spec_cannot_make_the_server_read_its_files(c):
     r = c.post("/api/v1/robustness", json={"dataset": "gba", "spec": spec, "samples": 20}, headers=c.key)
     assert r.status_code == 400 and "cannot name files" in r.json()["message"]
     assert "root:" not in r.text and "/etc/passwd" not in r.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/index/builds/{n}", "/api/v1/index/builds/{n}/export"])
+def test_ids_beyond_any_row_are_refused_not_overflowed(c, path):
+    r = c.get(path.format(n=10**30), headers=c.key)
+    assert r.status_code == 422
+    assert c.get("/api/v1/robustness/jobs/99999999999999999999999", headers=c.key).status_code == 422

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
@@ -15,6 +16,9 @@ from citynexus.services import builds
 from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/index", tags=["index"])
+
+#: A stored row id (bounded: larger numbers are not ids of any database row).
+RecordId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="Stored result id")]
 
 #: Relative weights above this are refused (422) rather than overflowing the arithmetic.
 MAX_WEIGHT = 1e12
@@ -59,13 +63,13 @@ def create_build(
 
 
 @router.get("/builds/{rid}", summary="A stored index result (JSON); a private one needs its owner's key")
-def get_build(rid: int, db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)) -> dict:
+def get_build(rid: RecordId, db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)) -> dict:
     return builds.build_json(builds.load_build(db, rid, who))
 
 
 @router.get("/builds/{rid}/export", summary="Export a stored result as csv (zip), xlsx or json")
 def export_build(
-    rid: int, format: str = "xlsx", db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)
+    rid: RecordId, format: str = "xlsx", db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)
 ) -> Response:
     content, media, filename = builds.export_build(db, builds.load_build(db, rid, who), format)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else None

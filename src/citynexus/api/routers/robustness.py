@@ -3,7 +3,9 @@ the digest of their inputs (:mod:`citynexus.services.robustness`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
@@ -33,5 +35,9 @@ def start(
 
 
 @router.get("/jobs/{job_id}", summary="Status, progress and (when done) the result of one of your jobs")
-def job(job_id: int, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict:
+def job(
+    job_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    db: Engine = Depends(get_db),
+    who: Principal = Depends(require_key),
+) -> dict:
     return jobs.job_status(db, who, job_id)
