@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import typer
 
@@ -53,33 +52,6 @@ def _build(data: str, spec_path: Path | None, period: int | None):
     return build(ds, spec, period)
 
 
-def missing_cell_records(r) -> list[dict]:
-    """One warning per cell still missing after imputation: the arithmetic (or other)
-    aggregation skips it and rescales the weights of the parent's other children, so the cell
-    is named (unit and indicator) in the printed warnings and in ``log.json``."""
-    norm = r.stages.get("normalised")
-    if norm is None or not norm.isna().any().any():
-        return []
-    names = r.units.set_index("code")["name"] if "code" in getattr(r.units, "columns", []) else {}
-    parent = getattr(r.framework, "parent", {}) or {}
-    recs = []
-    for unit, ind in zip(*np.where(norm.isna().to_numpy())):
-        u, c = str(norm.index[unit]), str(norm.columns[ind])
-        who = f"{u} ({names[u]})" if u in names else u
-        par = f" in {parent[c]}" if parent.get(c) else ""
-        recs.append(
-            {
-                "step": "aggregate",
-                "level": "warning",
-                "message": f"missing value skipped: unit {who}, indicator {c}{par}; the weights of the other "
-                "indicators were rescaled for this unit",
-                "unit": u,
-                "indicator": c,
-            }
-        )
-    return recs
-
-
 @app.command("build")
 def build_cmd(
     data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
@@ -103,11 +75,15 @@ def build_cmd(
     result (with provenance) to --out; print the ranking. With --publish, record the
     result in the ledger (check it later with `citynexus ledger verify-result`)."""
     r = _build(data, spec, period)
-    r.log.extend(missing_cell_records(r))
     files = r.to_csv(out)
     if excel:
         files.append(r.to_excel(out / "result.xlsx"))
-    console.print(df_table(r.ranking(lang=lang).head(top), title=f"{r.index_code} {r.period} ranking (1 = best)"))
+    console.print(
+        df_table(
+            r.ranking(lang=lang).head(top),
+            title=f"{r.index_code} ranking (1 = best), scores of year {r.period} (normalised within that year)",
+        )
+    )
     warn = [rec for rec in r.log if rec["level"] == "warning"]
     for rec in warn[:10]:
         console.print(f"[yellow]{rec['step']}:[/] {rec['message']}")

@@ -127,7 +127,16 @@ def _write_xlsx(out: Path, main: pd.DataFrame, everything: dict, ds, about: dict
         pd.DataFrame(rows).to_excel(xw, sheet_name="about", index=False)
 
 
-def _write(out: Path | None, main: pd.DataFrame, everything: dict, ds=None, about: dict | None = None) -> None:
+def _write(
+    out: Path | None,
+    main: pd.DataFrame,
+    everything: dict,
+    ds=None,
+    about: dict | None = None,
+    columns: dict | None = None,
+) -> None:
+    """Write ``out``; ``columns`` are constant columns added to a CSV (e.g. the coupling
+    model), which has no other place to say them."""
     if out is None:
         return
     _check_out(out)
@@ -135,7 +144,7 @@ def _write(out: Path | None, main: pd.DataFrame, everything: dict, ds=None, abou
     if out.suffix.lower() == ".json":
         out.write_text(json.dumps(_jsonable(everything), ensure_ascii=False, indent=2), encoding="utf-8")
     elif out.suffix.lower() == ".csv":
-        main.to_csv(out, encoding="utf-8")
+        main.assign(**(columns or {})).to_csv(out, encoding="utf-8")
     else:
         _write_xlsx(out, main, everything, ds, about or {})
     console.print(f"wrote {out}")
@@ -167,6 +176,16 @@ def _variable_panel(ds, variable: str) -> pd.Series:
     )
 
 
+def _scale_of(ds, variable: str) -> str:
+    """Which scores ``variable`` is: the pooled panel scores when it is a subsystem score of the
+    index engine (every year on one scale), else '' (raw indicator values or given scores)."""
+    return POOLED if ds is not None and variable in set(ds.codes("aggregate")) else ""
+
+
+def _paren(text: str) -> str:
+    return f" ({text})" if text else ""
+
+
 def _panel_from(data: str | None, scores: Path | None, variable: str) -> tuple[pd.Series, object]:
     if scores is not None:
         df = _read_scores(scores)
@@ -181,6 +200,19 @@ def _panel_from(data: str | None, scores: Path | None, variable: str) -> tuple[p
 
 
 # ---------------------------------------------------------------------------- coupling
+#: each coupling model's name as the outputs state it (see docs/methods.md, Part II section 1)
+MODELS = {
+    "wang": "corrected model of Wang et al. (2021) / 王淑佳等（2021）修正模型",
+    "standard": "standard model / 传统模型",
+    "fan": "Fan, Ke & Cao (2024) / 范、柯、曹（2024）",
+}
+POOLED = "pooled panel scores, all years on one scale / 面板合并得分"
+
+
+def _scores_label(scores: Path | None) -> str:
+    return f"scores of {scores.name} (as given)" if scores is not None else POOLED
+
+
 @app.command("coupling")
 def coupling_cmd(
     data: str = typer.Argument(None, help=DATA_HELP),
@@ -219,8 +251,9 @@ def coupling_cmd(
             raise RegionInputError(f"no scores for period {period}")
     a = [float(x) for x in _split(alpha)] if alpha else None
     res = coupling_coordination(sc, method=method, alpha=a, subsystems=cols, rescale=rescale)
+    model, on = MODELS.get(method, method), _scores_label(scores)
     table = res
-    extra: dict = {"method": method, "coupling": res}
+    extra: dict = {"method": method, "model": model, "scores": on, "coupling": res}
     if (change or plot is not None) and "period" not in (res.index.names or []):
         raise RegionInputError("--change and --plot need scores over several periods")
     if change:
@@ -229,23 +262,19 @@ def coupling_cmd(
     if plot is not None:
         from citynexus.region.plots import plot_coupling_over_time
 
-        plot_coupling_over_time(res, title=f"Coupling coordination degree D ({method})").savefig(plot)
+        title = f"Coupling coordination degree D ({MODELS.get(method, method).split(' / ')[0]})"
+        plot_coupling_over_time(res, title=title).savefig(plot)
         console.print(f"wrote {plot}")
     shown = table if change else table[["C", "T", "D", "grade", "type"]]
     console.print(
         df_table(
             shown.reset_index() if shown.index.nlevels > 1 else shown,
-            f"coupling ({method})",
+            f"coupling coordination — model: {model}; on {on}",
             index=shown.index.nlevels == 1,
         )
     )
-    models = {
-        "wang": "corrected model of Wang et al. (2021) / 王淑佳等（2021）修正模型",
-        "standard": "standard model / 传统模型",
-        "fan": "Fan, Ke & Cao (2024) / 范、柯、曹（2024）",
-    }
     about = {
-        "coupling model": models.get(method, method),
+        "coupling model": model,
         "scores": f"{scores} (as given)"
         if scores is not None
         else "pooled panel index of the dataset's spec, on [0, 1] (面板合并得分)",
@@ -254,7 +283,7 @@ def coupling_cmd(
             for c in (cols or list(sc.columns))
         ),
     }
-    _write(out, table, extra, ds=ds, about=about)
+    _write(out, table, extra, ds=ds, about=about, columns={"model": method, "scores": on})
 
 
 # ---------------------------------------------------------------------------- obstacles
@@ -332,13 +361,15 @@ def disparity_cmd(
     table = disparity_by_period(s, groups, w)
     console.print(
         df_table(
-            table[["n", "mean", "cv", "gini", "theil_T", "theil_L"]], f"disparity of {variable}", floatfmt="{:.4g}"
+            table[["n", "mean", "cv", "gini", "theil_T", "theil_L"]],
+            f"disparity of {variable}{_paren(_scale_of(ds, variable))}",
+            floatfmt="{:.4g}",
         )
     )
     decomp = [c for c in ("theil_T_within", "theil_T_between", "G_w", "G_nb", "G_t") if c in table.columns]
     if decomp:
         console.print(df_table(table[decomp], f"decomposition by '{group_col}'", floatfmt="{:.4g}"))
-    _write(out, table, {"variable": variable, "disparity": table})
+    _write(out, table, {"variable": variable, "scores": _scale_of(ds, variable), "disparity": table})
 
 
 # ---------------------------------------------------------------------------- convergence
@@ -356,12 +387,13 @@ def convergence_cmd(
     implied speed and half-life."""
     from citynexus.region.convergence import beta_convergence, kernel_density, sigma_convergence
 
-    s, _ = _panel_from(data, scores, variable)
+    s, ds = _panel_from(data, scores, variable)
+    scale = _scale_of(ds, variable)
     sig = sigma_convergence(s, measure=measure)
     absb = beta_convergence(s, method="cross-section")
     cond = beta_convergence(s, method="panel-fe")
     beta = pd.DataFrame({"absolute": absb.summary(), "conditional (unit FE)": cond.summary()})
-    console.print(df_table(sig.table, f"sigma convergence of {variable}"))
+    console.print(df_table(sig.table, f"sigma convergence of {variable}{_paren(scale)}"))
     console.print(
         f"trend of {measure}: slope {sig.slope:.4g} (se {sig.se:.3g}, p {sig.pvalue:.3g}) -> "
         f"{'converging' if sig.converging else 'no significant sigma convergence'}"
@@ -377,6 +409,7 @@ def convergence_cmd(
         sig.table,
         {
             "variable": variable,
+            "scores": scale,
             "sigma": sig.table,
             "sigma_trend": sig.summary(),
             "beta_absolute": absb.summary(),
@@ -425,7 +458,8 @@ def spatial_cmd(
     )
     console.print(
         df_table(
-            table[["value", "Is", "quadrant", "p_sim", "cluster", "z", "spot"]], f"LISA and Gi* of {variable}, {p}"
+            table[["value", "Is", "quadrant", "p_sim", "cluster", "z", "spot"]],
+            f"LISA and Gi* of {variable}, {p}{_paren(_scale_of(ds, variable))}",
         )
     )
     if geojson is not None or plot is not None:
@@ -441,4 +475,15 @@ def spatial_cmd(
 
             plot_lisa_map(lisa, gj, title=f"LISA clusters of {variable}, {p}").savefig(plot)
             console.print(f"wrote {plot}")
-    _write(out, table, {"variable": variable, "period": p, "weights": used, "moran": g, "local": table})
+    _write(
+        out,
+        table,
+        {
+            "variable": variable,
+            "scores": _scale_of(ds, variable),
+            "period": p,
+            "weights": used,
+            "moran": g,
+            "local": table,
+        },
+    )

@@ -197,7 +197,16 @@ def aggregate_tree(
             )
         n_missing = int(np.isnan(y).sum())
         if n_missing:
-            _log(log, "aggregate", f"{p}: {n_missing} units have no score (too few children available)", "warning")
+            dead = [str(u) for u, v in zip(values.index, y) if np.isnan(v)]
+            shown = ", ".join(dead[:10]) + (f" and {len(dead) - 10} more" if len(dead) > 10 else "")
+            _log(
+                log,
+                "aggregate",
+                f"{p}: {n_missing} units have no score (too few children available): {shown}",
+                "warning",
+                parent=p,
+                units=dead,
+            )
     sc = pd.DataFrame(scores, index=normalised.index)
     order = sorted(sc.columns, key=lambda c: (-fw.level[c], fw.aggregates.index(c)))
     sc = sc[order]
@@ -208,6 +217,37 @@ def aggregate_tree(
     else:
         wt["effective"] = []
     return sc, wt
+
+
+def skipped_cells(normalised: pd.DataFrame, scores: pd.DataFrame, fw: Framework) -> list[dict]:
+    """One warning per missing child value that an aggregation skipped: the unit still has
+    a score for the parent, computed with the weights of the parent's other children
+    rescaled to sum to 1 (see :mod:`citynexus.evaluate.aggregate`). Each record names the
+    unit and the child (an ``indicator`` or, higher up, an ``aggregate``) at the top level
+    and in ``details``, so ``log.json``, the API and the report carry them."""
+    values = pd.concat([normalised, scores], axis=1)
+    recs: list[dict] = []
+    for p in fw.aggregation_order():
+        if p not in scores.columns:
+            continue
+        kids = [c for c in fw.children.get(p, []) if c in values.columns]
+        has = scores[p].notna()
+        for c in kids:
+            kind = "indicator" if c in fw.indicators else "aggregate"
+            for u in values.index[values[c].isna() & has]:
+                u = str(u)
+                rec = log_entry(
+                    "aggregate",
+                    f"missing value skipped: unit {u}, {kind} {c} in {p}; the weights of the other children "
+                    f"of {p} were rescaled for this unit",
+                    "warning",
+                    unit=u,
+                    **{kind: c},
+                    parent=p,
+                )
+                rec.update({"unit": u, kind: c, "parent": p})
+                recs.append(rec)
+    return recs
 
 
 @dataclass
@@ -261,6 +301,7 @@ def build(dataset, spec: IndexSpec | None = None, period: int | None = None) -> 
     extra = {"treated": st.stages["treated"], "raw": st.stages["raw"].loc[st.stages["treated"].index]}
     log = st.log
     scores, wt = aggregate_tree(st.stages["normalised"], fw, spec, extra, log)
+    log.extend(skipped_cells(st.stages["normalised"], scores, fw))
     stages = dict(st.stages)
     stages["aggregated"] = pd.concat([st.stages["normalised"], scores], axis=1)
     ranks = rank_series(scores)
