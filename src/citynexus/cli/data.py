@@ -108,8 +108,11 @@ def convert(
 ) -> None:
     """Convert a dataset between CSV folder, Excel workbook and Parquet folder. The input is
     validated first; nothing is written if it has problems."""
+    from citynexus.cli.common import check_out
     from citynexus.data import open_dataset, write
 
+    as_file = out.suffix.lower() == ".xlsx" or fmt == "excel"
+    check_out(out, folder=not as_file, suffixes=(".xlsx",) if as_file else ())
     ds = open_dataset(src)
     path = write(ds, out, fmt=fmt, wide=wide)
     console.print(f"wrote {path} ({len(ds.units)} units, {len(ds.values):,} values)")
@@ -143,9 +146,10 @@ def show(
     out: Path = typer.Option(None, "--out", "-o", help="Also write the table to CSV or .xlsx."),
 ) -> None:
     """Print the units x indicators table of one period."""
-    from citynexus.cli.common import df_table
+    from citynexus.cli.common import check_out, df_table
     from citynexus.data import open_dataset
 
+    check_out(out, suffixes=(".csv", ".xlsx"))
     ds = open_dataset(data)
     tab = ds.table(period)
     console.print(df_table(tab.round(2), title=f"{ds.name}, {period or ds.periods[-1]}", floatfmt="{:g}"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from citynexus.cli.common import console, df_table
+from citynexus.cli.common import check_out, console, df_table
 from citynexus.evaluate.errors import IndexSpecError
 
 app = typer.Typer(
@@ -74,6 +74,7 @@ def build_cmd(
     """Build the index and write every stage, the weights used, the step log and the
     result (with provenance) to --out; print the ranking. With --publish, record the
     result in the ledger (check it later with `citynexus ledger verify-result`)."""
+    check_out(out, folder=True)
     r = _build(data, spec, period)
     files = r.to_csv(out)
     if excel:
@@ -106,6 +107,7 @@ def stats_cmd(
     """Indicator statistics (availability, skew, kurtosis, flags for outliers,
     collinearity and negative correlations), correlations with parents and Cronbach's
     alpha per aggregate."""
+    check_out(out, suffixes=(".csv",))
     r = _build(data, spec, period)
     s = r.stats()
     cols = ["availability", "min", "max", "mean", "sd", "skew", "kurtosis", "outliers"]
@@ -187,6 +189,7 @@ def compare_cmd(
     """Rank and score shifts from A to B (rank_shift > 0: the unit moved up in B)."""
     from citynexus.evaluate.analysis import compare
 
+    check_out(out, suffixes=(".csv",))
     sa, ca = _scores_from(a, data, period, code)
     sb, cb = _scores_from(b, data, period, code)
     if ca != cb:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from citynexus.cli.common import console, df_table
+from citynexus.cli.common import check_out, console, df_table
 from citynexus.region.errors import RegionInputError
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ OUT_HELP = (
     "English and Chinese names beside the unit codes)."
 )
 OUT_SUFFIXES = (".csv", ".json", ".xlsx")
+FIG_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _check_out(out: Path | None) -> None:
@@ -39,6 +40,7 @@ def _check_out(out: Path | None) -> None:
         raise RegionInputError(f"--out must end in .xlsx, .csv or .json, got {out.name}")
     if out is not None and out.is_dir():
         raise RegionInputError(f"--out {out} is a folder; give a file name ending in .xlsx, .csv or .json")
+    check_out(out, suffixes=OUT_SUFFIXES)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -234,6 +236,7 @@ def coupling_cmd(
     from citynexus.region.coupling import coupling_change, coupling_coordination
 
     _check_out(out)
+    check_out(plot, suffixes=FIG_SUFFIXES, option="--plot")
     ds = None
     if scores is not None:
         sc = _read_scores(scores)
@@ -302,6 +305,7 @@ def obstacles_cmd(
     weight x (1 - normalised value), normalised to 100% per unit; top obstacles; pillars."""
     from citynexus.region.obstacle import obstacle_analysis
 
+    _check_out(out)
     if matrix is not None:
         if weights is None:
             raise RegionInputError("--matrix needs --weights (CSV: indicator, weight[, pillar])")
@@ -348,6 +352,7 @@ def disparity_cmd(
     parts and Dagum's G_w, G_nb, G_t."""
     from citynexus.region.disparity import disparity_by_period
 
+    _check_out(out)
     s, ds = _panel_from(data, scores, variable)
     groups = w = None
     if ds is not None and group_col:
@@ -387,6 +392,8 @@ def convergence_cmd(
     implied speed and half-life."""
     from citynexus.region.convergence import beta_convergence, kernel_density, sigma_convergence
 
+    _check_out(out)
+    check_out(kde, suffixes=FIG_SUFFIXES, option="--kde")
     s, ds = _panel_from(data, scores, variable)
     scale = _scale_of(ds, variable)
     sig = sigma_convergence(s, measure=measure)
@@ -438,6 +445,9 @@ def spatial_cmd(
     from citynexus.data.boundaries import available_boundaries
     from citynexus.region.spatial import getis_ord, local_moran, moran, spatial_weights
 
+    _check_out(out)
+    check_out(plot, suffixes=FIG_SUFFIXES, option="--plot")
+    check_out(geojson, option="--geojson")
     ds = _dataset(data)
     s = _variable_panel(ds, variable)
     p = period if period is not None else int(s.index.get_level_values("period").max())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from citynexus.cli.common import console, df_table, progress
+from citynexus.cli.common import check_out, console, df_table, progress
 
 DATA_HELP = "Bundled dataset name (e.g. 'gba', synthetic) or path of a dataset (CSV folder, .xlsx, Parquet folder)."
 SPEC_HELP = (
@@ -83,6 +83,7 @@ def robust_cmd(
     from citynexus.evaluate.robustness import sensitivity as run_sensitivity
     from citynexus.evaluate.robustness.errors import RobustnessSpecError
 
+    check_out(out, folder=True)
     if spec is None:
         from citynexus.data.bundled import available
         from citynexus.evaluate.spec import default_spec_path

@@ -187,6 +187,16 @@ def aggregate_tree(
         values[p] = y
         for c, wc in zip(kids, w):
             wrows.append({"code": c, "parent": p, "level": fw.level[c], "method": info["method"], "weight": float(wc)})
+        zero = [c for c, wc in zip(kids, w) if wc == 0]
+        if zero:
+            _log(
+                log,
+                "weights",
+                f"{p}: weight 0 for {', '.join(zero)}: excluded from {p} (a weight of 0 means excluded, in the "
+                "indicators table and in the spec alike)",
+                parent=p,
+                excluded=zero,
+            )
         if info["method"] != "given" or info.get("source") == "spec":
             _log(
                 log,
@@ -219,18 +229,22 @@ def aggregate_tree(
     return sc, wt
 
 
-def skipped_cells(normalised: pd.DataFrame, scores: pd.DataFrame, fw: Framework) -> list[dict]:
+def skipped_cells(
+    normalised: pd.DataFrame, scores: pd.DataFrame, fw: Framework, weights: pd.DataFrame | None = None
+) -> list[dict]:
     """One warning per missing child value that an aggregation skipped: the unit still has
     a score for the parent, computed with the weights of the parent's other children
     rescaled to sum to 1 (see :mod:`citynexus.evaluate.aggregate`). Each record names the
     unit and the child (an ``indicator`` or, higher up, an ``aggregate``) at the top level
-    and in ``details``, so ``log.json``, the API and the report carry them."""
+    and in ``details``, so ``log.json``, the API and the report carry them. Children of
+    weight 0 (excluded, see ``weights``) are not named: nothing was rescaled for them."""
     values = pd.concat([normalised, scores], axis=1)
+    zero = set() if weights is None or not len(weights) else set(weights.loc[weights["weight"] == 0, "code"])
     recs: list[dict] = []
     for p in fw.aggregation_order():
         if p not in scores.columns:
             continue
-        kids = [c for c in fw.children.get(p, []) if c in values.columns]
+        kids = [c for c in fw.children.get(p, []) if c in values.columns and c not in zero]
         has = scores[p].notna()
         for c in kids:
             kind = "indicator" if c in fw.indicators else "aggregate"
@@ -301,7 +315,7 @@ def build(dataset, spec: IndexSpec | None = None, period: int | None = None) -> 
     extra = {"treated": st.stages["treated"], "raw": st.stages["raw"].loc[st.stages["treated"].index]}
     log = st.log
     scores, wt = aggregate_tree(st.stages["normalised"], fw, spec, extra, log)
-    log.extend(skipped_cells(st.stages["normalised"], scores, fw))
+    log.extend(skipped_cells(st.stages["normalised"], scores, fw, wt))
     stages = dict(st.stages)
     stages["aggregated"] = pd.concat([st.stages["normalised"], scores], axis=1)
     ranks = rank_series(scores)
