@@ -202,6 +202,34 @@ def _panel_from(data: str | None, scores: Path | None, variable: str) -> tuple[p
 
 
 # ---------------------------------------------------------------------------- coupling
+def _given_scores(path: Path, cols: list[str] | None, scale: float | None = None) -> pd.DataFrame:
+    """Scores of a CSV for the coupling model, on [0, 1]: the named columns (default: every
+    numeric column but ``rank``). ``index build``'s files (``scores.csv``, ``panel_scores.csv``:
+    they have a ``rank`` column) on 0-100 are divided by 100, with a note saying so; any other
+    file is divided by ``scale`` when given (``--scale 100``), else used as it is."""
+    sc = _read_scores(path)
+    from_build = "rank" in sc.columns
+    if cols is None:
+        cols = [c for c in sc.columns if c != "rank" and pd.api.types.is_numeric_dtype(sc[c])]
+    missing = [c for c in cols if c not in sc.columns]
+    if missing:
+        raise RegionInputError(f"{path.name}: no column '{missing[0]}' (columns: {', '.join(map(str, sc.columns))})")
+    sc = sc[cols].apply(pd.to_numeric, errors="coerce")
+    lo, hi = float(sc.min().min()), float(sc.max().max())
+    if scale is not None:
+        if not scale > 0:
+            raise RegionInputError(f"--scale must be a positive number, got {scale:g}")
+        console.print(f"[yellow]note:[/] the scores of {path.name} are divided by {scale:g} (--scale)")
+        return sc / scale
+    if from_build and hi > 1 and lo >= 0 and hi <= 100:
+        console.print(
+            f"[yellow]note:[/] the scores of {path.name} lie on 0-100 (max {hi:.4g}), as `index build` writes "
+            "them: divided by 100 to put them on [0, 1] for the coupling model"
+        )
+        sc = sc / 100.0
+    return sc
+
+
 #: each coupling model's name as the outputs state it (see docs/methods.md, Part II section 1)
 MODELS = {
     "wang": "corrected model of Wang et al. (2021) / 王淑佳等（2021）修正模型",
@@ -230,6 +258,14 @@ def coupling_cmd(
     change: bool = typer.Option(False, "--change", help="Show the change of D per unit over time instead."),
     plot: Path = typer.Option(None, help="Save a figure of D over time with the grade bands (.png/.svg/.pdf)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    scale: float = typer.Option(
+        None,
+        "--scale",
+        help="Divide --scores by this first (e.g. 100 for scores on 0-100). Files written by `index build` "
+        "(with a rank column) on 0-100 are divided by 100 without it, with a note.",
+    ),
+    units: str = typer.Option(None, "--units", help="Only these units (comma-separated codes)."),
+    exclude: str = typer.Option(None, "--exclude", help="Leave out these units (comma-separated codes)."),
 ) -> None:
     """Coupling coordination degree D = sqrt(C*T) of the subsystems, its grade and the lagging
     subsystem, per unit and period."""
@@ -239,11 +275,15 @@ def coupling_cmd(
     check_out(plot, suffixes=FIG_SUFFIXES, option="--plot")
     ds = None
     if scores is not None:
-        sc = _read_scores(scores)
+        if units or exclude:
+            raise RegionInputError("--units and --exclude select units of a dataset; filter the --scores CSV instead")
+        sc = _given_scores(scores, _split(subsystems), scale)
     else:
         from citynexus.services.scores import subsystem_scores
 
         ds = _dataset(data)
+        if units or exclude:
+            ds = ds.select(_split(units), _split(exclude), where="[select]")
         sc = subsystem_scores(ds, _split(subsystems), spec=_spec(spec))
     cols = _split(subsystems) if scores is not None else None
     if period is not None:

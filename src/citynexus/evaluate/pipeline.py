@@ -274,6 +274,8 @@ class Inputs:
     denominators: pd.DataFrame | None
     groups: pd.DataFrame | None
     panel: pd.DataFrame | None
+    #: the dataset the inputs come from, after the spec's [select]
+    dataset: Any = None
 
 
 def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
@@ -282,6 +284,7 @@ def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
     the spec imputes along time. Robustness runs call this once and then
     :func:`run_stages` / :func:`aggregate_tree` per variant."""
     spec.validate()
+    dataset = spec.select.apply(dataset)
     fw = dataset.framework
     if not fw.aggregates:
         raise IndexSpecError("the dataset's framework has no aggregates: add a parent (index) for the indicators")
@@ -298,6 +301,7 @@ def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
         denominators=dataset.table(period, codes=dcodes) if dcodes else None,
         groups=dataset.units.set_index("code")[dataset.groups] if dataset.groups else None,
         panel=dataset.panel() if spec.impute.method in PANEL_METHODS else None,
+        dataset=dataset,
     )
 
 
@@ -310,6 +314,7 @@ def build(dataset, spec: IndexSpec | None = None, period: int | None = None) -> 
 
     spec = spec or IndexSpec()
     inp = prepare(dataset, spec, period)
+    dataset = inp.dataset  # as [select] chose it
     fw, period = inp.framework, inp.period
     st = run_stages(inp.raw, inp.denominators, fw, spec, inp.groups, inp.panel, period)
     extra = {"treated": st.stages["treated"], "raw": st.stages["raw"].loc[st.stages["treated"].index]}
