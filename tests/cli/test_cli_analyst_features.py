@@ -109,3 +109,29 @@ def test_coupling_scale_option_for_other_files(tmp_path, capsys):
     assert code == 1 and "outside [0, 1]" in err  # not index build's file: no guessing
     code, printed, err = run(["region", "coupling", "--scores", str(f), "--scale", "100"], capsys)
     assert code == 0 and "divided by 100 (--scale)" in printed, err
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Shenzhen", "corrected model of Wang et al. (2021)", "Urban", "grade"]),
+        ("zh", ["深圳", "王淑佳等（2021）修正模型", "城市群滞后型", "协调等级", "面板合并得分"]),
+        ("zh-Hant", ["深圳", "城市群滯後型", "協調等級", "面板合併得分"]),
+    ],
+)
+def test_region_lang_names_not_codes(lang, words, capsys):
+    code, printed, err = run(["region", "coupling", "gba", "--period", "2020", "--lang", lang], capsys)
+    assert code == 0, err
+    for w in words:
+        assert w in printed, w
+    assert "URB lagging" not in printed and "URB滞后型" not in printed
+    if lang != "en":
+        assert "primary coordination" not in printed and "pooled panel" not in printed
+
+
+def test_region_lang_refused_and_obstacles_named(capsys):
+    code, _, err = run(["region", "coupling", "gba", "--lang", "fr"], capsys)
+    assert code == 1 and "--lang must be en, zh or zh-Hant" in err
+    code, printed, err = run(["region", "obstacles", "gba", "--top", "1", "--lang", "zh"], capsys)
+    assert code == 0, err
+    assert "障碍度" in printed and "广州" in printed and "gdp_pc" not in printed

@@ -72,9 +72,9 @@ def test_given_scores_are_named_as_given(tmp_path, capsys):
 def test_region_commands_on_subsystem_scores_say_pooled(capsys):
     code, out, err = run(["region", "disparity", "gba", "-v", "IND"], capsys)
     assert code == 0, err
-    assert "disparity of IND (pooled panel scores" in out
+    assert "disparity of Industrial clusters (pooled panel scores" in out
     code, out, _ = run(["region", "disparity", "gba", "-v", "population"], capsys)
-    assert "disparity of population" in out and "pooled" not in out
+    assert "disparity of Resident population" in out and "pooled" not in out
 
 
 def test_index_build_says_scores_of_year(tmp_path, capsys):

@@ -44,6 +44,64 @@ def _check_out(out: Path | None) -> None:
 
 
 # ---------------------------------------------------------------------------- helpers
+LANG_HELP = "Language of the printed tables: en, zh or zh-Hant (unit names, grades, types, titles)."
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("en", "zh", "zh-Hant"):
+        raise RegionInputError(f"--lang must be en, zh or zh-Hant, not {lang!r}")
+    return lang
+
+
+def _tr(key: str, lang: str, **kw) -> str:
+    from citynexus.i18n import t
+
+    return t(f"regioncli_{key}", lang).format(**kw)
+
+
+def _label(ds, code: str, lang: str) -> str:
+    """A code's name in ``lang`` (the code itself without a dataset)."""
+    if ds is None:
+        return code
+    from citynexus.i18n import to_hant
+
+    name = ds.label(code, "zh" if lang.startswith("zh") else "en")
+    return to_hant(name) if lang == "zh-Hant" else name
+
+
+def _named(df: pd.DataFrame, ds, lang: str) -> tuple[pd.DataFrame, bool]:
+    """The table to print: the units' names in ``lang`` beside their codes, grades and types
+    in ``lang``; returns (table, whether to print its index)."""
+    from citynexus.i18n import to_hant
+
+    flat = df.reset_index() if df.index.nlevels > 1 or df.index.name == "unit" else df.copy()
+    index = flat is df
+    zh = lang.startswith("zh")
+    conv = to_hant if lang == "zh-Hant" else (lambda x: x)
+    if zh:
+        for en, cn in (("grade", "grade_zh"), ("type", "type_zh")):
+            if en in flat.columns and cn in df.reset_index().columns:
+                flat[en] = [conv(str(v)) for v in df.reset_index()[cn]]
+    if ds is not None and "lagging" in df.reset_index().columns and "type" in flat.columns:
+        # relative-development types named with the subsystems' names, not their codes
+        def typed(lag) -> str:
+            who = [c for c in str(lag if isinstance(lag, str) else "").split(",") if c]
+            if not who:
+                return _tr("synchronous", lang)
+            return _tr("lagging", lang, names="+".join(_label(ds, c, lang) for c in who))
+
+        flat["type"] = [typed(x) for x in df.reset_index()["lagging"]]
+    if ds is not None and "indicator" in flat.columns:
+        flat["indicator"] = [_label(ds, str(c), lang) for c in flat["indicator"]]
+    if ds is not None and "unit" in flat.columns:
+        names = ds.units.set_index("code")["name_zh" if zh else "name"]
+        at = list(flat.columns).index("unit") + 1
+        flat.insert(at, "name", [conv(str(names.get(u, u))) if names.get(u, "") else u for u in flat["unit"]])
+    if zh:
+        flat = flat.rename(columns={k: _tr(k, lang) for k in ("unit", "name", "grade", "type", "period")})
+    return flat, index
+
+
 def _dataset(data: str | None):
     if data is None:
         raise RegionInputError("give a dataset (DATA argument) or a CSV of scores (--scores)")
@@ -266,6 +324,7 @@ def coupling_cmd(
     ),
     units: str = typer.Option(None, "--units", help="Only these units (comma-separated codes)."),
     exclude: str = typer.Option(None, "--exclude", help="Leave out these units (comma-separated codes)."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Coupling coordination degree D = sqrt(C*T) of the subsystems, its grade and the lagging
     subsystem, per unit and period."""
@@ -273,6 +332,7 @@ def coupling_cmd(
 
     _check_out(out)
     check_out(plot, suffixes=FIG_SUFFIXES, option="--plot")
+    lang = _lang(lang)
     ds = None
     if scores is not None:
         if units or exclude:
@@ -308,14 +368,20 @@ def coupling_cmd(
         title = f"Coupling coordination degree D ({MODELS.get(method, method).split(' / ')[0]})"
         plot_coupling_over_time(res, title=title).savefig(plot)
         console.print(f"wrote {plot}")
-    shown = table if change else table[["C", "T", "D", "grade", "type"]]
-    console.print(
-        df_table(
-            shown.reset_index() if shown.index.nlevels > 1 else shown,
-            f"coupling coordination — model: {model}; on {on}",
-            index=shown.index.nlevels == 1,
-        )
+    shown = (
+        table
+        if change
+        else table[[c for c in ("C", "T", "D", "grade", "type", "grade_zh", "type_zh", "lagging") if c in table]]
     )
+    named, with_index = _named(shown, ds, lang)
+    named = named.drop(columns=[c for c in ("grade_zh", "type_zh", "lagging") if c in named.columns])
+    title = _tr(
+        "coupling_title",
+        lang,
+        model=_tr(f"model_{method}", lang) if method in MODELS else method,
+        scores=_tr("given", lang, file=scores.name) if scores is not None else _tr("pooled", lang),
+    )
+    console.print(df_table(named, title, index=with_index))
     about = {
         "coupling model": model,
         "scores": f"{scores} (as given)"
@@ -340,6 +406,7 @@ def obstacles_cmd(
     pillars: bool = typer.Option(False, "--pillars", help="Show obstacle degrees aggregated to pillars."),
     spec: Path = typer.Option(None, "--spec", help=SPEC_HELP),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Obstacle degree (障碍度): each indicator's share (%) of what holds a unit back,
     weight x (1 - normalised value), normalised to 100% per unit; top obstacles; pillars."""
@@ -369,7 +436,8 @@ def obstacles_cmd(
             )
     res = obstacle_analysis(X, w, pil, k=top, missing="skip")
     main = res["pillars"] if pillars and "pillars" in res else res["top"]
-    console.print(df_table(main, "obstacle degree (%)", index=pillars))
+    shown, with_index = _named(main, None if matrix is not None else ds, _lang(lang))
+    console.print(df_table(shown, _tr("obstacles_title", lang), index=with_index))
     _write(out, main, res)
 
 
@@ -387,6 +455,7 @@ def disparity_cmd(
     ),
     weight: str = typer.Option(None, help="Denominator code to weight by (e.g. population)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Disparity per period: CV, Gini, Theil T and L, and by groups the Theil within/between
     parts and Dagum's G_w, G_nb, G_t."""
@@ -407,7 +476,8 @@ def disparity_cmd(
     console.print(
         df_table(
             table[["n", "mean", "cv", "gini", "theil_T", "theil_L"]],
-            f"disparity of {variable}{_paren(_scale_of(ds, variable))}",
+            _tr("disparity_title", _lang(lang), variable=_label(ds, variable, lang))
+            + _paren(_tr("pooled", lang) if _scale_of(ds, variable) else ""),
             floatfmt="{:.4g}",
         )
     )
@@ -426,6 +496,7 @@ def convergence_cmd(
     measure: str = typer.Option("cv", help="Dispersion for sigma convergence: cv, sd or sd_log."),
     kde: Path = typer.Option(None, help="Save the kernel-density evolution figure here (.png/.svg/.pdf)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Sigma convergence (dispersion trend), absolute beta convergence (cross-section) and
     conditional beta convergence (panel with unit fixed effects): beta, standard error,
@@ -440,7 +511,10 @@ def convergence_cmd(
     absb = beta_convergence(s, method="cross-section")
     cond = beta_convergence(s, method="panel-fe")
     beta = pd.DataFrame({"absolute": absb.summary(), "conditional (unit FE)": cond.summary()})
-    console.print(df_table(sig.table, f"sigma convergence of {variable}{_paren(scale)}"))
+    title = _tr("sigma_title", _lang(lang), variable=_label(ds, variable, lang)) + _paren(
+        _tr("pooled", lang) if scale else ""
+    )
+    console.print(df_table(sig.table, title))
     console.print(
         f"trend of {measure}: slope {sig.slope:.4g} (se {sig.se:.3g}, p {sig.pvalue:.3g}) -> "
         f"{'converging' if sig.converging else 'no significant sigma convergence'}"
@@ -479,6 +553,7 @@ def spatial_cmd(
     geojson: Path = typer.Option(None, help="Also write the GBA city boundaries (WGS 84, simplified) here."),
     plot: Path = typer.Option(None, help="Save a LISA cluster map here (.png/.svg/.pdf)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Global Moran's I, local Moran (LISA: HH/LH/LL/HL) and Getis-Ord Gi* hot and cold spots
     of one variable in one period (PySAL esda)."""
@@ -506,12 +581,11 @@ def spatial_cmd(
         f"weights: {used}; Moran's I = {g['I']:.4f} (E[I] = {g['EI']:.4f}, z = {g['z_norm']:.3f}, "
         f"p_norm = {g['p_norm']:.3g}" + (f", p_sim = {g['p_sim']:.3g})" if "p_sim" in g else ")")
     )
-    console.print(
-        df_table(
-            table[["value", "Is", "quadrant", "p_sim", "cluster", "z", "spot"]],
-            f"LISA and Gi* of {variable}, {p}{_paren(_scale_of(ds, variable))}",
-        )
+    shown, with_index = _named(table[["value", "Is", "quadrant", "p_sim", "cluster", "z", "spot"]], ds, _lang(lang))
+    title = _tr("lisa_title", lang, variable=_label(ds, variable, lang), period=p) + _paren(
+        _tr("pooled", lang) if _scale_of(ds, variable) else ""
     )
+    console.print(df_table(shown, title, index=with_index))
     if geojson is not None or plot is not None:
         from citynexus.data.boundaries import read_adcodes, read_boundaries
         from citynexus.region.geo import gba_geojson
