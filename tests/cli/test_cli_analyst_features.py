@@ -135,3 +135,18 @@ def test_region_lang_refused_and_obstacles_named(capsys):
     code, printed, err = run(["region", "obstacles", "gba", "--top", "1", "--lang", "zh"], capsys)
     assert code == 0, err
     assert "障碍度" in printed and "广州" in printed and "gdp_pc" not in printed
+
+
+def test_index_robust_to_excel(tmp_path, capsys):
+    book = tmp_path / "rob.xlsx"
+    code, printed, err = run(
+        ["index", "robust", "--data", "gba", "--samples", "20", "--rank-ranges", "--out", str(book)], capsys
+    )
+    assert code == 0, err
+    assert f"wrote {book}" in printed and "tmp" not in printed.replace(str(book), "")
+    x = pd.ExcelFile(book)
+    assert {"uncertainty", "samples", "ranks", "scores", "rank_ranges"} <= set(x.sheet_names)
+    u = pd.read_excel(x, "uncertainty")
+    assert list(u.columns[:3]) == ["unit", "name", "name_zh"]
+    assert u.set_index("unit").loc["SZ", "name_zh"] == "深圳" and len(u) == 11
+    assert list(tmp_path.iterdir()) == [book]
