@@ -114,6 +114,7 @@ def test_private_builds_are_not_public(client):
 def test_region_endpoints(client):
     c = client.get("/api/v1/region/coupling").json()
     assert c["subsystems"] == ["IND", "URB"]
+    assert c["method"] == "wang" and "Wang et al. (2021)" in c["model"] and c["scores"] == "pooled panel"
     assert len(c["rows"]) == 110 and all(0 <= r["D"] <= 1 for r in c["rows"])
     d = client.get("/api/v1/region/disparity").json()["rows"]
     assert [r["period"] for r in d] == list(range(2015, 2025))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from citynexus.errors import DatasetValidationError
+from citynexus.errors import CityNexusError, DatasetValidationError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,6 +40,35 @@ def print_error(err: BaseException | str) -> None:
 
     text = " ".join(str(err).split())  # one line: no wrapping, no embedded newlines
     err_console.print(f"[bold red]error:[/] {escape(text)}", highlight=False, soft_wrap=True)
+
+
+class OutputPathError(CityNexusError):
+    """An output path that cannot be written, refused before any work starts."""
+
+
+def check_out(out: Path | None, *, folder: bool = False, suffixes: tuple[str, ...] = (), option: str = "--out") -> None:
+    """Refuse ``out`` before the work starts: a folder that is an existing file (or a file
+    that is an existing folder), a file name without one of ``suffixes``, or a place whose
+    nearest existing parent is a file or not writable."""
+    if out is None:
+        return
+    if folder and out.exists() and not out.is_dir():
+        raise OutputPathError(f"{option} {out} is a file; give a folder (it is created if missing)")
+    if not folder and out.is_dir():
+        raise OutputPathError(f"{option} {out} is a folder; give a file name" + _ending(suffixes))
+    if not folder and suffixes and out.suffix.lower() not in suffixes:
+        raise OutputPathError(f"{option} must end in {', '.join(suffixes)}, got {out.name}")
+    up = out.parent if not folder or not out.exists() else out
+    while not up.exists() and up != up.parent:
+        up = up.parent
+    if up.exists() and not up.is_dir():
+        raise OutputPathError(f"{option} {out}: {up} is a file, not a folder")
+    if up.exists() and not os.access(up, os.W_OK):
+        raise OutputPathError(f"{option} {out}: {up} is not writable")
+
+
+def _ending(suffixes: tuple[str, ...]) -> str:
+    return f" ending in {', '.join(suffixes)}" if suffixes else ""
 
 
 def df_table(df: pd.DataFrame, title: str | None = None, index: bool = True, floatfmt: str = "{:.3f}") -> Table:

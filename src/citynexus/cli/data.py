@@ -105,12 +105,29 @@ def convert(
     out: Path = typer.Argument(..., help="Where to write: a folder (CSV or Parquet) or a .xlsx file."),
     fmt: str = typer.Option(None, "--format", "-f", help="csv, excel or parquet (default: excel for .xlsx, else csv)."),
     wide: bool = typer.Option(False, "--wide", help="Write values wide: one column per indicator."),
+    source: str = typer.Option(
+        "citynexus",
+        "--from",
+        help="Layout of SRC: citynexus (default) or coinr (COINr's iData/iMeta: a folder of two CSV files "
+        "named *iData*.csv and *iMeta*.csv, or a workbook with sheets iData and iMeta).",
+    ),
+    period: int = typer.Option(None, "--period", help="With --from coinr: the year when iData has no Time column."),
 ) -> None:
-    """Convert a dataset between CSV folder, Excel workbook and Parquet folder. The input is
-    validated first; nothing is written if it has problems."""
+    """Convert a dataset between CSV folder, Excel workbook and Parquet folder (or from COINr's
+    iData/iMeta layout). The input is validated first; nothing is written if it has problems."""
+    from citynexus.cli.common import check_out
     from citynexus.data import open_dataset, write
 
-    ds = open_dataset(src)
+    as_file = out.suffix.lower() == ".xlsx" or fmt == "excel"
+    check_out(out, folder=not as_file, suffixes=(".xlsx",) if as_file else ())
+    if source == "coinr":
+        from citynexus.data.coinr import read_coinr
+
+        ds = read_coinr(src, period=period)
+    elif source == "citynexus":
+        ds = open_dataset(src)
+    else:
+        raise typer.BadParameter(f"--from must be citynexus or coinr, not {source!r}", param_hint="--from")
     path = write(ds, out, fmt=fmt, wide=wide)
     console.print(f"wrote {path} ({len(ds.units)} units, {len(ds.values):,} values)")
 
@@ -143,9 +160,10 @@ def show(
     out: Path = typer.Option(None, "--out", "-o", help="Also write the table to CSV or .xlsx."),
 ) -> None:
     """Print the units x indicators table of one period."""
-    from citynexus.cli.common import df_table
+    from citynexus.cli.common import check_out, df_table
     from citynexus.data import open_dataset
 
+    check_out(out, suffixes=(".csv", ".xlsx"))
     ds = open_dataset(data)
     tab = ds.table(period)
     console.print(df_table(tab.round(2), title=f"{ds.name}, {period or ds.periods[-1]}", floatfmt="{:g}"))

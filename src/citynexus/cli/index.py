@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import typer
 
-from citynexus.cli.common import console, df_table
+from citynexus.cli.common import check_out, console, df_table
 from citynexus.evaluate.errors import IndexSpecError
 
 app = typer.Typer(
@@ -25,6 +24,33 @@ app = typer.Typer(
 DATA_HELP = "Bundled dataset name (e.g. 'gba') or path of a dataset (CSV folder, .xlsx, Parquet folder)."
 SPEC_HELP = "Index spec (TOML). Default: the bundled spec of a bundled dataset, else the built-in defaults."
 PERIOD_HELP = "Year to evaluate (default: the latest period with data)."
+
+
+UNITS_HELP = "Only these units (comma-separated codes); also [select] units = [...] in the spec."
+EXCLUDE_HELP = "Leave out these units (comma-separated codes); also [select] exclude = [...] in the spec."
+PERIODS_HELP = "Only these years (comma-separated), e.g. for --panel; also [select] periods = [...] in the spec."
+
+
+def _codes(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def with_selection(spec, units: str | None, exclude: str | None, periods: str | None = None):
+    """``spec`` with the command line's --units / --exclude / --periods in its [select]."""
+    if not (units or exclude or periods):
+        return spec
+    spec = spec.copy()
+    if units:
+        spec.select.units = _codes(units)
+    if exclude:
+        spec.select.exclude = _codes(exclude)
+    if periods:
+        try:
+            spec.select.periods = [int(p) for p in _codes(periods) or []]
+        except ValueError:
+            raise IndexSpecError(f"--periods must be years separated by commas, got {periods!r}") from None
+    spec.validate(source="command line")
+    return spec
 
 
 def _load(data: str, spec_path: Path | None):
@@ -46,38 +72,11 @@ def _load(data: str, spec_path: Path | None):
     return ds, spec
 
 
-def _build(data: str, spec_path: Path | None, period: int | None):
+def _build(data: str, spec_path: Path | None, period: int | None, pick: tuple = (None, None, None)):
     from citynexus.evaluate import build
 
     ds, spec = _load(data, spec_path)
-    return build(ds, spec, period)
-
-
-def missing_cell_records(r) -> list[dict]:
-    """One warning per cell still missing after imputation: the arithmetic (or other)
-    aggregation skips it and rescales the weights of the parent's other children, so the cell
-    is named (unit and indicator) in the printed warnings and in ``log.json``."""
-    norm = r.stages.get("normalised")
-    if norm is None or not norm.isna().any().any():
-        return []
-    names = r.units.set_index("code")["name"] if "code" in getattr(r.units, "columns", []) else {}
-    parent = getattr(r.framework, "parent", {}) or {}
-    recs = []
-    for unit, ind in zip(*np.where(norm.isna().to_numpy())):
-        u, c = str(norm.index[unit]), str(norm.columns[ind])
-        who = f"{u} ({names[u]})" if u in names else u
-        par = f" in {parent[c]}" if parent.get(c) else ""
-        recs.append(
-            {
-                "step": "aggregate",
-                "level": "warning",
-                "message": f"missing value skipped: unit {who}, indicator {c}{par}; the weights of the other "
-                "indicators were rescaled for this unit",
-                "unit": u,
-                "indicator": c,
-            }
-        )
-    return recs
+    return build(ds, with_selection(spec, *pick), period)
 
 
 @app.command("build")
@@ -98,16 +97,37 @@ def build_cmd(
         None, "--key", "-k", help="With --publish: private key to sign a checkpoint and write a receipt."
     ),
     db: str = typer.Option(None, "--db", help="With --publish: ledger database URL (default: $CITYNEXUS_DB)."),
+    units: str | None = typer.Option(None, "--units", help=UNITS_HELP),
+    exclude: str | None = typer.Option(None, "--exclude", help=EXCLUDE_HELP),
+    periods: str | None = typer.Option(None, "--periods", help=PERIODS_HELP),
+    panel: bool = typer.Option(
+        False,
+        "--panel",
+        help="Pooled panel index: every unit-year normalised and weighted together, so that years are "
+        "comparable (units CODE@YEAR; also writes panel_scores.csv with unit, period, scores and the rank "
+        "within the period).",
+    ),
 ) -> None:
     """Build the index and write every stage, the weights used, the step log and the
     result (with provenance) to --out; print the ranking. With --publish, record the
     result in the ledger (check it later with `citynexus ledger verify-result`)."""
-    r = _build(data, spec, period)
-    r.log.extend(missing_cell_records(r))
+    check_out(out, folder=True)
+    pick = (units, exclude, periods)
+    if panel:
+        if period is not None:
+            raise IndexSpecError("--panel pools every period; leave out --period (use --periods to choose years)")
+        _build_panel(data, spec, out, excel, top, lang, pick)
+        return
+    r = _build(data, spec, period, pick)
     files = r.to_csv(out)
     if excel:
         files.append(r.to_excel(out / "result.xlsx"))
-    console.print(df_table(r.ranking(lang=lang).head(top), title=f"{r.index_code} {r.period} ranking (1 = best)"))
+    console.print(
+        df_table(
+            r.ranking(lang=lang).head(top),
+            title=f"{r.index_code} ranking (1 = best), scores of year {r.period} (normalised within that year)",
+        )
+    )
     warn = [rec for rec in r.log if rec["level"] == "warning"]
     for rec in warn[:10]:
         console.print(f"[yellow]{rec['step']}:[/] {rec['message']}")
@@ -120,6 +140,36 @@ def build_cmd(
         publish_cmd(result=out / "result.json", key=key or None, receipt=None, submitter=None, db=db)
 
 
+def _build_panel(data: str, spec_path: Path | None, out: Path, excel: bool, top: int, lang: str, pick) -> None:
+    from citynexus.evaluate.panel import build_panel
+
+    ds, spec = _load(data, spec_path)
+    r, scores = build_panel(ds, with_selection(spec, *pick))
+    files = r.to_csv(out)
+    names = ds.units.set_index("code")["name_zh" if lang.startswith("zh") else "name"]
+    scores.insert(1, "name", scores["unit"].map(names))
+    scores.to_csv(out / "panel_scores.csv", index=False, encoding="utf-8-sig")
+    files.append(out / "panel_scores.csv")
+    if excel:
+        files.append(r.to_excel(out / "result.xlsx"))
+    last = int(scores["period"].max())
+    shown = scores[scores["period"] == last].sort_values("rank").head(top).set_index("unit")
+    cols = ["name", r.index_code, "rank"]
+    console.print(
+        df_table(
+            shown[cols],
+            title=f"{r.index_code} {last} ranking (1 = best), pooled panel scores "
+            f"({scores['period'].min()}-{last} normalised together, comparable across years)",
+        )
+    )
+    warn = [x for x in r.log if x["level"] == "warning"]
+    for rec in warn[:10]:
+        console.print(f"[yellow]{rec['step']}:[/] {rec['message']}")
+    if len(warn) > 10:
+        console.print(f"... and {len(warn) - 10} more warnings in {out / 'log.json'}")
+    console.print(f"wrote {len(files)} files to {out}")
+
+
 @app.command("stats")
 def stats_cmd(
     data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
@@ -130,6 +180,7 @@ def stats_cmd(
     """Indicator statistics (availability, skew, kurtosis, flags for outliers,
     collinearity and negative correlations), correlations with parents and Cronbach's
     alpha per aggregate."""
+    check_out(out, suffixes=(".csv",))
     r = _build(data, spec, period)
     s = r.stats()
     cols = ["availability", "min", "max", "mean", "sd", "skew", "kurtosis", "outliers"]
@@ -211,6 +262,7 @@ def compare_cmd(
     """Rank and score shifts from A to B (rank_shift > 0: the unit moved up in B)."""
     from citynexus.evaluate.analysis import compare
 
+    check_out(out, suffixes=(".csv",))
     sa, ca = _scores_from(a, data, period, code)
     sb, cb = _scores_from(b, data, period, code)
     if ca != cb:

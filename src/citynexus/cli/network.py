@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from citynexus.cli.common import console, df_table, err_console
+from citynexus.cli.common import check_out, console, df_table, err_console
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -123,6 +123,8 @@ def interlocking_cmd(
     from citynexus.network import interlocking
     from citynexus.network.errors import NetworkSpecError
 
+    check_out(out, folder=True)
+
     sv = read_service_values(file)
     xy = read_coordinates(coords) if coords is not None else sv.coords
     if top_k is not None and min_link is not None:
@@ -171,6 +173,8 @@ def gravity_cmd(
     from citynexus.data import open_dataset
     from citynexus.network import gravity
     from citynexus.network.errors import NetworkInputError
+
+    check_out(out, folder=True)
 
     ds = open_dataset(data)
     known = ds.codes("indicator") + ds.codes("denominator") + ds.codes("aggregate")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from citynexus.cli.common import console, df_table
+from citynexus.cli.common import check_out, console, df_table
 from citynexus.region.errors import RegionInputError
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ OUT_HELP = (
     "English and Chinese names beside the unit codes)."
 )
 OUT_SUFFIXES = (".csv", ".json", ".xlsx")
+FIG_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _check_out(out: Path | None) -> None:
@@ -39,9 +40,68 @@ def _check_out(out: Path | None) -> None:
         raise RegionInputError(f"--out must end in .xlsx, .csv or .json, got {out.name}")
     if out is not None and out.is_dir():
         raise RegionInputError(f"--out {out} is a folder; give a file name ending in .xlsx, .csv or .json")
+    check_out(out, suffixes=OUT_SUFFIXES)
 
 
 # ---------------------------------------------------------------------------- helpers
+LANG_HELP = "Language of the printed tables: en, zh or zh-Hant (unit names, grades, types, titles)."
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("en", "zh", "zh-Hant"):
+        raise RegionInputError(f"--lang must be en, zh or zh-Hant, not {lang!r}")
+    return lang
+
+
+def _tr(key: str, lang: str, **kw) -> str:
+    from citynexus.i18n import t
+
+    return t(f"regioncli_{key}", lang).format(**kw)
+
+
+def _label(ds, code: str, lang: str) -> str:
+    """A code's name in ``lang`` (the code itself without a dataset)."""
+    if ds is None:
+        return code
+    from citynexus.i18n import to_hant
+
+    name = ds.label(code, "zh" if lang.startswith("zh") else "en")
+    return to_hant(name) if lang == "zh-Hant" else name
+
+
+def _named(df: pd.DataFrame, ds, lang: str) -> tuple[pd.DataFrame, bool]:
+    """The table to print: the units' names in ``lang`` beside their codes, grades and types
+    in ``lang``; returns (table, whether to print its index)."""
+    from citynexus.i18n import to_hant
+
+    flat = df.reset_index() if df.index.nlevels > 1 or df.index.name == "unit" else df.copy()
+    index = flat is df
+    zh = lang.startswith("zh")
+    conv = to_hant if lang == "zh-Hant" else (lambda x: x)
+    if zh:
+        for en, cn in (("grade", "grade_zh"), ("type", "type_zh")):
+            if en in flat.columns and cn in df.reset_index().columns:
+                flat[en] = [conv(str(v)) for v in df.reset_index()[cn]]
+    if ds is not None and "lagging" in df.reset_index().columns and "type" in flat.columns:
+        # relative-development types named with the subsystems' names, not their codes
+        def typed(lag) -> str:
+            who = [c for c in str(lag if isinstance(lag, str) else "").split(",") if c]
+            if not who:
+                return _tr("synchronous", lang)
+            return _tr("lagging", lang, names="+".join(_label(ds, c, lang) for c in who))
+
+        flat["type"] = [typed(x) for x in df.reset_index()["lagging"]]
+    if ds is not None and "indicator" in flat.columns:
+        flat["indicator"] = [_label(ds, str(c), lang) for c in flat["indicator"]]
+    if ds is not None and "unit" in flat.columns:
+        names = ds.units.set_index("code")["name_zh" if zh else "name"]
+        at = list(flat.columns).index("unit") + 1
+        flat.insert(at, "name", [conv(str(names.get(u, u))) if names.get(u, "") else u for u in flat["unit"]])
+    if zh:
+        flat = flat.rename(columns={k: _tr(k, lang) for k in ("unit", "name", "grade", "type", "period")})
+    return flat, index
+
+
 def _dataset(data: str | None):
     if data is None:
         raise RegionInputError("give a dataset (DATA argument) or a CSV of scores (--scores)")
@@ -127,7 +187,16 @@ def _write_xlsx(out: Path, main: pd.DataFrame, everything: dict, ds, about: dict
         pd.DataFrame(rows).to_excel(xw, sheet_name="about", index=False)
 
 
-def _write(out: Path | None, main: pd.DataFrame, everything: dict, ds=None, about: dict | None = None) -> None:
+def _write(
+    out: Path | None,
+    main: pd.DataFrame,
+    everything: dict,
+    ds=None,
+    about: dict | None = None,
+    columns: dict | None = None,
+) -> None:
+    """Write ``out``; ``columns`` are constant columns added to a CSV (e.g. the coupling
+    model), which has no other place to say them."""
     if out is None:
         return
     _check_out(out)
@@ -135,7 +204,7 @@ def _write(out: Path | None, main: pd.DataFrame, everything: dict, ds=None, abou
     if out.suffix.lower() == ".json":
         out.write_text(json.dumps(_jsonable(everything), ensure_ascii=False, indent=2), encoding="utf-8")
     elif out.suffix.lower() == ".csv":
-        main.to_csv(out, encoding="utf-8")
+        main.assign(**(columns or {})).to_csv(out, encoding="utf-8")
     else:
         _write_xlsx(out, main, everything, ds, about or {})
     console.print(f"wrote {out}")
@@ -167,6 +236,16 @@ def _variable_panel(ds, variable: str) -> pd.Series:
     )
 
 
+def _scale_of(ds, variable: str) -> str:
+    """Which scores ``variable`` is: the pooled panel scores when it is a subsystem score of the
+    index engine (every year on one scale), else '' (raw indicator values or given scores)."""
+    return POOLED if ds is not None and variable in set(ds.codes("aggregate")) else ""
+
+
+def _paren(text: str) -> str:
+    return f" ({text})" if text else ""
+
+
 def _panel_from(data: str | None, scores: Path | None, variable: str) -> tuple[pd.Series, object]:
     if scores is not None:
         df = _read_scores(scores)
@@ -181,6 +260,47 @@ def _panel_from(data: str | None, scores: Path | None, variable: str) -> tuple[p
 
 
 # ---------------------------------------------------------------------------- coupling
+def _given_scores(path: Path, cols: list[str] | None, scale: float | None = None) -> pd.DataFrame:
+    """Scores of a CSV for the coupling model, on [0, 1]: the named columns (default: every
+    numeric column but ``rank``). ``index build``'s files (``scores.csv``, ``panel_scores.csv``:
+    they have a ``rank`` column) on 0-100 are divided by 100, with a note saying so; any other
+    file is divided by ``scale`` when given (``--scale 100``), else used as it is."""
+    sc = _read_scores(path)
+    from_build = "rank" in sc.columns
+    if cols is None:
+        cols = [c for c in sc.columns if c != "rank" and pd.api.types.is_numeric_dtype(sc[c])]
+    missing = [c for c in cols if c not in sc.columns]
+    if missing:
+        raise RegionInputError(f"{path.name}: no column '{missing[0]}' (columns: {', '.join(map(str, sc.columns))})")
+    sc = sc[cols].apply(pd.to_numeric, errors="coerce")
+    lo, hi = float(sc.min().min()), float(sc.max().max())
+    if scale is not None:
+        if not scale > 0:
+            raise RegionInputError(f"--scale must be a positive number, got {scale:g}")
+        console.print(f"[yellow]note:[/] the scores of {path.name} are divided by {scale:g} (--scale)")
+        return sc / scale
+    if from_build and hi > 1 and lo >= 0 and hi <= 100:
+        console.print(
+            f"[yellow]note:[/] the scores of {path.name} lie on 0-100 (max {hi:.4g}), as `index build` writes "
+            "them: divided by 100 to put them on [0, 1] for the coupling model"
+        )
+        sc = sc / 100.0
+    return sc
+
+
+#: each coupling model's name as the outputs state it (see docs/methods.md, Part II section 1)
+MODELS = {
+    "wang": "corrected model of Wang et al. (2021) / 王淑佳等（2021）修正模型",
+    "standard": "standard model / 传统模型",
+    "fan": "Fan, Ke & Cao (2024) / 范、柯、曹（2024）",
+}
+POOLED = "pooled panel scores, all years on one scale / 面板合并得分"
+
+
+def _scores_label(scores: Path | None) -> str:
+    return f"scores of {scores.name} (as given)" if scores is not None else POOLED
+
+
 @app.command("coupling")
 def coupling_cmd(
     data: str = typer.Argument(None, help=DATA_HELP),
@@ -196,19 +316,34 @@ def coupling_cmd(
     change: bool = typer.Option(False, "--change", help="Show the change of D per unit over time instead."),
     plot: Path = typer.Option(None, help="Save a figure of D over time with the grade bands (.png/.svg/.pdf)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    scale: float = typer.Option(
+        None,
+        "--scale",
+        help="Divide --scores by this first (e.g. 100 for scores on 0-100). Files written by `index build` "
+        "(with a rank column) on 0-100 are divided by 100 without it, with a note.",
+    ),
+    units: str = typer.Option(None, "--units", help="Only these units (comma-separated codes)."),
+    exclude: str = typer.Option(None, "--exclude", help="Leave out these units (comma-separated codes)."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Coupling coordination degree D = sqrt(C*T) of the subsystems, its grade and the lagging
     subsystem, per unit and period."""
     from citynexus.region.coupling import coupling_change, coupling_coordination
 
     _check_out(out)
+    check_out(plot, suffixes=FIG_SUFFIXES, option="--plot")
+    lang = _lang(lang)
     ds = None
     if scores is not None:
-        sc = _read_scores(scores)
+        if units or exclude:
+            raise RegionInputError("--units and --exclude select units of a dataset; filter the --scores CSV instead")
+        sc = _given_scores(scores, _split(subsystems), scale)
     else:
         from citynexus.services.scores import subsystem_scores
 
         ds = _dataset(data)
+        if units or exclude:
+            ds = ds.select(_split(units), _split(exclude), where="[select]")
         sc = subsystem_scores(ds, _split(subsystems), spec=_spec(spec))
     cols = _split(subsystems) if scores is not None else None
     if period is not None:
@@ -219,8 +354,9 @@ def coupling_cmd(
             raise RegionInputError(f"no scores for period {period}")
     a = [float(x) for x in _split(alpha)] if alpha else None
     res = coupling_coordination(sc, method=method, alpha=a, subsystems=cols, rescale=rescale)
+    model, on = MODELS.get(method, method), _scores_label(scores)
     table = res
-    extra: dict = {"method": method, "coupling": res}
+    extra: dict = {"method": method, "model": model, "scores": on, "coupling": res}
     if (change or plot is not None) and "period" not in (res.index.names or []):
         raise RegionInputError("--change and --plot need scores over several periods")
     if change:
@@ -229,23 +365,25 @@ def coupling_cmd(
     if plot is not None:
         from citynexus.region.plots import plot_coupling_over_time
 
-        plot_coupling_over_time(res, title=f"Coupling coordination degree D ({method})").savefig(plot)
+        title = f"Coupling coordination degree D ({MODELS.get(method, method).split(' / ')[0]})"
+        plot_coupling_over_time(res, title=title).savefig(plot)
         console.print(f"wrote {plot}")
-    shown = table if change else table[["C", "T", "D", "grade", "type"]]
-    console.print(
-        df_table(
-            shown.reset_index() if shown.index.nlevels > 1 else shown,
-            f"coupling ({method})",
-            index=shown.index.nlevels == 1,
-        )
+    shown = (
+        table
+        if change
+        else table[[c for c in ("C", "T", "D", "grade", "type", "grade_zh", "type_zh", "lagging") if c in table]]
     )
-    models = {
-        "wang": "corrected model of Wang et al. (2021) / 王淑佳等（2021）修正模型",
-        "standard": "standard model / 传统模型",
-        "fan": "Fan, Ke & Cao (2024) / 范、柯、曹（2024）",
-    }
+    named, with_index = _named(shown, ds, lang)
+    named = named.drop(columns=[c for c in ("grade_zh", "type_zh", "lagging") if c in named.columns])
+    title = _tr(
+        "coupling_title",
+        lang,
+        model=_tr(f"model_{method}", lang) if method in MODELS else method,
+        scores=_tr("given", lang, file=scores.name) if scores is not None else _tr("pooled", lang),
+    )
+    console.print(df_table(named, title, index=with_index))
     about = {
-        "coupling model": models.get(method, method),
+        "coupling model": model,
         "scores": f"{scores} (as given)"
         if scores is not None
         else "pooled panel index of the dataset's spec, on [0, 1] (面板合并得分)",
@@ -254,7 +392,7 @@ def coupling_cmd(
             for c in (cols or list(sc.columns))
         ),
     }
-    _write(out, table, extra, ds=ds, about=about)
+    _write(out, table, extra, ds=ds, about=about, columns={"model": method, "scores": on})
 
 
 # ---------------------------------------------------------------------------- obstacles
@@ -268,11 +406,13 @@ def obstacles_cmd(
     pillars: bool = typer.Option(False, "--pillars", help="Show obstacle degrees aggregated to pillars."),
     spec: Path = typer.Option(None, "--spec", help=SPEC_HELP),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Obstacle degree (障碍度): each indicator's share (%) of what holds a unit back,
     weight x (1 - normalised value), normalised to 100% per unit; top obstacles; pillars."""
     from citynexus.region.obstacle import obstacle_analysis
 
+    _check_out(out)
     if matrix is not None:
         if weights is None:
             raise RegionInputError("--matrix needs --weights (CSV: indicator, weight[, pillar])")
@@ -296,7 +436,8 @@ def obstacles_cmd(
             )
     res = obstacle_analysis(X, w, pil, k=top, missing="skip")
     main = res["pillars"] if pillars and "pillars" in res else res["top"]
-    console.print(df_table(main, "obstacle degree (%)", index=pillars))
+    shown, with_index = _named(main, None if matrix is not None else ds, _lang(lang))
+    console.print(df_table(shown, _tr("obstacles_title", lang), index=with_index))
     _write(out, main, res)
 
 
@@ -314,11 +455,13 @@ def disparity_cmd(
     ),
     weight: str = typer.Option(None, help="Denominator code to weight by (e.g. population)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Disparity per period: CV, Gini, Theil T and L, and by groups the Theil within/between
     parts and Dagum's G_w, G_nb, G_t."""
     from citynexus.region.disparity import disparity_by_period
 
+    _check_out(out)
     s, ds = _panel_from(data, scores, variable)
     groups = w = None
     if ds is not None and group_col:
@@ -332,13 +475,16 @@ def disparity_cmd(
     table = disparity_by_period(s, groups, w)
     console.print(
         df_table(
-            table[["n", "mean", "cv", "gini", "theil_T", "theil_L"]], f"disparity of {variable}", floatfmt="{:.4g}"
+            table[["n", "mean", "cv", "gini", "theil_T", "theil_L"]],
+            _tr("disparity_title", _lang(lang), variable=_label(ds, variable, lang))
+            + _paren(_tr("pooled", lang) if _scale_of(ds, variable) else ""),
+            floatfmt="{:.4g}",
         )
     )
     decomp = [c for c in ("theil_T_within", "theil_T_between", "G_w", "G_nb", "G_t") if c in table.columns]
     if decomp:
         console.print(df_table(table[decomp], f"decomposition by '{group_col}'", floatfmt="{:.4g}"))
-    _write(out, table, {"variable": variable, "disparity": table})
+    _write(out, table, {"variable": variable, "scores": _scale_of(ds, variable), "disparity": table})
 
 
 # ---------------------------------------------------------------------------- convergence
@@ -350,18 +496,25 @@ def convergence_cmd(
     measure: str = typer.Option("cv", help="Dispersion for sigma convergence: cv, sd or sd_log."),
     kde: Path = typer.Option(None, help="Save the kernel-density evolution figure here (.png/.svg/.pdf)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Sigma convergence (dispersion trend), absolute beta convergence (cross-section) and
     conditional beta convergence (panel with unit fixed effects): beta, standard error,
     implied speed and half-life."""
     from citynexus.region.convergence import beta_convergence, kernel_density, sigma_convergence
 
-    s, _ = _panel_from(data, scores, variable)
+    _check_out(out)
+    check_out(kde, suffixes=FIG_SUFFIXES, option="--kde")
+    s, ds = _panel_from(data, scores, variable)
+    scale = _scale_of(ds, variable)
     sig = sigma_convergence(s, measure=measure)
     absb = beta_convergence(s, method="cross-section")
     cond = beta_convergence(s, method="panel-fe")
     beta = pd.DataFrame({"absolute": absb.summary(), "conditional (unit FE)": cond.summary()})
-    console.print(df_table(sig.table, f"sigma convergence of {variable}"))
+    title = _tr("sigma_title", _lang(lang), variable=_label(ds, variable, lang)) + _paren(
+        _tr("pooled", lang) if scale else ""
+    )
+    console.print(df_table(sig.table, title))
     console.print(
         f"trend of {measure}: slope {sig.slope:.4g} (se {sig.se:.3g}, p {sig.pvalue:.3g}) -> "
         f"{'converging' if sig.converging else 'no significant sigma convergence'}"
@@ -377,6 +530,7 @@ def convergence_cmd(
         sig.table,
         {
             "variable": variable,
+            "scores": scale,
             "sigma": sig.table,
             "sigma_trend": sig.summary(),
             "beta_absolute": absb.summary(),
@@ -399,12 +553,16 @@ def spatial_cmd(
     geojson: Path = typer.Option(None, help="Also write the GBA city boundaries (WGS 84, simplified) here."),
     plot: Path = typer.Option(None, help="Save a LISA cluster map here (.png/.svg/.pdf)."),
     out: Path = typer.Option(None, help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Global Moran's I, local Moran (LISA: HH/LH/LL/HL) and Getis-Ord Gi* hot and cold spots
     of one variable in one period (PySAL esda)."""
     from citynexus.data.boundaries import available_boundaries
     from citynexus.region.spatial import getis_ord, local_moran, moran, spatial_weights
 
+    _check_out(out)
+    check_out(plot, suffixes=FIG_SUFFIXES, option="--plot")
+    check_out(geojson, option="--geojson")
     ds = _dataset(data)
     s = _variable_panel(ds, variable)
     p = period if period is not None else int(s.index.get_level_values("period").max())
@@ -423,11 +581,11 @@ def spatial_cmd(
         f"weights: {used}; Moran's I = {g['I']:.4f} (E[I] = {g['EI']:.4f}, z = {g['z_norm']:.3f}, "
         f"p_norm = {g['p_norm']:.3g}" + (f", p_sim = {g['p_sim']:.3g})" if "p_sim" in g else ")")
     )
-    console.print(
-        df_table(
-            table[["value", "Is", "quadrant", "p_sim", "cluster", "z", "spot"]], f"LISA and Gi* of {variable}, {p}"
-        )
+    shown, with_index = _named(table[["value", "Is", "quadrant", "p_sim", "cluster", "z", "spot"]], ds, _lang(lang))
+    title = _tr("lisa_title", lang, variable=_label(ds, variable, lang), period=p) + _paren(
+        _tr("pooled", lang) if _scale_of(ds, variable) else ""
     )
+    console.print(df_table(shown, title, index=with_index))
     if geojson is not None or plot is not None:
         from citynexus.data.boundaries import read_adcodes, read_boundaries
         from citynexus.region.geo import gba_geojson
@@ -441,4 +599,15 @@ def spatial_cmd(
 
             plot_lisa_map(lisa, gj, title=f"LISA clusters of {variable}, {p}").savefig(plot)
             console.print(f"wrote {plot}")
-    _write(out, table, {"variable": variable, "period": p, "weights": used, "moran": g, "local": table})
+    _write(
+        out,
+        table,
+        {
+            "variable": variable,
+            "scores": _scale_of(ds, variable),
+            "period": p,
+            "weights": used,
+            "moran": g,
+            "local": table,
+        },
+    )

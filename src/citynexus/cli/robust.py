@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from citynexus.cli.common import console, df_table, progress
+from citynexus.cli.common import check_out, console, df_table, progress
 
 DATA_HELP = "Bundled dataset name (e.g. 'gba', synthetic) or path of a dataset (CSV folder, .xlsx, Parquet folder)."
 SPEC_HELP = (
@@ -27,7 +27,8 @@ def robust_cmd(
         "--out",
         "-o",
         help="Folder for uncertainty.csv, samples.csv (replayable), ranks.csv, scores.csv, sensitivity.csv "
-        "and the plots.",
+        "and the plots; or a workbook (.xlsx): one sheet per table, English and Chinese unit names beside the "
+        "codes, plots left out.",
     ),
     samples: int | None = typer.Option(
         None,
@@ -83,6 +84,35 @@ def robust_cmd(
     from citynexus.evaluate.robustness import sensitivity as run_sensitivity
     from citynexus.evaluate.robustness.errors import RobustnessSpecError
 
+    workbook = out if out.suffix.lower() == ".xlsx" else None
+    check_out(out, folder=workbook is None, suffixes=(".xlsx",) if workbook is not None else ())
+    if workbook is not None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            _INTO_WORKBOOK.append(True)
+            try:
+                robust_cmd(
+                    data=data,
+                    spec=spec,
+                    out=Path(tmp),
+                    samples=samples,
+                    seed=seed,
+                    replay=replay,
+                    sensitivity=sensitivity,
+                    per_unit=per_unit,
+                    scheduler=scheduler,
+                    period=period,
+                    top_k=top_k,
+                    rank_ranges=rank_ranges,
+                    plots=False,
+                    top=top,
+                )
+            finally:
+                _INTO_WORKBOOK.clear()
+            _to_workbook(Path(tmp), workbook, data)
+        console.print(f"wrote {workbook}")
+        return
     if spec is None:
         from citynexus.data.bundled import available
         from citynexus.evaluate.spec import default_spec_path
@@ -177,7 +207,32 @@ def robust_cmd(
                 floatfmt="{:.0f}",
             )
         )
-    console.print(f"wrote {len(files)} files to {out}")
+    if not _INTO_WORKBOOK:
+        console.print(f"wrote {len(files)} files to {out}")
+
+
+#: set while the tables are written to a temporary folder on their way into a workbook
+_INTO_WORKBOOK: list[bool] = []
+
+
+def _to_workbook(folder: Path, path: Path, data: str) -> None:
+    """One sheet per CSV table of ``folder`` (file order), the units' English and Chinese
+    names beside the ``unit`` column."""
+    import pandas as pd
+
+    from citynexus.data import open_dataset
+
+    units = open_dataset(data).units.set_index("code")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for f in sorted(folder.glob("*.csv")):
+            df = pd.read_csv(f)
+            if "unit" in df.columns:
+                at = list(df.columns).index("unit") + 1
+                codes = df["unit"].astype(str)
+                df.insert(at, "name_zh", codes.map(units["name_zh"]) if "name_zh" in units else "")
+                df.insert(at, "name", codes.map(units["name"]))
+            df.to_excel(xw, sheet_name=f.stem[:31], index=False)
 
 
 def register(index_app: typer.Typer) -> None:

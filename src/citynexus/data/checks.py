@@ -28,6 +28,19 @@ def rows_text(rows: list[int], limit: int = 4) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
+def did_you_mean(code: str, candidates) -> str:
+    """``" — did you mean 'X'?"`` for the closest of ``candidates`` (difflib, case
+    ignored), or ``""`` when none is close."""
+    import difflib
+
+    cands = [str(c) for c in candidates if str(c)]
+    lower = {c.lower(): c for c in cands}
+    if str(code).lower() in lower and lower[str(code).lower()] != code:
+        return f" — did you mean '{lower[str(code).lower()]}'?"
+    best = difflib.get_close_matches(str(code).lower(), list(lower), n=1, cutoff=0.6)
+    return f" — did you mean '{lower[best[0]]}'?" if best else ""
+
+
 def parse_number(text: str) -> float | None:
     """Parse a numeric cell. Returns None for a missing token, NaN-free float otherwise;
     raises ValueError for anything else."""

@@ -43,6 +43,11 @@ VALUE_COLUMNS = ["unit", "period", "indicator", "value"]
 KINDS = ("indicator", "aggregate", "denominator")
 
 
+def _opt(where: str, opt: str) -> str:
+    """``--units / [select] units`` for ``where="[select]"``, else ``where.opt``."""
+    return f"--{opt} / [select] {opt}" if where == "[select]" else f"{where}.{opt}"
+
+
 @dataclass
 class Dataset:
     """A validated panel of units x indicators x periods with its indicator framework.
@@ -83,6 +88,58 @@ class Dataset:
             {"units": as_text[0], "indicators": as_text[1], "values": as_text[2]},
             {"units": "units", "indicators": "indicators", "values": "values"},
             name=name,
+        )
+
+    def select(
+        self,
+        units: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        periods: Iterable[int] | None = None,
+        where: str = "select",
+    ) -> Dataset:
+        """The dataset restricted to ``units`` (default: all) minus ``exclude``, and to
+        ``periods`` (default: all). An unknown unit code or period is refused with an error
+        naming it (and the closest code); ``where`` names the option in that message."""
+        from citynexus.data.checks import did_you_mean
+        from citynexus.errors import SpecError
+
+        known = [str(c) for c in self.units["code"]]
+        sel = None if units is None else [str(u) for u in units]
+        drop = [str(u) for u in (exclude or [])]
+        for opt, codes in (("units", sel or []), ("exclude", drop)):
+            for c in codes:
+                if c not in known:
+                    raise SpecError(f"{_opt(where, opt)}: unknown unit code '{c}'{did_you_mean(c, known)}")
+        keep = [c for c in (sel if sel is not None else known) if c not in set(drop)]
+        if not keep:
+            raise SpecError(f"{_opt(where, 'units')}: no units left after the selection and exclusions")
+        pers = None
+        if periods is not None:
+            pers = []
+            for p in periods:
+                try:
+                    p = int(p)
+                except (TypeError, ValueError):
+                    raise SpecError(f"{_opt(where, 'periods')}: {p!r} is not a year") from None
+                if p not in self.periods:
+                    raise SpecError(
+                        f"{_opt(where, 'periods')}: {p} has no data; "
+                        f"periods present: {', '.join(map(str, self.periods))}"
+                    )
+                pers.append(p)
+        if sel is None and not drop and pers is None:
+            return self
+        u = self.units[self.units["code"].astype(str).isin(keep)].reset_index(drop=True)
+        v = self.values[self.values["unit"].astype(str).isin(keep)]
+        if pers is not None:
+            v = v[v["period"].isin(pers)]
+        return Dataset(
+            units=u,
+            indicators=self.indicators,
+            values=v.reset_index(drop=True),
+            name=self.name,
+            notes=list(self.notes),
+            framework=self.framework,
         )
 
     # ------------------------------------------------------------------ framework

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from citynexus.data.checks import MISSING_TOKENS, check_nonempty, clean_table, parse_number, require_columns, sheet_row
+from citynexus.data.checks import (
+    MISSING_TOKENS,
+    check_nonempty,
+    clean_table,
+    did_you_mean,
+    parse_number,
+    require_columns,
+    sheet_row,
+)
 from citynexus.data.dataset import INDICATOR_COLUMNS, KINDS, UNIT_CORE, Dataset
 from citynexus.data.framework import Framework
 from citynexus.data.validate_values import validate_values
@@ -192,7 +200,7 @@ def _direction_and_weight(rec: dict, kind: str, file: str, r: int, problems: lis
     if rec["weight"]:
         try:
             w = parse_number(rec["weight"])
-            if w is None or w <= 0:
+            if w is None or w < 0:
                 raise ValueError
             weight = w
         except ValueError:
@@ -201,8 +209,9 @@ def _direction_and_weight(rec: dict, kind: str, file: str, r: int, problems: lis
                     file,
                     r,
                     "weight",
-                    f"weight '{rec['weight']}' is not a positive number",
-                    "give a positive weight (any scale; it is relative to the siblings) or leave it empty for 1",
+                    f"weight '{rec['weight']}' is not a positive number or 0",
+                    "give a weight >= 0 (any scale; it is relative to the siblings; 0 excludes the row from its "
+                    "parent) or leave it empty for 1",
                 )
             )
     return direction, weight
@@ -246,7 +255,8 @@ def _check_parent(
     if parent not in kind_of:
         problems.append(
             UnknownParentError(
-                f"parent '{parent}' of '{code}' is not declared",
+                f"parent '{parent}' of '{code}' is not declared"
+                + did_you_mean(parent, [c for c, k in kind_of.items() if k == "aggregate" and c != code]),
                 "add a row for it (kind aggregate) or correct the spelling",
                 Location(file, r, "parent"),
             )
@@ -302,6 +312,8 @@ def _check_links(df: pd.DataFrame, rows: dict[str, int], file: str, problems: li
         den = rec["denominator"]
         if den and kind_of.get(den) != "denominator":
             what = "is not declared" if den not in kind_of else f"is a {kind_of[den]}"
+            if den not in kind_of:
+                what += did_you_mean(den, [c for c, k in kind_of.items() if k == "denominator"])
             problems.append(
                 UnknownParentError(
                     f"denominator '{den}' of '{code}' {what}",
@@ -344,7 +356,65 @@ def validate_indicators(raw: pd.DataFrame, file: str, problems: list[DataProblem
     return df[INDICATOR_COLUMNS].reset_index(drop=True)
 
 
-# ---------------------------------------------------------------------------- values
+# ---------------------------------------------------------------------------- template examples
+def _same(cell: object, example: object) -> bool:
+    a, b = str(cell).strip(), "" if example is None else str(example).strip()
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def _example_rows(raw: pd.DataFrame, example: pd.DataFrame) -> list[tuple[int, str]]:
+    """(spreadsheet row, code) of the rows of ``raw`` equal to a row of the template's
+    ``example`` in every example column the table has."""
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    shared = [c for c in example.columns if c in cols]
+    if not {"code", "unit"} & set(shared) or len(shared) < min(3, len(example.columns)):
+        return []
+    hits = []
+    examples = example.to_dict("records")
+    for i, rec in enumerate(raw[[cols[c] for c in shared]].to_dict("records")):
+        vals = dict(zip(shared, rec.values()))
+        if any(all(_same(vals[c], ex[c]) for c in shared) for ex in examples):
+            hits.append((sheet_row(i), str(vals.get("code", vals.get("unit", "")))))
+    return hits
+
+
+def template_leftovers(
+    tables: dict[str, pd.DataFrame | None], files: dict[str, str], problems: list[DataProblem]
+) -> None:
+    """Report the example rows of ``citynexus template`` left in a filled workbook: a table
+    with other rows as well that still holds a row equal to the template's example. The unit
+    example (Guangzhou, with the bundled data's coordinates) is only reported when an
+    indicator or values example is left too, since a real Guangzhou row looks the same."""
+    from citynexus.data.template import template_frames
+
+    examples = template_frames()
+    found: dict[str, list[tuple[int, str]]] = {}
+    for t in ("indicators", "values", "units"):
+        raw = tables.get(t)
+        if raw is None or not len(raw):
+            continue
+        hits = _example_rows(raw, examples[t])
+        if hits and len(hits) < len(raw):
+            found[t] = hits
+    if set(found) == {"units"}:
+        return
+    for t, hits in found.items():
+        for r, code in hits:
+            problems.append(
+                DataProblem(
+                    f"row {r} is the template's example ({code}) — delete it",
+                    "the example rows of `citynexus template` only show the layout; delete them once your own "
+                    "rows are in",
+                    Location(files[t], r),
+                )
+            )
+
+
 # ---------------------------------------------------------------------------- all three
 def build_dataset(
     tables: dict[str, pd.DataFrame | None],
@@ -357,6 +427,7 @@ def build_dataset(
     Dataset, or raise :class:`DatasetValidationError` listing every problem (including
     those passed in ``problems`` from reading)."""
     problems = list(problems or [])
+    template_leftovers(tables, files, problems)
     units = validate_units(tables["units"], files["units"], problems) if tables.get("units") is not None else None
     inds = (
         validate_indicators(tables["indicators"], files["indicators"], problems)

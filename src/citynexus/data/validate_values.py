@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from citynexus.data.checks import check_nonempty, clean_table, parse_number, require_columns, rows_text, sheet_row
+from citynexus.data.checks import (
+    check_nonempty,
+    clean_table,
+    did_you_mean,
+    parse_number,
+    require_columns,
+    rows_text,
+    sheet_row,
+)
 from citynexus.errors import (
     DataProblem,
     DuplicateError,
@@ -68,9 +76,18 @@ class _BadRefs:
     aggregates: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     periods: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
-    def report(self, file: str, long_form: bool, units_file: str, indicators_file: str, problems: list) -> None:
+    def report(
+        self,
+        file: str,
+        long_form: bool,
+        units_file: str,
+        indicators_file: str,
+        problems: list,
+        unit_codes=(),
+        indicator_codes=(),
+    ) -> None:
         """One problem per bad reference, naming the rows (in this order: units,
-        indicators, aggregates, periods)."""
+        indicators, aggregates, periods); an unknown code gets the closest known one."""
 
         def col(c: str) -> str:
             return "indicator" if long_form else c
@@ -85,10 +102,12 @@ class _BadRefs:
             (self.periods, PeriodError, lambda c: f"period '{c}' is not an integer year",
              "write the year as four digits, e.g. 2023", lambda c: "period"),
         )  # fmt: skip
+        known = {id(self.units): unit_codes, id(self.indicators): indicator_codes}
         for rows, error, problem, fix, column in kinds:
             for c, rs in rows.items():
                 where = Location(file, rs[0], column(c))
-                problems.append(error(f"{problem(c)} ({rows_text(sorted(set(rs)))})", fix, where))
+                hint = did_you_mean(c, known[id(rows)]) if id(rows) in known else ""
+                problems.append(error(f"{problem(c)} ({rows_text(sorted(set(rs)))}){hint}", fix, where))
 
 
 def _period(text: str, cache: dict[str, int | None]) -> int | None:
@@ -112,6 +131,7 @@ def _check_cells(
 ) -> pd.DataFrame:
     """Check every cell (references, period, number, duplicates) and return the values."""
     seen: dict[tuple[str, int, str], int] = {}
+    dup_rows: set[int] = set()
     out_u, out_p, out_i, out_v = [], [], [], []
     period_cache: dict[str, int | None] = {}
     for i, unit, ptxt, ind, col, vtxt in cells:
@@ -148,13 +168,23 @@ def _check_cells(
             continue
         key = (unit, period, ind)
         if key in seen:
-            problems.append(
-                DuplicateError(
-                    f"unit {unit}, period {period}, indicator {ind} is given again (first on row {seen[key]})",
-                    "keep one row per unit, period and indicator",
-                    Location(file, r, col if not long_form else "indicator"),
+            if long_form:
+                problems.append(
+                    DuplicateError(
+                        f"unit {unit}, period {period}, indicator {ind} is given again (first on row {seen[key]})",
+                        "keep one row per unit, period and indicator",
+                        Location(file, r, "indicator"),
+                    )
                 )
-            )
+            elif r not in dup_rows:  # a wide row repeats every indicator: one problem for the row
+                dup_rows.add(r)
+                problems.append(
+                    DuplicateError(
+                        f"unit {unit}, period {period} is given again (first on row {seen[key]})",
+                        "keep one row per unit and period",
+                        Location(file, r, "unit"),
+                    )
+                )
             continue
         seen[key] = r
         if v is None:
@@ -197,7 +227,8 @@ def validate_values(
     ind_kind = dict(zip(indicators["code"], indicators["kind"])) if indicators is not None else None
     bad = _BadRefs()
     vals = _check_cells(cells, long_form, unit_set, ind_kind, bad, file, problems)
-    bad.report(file, long_form, units_file, indicators_file, problems)
+    inds = [c for c, k in (ind_kind or {}).items() if k != "aggregate"]
+    bad.report(file, long_form, units_file, indicators_file, problems, sorted(unit_set or ()), inds)
     if not len(vals) and not problems:
         problems.append(EmptyFileError("no values at all (every cell empty)", "fill in some values", Location(file)))
     return vals

@@ -69,6 +69,12 @@ def build_panel(
     scores with columns ``unit, period`` and one column per aggregate, plus ``rank`` (rank of
     the unit within its period on the top aggregate, 1 = best).
     """
+    dataset = spec.select.apply(dataset)
+    if not spec.select.is_default():  # the pooled units are CODE@YEAR: the selection is made here
+        from citynexus.evaluate.spec import SelectSpec
+
+        spec = spec.copy()
+        spec.select = SelectSpec()
     method = spec.impute.method
     panel_method = method if method in PANEL_METHODS else None
     spec2 = spec.with_(**{"impute.method": "none"}) if panel_method else spec

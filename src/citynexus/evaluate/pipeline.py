@@ -187,6 +187,16 @@ def aggregate_tree(
         values[p] = y
         for c, wc in zip(kids, w):
             wrows.append({"code": c, "parent": p, "level": fw.level[c], "method": info["method"], "weight": float(wc)})
+        zero = [c for c, wc in zip(kids, w) if wc == 0]
+        if zero:
+            _log(
+                log,
+                "weights",
+                f"{p}: weight 0 for {', '.join(zero)}: excluded from {p} (a weight of 0 means excluded, in the "
+                "indicators table and in the spec alike)",
+                parent=p,
+                excluded=zero,
+            )
         if info["method"] != "given" or info.get("source") == "spec":
             _log(
                 log,
@@ -197,7 +207,16 @@ def aggregate_tree(
             )
         n_missing = int(np.isnan(y).sum())
         if n_missing:
-            _log(log, "aggregate", f"{p}: {n_missing} units have no score (too few children available)", "warning")
+            dead = [str(u) for u, v in zip(values.index, y) if np.isnan(v)]
+            shown = ", ".join(dead[:10]) + (f" and {len(dead) - 10} more" if len(dead) > 10 else "")
+            _log(
+                log,
+                "aggregate",
+                f"{p}: {n_missing} units have no score (too few children available): {shown}",
+                "warning",
+                parent=p,
+                units=dead,
+            )
     sc = pd.DataFrame(scores, index=normalised.index)
     order = sorted(sc.columns, key=lambda c: (-fw.level[c], fw.aggregates.index(c)))
     sc = sc[order]
@@ -210,6 +229,41 @@ def aggregate_tree(
     return sc, wt
 
 
+def skipped_cells(
+    normalised: pd.DataFrame, scores: pd.DataFrame, fw: Framework, weights: pd.DataFrame | None = None
+) -> list[dict]:
+    """One warning per missing child value that an aggregation skipped: the unit still has
+    a score for the parent, computed with the weights of the parent's other children
+    rescaled to sum to 1 (see :mod:`citynexus.evaluate.aggregate`). Each record names the
+    unit and the child (an ``indicator`` or, higher up, an ``aggregate``) at the top level
+    and in ``details``, so ``log.json``, the API and the report carry them. Children of
+    weight 0 (excluded, see ``weights``) are not named: nothing was rescaled for them."""
+    values = pd.concat([normalised, scores], axis=1)
+    zero = set() if weights is None or not len(weights) else set(weights.loc[weights["weight"] == 0, "code"])
+    recs: list[dict] = []
+    for p in fw.aggregation_order():
+        if p not in scores.columns:
+            continue
+        kids = [c for c in fw.children.get(p, []) if c in values.columns and c not in zero]
+        has = scores[p].notna()
+        for c in kids:
+            kind = "indicator" if c in fw.indicators else "aggregate"
+            for u in values.index[values[c].isna() & has]:
+                u = str(u)
+                rec = log_entry(
+                    "aggregate",
+                    f"missing value skipped: unit {u}, {kind} {c} in {p}; the weights of the other children "
+                    f"of {p} were rescaled for this unit",
+                    "warning",
+                    unit=u,
+                    **{kind: c},
+                    parent=p,
+                )
+                rec.update({"unit": u, kind: c, "parent": p})
+                recs.append(rec)
+    return recs
+
+
 @dataclass
 class Inputs:
     """What :func:`run_stages` needs from a dataset for one period (see :func:`prepare`)."""
@@ -220,6 +274,8 @@ class Inputs:
     denominators: pd.DataFrame | None
     groups: pd.DataFrame | None
     panel: pd.DataFrame | None
+    #: the dataset the inputs come from, after the spec's [select]
+    dataset: Any = None
 
 
 def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
@@ -228,6 +284,7 @@ def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
     the spec imputes along time. Robustness runs call this once and then
     :func:`run_stages` / :func:`aggregate_tree` per variant."""
     spec.validate()
+    dataset = spec.select.apply(dataset)
     fw = dataset.framework
     if not fw.aggregates:
         raise IndexSpecError("the dataset's framework has no aggregates: add a parent (index) for the indicators")
@@ -244,6 +301,7 @@ def prepare(dataset, spec: IndexSpec, period: int | None = None) -> Inputs:
         denominators=dataset.table(period, codes=dcodes) if dcodes else None,
         groups=dataset.units.set_index("code")[dataset.groups] if dataset.groups else None,
         panel=dataset.panel() if spec.impute.method in PANEL_METHODS else None,
+        dataset=dataset,
     )
 
 
@@ -256,11 +314,13 @@ def build(dataset, spec: IndexSpec | None = None, period: int | None = None) -> 
 
     spec = spec or IndexSpec()
     inp = prepare(dataset, spec, period)
+    dataset = inp.dataset  # as [select] chose it
     fw, period = inp.framework, inp.period
     st = run_stages(inp.raw, inp.denominators, fw, spec, inp.groups, inp.panel, period)
     extra = {"treated": st.stages["treated"], "raw": st.stages["raw"].loc[st.stages["treated"].index]}
     log = st.log
     scores, wt = aggregate_tree(st.stages["normalised"], fw, spec, extra, log)
+    log.extend(skipped_cells(st.stages["normalised"], scores, fw, wt))
     stages = dict(st.stages)
     stages["aggregated"] = pd.concat([st.stages["normalised"], scores], axis=1)
     ranks = rank_series(scores)

@@ -134,7 +134,30 @@ class AggregateSpec:
     parent: dict[str, dict] = field(default_factory=dict)
 
 
+@dataclass
+class SelectSpec:
+    """Which units and periods the index is built on (``[select]``); unknown codes are refused
+    with an error naming them when the spec meets the data."""
+
+    #: unit codes to keep (None: every unit)
+    units: list[str] | None = None
+    #: unit codes to leave out
+    exclude: list[str] = field(default_factory=list)
+    #: years to keep (None: every period)
+    periods: list[int] | None = None
+
+    def is_default(self) -> bool:
+        return self.units is None and not self.exclude and self.periods is None
+
+    def apply(self, dataset, where: str = "[select]"):
+        """``dataset`` restricted as the section says (the same object when it selects nothing)."""
+        if self.is_default():
+            return dataset
+        return dataset.select(self.units, self.exclude, self.periods, where=where)
+
+
 _SECTIONS = {
+    "select": SelectSpec,
     "denominate": DenominateSpec,
     "screen": ScreenSpec,
     "impute": ImputeSpec,
@@ -151,6 +174,7 @@ class IndexSpec:
 
     name: str = "index"
     description: str = ""
+    select: SelectSpec = field(default_factory=SelectSpec)
     denominate: DenominateSpec = field(default_factory=DenominateSpec)
     screen: ScreenSpec = field(default_factory=ScreenSpec)
     impute: ImputeSpec = field(default_factory=ImputeSpec)
@@ -163,6 +187,8 @@ class IndexSpec:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["normalise"]["range"] = list(self.normalise.range)
+        if self.select.is_default():  # an unused [select] leaves the spec (and its digest) as before
+            d.pop("select")
         return _drop_none(d)
 
     @classmethod
@@ -351,6 +377,7 @@ class IndexSpec:
         group) run in :func:`citynexus.evaluate.build`."""
         c = _Check(source)
         for check in (
+            self._check_select,
             self._check_screen_impute,
             self._check_treat,
             self._check_normalise,
@@ -359,6 +386,22 @@ class IndexSpec:
             self._check_means_positive,
         ):
             check(c)
+
+    def _check_select(self, c: _Check) -> None:
+        """Checks of the [select] options (the codes are checked against the data)."""
+        sel = self.select
+        for k in ("units", "exclude"):
+            v = getattr(sel, k)
+            ok = (k == "units" and v is None) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+            c.need(
+                ok,
+                f'select.{k} must be a list of unit codes, e.g. ["SZ", "GZ"], got {v!r}',
+            )
+        p = sel.periods
+        c.need(
+            p is None or (isinstance(p, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in p)),
+            f"select.periods must be a list of years, e.g. [2010, 2020], got {p!r}",
+        )
 
     def _check_screen_impute(self, c: _Check) -> None:
         """Checks of the screen and impute options."""

@@ -20,6 +20,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "未计算空间统计（Moran's I、LISA）且不绘制地图：{n} 个单元没有坐标（{units}）。"
         "在单元表中填写 lat 和 lon 列即可纳入。",
     ),
+    "note_cells_skipped": (
+        "{n} missing value(s) skipped by the aggregation, the weights of the other children rescaled for that unit "
+        "(unit, indicator): {cells}. The build log names each one.",
+        "聚合时跳过了 {n} 个缺失值，并为该单元重新调整了其余子项的权重（单元、指标）：{cells}。构建日志逐一列出。",
+    ),
+    "note_screened_units": (
+        "{n} unit(s) screened out for too little data (availability below the threshold): {units}.",
+        "{n} 个单元因数据不足（可用率低于阈值）被筛除：{units}。",
+    ),
+    "note_screened_indicators": (
+        "{n} indicator(s) screened out for too little data (availability below the threshold): {indicators}.",
+        "{n} 个指标因数据不足（可用率低于阈值）被筛除：{indicators}。",
+    ),
     "note_spatial_too_few": (
         "Spatial statistics are left out: {n} units are too few (at least 4 are needed).",
         "未计算空间统计：{n} 个单元过少（至少需要 4 个）。",

@@ -202,6 +202,7 @@ def analyse(
     result = build(dataset, spec, period=period)
     subsystems = _subsystems(result, dataset)
     top = result.index_code
+    _build_notes(result, notes)
 
     say("panel index")
     _pooled, panel_scores = build_panel(dataset, spec)
@@ -269,6 +270,24 @@ def analyse(
         rank_bounds=bounds,
         coupling_method=coupling_method,
     )
+
+
+def _build_notes(result: IndexResult, notes: list[str]) -> None:
+    """Name what the build left out or skipped: screened-out units and indicators, missing
+    values the aggregation skipped (with the other weights rescaled)."""
+    cells = [r for r in result.log if r.get("step") == "aggregate" and "unit" in r and "parent" in r]
+    if cells:
+        named = [f"{r['unit']} {r.get('indicator') or r.get('aggregate')}" for r in cells]
+        notes.append(Note("note_cells_skipped", n=len(cells), cells=_few(named)))
+    for r in result.log:
+        if r.get("step") != "screen":
+            continue
+        det = r.get("details", {})
+        if det.get("units"):
+            notes.append(Note("note_screened_units", n=len(det["units"]), units=_few(list(det["units"]))))
+        if det.get("indicators"):
+            ind = list(det["indicators"])
+            notes.append(Note("note_screened_indicators", n=len(ind), indicators=_few(ind)))
 
 
 def _upper(spec: IndexSpec) -> float:

@@ -31,6 +31,9 @@ def coupling(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
     return {
         "dataset": dataset,
         "subsystems": a.subsystems,
+        "method": a.coupling_method,
+        "model": a.coupling_label("en"),
+        "scores": "pooled panel",
         "rows": _records(a.coupling.reset_index()),
         "change": _records(a.coupling_change.reset_index()),
     }

@@ -169,7 +169,7 @@ class Engine:
             isinstance(f, ChoiceFactor) and any(v in PANEL_METHODS for v in self._option_values(f, "impute.method"))
             for f in self.factors
         ) and (self.inputs.panel is None):
-            self.inputs = dataclasses.replace(self.inputs, panel=dataset.panel())
+            self.inputs = dataclasses.replace(self.inputs, panel=self.inputs.dataset.panel())
         self.nominal = build(dataset, spec, period)
         self.top = fw.top
         self.units: list[str] = [str(u) for u in self.inputs.raw.index]
