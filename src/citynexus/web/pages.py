@@ -249,11 +249,28 @@ def explorer(request: Request) -> HTMLResponse:
     top = res.index_code
     children = ds.children(top)
     w = res.weights.set_index("code")["weight"] if "code" in res.weights.columns else {}
-    from citynexus.web.explorer import slider_values
+    from citynexus.web.explorer import group_given, slider_values
 
     sliders, exact = slider_values(children, {c: float(w.get(c, 1.0)) for c in children}, request.query_params)
+    groups = {g["parent"]: g["children"] for g in service.tree_weights(res)}
     for s_ in sliders:
         s_["label"] = ds.label(s_["code"], lang)
+        kids = groups.get(s_["code"])
+        if kids:  # the pillar's indicators: weights within the pillar, expandable
+            codes = [k["code"] for k in kids]
+            rows, ex = slider_values(codes, {k["code"]: k["weight"] for k in kids}, request.query_params)
+            for r in rows:
+                r["label"] = ds.label(r["code"], lang)
+            s_["children"] = rows
+            s_["child_step"] = "1" if ex else "any"
+            s_["given"] = group_given(codes, request.query_params)
+    tree = {
+        "labels": {c: ds.label(c, lang) for g in groups.values() for c in (k["code"] for k in g)},
+        "parents": {k["code"]: p for p, g in groups.items() for k in g},
+        "pillars": children,
+        # in framework order (tojson sorts the keys of the mappings above)
+        "order": [k["code"] for g in groups.values() for k in g],
+    }
     bounds = _rank_bounds(ds, res)
     names = ds.units.set_index("code")["name_zh" if lang == "zh" else "name"]
     brows = None
@@ -262,7 +279,21 @@ def explorer(request: Request) -> HTMLResponse:
             {"unit": u, "name": names[u], "best": int(r["best"]), "worst": int(r["worst"])}
             for u, r in bounds.sort_values("best").iterrows()
         ]
-    labels = {k: t(k, lang) for k in ("rank", "city", "score", "copied", "explorer_all_zero")}
+    labels = {
+        k: t(k, lang)
+        for k in (
+            "rank",
+            "city",
+            "score",
+            "copied",
+            "explorer_all_zero",
+            "explorer_shares_title",
+            "explorer_share_axis",
+            "explorer_up",
+            "explorer_down",
+            "explorer_same",
+        )
+    }
     return render(
         request,
         "explorer.html",
@@ -276,6 +307,7 @@ def explorer(request: Request) -> HTMLResponse:
         period=res.period,
         bounds=brows,
         labels=labels,
+        tree=tree,
         index_name=ds.label(top, lang),
     )
 
