@@ -92,6 +92,8 @@ def render(
     else:
         resp.headers["Vary"] = "Accept-Language, Cookie"
     resp.set_cookie("lang", shown, max_age=31536000, samesite="lax")
+    if context.get("period") and request.query_params.get("period"):  # the year carries to the next page
+        resp.set_cookie("period", str(context["period"]), max_age=31536000, samesite="lax")
     return resp
 
 
@@ -154,6 +156,25 @@ def _datasets(request: Request) -> list[dict]:
     return out
 
 
+def chosen_period(request: Request, ds) -> int:
+    """The year of a page: ``?period`` (refused with a message when it is not a year of the
+    dataset), else the year chosen on an earlier page (the ``period`` cookie, when the
+    dataset has it), else the latest year."""
+    from citynexus.errors import CityNexusError
+
+    period = request.query_params.get("period")
+    if period:
+        if not period.isdigit():
+            raise CityNexusError(f"period '{period}' is not a year; periods present: {ds.periods}")
+        if int(period) not in ds.periods:
+            raise CityNexusError(f"period {period} has no data; periods present: {ds.periods}")
+        return int(period)
+    remembered = request.cookies.get("period", "")
+    if remembered.isdigit() and int(remembered) in ds.periods:
+        return int(remembered)
+    return ds.periods[-1]
+
+
 def _error_page(request: Request, err: Exception) -> HTMLResponse:
     from citynexus.i18n.errors import translate_error
 
@@ -175,12 +196,7 @@ def overview(request: Request) -> HTMLResponse:
     lang = lang_of(request)
     try:
         name, ds = _dataset_choice(request)
-        period = request.query_params.get("period")
-        if period and not period.isdigit():
-            raise CityNexusError(f"period '{period}' is not a year; periods present: {ds.periods}")
-        period = int(period) if period else ds.periods[-1]
-        if period not in ds.periods:
-            raise CityNexusError(f"period {period} has no data; periods present: {ds.periods}")
+        period = chosen_period(request, ds)
         res = service.result(ds, period=period)
     except (CityNexusError, ValueError) as err:
         return _error_page(request, err)
@@ -242,7 +258,7 @@ def explorer(request: Request) -> HTMLResponse:
 
     try:
         name, ds = _dataset_choice(request)
-        res = service.result(ds)
+        res = service.result(ds, period=chosen_period(request, ds))
     except CityNexusError as err:
         return _error_page(request, err)
     lang = lang_of(request)
@@ -305,6 +321,7 @@ def explorer(request: Request) -> HTMLResponse:
         sliders=sliders,
         step="1" if exact else "any",
         period=res.period,
+        periods=ds.periods,
         bounds=brows,
         labels=labels,
         tree=tree,
@@ -322,7 +339,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
     lang = lang_of(request)
     try:
         name, ds = _dataset_choice(request)
-        res = service.result(ds)
+        res = service.result(ds, period=chosen_period(request, ds))
         code = code or ds.unit_codes[0]
         if code not in ds.unit_codes:
             raise CityNexusError(f"no unit '{code}' in dataset {name}; units: {', '.join(ds.unit_codes)}")
@@ -383,6 +400,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
         rank=int(res.ranks[top][code]),
         n=len(scores),
         period=res.period,
+        periods=ds.periods,
     )
 
 
