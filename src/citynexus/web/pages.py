@@ -14,6 +14,18 @@ from citynexus.i18n import base_lang, negotiate, t, to_hant_page
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
+
+def fixed(value, digits: int = 3, sign: bool = False) -> str:
+    """A number with ``digits`` decimals that never reads "-0.000" (a value that rounds to
+    zero is shown as 0); ``sign``: "+" before positive values."""
+    v = float(value)
+    if round(v, digits) == 0:
+        return f"{0.0:.{digits}f}"
+    return f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
+
+
+templates.env.filters["fixed"] = fixed
+
 #: Navigation entries: (key, href, label key). Areas append their pages here.
 NAV: list[dict] = [
     {"key": "overview", "href": "/", "label": "nav_overview"},
@@ -352,6 +364,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
     table = res.scores[children] if len(children) >= 3 else res.normalised
     labels = {c: ds.label(c, lang) for c in table.columns}
     figures = {"fig-radar": _fig(figs.radar_figure(table, code, labels, names[code], lang))}
+    radar_key = figs.radar_key(list(table.columns), labels)
     if a is not None:
         panel = a.panel_scores[a.panel_scores["unit"] == code]
         long = panel.melt(
@@ -393,6 +406,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
         city_name=names[code],
         units=units,
         figures=figures,
+        radar_key=radar_key,
         strengths=strengths,
         obstacles=obst,
         peers=peer_rows,
