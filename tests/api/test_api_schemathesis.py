@@ -24,6 +24,11 @@ def _app():
         db = tempfile.mkdtemp(prefix="cnx-schemathesis-") + "/api.db"
         _state["app"] = create_app(db)
         _state["key"] = create_key(get_engine(db), "schemathesis", role="editor")
+        # the first routing loads the sentence encoder and builds the centres' matcher (10-15 s),
+        # longer than the client's read timeout: done once here, as a long-running server would
+        from citynexus.services.centres import warm
+
+        warm(db)
     return _state["app"]
 
 

@@ -114,5 +114,6 @@ def test_demo_command_writes_the_report(tmp_path):
         assert (tmp_path / "rep" / f).exists(), f
     assert "SYNTHETIC DATA" in r.output and "Shenzhen" in r.output
     assert "5–95%" in r.output and "any weights" in r.output
+    assert "SME service centres (synthetic demo), default funding formula: 1,000,000.00 over 15 centres" in r.output
     data = json.loads(json.dumps(pd.read_csv(tmp_path / "rep" / "csv" / "summary.csv").to_dict("records")))
     assert data[0]["rank"] == 1

@@ -30,6 +30,7 @@ from citynexus.centres.funding import OUTCOMES, FundingRecord, parse_outcome
 from citynexus.centres.models import Centre, ServiceRequest
 from citynexus.ledger import Ledger, LedgerError, merkle
 from citynexus.store import get_engine, session_scope
+from citynexus.store.app import LOCAL_ORG
 from citynexus.store.centres import CentreRow, RequestRow, ServiceRecordRow
 
 STATUSES = ("requested", "accepted", "delivered", "confirmed")
@@ -94,6 +95,7 @@ def record_json(r: ServiceRecordRow) -> dict[str, Any]:
         "outcome": r.outcome,
         "delivery_entry": r.delivery_entry,
         "confirmation_entry": r.confirmation_entry,
+        "owner_org": r.owner_org,
     }
 
 
@@ -107,11 +109,15 @@ class ServiceBook:
         self.ledger = Ledger.init(url, origin="citynexus/centres", exist_ok=True)
 
     # ------------------------------------------------------------------ centres and requests
-    def import_centres(self, centres: Iterable[Centre], register_in_hub: bool = True) -> int:
+    def import_centres(
+        self, centres: Iterable[Centre], register_in_hub: bool = True, owner: str | None = None, authorize=None
+    ) -> int:
         """Insert or update centres (one transaction); with ``register_in_hub`` each centre also
         becomes a hub organization of kind ``service_centre`` with its ``service`` offers (one per
         language, :meth:`Centre.offers`), through the hub's own all-or-nothing import, so the
-        hub's matching and portraits see the centres too."""
+        hub's matching and portraits see the centres too. New centres belong to ``owner`` (default
+        ``local``); an updated centre keeps its owner. ``authorize`` is passed to the hub import
+        (its owner checks, row by row)."""
         centres = list(centres)
         if register_in_hub:
             from citynexus.hub import Hub
@@ -120,10 +126,12 @@ class ServiceBook:
             for c in centres:
                 recs.append(c.organization().to_record())
                 recs += [o.to_record() for o in c.offers()]
-            Hub(self.url).import_records(recs, source="centres")
+            Hub(self.url).import_records(recs, source="centres", owner=owner, authorize=authorize)
         n = 0
         with session_scope(self.engine) as s:
             for c in centres:
+                old = s.get(CentreRow, c.id)
+                keep = old.owner_org if old is not None else (owner or LOCAL_ORG)
                 s.merge(
                     CentreRow(
                         id=c.id,
@@ -135,19 +143,32 @@ class ServiceBook:
                         description_zh=c.description_zh,
                         capacity=c.capacity,
                         affiliates=list(c.affiliates),
+                        owner_org=keep,
                     )
                 )
                 n += 1
         return n
 
-    def import_requests(self, requests: Iterable[ServiceRequest]) -> int:
-        """Insert or update SME requests (one transaction)."""
+    def import_requests(self, requests: Iterable[ServiceRequest], owner: str | None = None) -> int:
+        """Insert or update SME requests (one transaction); new requests belong to ``owner``."""
         n = 0
         with session_scope(self.engine) as s:
             for r in requests:
-                s.merge(RequestRow(id=r.id, sme=r.sme, city=r.city, text=r.text, lang=r.lang, industry=r.industry))
+                old = s.get(RequestRow, r.id)
+                keep = old.owner_org if old is not None else (owner or LOCAL_ORG)
+                s.merge(
+                    RequestRow(
+                        id=r.id, sme=r.sme, city=r.city, text=r.text, lang=r.lang, industry=r.industry, owner_org=keep
+                    )
+                )
                 n += 1
         return n
+
+    def owners(self, what: str = "centre") -> dict[str, str]:
+        """Owner organisation of every stored centre (``what="centre"``) or request (``"request"``)."""
+        table = CentreRow if what == "centre" else RequestRow
+        with session_scope(self.engine) as s:
+            return dict(s.execute(select(table.id, table.owner_org)).all())
 
     def centres(self) -> list[Centre]:
         with session_scope(self.engine) as s:
@@ -199,6 +220,7 @@ class ServiceBook:
                 sme = req.sme
             if not sme:
                 raise RecordError("a record needs the SME (sme=...) or a stored request (request=...)")
+            owner = s.get(CentreRow, centre).owner_org
             rid = record_id or f"SR-{uuid.uuid4().hex[:12]}"
             if s.get(ServiceRecordRow, rid) is not None:
                 raise RecordError(f"record id {rid!r} is already used")
@@ -212,6 +234,7 @@ class ServiceBook:
                     status="requested",
                     referred_from=referred_from,
                     requested_at=at,
+                    owner_org=owner,
                 )
             )
         return rid
@@ -302,7 +325,7 @@ class ServiceBook:
             return False, f"status {record['status']}, not confirmed"
         fields = {"request": "request_id", "centre": "centre_id"}
         row = ServiceRecordRow(
-            **{fields.get(k, k): v for k, v in record.items() if k not in ("verified", "verification")}
+            **{fields.get(k, k): v for k, v in record.items() if k not in ("verified", "verification", "owner_org")}
         )
         size, root = head or self.head()
         for what, idx, typ, payload in (

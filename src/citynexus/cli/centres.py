@@ -192,6 +192,19 @@ record_app = typer.Typer(
 app.add_typer(record_app, name="record")
 
 
+AS_HELP = (
+    "Organisation the step is done for (default: the SME for open/confirm, the centre for accept/deliver). "
+    "Checked like an API key of that organisation: only the centre accepts and delivers, only the SME confirms."
+)
+
+
+def _step(action: str, record: str | None, acting_as: str | None, db: str | None, **kw) -> dict:
+    from citynexus.services.centres import command_line_principal, record_action
+
+    who = command_line_principal(db, action, record, acting_as, **kw)
+    return record_action(db, who, action, record, **kw)
+
+
 @record_app.command("open")
 def record_open(
     centre: str = typer.Argument(..., help="Centre id."),
@@ -199,30 +212,36 @@ def record_open(
     request: str | None = typer.Option(None, "--request", help="Stored request id."),
     period: str | None = typer.Option(None, "--period", help="Funding period (default: the year)."),
     referred_from: str | None = typer.Option(None, "--referred-from", help="Centre that referred the SME."),
+    acting_as: str | None = typer.Option(None, "--as", help=AS_HELP),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Open a service record (status requested); prints its id."""
-    from citynexus.centres.lifecycle import ServiceBook
-
-    print(ServiceBook(db).open(centre, sme=sme, request=request, period=period, referred_from=referred_from))
+    out = _step(
+        "open", None, acting_as, db, centre=centre, sme=sme, request=request, period=period, referred_from=referred_from
+    )
+    print(out["record"])
 
 
 @record_app.command("accept")
-def record_accept(record: str, db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def record_accept(
+    record: str,
+    acting_as: str | None = typer.Option(None, "--as", help=AS_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
     """The centre accepts the request."""
-    from citynexus.centres.lifecycle import ServiceBook
-
-    ServiceBook(db).accept(record)
+    _step("accept", record, acting_as, db)
     console.print(f"{record} accepted")
 
 
 @record_app.command("deliver")
-def record_deliver(record: str, db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def record_deliver(
+    record: str,
+    acting_as: str | None = typer.Option(None, "--as", help=AS_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
     """The centre reports the service delivered (appended to the ledger)."""
-    from citynexus.centres.lifecycle import ServiceBook
-
-    idx = ServiceBook(db).deliver(record)
-    console.print(f"{record} delivered; ledger entry {idx}")
+    out = _step("deliver", record, acting_as, db)
+    console.print(f"{record} delivered; ledger entry {out['ledger_entry']}")
 
 
 @record_app.command("confirm")
@@ -232,14 +251,12 @@ def record_confirm(
     outcome: str | None = typer.Option(
         None, "--outcome", help="technology_adopted, certification_passed or cost_saved."
     ),
-    by: str | None = typer.Option(None, "--by", help="Who confirms (default: the SME). Anyone else is never counted."),
+    acting_as: str | None = typer.Option(None, "--as", "--by", help=AS_HELP + " Anyone but the SME is refused."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """The SME confirms the service with a rating and an outcome (appended to the ledger)."""
-    from citynexus.centres.lifecycle import ServiceBook
-
-    idx = ServiceBook(db).confirm(record, rating, outcome, by=by)
-    console.print(f"{record} confirmed; ledger entry {idx}")
+    out = _step("confirm", record, acting_as, db, rating=rating, outcome=outcome)
+    console.print(f"{record} confirmed; ledger entry {out['ledger_entry']}")
 
 
 @record_app.command("list")

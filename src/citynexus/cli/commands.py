@@ -105,3 +105,6 @@ def register(app: typer.Typer) -> None:
             raise ReportUsageError(f"--lang {lang!r}: the printed table is in en or zh")
         for path in run_report("gba", out, list(REPORT_LANGS), print_lang=lang):
             console.print(f"wrote {path}")
+        from citynexus.services.centres import funding_summary
+
+        console.print(funding_summary(), highlight=False, soft_wrap=True)

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citynexus.store import Base
+from citynexus.store.app import LOCAL_ORG
 
 
 class CentreRow(Base):
@@ -22,6 +23,8 @@ class CentreRow(Base):
     description_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
     capacity: Mapped[float | None] = mapped_column(Float, nullable=True)
     affiliates: Mapped[list] = mapped_column(JSON, default=list)
+    #: the organisation that runs the centre's record (the importer; ``local`` for the command line)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)
 
 
 class RequestRow(Base):
@@ -35,6 +38,7 @@ class RequestRow(Base):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8))
     industry: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)
 
 
 class ServiceRecordRow(Base):
@@ -62,6 +66,8 @@ class ServiceRecordRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     delivery_entry: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     confirmation_entry: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    #: the organisation of the centre that serves (its parties: the centre and the SME)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)
 
 
 class TalentRecordRow(Base):
@@ -72,3 +78,4 @@ class TalentRecordRow(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict] = mapped_column(JSON)
+    owner_org: Mapped[str] = mapped_column(String(64), default=LOCAL_ORG, index=True)

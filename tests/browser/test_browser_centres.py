@@ -1,0 +1,190 @@
+"""The service-centre pages in a real browser, English and Chinese, on a fresh database (so they
+show the labelled synthetic demo): the network map draws, the inbox shows routing reasons and
+referrals and routes a new statement, the performance table has names and rank intervals, the
+funding simulator's sliders change the amounts which still sum to the budget, and talent matches
+show reasons. Screenshots go to test-output/browser/."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def centres_server(tmp_path_factory):
+    import uvicorn
+
+    from citynexus.api import create_app
+    from citynexus.services.keys import create_key
+    from citynexus.store import get_engine
+
+    db = f"sqlite:///{tmp_path_factory.mktemp('centres') / 'centres.db'}"
+    app = create_app(db)
+    app.state.test_key = create_key(get_engine(db), "browser-centres", role="editor")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield {"url": f"http://127.0.0.1:{port}", "key": app.state.test_key}
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _no_english_ui(page) -> None:
+    """On a Chinese page the headings, table headers, tabs and labels carry Chinese text."""
+    for sel in ("h1", "nav.tabs a", "table.data thead th", "label"):
+        loc = page.locator(sel)
+        for i in range(loc.count()):
+            text = loc.nth(i).inner_text().strip()
+            if text and text not in ("–",):
+                assert CJK.search(text), f"{sel!r} shows {text!r} on a Chinese page"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_network_map(page, centres_server, shots, lang):
+    page.goto(f"{centres_server['url']}/centres?lang={lang}", timeout=60000)
+    page.locator("#fig-centres-map svg.main-svg").first.wait_for(timeout=20000)
+    assert page.locator("#centres-synthetic").is_visible()
+    assert page.locator("#centres-table tbody tr").count() == 15
+    assert page.locator("#links-table tbody tr").count() >= 1
+    # markers: one per centre, sized by SMEs served
+    assert page.locator("#fig-centres-map g.scatterlayer g.trace").count() >= 3
+    first = page.locator("#centres-table tbody tr").first.inner_text()
+    assert ("（合成）" in first) if lang == "zh" else ("(synthetic)" in first)
+    if lang == "zh":
+        _no_english_ui(page)
+        assert "服务中心" in page.locator("header nav").inner_text()
+    else:
+        assert "Service centres" in page.locator("header nav").inner_text()
+    page.screenshot(path=str(shots / f"centres-map-{lang}.png"), full_page=True)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_inbox_with_routing_reasons_and_referrals(page, centres_server, shots, lang):
+    page.goto(f"{centres_server['url']}/centres/inbox?lang={lang}", timeout=120000)
+    rows = page.locator("#inbox-table tbody tr[data-request]")
+    assert rows.count() == 8
+    assert page.locator("#inbox-table ol.routed li").count() >= 8
+    assert page.locator("#inbox-table .why").count() >= 1
+    if lang == "zh":
+        _no_english_ui(page)
+        assert "共同词语" in page.locator("#inbox-table").inner_text()
+        page.locator("#route-text").fill("EMC测试没通过，然后需要重新设计电路板的接地")
+    else:
+        assert "shared terms" in page.locator("#inbox-table").inner_text()
+        page.locator("#route-text").fill("The EMC test failed at the lab, then we must redesign the PCB grounding")
+    page.select_option("#route-city", "SZ")
+    page.locator("#route-btn").click()
+    page.locator("#route-result").wait_for(timeout=60000)
+    result = page.locator("#route-result")
+    assert result.locator("ol.routed li").count() == 3
+    assert result.locator(".referral").count() == 1
+    assert ("转介" if lang == "zh" else "referral") in result.inner_text()
+    page.screenshot(path=str(shots / f"centres-inbox-{lang}.png"), full_page=True)
+    # the web form stores a request: refused without a key, stored with one
+    page.locator("#submit-text").fill(
+        "我们的电池包跌落测试后外壳开裂" if lang == "zh" else "Our battery pack housing cracks"
+    )
+    page.locator("#submit-btn").click()
+    page.locator("#submit-error").wait_for(timeout=15000)
+    page.locator("#submit-key").fill(centres_server["key"])
+    page.locator("#submit-btn").click()
+    page.locator("#submit-ok").wait_for(timeout=15000)
+    assert ("已存储为需求" if lang == "zh" else "Stored as request") in page.locator("#submit-ok").inner_text()
+    page.locator("#next-page").click()
+    page.wait_for_url("**page=2**", timeout=60000)
+    assert page.locator("#inbox-table tbody tr[data-request]").count() == 8
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_performance_table(page, centres_server, shots, lang):
+    page.goto(f"{centres_server['url']}/centres/performance?lang={lang}", timeout=120000)
+    rows = page.locator("#performance-table tbody tr")
+    assert rows.count() == 15
+    first = rows.first
+    cells = first.locator("td")
+    assert cells.nth(0).inner_text() == "1"
+    name = cells.nth(1).inner_text()
+    assert not name.startswith("C-") and ("（合成）" in name if lang == "zh" else "(synthetic)" in name)
+    lo, hi = (int(x) for x in first.locator("td.rank-interval").inner_text().split("–"))
+    assert lo <= 1 <= hi
+    page.locator("#fig-centres-ranks svg.main-svg").first.wait_for(timeout=20000)
+    if lang == "zh":
+        _no_english_ui(page)
+    page.screenshot(path=str(shots / f"centres-performance-{lang}.png"), full_page=True)
+    assert page.js_errors == []
+
+
+def _amounts(page) -> dict[str, int]:
+    rows = page.locator("#fund-table tbody tr")
+    return {
+        rows.nth(i).get_attribute("data-centre"): int(rows.nth(i).get_attribute("data-cents"))
+        for i in range(rows.count())
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_funding_simulator_sliders(page, centres_server, shots, lang):
+    page.goto(f"{centres_server['url']}/centres/funding?lang={lang}", timeout=60000)
+    page.locator("body[data-funded='1']").wait_for(state="attached", timeout=30000)
+    before = _amounts(page)
+    assert len(before) == 15 and sum(before.values()) == 100_000_000
+    assert page.locator("#fund-total").get_attribute("data-cents") == "100000000"
+    assert all(v.strip("±0.,") == "" for v in page.locator("#fund-table td.vs-default").all_inner_texts())
+    # move the base-share slider to 80 %: the amounts change and still sum to the budget
+    page.locator("#w-base_share").fill("80")
+    page.locator("body[data-funded='2']").wait_for(state="attached", timeout=30000)
+    after = _amounts(page)
+    assert after != before and sum(after.values()) == 100_000_000
+    assert page.locator("#fund-total").get_attribute("data-cents") == "100000000"
+    assert page.locator("#o-base_share").inner_text() == "80%"
+    changes = page.locator("#fund-table td.vs-default").all_inner_texts()
+    assert any(c.startswith("+") for c in changes) and any(c.startswith("−") for c in changes)
+    # quantity vs quality, too
+    page.locator("#w-quantity").fill("90")
+    page.locator("body[data-funded='3']").wait_for(state="attached", timeout=30000)
+    again = _amounts(page)
+    assert again != after and sum(again.values()) == 100_000_000
+    if lang == "zh":
+        _no_english_ui(page)
+        assert "基础" in page.locator("#fund-table").inner_text()
+    page.locator("#sens-btn").click()
+    page.locator("#sens-table tbody tr").first.wait_for(timeout=60000)
+    assert page.locator("#sens-table tbody tr").count() == 15
+    page.screenshot(path=str(shots / f"centres-funding-{lang}.png"), full_page=True)
+    page.locator("#fund-reset").click()
+    page.locator("body[data-funded='4']").wait_for(state="attached", timeout=30000)
+    assert _amounts(page) == before
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_talent_matches_both_ways(page, centres_server, shots, lang):
+    page.goto(f"{centres_server['url']}/centres/talent?lang={lang}", timeout=120000)
+    rows = page.locator("#talent-results tbody tr")
+    assert rows.count() >= 1
+    assert ("语言" if lang == "zh" else "languages") in rows.first.inner_text()
+    page.select_option("#talent-select", index=1)
+    page.wait_for_url("**talent=**", timeout=60000)
+    assert page.locator("#talent-results tbody tr").count() >= 1
+    assert ("城市" if lang == "zh" else "city") in page.locator("#talent-results").inner_text()
+    if lang == "zh":
+        _no_english_ui(page)
+    page.screenshot(path=str(shots / f"centres-talent-{lang}.png"), full_page=True)
+    assert page.js_errors == []
