@@ -50,3 +50,11 @@ def test_indicator_weights_rerank_and_the_link_reproduces_them(page, live_server
     page.wait_for_timeout(500)
     assert all(change == "=" for _, _, change in _rows(page)) and "w." not in page.url
     assert page.js_errors == []
+
+
+def test_traditional_chinese_names_in_the_live_ranking(page, live_server, shots):
+    page.goto(f"{live_server['url']}/explorer?lang=zh-Hant")
+    _reranked(page, 1)
+    names = page.locator("#rerank-table tbody tr td:nth-child(2)").all_inner_texts()
+    assert "廣州" in names and "澳門" in names and "广州" not in names
+    page.screenshot(path=str(shots / "explorer-indicators-zh-Hant.png"), full_page=True)

@@ -296,6 +296,8 @@ def explorer(request: Request) -> HTMLResponse:
         "labels": {c: ds.label(c, lang) for g in groups.values() for c in (k["code"] for k in g)},
         "parents": {k["code"]: p for p, g in groups.items() for k in g},
         "pillars": children,
+        # the cities' names in the page's language (converted with the page for zh-Hant)
+        "names": {u: str(n) for u, n in ds.units.set_index("code")["name_zh" if lang == "zh" else "name"].items()},
         # in framework order (tojson sorts the keys of the mappings above)
         "order": [k["code"] for g in groups.values() for k in g],
     }
