@@ -22,6 +22,22 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_default_database(tmp_path_factory):
+    """No test reads or writes the user's own database: the default ``CITYNEXUS_DB`` of
+    the test session is a fresh SQLite file (a test that passes ``--db`` or a URL still uses
+    its own)."""
+    old = os.environ.get("CITYNEXUS_DB")
+    os.environ["CITYNEXUS_DB"] = f"sqlite:///{tmp_path_factory.mktemp('default-db') / 'citynexus.db'}"
+    yield
+    if old is None:
+        os.environ.pop("CITYNEXUS_DB", None)
+    else:
+        os.environ["CITYNEXUS_DB"] = old
+
+
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

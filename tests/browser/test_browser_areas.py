@@ -58,9 +58,12 @@ def area_server(tmp_path_factory):
     record_event(led, "CN-2025-001", "created", "Nansha port", kind="container")
     record_event(led, "CN-2025-001", "shipped", "Nansha port", mode="sea", location="Nansha")
     record_event(led, "CN-2025-001", "transferred", "Nansha port", from_mode="sea", to_mode="rail")
-    publish_result(RESULT, led, signer=generate_key("browser-key"))
-    for url in _serve(app):
-        yield {"url": url, "key": key}
+    signer = generate_key("browser-key")
+    publish_result(RESULT, led, signer=signer)
+    with pytest.MonkeyPatch.context() as mp:  # the server verifies against its pinned key only
+        mp.setenv("CITYNEXUS_LEDGER_TRUST", signer.verifier.vkey)
+        for url in _serve(app):
+            yield {"url": url, "key": key}
 
 
 @pytest.fixture

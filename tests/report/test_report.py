@@ -107,7 +107,8 @@ def test_report_renders_offline_in_chromium(analysis, tmp_path, browser):
     assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
 
 
-def test_demo_command_writes_the_report(tmp_path):
+def test_demo_command_writes_the_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYNEXUS_DB", f"sqlite:///{tmp_path / 'demo.db'}")  # the watch demo lands here
     r = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "rep")])
     assert r.exit_code == 0, r.output
     for f in ("report.html", "report_zh.html", "results.xlsx", "csv/summary.csv"):
@@ -115,5 +116,6 @@ def test_demo_command_writes_the_report(tmp_path):
     assert "SYNTHETIC DATA" in r.output and "Shenzhen" in r.output
     assert "5–95%" in r.output and "any weights" in r.output
     assert "SME service centres (synthetic demo), default funding formula: 1,000,000.00 over 15 centres" in r.output
+    assert "Risk radar (SYNTHETIC): Synthetic partner 3 is high risk" in " ".join(r.output.split())
     data = json.loads(json.dumps(pd.read_csv(tmp_path / "rep" / "csv" / "summary.csv").to_dict("records")))
     assert data[0]["rank"] == 1

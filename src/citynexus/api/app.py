@@ -125,7 +125,7 @@ def _optional_routers() -> list:
     import importlib.util
 
     out = []
-    for name in ("index", "robustness", "region", "network", "hub", "ledger", "admin", "agree", "centres"):
+    for name in ("index", "robustness", "region", "network", "hub", "ledger", "admin", "agree", "centres", "watch"):
         mod = f"citynexus.api.routers.{name}"
         if importlib.util.find_spec(mod) is not None:
             out.append(importlib.import_module(mod).router)

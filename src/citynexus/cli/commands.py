@@ -105,6 +105,12 @@ def register(app: typer.Typer) -> None:
             raise ReportUsageError(f"--lang {lang!r}: the printed table is in en or zh")
         for path in run_report("gba", out, list(REPORT_LANGS), print_lang=lang):
             console.print(f"wrote {path}")
+        from citynexus.services.agree import demo_summary
+
+        console.print(demo_summary(), highlight=False, soft_wrap=True)
         from citynexus.services.centres import funding_summary
 
         console.print(funding_summary(), highlight=False, soft_wrap=True)
+        from citynexus.cli.watch import risk_summary
+
+        console.print(risk_summary(lang), highlight=False, soft_wrap=True)

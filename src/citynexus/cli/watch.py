@@ -177,3 +177,13 @@ def demo_cmd(
     console.print(f"SYNTHETIC demo: {out['ledger_size']} ledger entries; alerts {out['stored']}")
     for p in out["parties"][:5]:
         console.print(f"  {p['party']}: {p['level']} ({p['score']:.2f}) — {'; '.join(p['reasons_en'][:1])}")
+
+
+def risk_summary(lang: str = "en") -> str:
+    """Load the SYNTHETIC watch demo (partner reports with planted events) into the default database,
+    so the dashboard's risk radar shows it, and say which partner is the riskiest and why (one line;
+    printed by ``citynexus demo``)."""
+    from citynexus.services.watch import demo_summary, seed_demo
+    from citynexus.store import default_url
+
+    return demo_summary(seed_demo(default_url()), lang)

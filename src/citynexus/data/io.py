@@ -117,8 +117,19 @@ def read_csv_folder(folder: Path, name: str = "") -> Dataset:
 
 
 def read_excel(path: Path, name: str = "") -> Dataset:
+    import zipfile
+
     from citynexus.data.limits import check_xlsx
 
+    if not zipfile.is_zipfile(path):
+        raise DatasetValidationError(
+            [
+                DataProblem(
+                    "cannot open as an Excel workbook: it is not an .xlsx file", "save it as .xlsx", Location(path.name)
+                )
+            ],
+            path.name,
+        )
     check_xlsx(path)  # entry count and unpacked size, counted while streaming (a workbook is a zip)
     try:
         book = pd.read_excel(path, sheet_name=None, dtype=object, header=0)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 TEXT: dict[str, tuple[str, str]] = {
     "agree_title": ("Agreements", "合作协议"),
+    "agree_synthetic_note": (
+        "Synthetic data: the demo agreements, their parties and their quarterly reports come from a seeded "
+        "generator; they describe no real organisation or contract.",
+        "合成数据：演示协议、签约方及其季度报送数据均由带种子的生成器产生，不涉及任何真实机构或合同。",
+    ),
     "agree_status_met": ("met", "达标"),
     "agree_status_breached": ("breached", "未达标"),
     "agree_status_no_data": ("no data", "无数据"),

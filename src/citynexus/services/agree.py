@@ -346,3 +346,24 @@ def agreement_view(agreement_id: str, db: str | None = None, viewer=ALL) -> dict
         "periods": periods,
         "cells": cells,
     }
+
+
+def demo_summary(db: str | None = None) -> str:
+    """Load the SYNTHETIC demo agreements (idempotent: stored ones are kept, each call adds an
+    evaluation run) and say in one line what their newest runs found."""
+    from collections import Counter
+
+    from citynexus.agree.demo import DEMO_AS_OF, demo_agreements
+
+    load_demo_data(db)
+    reg = AgreementRegistry(db)
+    counts: Counter[str] = Counter()
+    ids = [a.id for a in demo_agreements()]
+    for aid in ids:
+        run = reg.latest_run(aid) or {}
+        counts.update(r["status"] for r in run.get("results", []))
+    return (
+        f"Agreements (SYNTHETIC demo): {len(ids)} agreements evaluated as of {DEMO_AS_OF.isoformat()}: "
+        f"{counts['met']} term results met, {counts['breached']} breached, {counts['no_data']} without data, "
+        f"{counts['not_due']} not due; every run is anchored in the ledger (citynexus agree status, /agree)"
+    )

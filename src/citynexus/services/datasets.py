@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from citynexus.data import Dataset, read
 from citynexus.data.dataset import summary_counts
+from citynexus.data.limits import InputLimitError
 from citynexus.errors import CityNexusError, DatasetValidationError
 from citynexus.services import audit
 from citynexus.services.auth import Principal, check_write
@@ -29,17 +30,27 @@ def dataset_from_upload(files: list[tuple[str, bytes]], name: str) -> Dataset:
             return _read_upload(files, name, Path(tmp))
         except DatasetValidationError as err:
             raise _scrubbed(err, tmp, files) from None
+        except InputLimitError as err:
+            raise InputLimitError(_clean_paths(str(err), tmp, files)) from None
+
+
+def _shown(files: list[tuple[str, bytes]]) -> str:
+    return files[0][0] if len(files) == 1 else "the upload"
+
+
+def _clean_paths(text: str | None, tmp: str, files: list[tuple[str, bytes]]) -> str | None:
+    """``text`` with the temporary paths replaced by the name of what was uploaded."""
+    for path in (f"{tmp}/{XLSX_NAME}", f"{tmp}/{FOLDER_NAME}", tmp, XLSX_NAME):
+        text = text.replace(path, _shown(files)) if text else text
+    return text
 
 
 def _scrubbed(err: DatasetValidationError, tmp: str, files: list[tuple[str, bytes]]) -> DatasetValidationError:
     """The error with the temporary paths replaced by the name of what was uploaded."""
-    shown = files[0][0] if len(files) == 1 else "the upload"
-    paths = (f"{tmp}/{XLSX_NAME}", f"{tmp}/{FOLDER_NAME}", tmp, XLSX_NAME)
+    shown = _shown(files)
 
     def clean(text: str | None) -> str | None:
-        for path in paths:
-            text = text.replace(path, shown) if text else text
-        return text
+        return _clean_paths(text, tmp, files)
 
     for pr in err.problems:
         pr.problem, pr.fix, pr.location.file = clean(pr.problem), clean(pr.fix), clean(pr.location.file)

@@ -1,10 +1,11 @@
-"""Tables of risk early warning: alerts (deduplicated by fingerprint, open -> acknowledged -> resolved)."""
+"""Tables of risk early warning: alerts (deduplicated by fingerprint, open -> acknowledged -> resolved)
+and stored scans (the ranking the dashboard and the API read)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citynexus.store import Base
@@ -41,3 +42,27 @@ class WatchAlert(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    #: the organisation that ran the scan (its partners' alerts); ``local`` for the CLI and the demo
+    owner_org: Mapped[str] = mapped_column(String(64), default="local", server_default="local", index=True)
+    #: readable by anyone (the SYNTHETIC demo's alerts); otherwise owner, the party and the platform
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class WatchScan(Base):
+    """One stored scan: the report table it read, its KPI targets and the ranking it gave.
+
+    Private to its owner organisation and the platform unless ``public`` (the SYNTHETIC demo).
+    """
+
+    __tablename__ = "watch_scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_org: Mapped[str] = mapped_column(String(64), default="local", index=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(300))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    n_parties: Mapped[int] = mapped_column(Integer, default=0)
+    reports: Mapped[list] = mapped_column(JSON, default=list)
+    targets: Mapped[list] = mapped_column(JSON, default=list)
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

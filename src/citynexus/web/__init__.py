@@ -18,7 +18,7 @@ from fastapi import FastAPI
 HERE = Path(__file__).parent
 
 #: Areas whose page modules join the dashboard when present.
-AREAS = ("network", "hub", "ledger", "admin", "agree", "centres", "compare")
+AREAS = ("network", "hub", "ledger", "admin", "agree", "centres", "watch", "compare")
 
 
 def mount(app: FastAPI) -> None:

@@ -68,6 +68,7 @@ def agree_page(request: Request) -> HTMLResponse:
         "agree",
         "agree_nav",
         synthetic=synthetic,
+        synthetic_note="agree_synthetic_note",
         labels=labels,
         items=items,
         sel=sel,
