@@ -22,6 +22,7 @@ PAGES = [
     "/explorer",
     "/city/SZ",
     "/coordination",
+    "/compare?a=SZ&b=HK",
     "/data",
     "/network",
     "/hub",

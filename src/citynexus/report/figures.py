@@ -374,13 +374,33 @@ def lisa_map_figure(
     return _layout(fig, title or t("lisa", lang), height=480)
 
 
+#: A radar with more axes than this numbers them instead of naming them around the circle.
+RADAR_NAMED_AXES = 8
+
+
+def radar_key(columns: Sequence[str], labels: Mapping[str, str]) -> list[dict] | None:
+    """``[{"n", "code", "label"}]``: the numbered axes of :func:`radar_figure`, or None when
+    the axes carry their names."""
+    if len(columns) <= RADAR_NAMED_AXES:
+        return None
+    return [{"n": i + 1, "code": c, "label": labels.get(c, c)} for i, c in enumerate(columns)]
+
+
 def radar_figure(
     pillars: pd.DataFrame, unit: str, labels: Mapping[str, str], unit_name: str, lang: str = "en"
 ) -> go.Figure:
     """Radar of one unit's pillar scores against the cluster mean (``pillars``: units x
-    pillars)."""
+    pillars).
+
+    With more than :data:`RADAR_NAMED_AXES` axes the names no longer fit around the circle
+    without overlapping: the axes are then numbered 1, 2, ... (the names are in the hover
+    text, and :func:`radar_key` gives the numbered list to show beside the figure)."""
     cols = list(pillars.columns)
-    theta = [labels.get(c, c) for c in cols] + [labels.get(cols[0], cols[0])]
+    names = [labels.get(c, c) for c in cols]
+    numbered = len(cols) > RADAR_NAMED_AXES
+    ticks = [str(i + 1) for i in range(len(cols))] if numbered else names
+    theta = [*ticks, ticks[0]]
+    hover = [*names, names[0]]
     mine = [*pillars.loc[unit, cols].tolist(), pillars.loc[unit, cols[0]]]
     mean = pillars[cols].mean()
     avg = [*mean.tolist(), mean.iloc[0]]
@@ -391,6 +411,8 @@ def radar_figure(
             theta=theta,
             name="cluster mean" if lang == "en" else "城市群均值",
             line={"color": "#9aa5b1", "dash": "dot"},
+            customdata=hover,
+            hovertemplate="%{customdata}: %{r:.1f}<extra></extra>",
         )
     )
     fig.add_trace(
@@ -401,11 +423,15 @@ def radar_figure(
             fill="toself",
             line={"color": "#1f5f8b"},
             fillcolor="rgba(31,95,139,0.25)",
+            customdata=hover,
+            hovertemplate="%{customdata}: %{r:.1f}<extra>" + unit_name + "</extra>",
         )
     )
-    fig.update_layout(
-        polar={"radialaxis": {"visible": True, "gridcolor": "#dde3ea"}}, legend={"orientation": "h", "y": -0.1}
-    )
+    polar: dict = {"radialaxis": {"visible": True, "gridcolor": "#dde3ea"}}
+    if numbered:  # axis 1 at the top, clockwise; the radial scale between axes 1 and 2, clear of their numbers
+        polar["angularaxis"] = {"rotation": 90, "direction": "clockwise"}
+        polar["radialaxis"].update(angle=90 - 180 / len(cols), tickfont={"size": 9})
+    fig.update_layout(polar=polar, legend={"orientation": "h", "y": -0.1})
     return _layout(fig, unit_name, height=380)
 
 

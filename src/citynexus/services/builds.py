@@ -72,12 +72,13 @@ def ranking(engine: Engine | None, dataset: str, period: int | None = None) -> d
 
 
 def rerank(engine: Engine | None, dataset: str, weights: dict[str, float], period: int | None = None) -> dict:
-    """Re-rank ``dataset`` with relative weights of the top index's children."""
+    """Re-rank ``dataset`` with relative weights of the top index's children and/or of the
+    children of any aggregate below it (:func:`citynexus.services.index.rerank_tree`)."""
     ds = service.dataset(engine, dataset)
     check_period(ds, period)
     res = service.result(ds, period=period)
-    recs, used = service.rerank_records(res, weights, ds)
-    return {"dataset": dataset, "period": res.period, "weights": used, "ranking": recs}
+    out = service.rerank_tree(res, weights, ds)
+    return {"dataset": dataset, "period": res.period, **out}
 
 
 def spec_from(value: str | dict | None, ds) -> IndexSpec:

@@ -183,3 +183,154 @@ def rank_bounds(ds: Dataset, res: IndexResult) -> pd.DataFrame | None:
         )
 
     return _bounds.get((digest_of(ds), res.spec.digest(), res.period), make)
+
+
+# ---------------------------------------------------------------------------- weights below the top
+@dataclass
+class _TreeBase:
+    """What re-aggregating from the normalised indicators needs, built once per
+    dataset/spec/period: the aggregation order, each parent's children (as the build used
+    them), their default weights, the aggregation method and the default ranks."""
+
+    units: list[str]
+    names: list[str]
+    names_zh: list[str]
+    top: str
+    order: list[str]
+    kids: dict[str, list[str]]
+    default: dict[str, np.ndarray]
+    methods: dict[str, tuple[str, dict]]
+    columns: dict[str, np.ndarray]
+    default_rank: np.ndarray
+
+
+_trees = LRU(64)
+
+
+def _tree(res: IndexResult, ds: Dataset) -> _TreeBase:
+    def make() -> _TreeBase:
+        fw = res.framework
+        wt = res.weights
+        order = [p for p in fw.aggregation_order() if (wt["parent"] == p).any()]
+        kids, default, methods = {}, {}, {}
+        for p in order:
+            rows = wt[wt["parent"] == p]
+            kids[p] = rows["code"].tolist()
+            default[p] = rows["weight"].to_numpy(dtype=float)
+            cfg = dict(res.spec.aggregate_for(p, fw.level[p]))
+            method = cfg.pop("method")
+            params = {"p": float(cfg.pop("p", 1.0)), "min_share": float(cfg.pop("min_share", 0.0)), **cfg}
+            methods[p] = (method, params)
+        norm = res.normalised
+        names = ds.units.set_index("code").reindex(norm.index)
+        top = res.index_code
+        return _TreeBase(
+            units=list(norm.index),
+            names=names["name"].tolist(),
+            names_zh=names["name_zh"].tolist(),
+            top=top,
+            order=order,
+            kids=kids,
+            default=default,
+            methods=methods,
+            columns={c: norm[c].to_numpy(dtype=float, na_value=np.nan) for c in norm.columns},
+            default_rank=res.ranks[top].reindex(norm.index).astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+        )
+
+    return _trees.get((digest_of(ds), res.spec.digest(), res.period), make)
+
+
+def _ranks(score: np.ndarray) -> np.ndarray:
+    """1 + the number of strictly better scores (a missing score ranks last)."""
+    key = np.where(np.isnan(score), -np.inf, score)
+    sorted_desc = np.sort(key)[::-1]
+    return 1 + np.searchsorted(-sorted_desc, -key, side="left")
+
+
+def rerank_tree(res: IndexResult, weights: dict[str, float], ds: Dataset) -> dict:
+    """Re-aggregate the whole tree from the normalised indicators with new weights on any
+    level (pillars and indicators) and rank.
+
+    ``weights``: relative weights by code. A parent with at least one child named takes the
+    given weights for its children (a child not named weighs 0), rescaled to sum to 1; a
+    parent with no child named keeps the weights of ``res``. The same numbers as
+    :func:`citynexus.evaluate.build` with those weights given in the spec
+    (``[weights.parent.P] method = "given", values = {...}``); each parent's aggregation is
+    one vectorised call over all units, and the inputs are cached per dataset/spec/period.
+
+    Returns ``{"ranking": [...], "weights": {code: share within parent, for the parents
+    given}, "effective": {code: product of the shares up to the top}}``; ranking records
+    carry ``unit, name, name_zh, score, rank, default_rank, change`` (``change`` > 0: moved
+    up that many places against the default weights)."""
+    b = _tree(res, ds)
+    parent_of = {c: p for p, cs in b.kids.items() for c in cs}
+    unknown = [k for k in weights if k not in parent_of]
+    if unknown:
+        raise CityNexusError(
+            f"unknown weight {unknown[0]!r}: weights name the children of {b.top} "
+            f"({', '.join(b.kids.get(b.top, []))}) or of its aggregates"
+        )
+    shares: dict[str, np.ndarray] = {}
+    for p in b.order:
+        if not any(c in weights for c in b.kids[p]):
+            continue
+        w = np.array([float(weights.get(c, 0.0)) for c in b.kids[p]])
+        if not np.isfinite(w).all() or (w < 0).any():
+            raise CityNexusError("weights must be finite and >= 0")
+        if w.sum() <= 0:
+            raise CityNexusError(f"at least one weight must be positive (children of {p})")
+        shares[p] = w / w.sum()
+    cols = dict(b.columns)
+    used = {p: shares.get(p, b.default[p]) for p in b.order}
+    for p in b.order:
+        method, params = b.methods[p]
+        x = np.column_stack([cols[c] for c in b.kids[p]])
+        cols[p] = aggregate_array(method, x, used[p], units=b.units, children=b.kids[p], **params)
+    score = cols[b.top]
+    if np.isinf(score).any():
+        raise CityNexusError("these weights overflow the arithmetic: give relative weights of a moderate size")
+    effective: dict[str, float] = {}
+
+    def walk(p: str, share: float) -> None:
+        for c, w in zip(b.kids.get(p, []), used.get(p, [])):
+            effective[c] = share * float(w)
+            walk(c, effective[c])
+
+    walk(b.top, 1.0)
+    ranks = _ranks(score)
+    order = np.argsort(-np.where(np.isnan(score), -np.inf, score), kind="stable")
+    recs = [
+        {
+            "unit": b.units[i],
+            "name": b.names[i],
+            "name_zh": b.names_zh[i],
+            "score": None if np.isnan(score[i]) else float(score[i]),
+            "rank": int(ranks[i]),
+            "default_rank": None if np.isnan(b.default_rank[i]) else int(b.default_rank[i]),
+            "change": None if np.isnan(b.default_rank[i]) else int(b.default_rank[i]) - int(ranks[i]),
+        }
+        for i in order
+    ]
+    given = {c: float(w) for p, ws in shares.items() for c, w in zip(b.kids[p], ws)}
+    return {"ranking": recs, "weights": given, "effective": effective}
+
+
+def tree_weights(res: IndexResult) -> list[dict]:
+    """The default weights of every parent of ``res``: ``[{"parent", "children": [{"code",
+    "weight" (within the parent), "effective"}]}]`` in aggregation order, top first."""
+    wt = res.weights
+    out = []
+    for p in dict.fromkeys(wt["parent"]):
+        rows = wt[wt["parent"] == p]
+        out.append(
+            {
+                "parent": p,
+                "children": [
+                    {"code": r["code"], "weight": float(r["weight"]), "effective": float(r["effective"])}
+                    for _, r in rows.iterrows()
+                ],
+            }
+        )
+    top = res.index_code
+    out.sort(key=lambda g: g["parent"] != top)
+    return out

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 HERE = Path(__file__).parent
 
 #: Areas whose page modules join the dashboard when present.
-AREAS = ("network", "hub", "cases", "ledger", "admin", "agree", "centres", "watch")
+AREAS = ("network", "hub", "cases", "ledger", "admin", "agree", "centres", "watch", "compare")
 
 
 def mount(app: FastAPI) -> None:

@@ -38,3 +38,9 @@ def slider_values(codes: list[str], defaults: Mapping[str, float], query: Mappin
     fmt = (lambda v: int(v)) if exact else (lambda v: v)
     rows = [{"code": c, "value": fmt(value[c]), "default": int(default[c])} for c in codes]
     return rows, exact
+
+
+def group_given(codes: list[str], query: Mapping[str, str]) -> bool:
+    """Whether a link gives a usable weight for at least one of ``codes`` (the group's
+    sliders then start from the link and are sent with every re-ranking)."""
+    return any(_number(query.get(f"w.{c}")) is not None for c in codes)

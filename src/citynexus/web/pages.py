@@ -14,6 +14,18 @@ from citynexus.i18n import base_lang, negotiate, t, to_hant_page
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
+
+def fixed(value, digits: int = 3, sign: bool = False) -> str:
+    """A number with ``digits`` decimals that never reads "-0.000" (a value that rounds to
+    zero is shown as 0); ``sign``: "+" before positive values."""
+    v = float(value)
+    if round(v, digits) == 0:
+        return f"{0.0:.{digits}f}"
+    return f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
+
+
+templates.env.filters["fixed"] = fixed
+
 #: Navigation entries: (key, href, label key). Areas append their pages here.
 NAV: list[dict] = [
     {"key": "overview", "href": "/", "label": "nav_overview"},
@@ -92,6 +104,8 @@ def render(
     else:
         resp.headers["Vary"] = "Accept-Language, Cookie"
     resp.set_cookie("lang", shown, max_age=31536000, samesite="lax")
+    if context.get("period") and request.query_params.get("period"):  # the year carries to the next page
+        resp.set_cookie("period", str(context["period"]), max_age=31536000, samesite="lax")
     return resp
 
 
@@ -154,6 +168,25 @@ def _datasets(request: Request) -> list[dict]:
     return out
 
 
+def chosen_period(request: Request, ds) -> int:
+    """The year of a page: ``?period`` (refused with a message when it is not a year of the
+    dataset), else the year chosen on an earlier page (the ``period`` cookie, when the
+    dataset has it), else the latest year."""
+    from citynexus.errors import CityNexusError
+
+    period = request.query_params.get("period")
+    if period:
+        if not period.isdigit():
+            raise CityNexusError(f"period '{period}' is not a year; periods present: {ds.periods}")
+        if int(period) not in ds.periods:
+            raise CityNexusError(f"period {period} has no data; periods present: {ds.periods}")
+        return int(period)
+    remembered = request.cookies.get("period", "")
+    if remembered.isdigit() and int(remembered) in ds.periods:
+        return int(remembered)
+    return ds.periods[-1]
+
+
 def _error_page(request: Request, err: Exception) -> HTMLResponse:
     from citynexus.i18n.errors import translate_error
 
@@ -175,12 +208,7 @@ def overview(request: Request) -> HTMLResponse:
     lang = lang_of(request)
     try:
         name, ds = _dataset_choice(request)
-        period = request.query_params.get("period")
-        if period and not period.isdigit():
-            raise CityNexusError(f"period '{period}' is not a year; periods present: {ds.periods}")
-        period = int(period) if period else ds.periods[-1]
-        if period not in ds.periods:
-            raise CityNexusError(f"period {period} has no data; periods present: {ds.periods}")
+        period = chosen_period(request, ds)
         res = service.result(ds, period=period)
     except (CityNexusError, ValueError) as err:
         return _error_page(request, err)
@@ -242,18 +270,37 @@ def explorer(request: Request) -> HTMLResponse:
 
     try:
         name, ds = _dataset_choice(request)
-        res = service.result(ds)
+        res = service.result(ds, period=chosen_period(request, ds))
     except CityNexusError as err:
         return _error_page(request, err)
     lang = lang_of(request)
     top = res.index_code
     children = ds.children(top)
     w = res.weights.set_index("code")["weight"] if "code" in res.weights.columns else {}
-    from citynexus.web.explorer import slider_values
+    from citynexus.web.explorer import group_given, slider_values
 
     sliders, exact = slider_values(children, {c: float(w.get(c, 1.0)) for c in children}, request.query_params)
+    groups = {g["parent"]: g["children"] for g in service.tree_weights(res)}
     for s_ in sliders:
         s_["label"] = ds.label(s_["code"], lang)
+        kids = groups.get(s_["code"])
+        if kids:  # the pillar's indicators: weights within the pillar, expandable
+            codes = [k["code"] for k in kids]
+            rows, ex = slider_values(codes, {k["code"]: k["weight"] for k in kids}, request.query_params)
+            for r in rows:
+                r["label"] = ds.label(r["code"], lang)
+            s_["children"] = rows
+            s_["child_step"] = "1" if ex else "any"
+            s_["given"] = group_given(codes, request.query_params)
+    tree = {
+        "labels": {c: ds.label(c, lang) for g in groups.values() for c in (k["code"] for k in g)},
+        "parents": {k["code"]: p for p, g in groups.items() for k in g},
+        "pillars": children,
+        # the cities' names in the page's language (converted with the page for zh-Hant)
+        "names": {u: str(n) for u, n in ds.units.set_index("code")["name_zh" if lang == "zh" else "name"].items()},
+        # in framework order (tojson sorts the keys of the mappings above)
+        "order": [k["code"] for g in groups.values() for k in g],
+    }
     bounds = _rank_bounds(ds, res)
     names = ds.units.set_index("code")["name_zh" if lang == "zh" else "name"]
     brows = None
@@ -262,7 +309,21 @@ def explorer(request: Request) -> HTMLResponse:
             {"unit": u, "name": names[u], "best": int(r["best"]), "worst": int(r["worst"])}
             for u, r in bounds.sort_values("best").iterrows()
         ]
-    labels = {k: t(k, lang) for k in ("rank", "city", "score", "copied", "explorer_all_zero")}
+    labels = {
+        k: t(k, lang)
+        for k in (
+            "rank",
+            "city",
+            "score",
+            "copied",
+            "explorer_all_zero",
+            "explorer_shares_title",
+            "explorer_share_axis",
+            "explorer_up",
+            "explorer_down",
+            "explorer_same",
+        )
+    }
     return render(
         request,
         "explorer.html",
@@ -274,8 +335,10 @@ def explorer(request: Request) -> HTMLResponse:
         sliders=sliders,
         step="1" if exact else "any",
         period=res.period,
+        periods=ds.periods,
         bounds=brows,
         labels=labels,
+        tree=tree,
         index_name=ds.label(top, lang),
     )
 
@@ -290,7 +353,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
     lang = lang_of(request)
     try:
         name, ds = _dataset_choice(request)
-        res = service.result(ds)
+        res = service.result(ds, period=chosen_period(request, ds))
         code = code or ds.unit_codes[0]
         if code not in ds.unit_codes:
             raise CityNexusError(f"no unit '{code}' in dataset {name}; units: {', '.join(ds.unit_codes)}")
@@ -303,6 +366,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
     table = res.scores[children] if len(children) >= 3 else res.normalised
     labels = {c: ds.label(c, lang) for c in table.columns}
     figures = {"fig-radar": _fig(figs.radar_figure(table, code, labels, names[code], lang))}
+    radar_key = figs.radar_key(list(table.columns), labels)
     if a is not None:
         panel = a.panel_scores[a.panel_scores["unit"] == code]
         long = panel.melt(
@@ -344,6 +408,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
         city_name=names[code],
         units=units,
         figures=figures,
+        radar_key=radar_key,
         strengths=strengths,
         obstacles=obst,
         peers=peer_rows,
@@ -351,6 +416,7 @@ def city(request: Request, code: str | None = None) -> HTMLResponse:
         rank=int(res.ranks[top][code]),
         n=len(scores),
         period=res.period,
+        periods=ds.periods,
     )
 
 

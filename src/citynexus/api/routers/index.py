@@ -34,13 +34,17 @@ class RerankRequest(BaseModel):
     period: int | None = Field(None, description="Year (default: latest)")
     weights: dict[str, Annotated[float, Field(le=MAX_WEIGHT)]] = Field(
         ...,
-        description=f"Relative weights (0 to {MAX_WEIGHT:g}) of the top index's children",
-        examples=[{"IND": 0.6, "URB": 0.4}],
+        description=(
+            f"Relative weights (0 to {MAX_WEIGHT:g}) of the top index's children (pillars) and/or of the "
+            "children of any aggregate below it (indicators); a parent with none of its children named keeps "
+            "its default weights, a child not named under a named parent weighs 0"
+        ),
+        examples=[{"IND": 0.6, "URB": 0.4}, {"IND": 1, "URB": 1, "rd_intensity": 3, "fdi": 1}],
         max_length=1000,
     )
 
 
-@router.post("/rerank", summary="Re-rank with other weights of the top-level children (no key needed)")
+@router.post("/rerank", summary="Re-rank with other weights of pillars and indicators (no key needed)")
 def rerank(req: RerankRequest, db: Engine = Depends(get_db)) -> JSONResponse:
     # plain JSON types already: skip FastAPI's generic encoder (the hot path of the dashboard slider)
     return JSONResponse(builds.rerank(db, req.dataset, req.weights, req.period))
