@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests._live import serving
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -121,8 +120,6 @@ def browser():
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    import uvicorn
-
     from citynexus.api import create_app
     from citynexus.services.keys import create_key
     from citynexus.store import get_engine
@@ -130,19 +127,8 @@ def live_server(tmp_path_factory):
     db = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
     app = create_app(db)
     key = create_key(get_engine(db), "browser-tests")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the test server did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "key": key}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "key": key}
 
 
 @pytest.fixture

@@ -7,35 +7,14 @@ test-output/browser/."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 
 import httpx
 import pytest
+from tests._live import serving
 
 pytestmark = pytest.mark.browser
 
 RESULT = {"index": "GBA", "scores": {"SZ": 81.2, "GZ": 79.9}, "provenance": {"spec_digest": "sha256:0f"}}
-
-
-def _serve(app):
-    """Run ``app`` with uvicorn on a free loopback port in a daemon thread; yields the base URL."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +41,7 @@ def area_server(tmp_path_factory):
     publish_result(RESULT, led, signer=signer)
     with pytest.MonkeyPatch.context() as mp:  # the server verifies against its pinned key only
         mp.setenv("CITYNEXUS_LEDGER_TRUST", signer.verifier.vkey)
-        for url in _serve(app):
+        with serving(app) as url:
             yield {"url": url, "key": key}
 
 
@@ -76,7 +55,7 @@ def empty_hub_server(tmp_path):
     db = f"sqlite:///{tmp_path / 'empty-hub.db'}"
     app = create_app(db)
     key = create_key(get_engine(db), "browser-empty-hub")
-    for url in _serve(app):
+    with serving(app) as url:
         yield {"url": url, "key": key}
 
 

@@ -7,12 +7,10 @@ Screenshots go to test-output/browser/."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 
 import httpx
 import pytest
+from tests._live import serving
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +33,6 @@ ALLOWED_LATIN = {
 
 @pytest.fixture(scope="module")
 def cases_server(tmp_path_factory):
-    import uvicorn
-
     from citynexus.api import create_app
     from citynexus.services.keys import create_key
     from citynexus.store import get_engine
@@ -44,19 +40,8 @@ def cases_server(tmp_path_factory):
     db = f"sqlite:///{tmp_path_factory.mktemp('cases') / 'cases.db'}"
     app = create_app(db)
     key = create_key(get_engine(db), "browser-cases", role="editor")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield {"url": f"http://127.0.0.1:{port}", "key": key}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "key": key}
 
 
 def _plots_drawn(page) -> None:

@@ -7,11 +7,9 @@ show reasons. Screenshots go to test-output/browser/."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 
 import pytest
+from tests._live import serving
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +18,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def centres_server(tmp_path_factory):
-    import uvicorn
-
     from citynexus.api import create_app
     from citynexus.services.keys import create_key
     from citynexus.store import get_engine
@@ -29,19 +25,8 @@ def centres_server(tmp_path_factory):
     db = f"sqlite:///{tmp_path_factory.mktemp('centres') / 'centres.db'}"
     app = create_app(db)
     app.state.test_key = create_key(get_engine(db), "browser-centres", role="editor")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield {"url": f"http://127.0.0.1:{port}", "key": app.state.test_key}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "key": app.state.test_key}
 
 
 def _no_english_ui(page) -> None:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 
 import pytest
+from tests._live import serving
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +33,6 @@ ALLOWED_LATIN = {
 @pytest.fixture(scope="module")
 def watch_server(tmp_path_factory):
     """A live server whose database holds the SYNTHETIC watch demo (ledger reports, a scan, alerts)."""
-    import uvicorn
-
     from citynexus.api import create_app
     from citynexus.services.keys import create_key
     from citynexus.services.watch import seed_demo
@@ -56,19 +52,8 @@ def watch_server(tmp_path_factory):
     create_org(get_engine(db), "X", name="Office X")
     x_key = create_key(get_engine(db), "xavier", org="X", role="editor")
     scan_upload(get_engine(db), verify_key(get_engine(db), x_key), "partners.csv", reports_csv())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield {"url": f"http://127.0.0.1:{port}", "key": key, "viewer": viewer, "x": x_key}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "key": key, "viewer": viewer, "x": x_key}
 
 
 def _no_english(page) -> None:
