@@ -9,8 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def _rebuild(cls: type, args: tuple, state: dict) -> CityNexusError:
+    """Unpickle an error without calling its ``__init__`` (whose signature may differ from
+    ``args``): its arguments and attributes come back exactly."""
+    err = cls.__new__(cls, *args)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
 class CityNexusError(Exception):
-    """Root of every error raised by citynexus on purpose."""
+    """Root of every error raised by citynexus on purpose.
+
+    Every subclass pickles with its attributes (a problem list, a location...), whatever its
+    constructor takes, so an error raised in a worker process reaches the server intact."""
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class NotFoundError(CityNexusError):

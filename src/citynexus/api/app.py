@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from citynexus import __version__
 from citynexus.errors import CityNexusError, DatasetValidationError
 from citynexus.services.auth import AuthError, PermissionDenied
+from citynexus.services.workers import Workers
 from citynexus.store import get_engine
 
 
@@ -31,6 +36,7 @@ def _status_for(err: CityNexusError) -> int:
     from citynexus.api.deps import UploadTooLarge
     from citynexus.api.middleware import TooManyFailures
     from citynexus.errors import ConflictError, NotFoundError
+    from citynexus.services.workers import JobTimeout, WorkerLost
     from citynexus.store import StoreBusyError
 
     for family, status in (
@@ -38,6 +44,8 @@ def _status_for(err: CityNexusError) -> int:
         (AuthError, 401),
         (PermissionDenied, 403),
         (UploadTooLarge, 413),
+        (JobTimeout, 413),
+        (WorkerLost, 503),
         (NotFoundError, 404),
         (ConflictError, 409),
         (DatasetValidationError, 422),
@@ -48,14 +56,24 @@ def _status_for(err: CityNexusError) -> int:
     return 400
 
 
-def create_app(db_url: str | None = None) -> FastAPI:
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Stop the worker processes (if any were started) when the server stops."""
+    yield
+    await run_in_threadpool(app.state.workers.shutdown)
+
+
+def create_app(db_url: str | None = None, workers: Workers | None = None) -> FastAPI:
     """Build the citynexus web application on the database at ``db_url`` (default: see
-    :func:`citynexus.store.default_url`)."""
+    :func:`citynexus.store.default_url`). Heavy jobs run in ``workers`` (default:
+    :class:`~citynexus.services.workers.Workers` configured by the environment; its
+    processes start on first use and stop with the app's lifespan)."""
     from fastapi_offline import FastAPIOffline
 
     from citynexus.api.middleware import AuthLimiter, GuardMiddleware, TooManyFailures
 
     app = FastAPIOffline(  # Swagger UI and ReDoc served from the installed package: the docs work offline
+        lifespan=_lifespan,
         title="citynexus",
         version=__version__,
         description="Evaluate, connect and coordinate city clusters. Reads of public records are open; "
@@ -63,6 +81,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         "created with `citynexus admin create-key NAME --org CODE --role viewer|editor|admin|platform`.",
     )
     app.state.engine = get_engine(db_url)
+    app.state.workers = workers if workers is not None else Workers()
     app.state.auth_limiter = AuthLimiter()
     app.add_middleware(GuardMiddleware)
 
@@ -151,7 +170,7 @@ COMMON_RESPONSES: dict[int, str] = {
     400: "The request is not usable: the message says what to change",
     413: "The request body is larger than allowed",
     422: "A field or parameter is missing or has the wrong type (every problem listed)",
-    503: "The database is busy: retry in a moment",
+    503: "The database or the worker processes are busy: retry in a moment",
 }
 
 

@@ -8,12 +8,18 @@ from sqlalchemy import Engine
 from citynexus.errors import CityNexusError
 from citynexus.services.auth import Principal
 from citynexus.services.keys import verify_key
+from citynexus.services.workers import Workers
 
 KEY_HELP = "API key from `citynexus admin create-key NAME --org CODE --role ROLE`"
 
 
 def get_db(request: Request) -> Engine:
     return request.app.state.engine
+
+
+def get_workers(request: Request) -> Workers:
+    """The app's worker processes for heavy jobs (:mod:`citynexus.services.workers`)."""
+    return request.app.state.workers
 
 
 def _key_of(x_api_key: str | None, authorization: str | None) -> str | None:
@@ -68,6 +74,13 @@ AUTH_RESPONSES: dict[int | str, dict] = {
     401: {"description": "No API key, or a malformed, unknown or revoked one"},
     403: {"description": "The key's role or organisation may not do this"},
     429: {"description": "Too many failed key checks from this address: wait and retry"},
+}
+
+
+#: Responses of an endpoint whose work may run in a worker process (for the OpenAPI schema).
+JOB_RESPONSES: dict[int | str, dict] = {
+    413: {"description": "The upload is larger than allowed, or its processing ran past the time limit (stopped)"},
+    503: {"description": "The worker processes are busy, or the one running the job stopped: retry"},
 }
 
 

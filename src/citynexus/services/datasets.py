@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -15,6 +16,9 @@ from citynexus.errors import CityNexusError, DatasetValidationError
 from citynexus.services import audit
 from citynexus.services.auth import Principal, check_write
 from citynexus.store import datasets as store
+
+if TYPE_CHECKING:
+    from citynexus.services.workers import Workers
 
 TABLE_FILES = ("units.csv", "indicators.csv", "values.csv")
 XLSX_NAME = "upload.xlsx"
@@ -88,6 +92,41 @@ def _read_upload(files: list[tuple[str, bytes]], name: str, root: Path) -> Datas
             )
         (folder / base).write_bytes(content)
     return read(folder, name=name)
+
+
+def _size(files: list[tuple[str, bytes]]) -> int:
+    return sum(len(content) for _, content in files)
+
+
+def validate_files(files: list[tuple[str, bytes]], name: str) -> dict:
+    """Validate uploaded files without storing them: ``{"valid": true, "stored": false}`` and
+    the dataset's :func:`summary` (DatasetValidationError listing every problem)."""
+    return {"valid": True, "stored": False, **summary(dataset_from_upload(files, name), False)}
+
+
+def validate_upload(workers: Workers, files: list[tuple[str, bytes]], name: str) -> dict:
+    """:func:`validate_files` in one of ``workers``' processes (small files in the calling thread)."""
+    return workers.run(validate_files, files, name, size=_size(files))
+
+
+def upload_files(
+    engine: Engine, who: Principal, files: list[tuple[str, bytes]], name: str, replace: bool, client: str | None
+) -> dict:
+    """Validate uploaded files and store the dataset (:func:`upload`)."""
+    return upload(engine, who, dataset_from_upload(files, name), name, replace, client)
+
+
+def store_upload(
+    workers: Workers,
+    engine: Engine,
+    who: Principal,
+    files: list[tuple[str, bytes]],
+    name: str,
+    replace: bool = False,
+    client: str | None = None,
+) -> dict:
+    """:func:`upload_files` in one of ``workers``' processes (small files in the calling thread)."""
+    return workers.run(upload_files, engine, who, files, name, replace, client, size=_size(files))
 
 
 def summary(ds: Dataset, bundled: bool) -> dict:

@@ -25,6 +25,7 @@ from citynexus.store.hub import HubNeed, HubOffer, HubOrganization
 
 if TYPE_CHECKING:
     from citynexus.hub.encoder import Encoder
+    from citynexus.services.workers import Workers
 
 SYNTHETIC_MARKERS = ("Synthetic demo record", "合成演示数据")
 
@@ -220,6 +221,25 @@ def import_bytes(
     body["summary"] = report.summary()
     body["counts"] = hub.counts()
     return body
+
+
+def import_upload(
+    workers: Workers,
+    engine: Engine,
+    who: Principal,
+    filename: str,
+    content: bytes,
+    client: str | None = None,
+    owner: str | None = None,
+) -> dict[str, Any]:
+    """:func:`import_bytes` in one of ``workers``' processes (a small file in the calling
+    thread), so the server keeps answering while a large file is parsed and stored; the
+    server's cached matcher is dropped afterwards. Errors are those of :func:`import_bytes`,
+    or the workers' time limit and loss (:mod:`citynexus.services.workers`)."""
+    try:
+        return workers.run(import_bytes, engine, who, filename, content, client, owner, size=len(content))
+    finally:
+        invalidate(engine)
 
 
 # ---------------------------------------------------------------------------- search and portraits

@@ -7,6 +7,7 @@ import hashlib
 import json
 import threading
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
@@ -16,6 +17,9 @@ from citynexus.services import index as service
 from citynexus.services.auth import Principal, require_role
 from citynexus.store import session_scope
 from citynexus.store.app import Job, StoredResult
+
+if TYPE_CHECKING:
+    from citynexus.services.workers import Workers
 
 MAX_SAMPLES = 20000
 
@@ -100,15 +104,38 @@ def _run(engine: Engine, job_id: int, ds, spec, cfg, req: RobustnessJob, digest:
         _fail(engine, job_id, "the analysis failed with an internal error; check the spec and retry")
 
 
+def _run_job(engine: Engine, job_id: int, req: RobustnessJob, digest: str) -> None:
+    """One job from its stored inputs (what a worker process runs: nothing but the request
+    crosses the process boundary)."""
+    spec, cfg = _read(req)
+    _run(engine, job_id, service.dataset(engine, req.dataset), spec, cfg, req, digest)
+
+
+def _run_in(workers: Workers, engine: Engine, job_id: int, req: RobustnessJob, digest: str) -> None:
+    """Run a job in ``workers`` (background thread); a job stopped at the time limit, or whose
+    worker died, is marked failed with the reason."""
+    from citynexus.services.workers import JobTimeout, WorkerLost, WorkersBusy
+
+    try:
+        workers.run(_run_job, engine, job_id, req, digest)
+    except (JobTimeout, WorkerLost, WorkersBusy) as err:
+        _fail(engine, job_id, str(err))
+    except Exception:  # the job's own errors are stored by _run; this is a defect of the hand-over
+        _fail(engine, job_id, "the analysis failed with an internal error; check the spec and retry")
+
+
 def _fail(engine: Engine, job_id: int, message: str) -> None:
     with session_scope(engine) as s:
         job = s.get(Job, job_id)
         job.status, job.message = "failed", message[:2000]
 
 
-def start(engine: Engine, who: Principal, req: RobustnessJob, client: str | None = None) -> dict:
-    """Queue an analysis for ``who``'s organisation in a background thread, or return that
-    organisation's job already queued, running or done for the same inputs."""
+def start(
+    engine: Engine, who: Principal, req: RobustnessJob, client: str | None = None, workers: Workers | None = None
+) -> dict:
+    """Queue an analysis for ``who``'s organisation, or return that organisation's job already
+    queued, running or done for the same inputs. The analysis runs in one of ``workers``'
+    processes (under their time limit), or without workers in a background thread."""
     require_role(who, "editor", "starting an uncertainty analysis")
     ds = service.dataset(engine, req.dataset)
     spec, cfg = _read(req)
@@ -139,7 +166,10 @@ def start(engine: Engine, who: Principal, req: RobustnessJob, client: str | None
         s.flush()
         job_id = job.id
     audit.record(engine, who, "robustness.start", "job", str(job_id), client, {"dataset": req.dataset})
-    threading.Thread(target=_run, args=(engine, job_id, ds, spec, cfg, req, digest), daemon=True).start()
+    if workers is None:
+        threading.Thread(target=_run, args=(engine, job_id, ds, spec, cfg, req, digest), daemon=True).start()
+    else:
+        threading.Thread(target=_run_in, args=(workers, engine, job_id, req, digest), daemon=True).start()
     return {"job": job_id, "status": "queued", "cached": False}
 
 

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import client_of, get_db, read_upload, require_key
+from citynexus.api.deps import JOB_RESPONSES, client_of, get_db, get_workers, read_upload, require_key
 from citynexus.data.bundled import available, describe
 from citynexus.services import datasets
 from citynexus.services.auth import Principal
-from citynexus.services.datasets import dataset_from_upload, summary, table_json
+from citynexus.services.datasets import summary, table_json
 from citynexus.store import datasets as store
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -42,13 +42,12 @@ def get_table(name: str, period: int | None = None, db: Engine = Depends(get_db)
     return table_json(store.resolve(db, name), period)
 
 
-@router.post("/validate", summary="Validate files without storing them (no key needed)")
-async def validate(files: list[UploadFile] = File(...), name: str = Form("upload")) -> dict:
-    ds = await run_in_threadpool(dataset_from_upload, await _read_files(files), name)
-    return {"valid": True, "stored": False, **await run_in_threadpool(summary, ds, False)}
+@router.post("/validate", summary="Validate files without storing them (no key needed)", responses=JOB_RESPONSES)
+async def validate(request: Request, files: list[UploadFile] = File(...), name: str = Form("upload")) -> dict:
+    return await run_in_threadpool(datasets.validate_upload, get_workers(request), await _read_files(files), name)
 
 
-@router.post("", status_code=201, summary="Upload a dataset (needs an API key)")
+@router.post("", status_code=201, summary="Upload a dataset (needs an API key)", responses=JOB_RESPONSES)
 async def upload(
     request: Request,
     files: list[UploadFile] = File(..., description=".xlsx, .zip of the three CSVs, or the three CSVs"),
@@ -57,8 +56,9 @@ async def upload(
     db: Engine = Depends(get_db),
     who: Principal = Depends(require_key),
 ) -> dict:
-    ds = await run_in_threadpool(dataset_from_upload, await _read_files(files), name)
-    return await run_in_threadpool(datasets.upload, db, who, ds, name, replace, client_of(request))
+    content = await _read_files(files)
+    workers = get_workers(request)
+    return await run_in_threadpool(datasets.store_upload, workers, db, who, content, name, replace, client_of(request))
 
 
 @router.delete("/{name}", summary="Delete a stored dataset (needs an API key)")

@@ -13,7 +13,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, optional_key, read_upload, require_key
+from citynexus.api.deps import (
+    AUTH_RESPONSES,
+    JOB_RESPONSES,
+    client_of,
+    get_db,
+    get_workers,
+    optional_key,
+    read_upload,
+    require_key,
+)
 from citynexus.hub import HubImportError, NotFoundError, demo_path
 from citynexus.services import hub as svc
 from citynexus.services.auth import Principal
@@ -101,7 +110,11 @@ def org_portrait(
         return not_found(err)
 
 
-@router.post("/import", summary="Import a JSON Lines or Excel file of hub records (needs an editor key)")
+@router.post(
+    "/import",
+    summary="Import a JSON Lines or Excel file of hub records (needs an editor key)",
+    responses={**JOB_RESPONSES, **IMPORT_RESPONSES},
+)
 async def import_file(
     request: Request,
     file: UploadFile = File(..., description="JSON Lines (.jsonl) or Excel (.xlsx) hub records"),
@@ -113,12 +126,12 @@ async def import_file(
     (or sheet and row) and field. Re-importing an id updates it (listed under ``updated``);
     a record of another organisation is refused."""
     content = await read_upload(file, MAX_UPLOAD)
+    name, workers = file.filename or "upload.jsonl", get_workers(request)
     try:
-        return await run_in_threadpool(
-            svc.import_bytes, db, who, file.filename or "upload.jsonl", content, client_of(request), owner
-        )
+        body = await run_in_threadpool(svc.import_upload, workers, db, who, name, content, client_of(request), owner)
     except HubImportError as err:
         return import_problems(err)
+    return await run_in_threadpool(JSONResponse, body)  # a large report is encoded off the event loop
 
 
 @router.post("/demo", summary="Load the bundled SYNTHETIC demo hub (needs an editor key)")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from citynexus.api.deps import client_of, get_db, require_key
+from citynexus.api.deps import client_of, get_db, get_workers, require_key
 from citynexus.services import robustness as jobs
 from citynexus.services.auth import Principal
 
@@ -31,7 +31,7 @@ class RobustnessRequest(BaseModel):
 def start(
     req: RobustnessRequest, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
 ) -> dict:
-    return jobs.start(db, who, jobs.RobustnessJob(**req.model_dump()), client_of(request))
+    return jobs.start(db, who, jobs.RobustnessJob(**req.model_dump()), client_of(request), get_workers(request))
 
 
 @router.get("/jobs/{job_id}", summary="Status, progress and (when done) the result of one of your jobs")
