@@ -4,18 +4,21 @@ The server runs in its own process (`citynexus serve`), on SQLite and, when `mak
 started one (``CITYNEXUS_TEST_PG_URL``), on PostgreSQL. Five organisations with ten clients
 each run a mixed workload for ``CITYNEXUS_LOAD_SECONDS`` (default 60) seconds: reads of the
 index ranking and of hub records, live re-ranking, and writes (create and replace hub offers,
-owner-checked and audited). The baseline is one client running the same mix in the same run;
+and small hub imports — each run in a worker process, as large ones are — owner-checked and
+audited). The baseline is one client running the same mix in the same run;
 the table gives p50 and p95 latency under load against one client's, the request rate, and the
 number of errors (any 5xx, any failed connection, or a status the workload did not expect —
-the goal is 0). Every request loop is bounded in time and stops by itself.
+the goal is 0); and the worst ``/healthz`` while a 10 MB hub import runs, against idle.
+Every request loop is bounded in time and stops by itself. The issue asks for 60 s; on a
+shared machine ``CITYNEXUS_LOAD_SECONDS=10`` checks that the run works.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,16 +26,12 @@ import time
 import uuid
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
 SECONDS = float(os.environ.get("CITYNEXUS_LOAD_SECONDS", "60"))
 ORGS, PER_ORG = 5, 10
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _setup(db: str) -> dict[str, str]:
@@ -86,6 +85,11 @@ class Client(threading.Thread):
                 elif x < 0.55:
                     w = {"IND": self.rng.uniform(0.1, 1), "URB": self.rng.uniform(0.1, 1)}
                     self._call(http, "POST", "/api/v1/index/rerank", (200,), json={"dataset": "gba", "weights": w})
+                elif x < 0.57:  # a hub import (a small file, still run in a worker process)
+                    line = {"type": "offer", "id": f"{hub_org}-imp", "org": hub_org, "kind": "service"}
+                    rec = json.dumps({**line, "title": "Imported lab", "text": f"EMC {self.rng.random()}"})
+                    files = {"file": ("offers.jsonl", rec.encode() + b"\n")}
+                    self._call(http, "POST", "/api/v1/hub/import", (200,), files=files)
                 elif x < 0.70 and self.offers:
                     self._call(http, "GET", f"/api/v1/hub/offers/{self.rng.choice(self.offers)}", (200,))
                 elif x < 0.88 or not self.offers:
@@ -125,86 +129,31 @@ def _run(url: str, keys: dict[str, str], clients_per_org: int, orgs: int, second
     }
 
 
-def _serve(db: str):
-    import httpx
+def _health_during_import(url: str, key: str, megabytes: float = 10.0) -> dict:
+    """/healthz latencies while a SYNTHETIC hub import of ``megabytes`` MB runs in a worker
+    process, and the same idle (:mod:`bench_platform`)."""
+    from tests.api._bulk import write_bulk_import
 
-    port = _free_port()
-    exe = Path(sys.executable).with_name("citynexus")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--db", db], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the server did not start")
+    from bench_platform import import_during, poll_health, stats
 
-
-def _health_during_import(url: str, key: str, mib: float = 10.0) -> tuple[float, float, int]:
-    """Worst /healthz latency while a hub import of ``mib`` MiB runs, the same idle, and the
-    import's status."""
-    import json
-
-    import httpx
-
-    org = {"type": "organization", "id": "BIG1", "name": "Synthetic bulk", "kind": "enterprise", "city": "SZ"}
-    lines = [json.dumps({**org, "industries": []})]
-    i = 0
-    while sum(len(x) for x in lines) < mib * 2**20:
-        text = f"Synthetic bulk offer {i}: precision machining, EMC testing and PCB assembly for SMEs. " * 3
-        lines.append(
-            json.dumps(
-                {
-                    "type": "offer",
-                    "id": f"BULK{i}",
-                    "org": "BIG1",
-                    "kind": "service",
-                    "title": f"Bulk {i}",
-                    "text": text,
-                }
-            )
-        )
-        i += 1
-    content = ("\n".join(lines) + "\n").encode()
-
-    def worst(seconds: float, until=None) -> float:
-        out, t_end = 0.0, time.time() + seconds
-        with httpx.Client(timeout=30) as http:
-            while time.time() < t_end and (until is None or until.is_alive()):
-                t0 = time.perf_counter()
-                http.get(url + "/healthz")
-                out = max(out, time.perf_counter() - t0)
-                time.sleep(0.05)
-        return out
-
-    idle = worst(3)
-    status: list[int] = []
-
-    def upload():
-        r = httpx.post(
-            url + "/api/v1/hub/import", files={"file": ("bulk.jsonl", content)}, headers={"X-API-Key": key}, timeout=600
-        )
-        status.append(r.status_code)
-
-    t = threading.Thread(target=upload, daemon=True)
-    t.start()
-    busy = worst(600, until=t)
-    t.join(600)
-    return busy, idle, (status or [0])[0]
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "bulk.jsonl"
+        write_bulk_import(path, megabytes)
+        idle, _ = poll_health(url, 3.0)
+        busy = import_during(url, key, path, 600)
+    return {"idle": stats(idle), "busy": stats(busy["latencies"]), "status": busy["status"]}
 
 
 def _bench(store: str, db: str) -> list[dict]:
+    from bench_platform import serve
+
     keys = _setup(db)
-    proc, url = _serve(db)
+    # every hub import of the mix goes to a worker process, however small
+    proc, url = serve(db, CITYNEXUS_JOB_MIN_BYTES="0")
     try:
         one = _run(url, keys, 1, 1, max(10.0, SECONDS / 4))
         many = _run(url, keys, PER_ORG, ORGS, SECONDS)
-        busy, idle, status = _health_during_import(url, next(iter(keys.values())))
+        health = _health_during_import(url, next(iter(keys.values())))
     finally:
         proc.terminate()
         proc.wait(10)
@@ -232,11 +181,12 @@ def _bench(store: str, db: str) -> list[dict]:
         },
         {
             "benchmark": "load",
-            "case": f"{store}: worst /healthz during a 10 MiB hub import",
-            "ours_s": busy,
+            "case": f"{store}: worst /healthz during a 10 MB hub import (worker process)",
+            "ours_s": health["busy"]["max"],
             "baseline": "worst /healthz, idle",
-            "baseline_s": idle,
-            "note": f"the import answered {status}; blocking work runs off the event loop",
+            "baseline_s": health["idle"]["max"],
+            "note": f"p95 {health['busy']['p95'] * 1000:.0f} ms during vs {health['idle']['p95'] * 1000:.0f} ms idle; "
+            f"the import answered {health['status']}",
         },
     ]
 

@@ -17,6 +17,7 @@ security headers, and the rate limit on failed key checks.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from limits import RateLimitItemPerMinute
@@ -27,6 +28,8 @@ from citynexus.errors import CityNexusError
 
 MAX_BODY = 60 * 1024 * 1024
 MAX_JSON_DEPTH = 64
+#: a buffered body is handed on in pieces of this size
+REPLAY_CHUNK = 256 * 1024
 AUTH_FAILURES = RateLimitItemPerMinute(20)
 
 CSP = (
@@ -138,13 +141,15 @@ class GuardMiddleware:
             problem = json_problem(body)
             if problem:
                 return await self._refuse(send_with_headers, 400, problem)
-        replayed = False
+        pieces = [body[i : i + REPLAY_CHUNK] for i in range(0, len(body), REPLAY_CHUNK)] or [b""]
 
         async def replay():
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
+            # the body again, in pieces with a pause between them: a parser of a 50 MiB upload
+            # (multipart) then works a piece at a time and lets other requests run in between
+            if pieces:
+                piece = pieces.pop(0)
+                await asyncio.sleep(0)
+                return {"type": "http.request", "body": piece, "more_body": bool(pieces)}
             return await receive()
 
         return await self.app(scope, replay, send_with_headers)

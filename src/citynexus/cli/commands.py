@@ -36,16 +36,37 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(
             1, "--workers", min=1, max=64, help="Worker processes (use PostgreSQL for more than one writer)."
         ),
+        job_workers: int = typer.Option(
+            None,
+            "--job-workers",
+            min=0,
+            max=16,
+            help="Processes per server process for heavy jobs (imports, uploads, analyses); 0 runs them in a "
+            "thread of the server. Default: $CITYNEXUS_JOB_WORKERS or 2.",
+        ),
+        job_timeout: float = typer.Option(
+            None,
+            "--job-timeout",
+            min=1,
+            help="Seconds a heavy job may run before it is stopped (nothing stored; the client gets 413). "
+            "Default: $CITYNEXUS_JOB_TIMEOUT or 300.",
+        ),
     ) -> None:
         """Start the dashboard and REST API (OpenAPI docs at /docs; health at /healthz, readiness at
         /readyz). With --workers N, N processes share the database; their caches are keyed by the
-        stored content, so every worker answers the same."""
+        stored content, so every worker answers the same. Hub imports, large dataset uploads and
+        robustness analyses run in separate job processes (--job-workers), so the server keeps
+        answering while they work."""
         import os
 
         import uvicorn
 
         from citynexus.api import create_app
 
+        if job_workers is not None:  # read by every server process (citynexus.services.workers)
+            os.environ["CITYNEXUS_JOB_WORKERS"] = str(job_workers)
+        if job_timeout is not None:
+            os.environ["CITYNEXUS_JOB_TIMEOUT"] = str(job_timeout)
         console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs; {workers} worker(s))")
         if workers == 1:
             uvicorn.run(create_app(db), host=host, port=port, log_level="warning")

@@ -22,13 +22,18 @@ start method: a fresh interpreter that shares no lock, connection or cache with 
   database transaction, so a killed job stores nothing. A worker that dies by itself (out
   of memory, killed from outside) gives :class:`WorkerLost` (HTTP 503). The slot gets a new
   process on its next job.
+- **Priority.** ``CITYNEXUS_JOB_NICE`` (default 0) lowers the worker processes' CPU priority,
+  so that on a machine short of cores the server's own process is scheduled first — at the
+  cost of slower jobs (which then meet their time limit sooner) when other programs keep the
+  cores busy.
 - **Small inputs stay in the server.** :meth:`Workers.run` with ``size`` below ``min_bytes``
   (default 256 KiB) calls the function in the calling thread, as does a pool with
   ``processes = 0`` ("thread mode", the behaviour before worker processes): starting work in
   a process costs a few milliseconds, which a small upload is not worth.
 
 Configuration: ``CITYNEXUS_JOB_WORKERS`` (slots; 0 = thread mode), ``CITYNEXUS_JOB_TIMEOUT``
-(seconds), ``CITYNEXUS_JOB_MIN_BYTES`` (bytes), ``CITYNEXUS_JOB_QUEUE`` (waiting jobs).
+(seconds), ``CITYNEXUS_JOB_MIN_BYTES`` (bytes), ``CITYNEXUS_JOB_QUEUE`` (waiting jobs),
+``CITYNEXUS_JOB_NICE`` (niceness added to worker processes).
 Reference: Python documentation, ``concurrent.futures.ProcessPoolExecutor`` and
 "Contexts and start methods" of ``multiprocessing``.
 """
@@ -91,6 +96,25 @@ class _EngineRef:
     url: str
 
 
+def _init_worker(niceness: int) -> None:
+    """Initializer of a worker process: a lower CPU priority if configured, so that the
+    server process (answering requests) is scheduled before the heavy job; and a watch on the
+    server, so that a worker never outlives it (a server killed with SIGKILL takes its workers
+    along, and their open transactions are rolled back)."""
+    with contextlib.suppress(OSError, AttributeError):  # not permitted, or not POSIX: run as is
+        os.nice(niceness)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    from multiprocessing.connection import wait
+
+    wait([sentinel])  # readable once the parent process has ended
+    os._exit(1)
+
+
 def _warm() -> int:
     """First call in a new worker: import what jobs need; return the process id."""
     import citynexus.store  # noqa: F401  (the base every job uses)
@@ -116,12 +140,18 @@ def _ref(a: Any) -> Any:
 class _Slot:
     """One worker process (an executor of one) and its process id once warmed up."""
 
+    niceness: int = 0
     executor: ProcessPoolExecutor | None = None
     pid: int | None = None
 
     def ready(self) -> ProcessPoolExecutor:
         if self.executor is None:
-            ex = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            ex = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.niceness,),
+            )
             try:
                 self.pid = ex.submit(_warm).result(timeout=WARM_TIMEOUT)
             except (BrokenProcessPool, FutureTimeout, OSError) as err:
@@ -158,9 +188,10 @@ class Workers:
     timeout: float = field(default_factory=lambda: _setting("CITYNEXUS_JOB_TIMEOUT", 300, 0.001))
     min_bytes: int = field(default_factory=lambda: int(_setting("CITYNEXUS_JOB_MIN_BYTES", 256 * 1024, 0)))
     queue: int = field(default_factory=lambda: int(_setting("CITYNEXUS_JOB_QUEUE", DEFAULT_QUEUE, 0)))
+    niceness: int = field(default_factory=lambda: int(_setting("CITYNEXUS_JOB_NICE", 0, 0)))
 
     def __post_init__(self) -> None:
-        self._slots = [_Slot() for _ in range(self.processes)]
+        self._slots = [_Slot(self.niceness) for _ in range(self.processes)]
         self._free = list(self._slots)
         self._cond = threading.Condition()
         self._waiting = 0
