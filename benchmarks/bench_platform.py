@@ -8,7 +8,7 @@ polled every 50 ms for 3 s while the server is idle, then while a SYNTHETIC hub 
 from another process and stored. Rows: p50, p95 and worst ``/healthz`` latency during the import against the same
 server idle (ratio = idle / during; 1 means the import costs ``/healthz`` nothing), and the
 import's own time in both modes. Thread mode is sampled for at most
-``CITYNEXUS_BENCH_THREAD_SECONDS`` (default 40) seconds, then its server is stopped: its
+``CITYNEXUS_BENCH_THREAD_SECONDS`` (default 30) seconds, then its server is stopped: its
 latencies are what matter, and the machine is shared. Every loop is bounded in time.
 """
 
@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
 SIZE_MB = float(os.environ.get("CITYNEXUS_BENCH_IMPORT_MB", "50"))
-THREAD_CAP = float(os.environ.get("CITYNEXUS_BENCH_THREAD_SECONDS", "40"))
+THREAD_CAP = float(os.environ.get("CITYNEXUS_BENCH_THREAD_SECONDS", "30"))
 POLL = 0.05
 
 

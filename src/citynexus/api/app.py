@@ -36,7 +36,7 @@ def _status_for(err: CityNexusError) -> int:
     from citynexus.api.deps import UploadTooLarge
     from citynexus.api.middleware import TooManyFailures
     from citynexus.errors import ConflictError, NotFoundError
-    from citynexus.services.workers import JobTimeout, WorkerLost
+    from citynexus.services.workers import JobTimeout, WorkerLost, WorkersBusy
     from citynexus.store import StoreBusyError
 
     for family, status in (
@@ -46,6 +46,7 @@ def _status_for(err: CityNexusError) -> int:
         (UploadTooLarge, 413),
         (JobTimeout, 413),
         (WorkerLost, 503),
+        (WorkersBusy, 503),
         (NotFoundError, 404),
         (ConflictError, 409),
         (DatasetValidationError, 422),

@@ -56,7 +56,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from citynexus.errors import CityNexusError
-from citynexus.store import StoreBusyError
 
 DEFAULT_QUEUE = 8
 #: seconds a new worker process may take to start and import citynexus
@@ -72,7 +71,7 @@ class WorkerLost(CityNexusError):
     nothing it did was stored (HTTP 503)."""
 
 
-class WorkersBusy(StoreBusyError):
+class WorkersBusy(CityNexusError):
     """Every worker is busy and the queue of waiting jobs is full (HTTP 503, retry)."""
 
 
