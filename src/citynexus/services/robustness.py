@@ -3,6 +3,7 @@ inputs (dataset, spec with its factors, samples, seed, period)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -118,10 +119,13 @@ def _run_in(workers: Workers, engine: Engine, job_id: int, req: RobustnessJob, d
 
     try:
         workers.run(_run_job, engine, job_id, req, digest)
+        return
     except (JobTimeout, WorkerLost, WorkersBusy) as err:
-        _fail(engine, job_id, str(err))
+        message = str(err)
     except Exception:  # the job's own errors are stored by _run; this is a defect of the hand-over
-        _fail(engine, job_id, "the analysis failed with an internal error; check the spec and retry")
+        message = "the analysis failed with an internal error; check the spec and retry"
+    with contextlib.suppress(Exception):  # a server stopping: its database may be gone, no one is left to tell
+        _fail(engine, job_id, message)
 
 
 def _fail(engine: Engine, job_id: int, message: str) -> None:
