@@ -242,24 +242,7 @@ class Network:
     def funding_records(self) -> list:
         from citynexus.centres.funding import FundingRecord
 
-        out = []
-        for i, r in enumerate(self.records, start=1):
-            confirmed = r["status"] == "confirmed"
-            out.append(
-                FundingRecord(
-                    r["centre"],
-                    r["sme"],
-                    r["period"],
-                    confirmed,
-                    float(r["rating"]) if r["rating"] is not None else None,
-                    r["confirmed_by"],
-                    r["outcome"],
-                    False,
-                    i,
-                    (r["id"] in self.verified) if confirmed else True,
-                )
-            )
-        return out
+        return [FundingRecord.from_record(r, i, r["id"] in self.verified) for i, r in enumerate(self.records, start=1)]
 
     def affiliates(self) -> dict[str, list[str]]:
         return {c.id: list(c.affiliates) for c in self.centres}
