@@ -190,7 +190,7 @@ def append(led: Ledger, record: Any, who: Principal, client: str | None = None) 
                 f"record {i}: the submitter is the authenticated organisation and key ({who.label}); "
                 "leave 'submitter' out"
             )
-    from citynexus.ledger.log import normalise_records
+    from citynexus.ledger.entry import normalise_records
     from citynexus.ledger.trace import EVENT_TYPE, record_events
 
     triples = normalise_records(records, submitter=who.label)
