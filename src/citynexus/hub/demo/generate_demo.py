@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 SEED = 8
 N_ORGS = 300
@@ -484,6 +485,15 @@ ORG_KINDS = ["enterprise"] * 6 + ["university", "institute", "service_centre", "
 SIZES = ["micro", "small", "medium", "large"]
 
 
+def _listing(typ: str, rid: str, oid: str, ind: str, template: tuple, cap: int, english: bool) -> dict[str, Any]:
+    """An offer or need of organization ``oid`` from a ``(kind, title_en, text_en, title_zh,
+    text_zh)`` template, in English or Chinese, with ``{cap}`` in the text filled in."""
+    kind, t_en, x_en, t_zh, x_zh = template
+    title, text = (t_en, x_en) if english else (t_zh, x_zh)
+    listing = {"type": typ, "id": rid, "org": oid, "kind": kind, "title": title}
+    return listing | {"text": text.format(cap=cap), "industries": [ind]}
+
+
 def build(seed: int = SEED) -> list[dict]:
     rng = random.Random(seed)
     orgs, offers, needs = [], [], []
@@ -529,20 +539,12 @@ def build(seed: int = SEED) -> list[dict]:
             }
         )
         for _ in range(rng.randint(1, 2)):
-            k, t_en, x_en, t_zh, x_zh = rng.choice(sec_offers)
+            template = rng.choice(sec_offers)
             cap = rng.choice([500, 1000, 2000, 5000, 10000, 20000, 50000])
             lang_en = en_lang if rng.random() < 0.85 else not en_lang
-            rec = {
-                "type": "offer",
-                "id": f"OF{len(offers) + 1:04d}",
-                "org": oid,
-                "kind": k,
-                "title": t_en if lang_en else t_zh,
-                "text": (x_en if lang_en else x_zh).format(cap=cap),
-                "industries": [ind],
-            }
+            rec = _listing("offer", f"OF{len(offers) + 1:04d}", oid, ind, template, cap, lang_en)
             attrs: dict = {}
-            if "{cap}" in x_en:
+            if "{cap}" in template[2]:
                 attrs["capacity"] = cap
             if rng.random() < 0.3:
                 attrs["cities"] = sorted(rng.sample(CITIES, 2))
@@ -550,20 +552,12 @@ def build(seed: int = SEED) -> list[dict]:
                 rec["attributes"] = attrs
             offers.append(rec)
         if rng.random() < 0.55:
-            k, t_en, x_en, t_zh, x_zh = rng.choice(sec_needs)
+            template = rng.choice(sec_needs)
             cap = rng.choice([500, 1000, 5000, 10000])
             lang_en = en_lang if rng.random() < 0.85 else not en_lang
-            rec = {
-                "type": "need",
-                "id": f"ND{len(needs) + 1:04d}",
-                "org": oid,
-                "kind": k,
-                "title": t_en if lang_en else t_zh,
-                "text": (x_en if lang_en else x_zh).format(cap=cap),
-                "industries": [ind],
-            }
+            rec = _listing("need", f"ND{len(needs) + 1:04d}", oid, ind, template, cap, lang_en)
             con: dict = {}
-            if "{cap}" in x_en:
+            if "{cap}" in template[2]:
                 con["min_capacity"] = cap
             if rng.random() < 0.4:
                 con["cities"] = sorted({city, *rng.sample(CITIES, 3)})
