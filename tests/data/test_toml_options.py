@@ -55,3 +55,12 @@ def test_funding_record_from_a_stored_record():
     # an unconfirmed record is not counted for its status; "verified" speaks only of confirmed ones
     fr = FundingRecord.from_record(r | {"status": "delivered", "rating": None}, 1, verified=False)
     assert (fr.confirmed, fr.rating, fr.verified) == (False, None, True)
+
+
+@pytest.mark.parametrize(
+    ("layout", "table"),
+    [({"performance": "x"}, "performance"), ({"performance": {"quality_split": 3}}, "performance.quality_split")],
+)
+def test_a_formula_table_that_is_no_table_is_named(layout, table):
+    with pytest.raises(FormulaError, match=rf"\[{table}\] must be a table"):
+        Formula.from_dict(layout)

@@ -21,6 +21,20 @@ from citynexus.centres.errors import FormulaError
 from citynexus.data.specfiles import read_toml, reject_unknown
 
 METRICS = ("distinct_smes", "confirmed_services", "ratings", "outcomes")
+#: the TOML tables whose two shares sum to 1 (the second is the complement of the first)
+COMPLEMENTS = {
+    "performance": ("quantity", "quality"),
+    "performance.quantity_split": ("distinct_smes", "confirmed_services"),
+    "performance.quality_split": ("ratings", "outcomes"),
+}
+
+
+def subtable(d: Any, path: str) -> Any:
+    """The table at the dotted ``path`` (``"performance.quality_split"``) of a formula in the TOML
+    layout; ``{}`` where a part is absent or not a table."""
+    for part in path.split("."):
+        d = d.get(part, {}) if isinstance(d, dict) else {}
+    return d
 
 
 @dataclass
@@ -50,11 +64,7 @@ class Formula:
 
         for k in ("base_share", "quantity", "quality", "distinct_smes", "confirmed_services", "ratings", "outcomes"):
             unit(k)
-        for group, keys in (
-            ("performance", ("quantity", "quality")),
-            ("performance.quantity_split", ("distinct_smes", "confirmed_services")),
-            ("performance.quality_split", ("ratings", "outcomes")),
-        ):
+        for group, keys in COMPLEMENTS.items():
             s = sum(getattr(self, k) for k in keys)
             if abs(s - 1) > 1e-9:
                 raise FormulaError(
@@ -107,8 +117,7 @@ class Formula:
         tables = {
             "performance": (perf, {"quantity", "quality", "quantity_split", "quality_split"}),
             "limits": (lim, {"floor_multiple", "cap_multiple"}),
-            "performance.quantity_split": (perf.get("quantity_split", {}), {"distinct_smes", "confirmed_services"}),
-            "performance.quality_split": (perf.get("quality_split", {}), {"ratings", "outcomes"}),
+            **{g: (subtable(d, g), set(keys)) for g, keys in COMPLEMENTS.items() if "." in g},
         }
         for tname, (table, keys) in tables.items():
             if not isinstance(table, dict):

@@ -19,6 +19,7 @@ def formula_of(spec: dict[str, Any] | None, name: str = "custom"):
     complement is filled in (``quality = 1 − quantity``...). None: the documented default."""
     from citynexus.centres import funding as fu
     from citynexus.centres.errors import FormulaError
+    from citynexus.centres.formula import COMPLEMENTS, subtable
 
     if spec is None:
         return fu.Formula.default()
@@ -28,12 +29,8 @@ def formula_of(spec: dict[str, Any] | None, name: str = "custom"):
     d.setdefault("name", name)
     perf = d.get("performance")
     if isinstance(perf, dict):
-        pairs = [
-            (perf, "quantity", "quality"),
-            (perf.get("quantity_split"), "distinct_smes", "confirmed_services"),
-            (perf.get("quality_split"), "ratings", "outcomes"),
-        ]
-        for table, a, b in pairs:
+        for group, (a, b) in COMPLEMENTS.items():
+            table = subtable(d, group)
             if not isinstance(table, dict):
                 continue
             va, vb = table.get(a), table.get(b)
