@@ -52,6 +52,8 @@ def test_parse_good_case_and_target_implies_goal():
         ({"sdg_goals": [18]}, "sdg_goals", "not an SDG goal"),
         ({"sdg_targets": ["11.8"]}, "sdg_targets", "not one of the 169"),
         ({"year": "two thousand"}, "year", "whole number"),
+        ({"year": "inf"}, "year", "whole number"),  # float('inf') cannot become an int: a problem, not a crash
+        ({"sdg_goals": ["inf"]}, "sdg_goals", "not an SDG goal"),
         ({"id": "seed-mine"}, "id", "reserved"),
         ({"id": "bad id with spaces"}, "id", "not a valid id"),
         ({"source_url": "javascript:alert(1)"}, "source_url", "not a web address"),

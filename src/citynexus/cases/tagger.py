@@ -138,8 +138,6 @@ class SDGTagger:
                         toks, star = _split_phrase(p)
                     else:
                         toks, star = [w for w in tokenize(p)], False
-                    if tgt is not None and int(tgt.split(".")[0]) != g:
-                        tgt = None
                     self._phr.append((g, lang, p, toks, star, tgt, 1.0 / count[p]))
 
     @staticmethod
