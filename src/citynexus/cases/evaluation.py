@@ -75,6 +75,37 @@ def evaluate(tagger=None, items: list[dict[str, Any]] | None = None, methods=("h
     return rows
 
 
+def mcnemar(first: list[bool], second: list[bool]) -> dict[str, float]:
+    """Exact McNemar test of two methods scored on the same texts: ``only_first`` = texts the first
+    gets right and the second wrong, ``only_second`` the reverse, ``p`` = two-sided binomial
+    probability of a split at least this uneven among the discordant texts when both methods are
+    equally good (McNemar 1947; exact form: Fagerland, Lydersen & Laake 2013, BMC Med Res Methodol
+    13:91). ``p = 1`` when no text is discordant."""
+    from scipy.stats import binomtest
+
+    if len(first) != len(second):
+        raise ValueError(f"both methods must be scored on the same texts ({len(first)} != {len(second)})")
+    b = sum(1 for x, y in zip(first, second) if x and not y)
+    c = sum(1 for x, y in zip(first, second) if y and not x)
+    p = binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
+    return {"only_first": b, "only_second": c, "p": float(p)}
+
+
+def paired(tagger, items: list[dict[str, Any]], metric: str = "top3") -> dict[str, dict[str, float]]:
+    """Hybrid against each part on ``items``, text by text, for ``metric`` (``top1``: best goal is a
+    labelled goal; ``top3``: primary goal among the best three): :func:`mcnemar` per part."""
+    hits: dict[str, list[bool]] = {}
+    for m in ("hybrid", "encoder", "keywords"):
+        ranked = [r.top(3) for r in tagger.tag_many([it["text"] for it in items], method=m)]
+        if metric == "top1":
+            hits[m] = [r[0] in it["goals"] for r, it in zip(ranked, items)]
+        elif metric == "top3":
+            hits[m] = [it["goals"][0] in r for r, it in zip(ranked, items)]
+        else:
+            raise ValueError(f"metric must be top1 or top3, got {metric!r}")
+    return {part: mcnemar(hits["hybrid"], hits[part]) for part in ("encoder", "keywords")}
+
+
 GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
