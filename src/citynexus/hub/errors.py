@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Self
 
 from citynexus import errors
 from citynexus.errors import CityNexusError, ImportRejectedError, RecordProblem
@@ -40,3 +45,9 @@ class HubImportError(HubError, ImportRejectedError):
     """An import was rejected; nothing was stored. ``problems`` lists every :class:`ImportProblem` found."""
 
     head = "import rejected, nothing stored: "
+
+    @classmethod
+    def of_file(cls, path: Path | str, problem: str, fix: str = "") -> Self:
+        """The error for a file that cannot be used at all: one problem of the whole file
+        (line 0, field ``"(file)"``), the file as its source."""
+        return cls([ImportProblem(0, "(file)", problem, fix)], str(path))
