@@ -65,9 +65,9 @@ def _names(centres, lang: str) -> dict[str, str]:
 
 
 def _city_names(lang: str) -> dict[str, str]:
-    from citynexus.hub import cities as hc
+    from citynexus.hub.cities import names
 
-    return {c.code: (c.name_zh if lang == "zh" else c.name) for c in hc.cities().values()}
+    return names(lang)
 
 
 # ---------------------------------------------------------------------------- map
