@@ -77,4 +77,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "agree_terms": ("terms", "条款"),
     "agree_not_found": ("No such agreement", "没有该协议"),
     "agree_pick_cell": ("Choose a cell of the grid to see its explanation.", "点击表格中的单元格查看说明。"),
+    "agree_status_at_risk": ("at risk", "有违约风险"),
+    "agree_risk_heading": ("Terms at risk", "存在违约风险的条款"),
+    "agree_risk_help": (
+        "A period not yet due is at risk when the forecast of what its rule compares gives a probability of "
+        "breach of {level}% or more (simulated paths of a trend model fitted to the reports so far).",
+        "对尚未到期的期间，按已报送数据拟合趋势模型并模拟未来路径；若规则比较之量的违约概率达到 {level}% "
+        "或以上，即标为有违约风险。",
+    ),
+    "agree_risk_cell": ("{p}% breach, {days} days ahead", "违约概率 {p}%，距截止 {days} 天"),
+    "agree_risk_none": ("No not-yet-due term is at risk.", "尚无未到期条款存在违约风险。"),
+    "agree_col_probability": ("probability of breach", "违约概率"),
+    "agree_col_lead": ("lead time (days)", "提前量（天）"),
+    "agree_forecast": ("Forecast", "预测"),
+    "agree_versions": ("Versions", "版本历史"),
+    "agree_col_version": ("version", "版本"),
+    "agree_col_digest": ("digest", "摘要"),
+    "agree_col_stored": ("stored", "保存时间"),
+    "agree_col_changed": ("terms changed", "变更的条款"),
 }

@@ -16,7 +16,9 @@ NAV_ITEMS = [{"key": "agree", "href": "/agree", "label": "agree_nav"}]
 
 STATUSES = ("met", "breached", "no_data", "not_due")
 #: symbol of each status: colour is never the only cue
-SYMBOLS = {"met": "✓", "breached": "✗", "no_data": "?", "not_due": "·"}
+SYMBOLS = {"met": "✓", "breached": "✗", "no_data": "?", "not_due": "·", "at_risk": "!"}
+#: the grid's legend: a not-yet-due cell whose forecast reaches the risk level shows "at risk"
+LEGEND = (*STATUSES, "at_risk")
 LABEL_KEYS = (
     "loading",
     "problems_found",
@@ -41,7 +43,7 @@ def agree_page(request: Request) -> HTMLResponse:
     lang = lang_of(request)
     db = request.app.state.engine.url.render_as_string(hide_password=False)
     labels = {k: t(k, lang) for k in LABEL_KEYS}
-    status_labels = {s: t(f"agree_status_{s}", lang) for s in STATUSES}
+    status_labels = {s: t(f"agree_status_{s}", lang) for s in LEGEND}
     items = svc.list_agreements(db, viewer=None)  # the dashboard shows what anyone may see
     q = request.query_params
     sel = q.get("id", "").strip() or (items[0]["id"] if items else "")
@@ -80,6 +82,7 @@ def agree_page(request: Request) -> HTMLResponse:
         detail=detail,
         verification=verification,
         statuses=STATUSES,
+        legend=LEGEND,
         status_labels=status_labels,
         symbols=SYMBOLS,
     )
