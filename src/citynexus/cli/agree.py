@@ -43,7 +43,16 @@ def _dump(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
-def _as_of(value: str | None) -> dt.date:
+def _emit(text: str, out: Path | None, then: str = "") -> None:
+    """Write ``text`` to ``out`` (saying so, with what to do ``then``) or print it to stdout."""
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}{then}", highlight=False)
+    else:
+        print(text)
+
+
+def _as_of(value: str | None, option: str = "--as-of") -> dt.date:
     if value is None:
         return dt.date.today()
     try:
@@ -51,7 +60,7 @@ def _as_of(value: str | None) -> dt.date:
     except ValueError:
         from citynexus.agree.errors import AgreeError
 
-        raise AgreeError(f"--as-of {value!r} is not a date; write YYYY-MM-DD") from None
+        raise AgreeError(f"{option} {value!r} is not a date; write YYYY-MM-DD") from None
 
 
 @app.command("new")
@@ -147,14 +156,50 @@ def _print_results(doc: dict, lang: str) -> None:
 @_one_line
 def add(
     files: list[Path] = typer.Argument(..., help="Agreement TOML files to store."),
+    effective: str | None = typer.Option(
+        None,
+        "--effective",
+        help="A changed agreement's new version judges periods ending from this date on (YYYY-MM-DD). Default: today.",
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Validate and store agreements (parties are checked against the hub when it holds any)."""
+    """Validate and store agreements (parties are checked against the hub when it holds any). Storing a
+    changed agreement adds a version; the earlier versions are kept and still judge their periods."""
     from citynexus.services.agree import add_agreement
 
+    eff = _as_of(effective, "--effective") if effective else None
     for f in files:
-        r = add_agreement(f, db)
-        console.print(f"stored agreement {r['agreement']} ({r['terms']} terms)", highlight=False)
+        r = add_agreement(f, db, effective=eff)
+        console.print(
+            f"stored agreement {r['agreement']} ({r['terms']} terms), version {r['version']} "
+            f"effective {r['effective']}",
+            highlight=False,
+        )
+
+
+@app.command("versions")
+@_one_line
+def versions(
+    agreement: str = typer.Argument(..., help="Agreement id."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Every stored version of an agreement: effective date, digest and the terms it changed."""
+    from rich.table import Table
+
+    from citynexus.services.agree import agreement_versions
+
+    vs = agreement_versions(agreement, db)
+    if as_json:
+        _dump(vs)
+        return
+    tab = Table(title=f"{agreement}: versions", header_style="bold", title_justify="left")
+    for c in ("version", "effective", "stored", "digest", "terms changed"):
+        tab.add_column(c)
+    for v in vs:
+        tab.add_row(str(v["version"]), v["effective"], (v["stored_at"] or "")[:19], v["digest"][:19] + "…",
+                    ", ".join(v["changed"]))  # fmt: skip
+    console.print(tab)
 
 
 @app.command("import-reports")
@@ -254,12 +299,7 @@ def graph(
             tab.add_row(*[v or "" for v in r.values()])
         console.print(tab)
         return
-    text = graph_text(db, fmt)
-    if out:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"wrote {out}", highlight=False)
-    else:
-        print(text)
+    _emit(graph_text(db, fmt), out)
 
 
 @app.command("draft")
@@ -274,12 +314,7 @@ def draft(
     """Draft an agreement from a need<->offer match of the hub, both parties filled in."""
     from citynexus.services.agree import draft_agreement
 
-    text = draft_agreement(need, offer, db, template)
-    if out:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"wrote {out}; edit it, then: citynexus agree add {out}", highlight=False)
-    else:
-        print(text)
+    _emit(draft_agreement(need, offer, db, template), out, f"; edit it, then: citynexus agree add {out}")
 
 
 @app.command("compliance")

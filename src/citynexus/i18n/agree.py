@@ -94,5 +94,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "agree_col_version": ("version", "版本"),
     "agree_col_digest": ("digest", "摘要"),
     "agree_col_stored": ("stored", "保存时间"),
+    "agree_col_effective": ("effective from", "生效日期"),
     "agree_col_changed": ("terms changed", "变更的条款"),
 }

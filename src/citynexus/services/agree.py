@@ -91,9 +91,14 @@ def _get_visible(reg: AgreementRegistry, agreement_id: str, viewer):
 
 
 def add_agreement(
-    path: str | Path, db: str | None = None, who: Principal | None = None, client: str | None = None
+    path: str | Path,
+    db: str | None = None,
+    who: Principal | None = None,
+    client: str | None = None,
+    effective: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Validate an agreement file (parties checked against the hub when it holds any) and store it."""
+    """Validate an agreement file (parties checked against the hub when it holds any) and store it;
+    a changed agreement becomes a new version effective from ``effective`` (default: today)."""
     reg = AgreementRegistry(db)
     known = reg.known_parties()
     ag = load_agreement(path, known_parties=known)
@@ -106,9 +111,26 @@ def add_agreement(
         def authorize(owner: str | None) -> None:
             check_write(who, owner, f"agreement {ag.id!r}")
 
-    reg.save(ag, check_hub=False, owner=who.org if who else None, authorize=authorize)
-    _audit(reg, who, "agree.agreement.store", ag.id, client, {"digest": ag.digest})
-    return {"agreement": ag.id, "terms": len(ag.terms), "digest": ag.digest, "hub_checked": known is not None}
+    reg.save(ag, check_hub=False, owner=who.org if who else None, authorize=authorize, effective=effective)
+    version = reg.versions(ag.id)[-1]
+    _audit(reg, who, "agree.agreement.store", ag.id, client, {"digest": ag.digest, "version": version.number})
+    return {
+        "agreement": ag.id,
+        "terms": len(ag.terms),
+        "digest": ag.digest,
+        "hub_checked": known is not None,
+        "version": version.number,
+        "effective": version.effective.isoformat(),
+    }
+
+
+def agreement_versions(agreement_id: str, db: str | None = None, viewer=ALL) -> list[dict[str, Any]]:
+    """Every stored version of an agreement (oldest first): number, effective date, digest, when it
+    was stored, the rule digest of each term and the terms changed from the version before."""
+    reg = AgreementRegistry(db)
+    _get_visible(reg, agreement_id, viewer)
+    vs = reg.versions(agreement_id)
+    return [v.to_dict(prev) for prev, v in zip([None, *vs[:-1]], vs)]
 
 
 def import_reports(
@@ -301,14 +323,19 @@ def check_upload(
 
 
 def add_agreement_upload(
-    filename: str, content: bytes, db: str | None = None, who: Principal | None = None, client: str | None = None
+    filename: str,
+    content: bytes,
+    db: str | None = None,
+    who: Principal | None = None,
+    client: str | None = None,
+    effective: dt.date | None = None,
 ) -> dict[str, Any]:
     """:func:`add_agreement` on an uploaded TOML file."""
     from citynexus.agree.errors import AgreeError
 
     with _upload(filename, content, (".toml",), "an agreement") as p:
         try:
-            return add_agreement(p, db, who, client)
+            return add_agreement(p, db, who, client, effective)
         except AgreeError as err:
             raise _renamed(err, filename) from None
 
@@ -334,6 +361,7 @@ def agreement_view(agreement_id: str, db: str | None = None, viewer=ALL) -> dict
     ag = _get_visible(reg, agreement_id, viewer)
     run = reg.latest_run(agreement_id)
     risk = stored_risks(reg, ag, run)
+    vs = reg.versions(agreement_id)
     cells: dict[str, dict[str, dict]] = {}
     periods: list[str] = []
     for r in (run or {}).get("results", []):
@@ -343,7 +371,10 @@ def agreement_view(agreement_id: str, db: str | None = None, viewer=ALL) -> dict
     periods.sort(key=lambda p: (len(p) == 10, p))
     return {
         "agreement": ag.to_dict(),
-        "run": run and {k: run[k] for k in ("run", "as_of", "ledger_index")},
+        "run": run and {k: run[k] for k in ("run", "as_of", "ledger_index", "version")},
+        "versions": [v.to_dict(prev) for prev, v in zip([None, *vs[:-1]], vs)],
+        # every term a version had (the newest text of each): a run shows the terms of old versions too
+        "terms": {t["id"]: t for v in vs for t in v.agreement.to_dict()["terms"]},
         "periods": periods,
         "cells": cells,
         "risk": risk,
@@ -454,8 +485,18 @@ def stored_risks(reg: AgreementRegistry, ag, run: dict[str, Any] | None) -> dict
         from citynexus.services.cache import LRU
 
         _risk_cache = LRU(256)
-    key = (str(reg.engine.url), run["run"], ag.digest)
-    return _risk_cache.get(key, lambda: term_risks(ag, reg.reports([ag.id]), run["results"]))
+
+    def compute() -> dict[str, dict[str, dict[str, Any]]]:
+        # each not-yet-due period is forecast with the rule of the version that will judge it
+        rows, out = reg.reports([ag.id]), {}
+        vs = reg.versions(ag.id)
+        for v in vs:
+            mine = [r for r in run["results"] if r.get("version", vs[-1].number) == v.number]
+            for term, cells in term_risks(v.agreement, rows, mine).items():
+                out.setdefault(term, {}).update(cells)
+        return out
+
+    return _risk_cache.get((str(reg.engine.url), run["run"], ag.digest), compute)
 
 
 def _risk_graph(reg: AgreementRegistry, ags: list):

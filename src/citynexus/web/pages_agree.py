@@ -63,7 +63,7 @@ def agree_page(request: Request) -> HTMLResponse:
             except CityNexusError as err:
                 verification = {"ok": False, "checks": [{"check": "verify", "ok": False, "detail": str(err)}]}
     synthetic = any(a["synthetic"] for a in items)
-    terms = {x["id"]: x for x in view["agreement"]["terms"]} if view else {}
+    terms = view["terms"] if view else {}
     return render(
         request,
         "agree.html",
