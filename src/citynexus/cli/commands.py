@@ -103,11 +103,12 @@ def register(app: typer.Typer) -> None:
 
         if lang not in ("en", "zh"):
             raise ReportUsageError(f"--lang {lang!r}: the printed table is in en or zh")
-        for path in run_report("gba", out, list(REPORT_LANGS), print_lang=lang):
-            console.print(f"wrote {path}")
         from citynexus.services.agree import demo_summary
 
-        console.print(demo_summary(), highlight=False, soft_wrap=True)
+        agreements = demo_summary()  # loaded before the report, whose agreements section shows them
+        for path in run_report("gba", out, list(REPORT_LANGS), print_lang=lang):
+            console.print(f"wrote {path}")
+        console.print(agreements, highlight=False, soft_wrap=True)
         from citynexus.services.centres import funding_summary
 
         console.print(funding_summary(), highlight=False, soft_wrap=True)

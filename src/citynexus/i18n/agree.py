@@ -78,6 +78,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "agree_not_found": ("No such agreement", "没有该协议"),
     "agree_pick_cell": ("Choose a cell of the grid to see its explanation.", "点击表格中的单元格查看说明。"),
     "agree_status_at_risk": ("at risk", "有违约风险"),
+    "agree_report_intro": (
+        "The agreements in the database: per term, the statuses of its newest evaluation (anchored in the ledger) "
+        "and the periods not yet due that are at risk of breach.",
+        "数据库中的协议：各条款最近一次评估（已记入可信账本）的状态计数，以及尚未到期但存在违约风险的期间。",
+    ),
     "agree_risk_heading": ("Terms at risk", "存在违约风险的条款"),
     "agree_risk_help": (
         "A period not yet due is at risk when the forecast of what its rule compares gives a probability of "
