@@ -96,8 +96,11 @@ def test_history_in_service_rest_page_and_cli(db_url, tmp_path):
         table = page.split('id="agree-versions"')[1].split("</table>")[0]
         assert table.count("data-version=") == 2 and "2026-07-01" in table
         assert 'data-term="T2"' in page  # the dropped term's old periods are still shown
-        detail = c.get("/agree", params={"lang": "zh", "id": "AG1", "term": "T1", "period": "2026Q1"}).text
+        q = {"lang": "zh", "id": "AG1", "term": "T1", "period": "2026Q1", "verify": "1"}
+        detail = c.get("/agree", params=q).text
         assert "版本 1" in detail and "版本历史" in detail
+        # the checks of the verification are named in the page's language
+        assert "账本包含证明" in detail and "协议版本" in detail and "ledger inclusion" not in detail
     out = CliRunner().invoke(app, ["versions", "AG1", "--db", db_url, "--json"])
     assert out.exit_code == 0 and [v["version"] for v in __import__("json").loads(out.stdout)] == [1, 2]
     bad = CliRunner().invoke(app, ["add", str(tmp_path / "x.toml"), "--effective", "July", "--db", db_url])

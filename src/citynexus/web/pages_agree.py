@@ -35,6 +35,13 @@ LABEL_KEYS = (
 )
 
 
+def check_label(name: str, lang: str) -> str:
+    """A verification check's name in the page's language (``report batch at ledger entry N`` keeps its N)."""
+    if name.startswith("report batch at ledger entry "):
+        return f"{t('agree_check_report_batch', lang)} {name.rsplit(' ', 1)[1]}"
+    return t("agree_check_" + name.replace(" ", "_"), lang)
+
+
 @router.get("/agree", response_class=HTMLResponse)
 def agree_page(request: Request) -> HTMLResponse:
     from citynexus.errors import CityNexusError
@@ -62,6 +69,8 @@ def agree_page(request: Request) -> HTMLResponse:
                 verification = svc.verify_status(sel, term, period, db, viewer=None)
             except CityNexusError as err:
                 verification = {"ok": False, "checks": [{"check": "verify", "ok": False, "detail": str(err)}]}
+            for c in verification["checks"]:
+                c["label"] = check_label(c["check"], lang)
     synthetic = any(a["synthetic"] for a in items)
     terms = view["terms"] if view else {}
     return render(
