@@ -117,3 +117,33 @@ def test_pinned_check_output_has_no_risk_fields(tmp_path):
     doc = svc.check_files(tmp_path / "a.toml", tmp_path / "r.csv", day("2026-07-15"))
     assert set(doc) == {"agreement", "as_of", "results", "rule_digests", "reports_digest"}
     assert all("risk" not in r and "at_risk" not in r for r in doc["results"])
+
+
+def _cli(*args):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "COLUMNS": "250"}
+    cmd = [sys.executable, "-m", "citynexus.cli.main", "agree", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_cli_check_risk_table_after_the_results(tmp_path):
+    from .test_cli import AGREEMENT, REPORTS
+
+    (tmp_path / "a.toml").write_text(AGREEMENT, encoding="utf-8")
+    # with two values the forecast is their mean and spread (watch.trajectory): 8.5 ± 0.7 is well above 5
+    (tmp_path / "r.csv").write_text(REPORTS.replace(",4.1", ",8.0").replace(",5.2", ",9.0"), encoding="utf-8")
+    args = ["check", str(tmp_path / "a.toml"), "--as-of", "2026-07-15", "--risk", "--reports"]
+    r = _cli(*args, str(tmp_path / "r.csv"))
+    assert r.returncode == 0, r.stderr
+    head, forecast = r.stdout.split("Forecast")
+    assert "JRD-1 @ 2026-07-15" in head and "2026Q3" in forecast and "2026Q4" in forecast
+    assert "on track" in forecast and "at risk" not in forecast
+    both = _cli("check", str(tmp_path / "a.toml"), "--json", "--risk", "--reports", str(tmp_path / "r.csv"))
+    assert both.returncode == 1 and both.stderr.count("\n") == 1 and "cannot be combined with --json" in both.stderr
+    (tmp_path / "f.csv").write_text(REPORTS.replace(",5.2", ",2.0"), encoding="utf-8")  # 4.1, 2.0: below 5
+    falling = _cli(*args, str(tmp_path / "f.csv")).stdout.split("Forecast")[1]
+    assert "at risk" in falling and "%" in falling

@@ -121,16 +121,43 @@ def check(
     as_of: str | None = typer.Option(None, "--as-of", help=ASOF_HELP),
     as_json: bool = typer.Option(False, "--json", help='Print {"agreement": ID, "results": [...]} as JSON.'),
     lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    risk: bool = typer.Option(
+        False, "--risk", help="After the table, forecast the periods not yet due: probability of breach, lead time."
+    ),
 ) -> None:
     """Evaluate every term and period of an agreement on a report file, from files alone (no
     database, no hub). Only rows whose agreement column is this agreement's id count."""
     from citynexus.services.agree import check_files
 
-    doc = check_files(agreement, reports, _as_of(as_of))
+    if risk and as_json:
+        from citynexus.agree.errors import AgreeError
+
+        raise AgreeError("--risk prints a table after the results; it cannot be combined with --json")
+    doc = check_files(agreement, reports, _as_of(as_of), risk=risk)
     if as_json:
         _dump(doc)
         return
     _print_results(doc, lang)
+    if risk:
+        _print_risk(doc["risk"], lang)
+
+
+def _print_risk(risk: dict, lang: str) -> None:
+    from rich.table import Table
+
+    from citynexus.i18n import t
+
+    zh = lang.startswith("zh")
+    tab = Table(title=t("agree_forecast", lang), header_style="bold", title_justify="left")
+    for key in ("agree_col_term", "agree_col_period", "agree_col_status", "agree_col_probability", "agree_col_lead"):
+        tab.add_column(t(key, lang))
+    tab.add_column(t("agree_col_explanation", lang))
+    for term, cells in risk.items():
+        for period, r in sorted(cells.items()):
+            st = t("agree_status_at_risk" if r["at_risk"] else "agree_status_on_track", lang)
+            tab.add_row(term, period, st, f"{100 * r['probability_breach']:.0f}%", str(r["lead_days"]),
+                        r["explanation_zh" if zh else "explanation"])  # fmt: skip
+    console.print(tab if risk else t("agree_risk_none", lang))
 
 
 def _print_results(doc: dict, lang: str) -> None:

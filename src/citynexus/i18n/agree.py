@@ -78,6 +78,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "agree_not_found": ("No such agreement", "没有该协议"),
     "agree_pick_cell": ("Choose a cell of the grid to see its explanation.", "点击表格中的单元格查看说明。"),
     "agree_status_at_risk": ("at risk", "有违约风险"),
+    "agree_status_on_track": ("on track", "进展正常"),
     "agree_report_intro": (
         "The agreements in the database: per term, the statuses of its newest evaluation (anchored in the ledger) "
         "and the periods not yet due that are at risk of breach.",

@@ -18,12 +18,19 @@ if TYPE_CHECKING:
     from citynexus.services.auth import Principal
 
 
-def check_files(agreement: str | Path, reports: str | Path | None, as_of: dt.date | None = None) -> dict[str, Any]:
-    """Evaluate an agreement file on a report file without a database (the pinned check)."""
+def check_files(
+    agreement: str | Path, reports: str | Path | None, as_of: dt.date | None = None, risk: bool = False
+) -> dict[str, Any]:
+    """Evaluate an agreement file on a report file without a database (the pinned check). With
+    ``risk``, the result also has ``risk`` (:func:`term_risks` of the not-yet-due periods) — never
+    part of the pinned JSON."""
     ag = load_agreement(agreement)
     rows = read_reports(reports, [ag], only_known=True) if reports is not None else empty_reports()
     ev = evaluate(ag, rows, as_of or dt.date.today())
-    return ev.to_dict()  # type: ignore[union-attr]
+    doc = ev.to_dict()  # type: ignore[union-attr]
+    if risk:
+        doc["risk"] = term_risks(ag, rows, doc["results"])
+    return doc
 
 
 # ---------------------------------------------------------------------- permissions
