@@ -77,3 +77,14 @@ def test_report_shows_the_section_of_the_default_database(demo_db, monkeypatch, 
     assert ("Agreements" if lang == "en" else "合作協議") in page.split('id="agreements"')[1][:200]
     monkeypatch.setenv("CITYNEXUS_DB", f"sqlite:///{Path(demo_db[10:]).parent / 'other.db'}")
     assert 'id="agreements"' not in render_report(a, lang, None, inline_js=False)
+
+
+def test_demo_summary_counts_the_at_risk_periods(demo_db):
+    import re
+
+    from citynexus.services.agree import demo_summary
+
+    line = demo_summary(demo_db)
+    n = int(re.search(r"\((\d+) of them at risk of breach\)", line).group(1))
+    # the planted funding drop, delivery slippage and R&D stall are among them (tests above and test_risk)
+    assert 3 <= n <= 8 and line.startswith("Agreements (SYNTHETIC demo): 12 agreements")

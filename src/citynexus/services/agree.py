@@ -401,13 +401,16 @@ def demo_summary(db: str | None = None) -> str:
     reg = AgreementRegistry(db)
     counts: Counter[str] = Counter()
     ids = [a.id for a in demo_agreements()]
+    at_risk = 0
     for aid in ids:
         run = reg.latest_run(aid) or {}
         counts.update(r["status"] for r in run.get("results", []))
+        at_risk += len(at_risk_cells(stored_risks(reg, reg.get(aid), run or None)))
     return (
         f"Agreements (SYNTHETIC demo): {len(ids)} agreements evaluated as of {DEMO_AS_OF.isoformat()}: "
         f"{counts['met']} term results met, {counts['breached']} breached, {counts['no_data']} without data, "
-        f"{counts['not_due']} not due; every run is anchored in the ledger (citynexus agree status, /agree)"
+        f"{counts['not_due']} not due ({at_risk} of them at risk of breach); every run is anchored in the ledger "
+        "(citynexus agree status, /agree)"
     )
 
 
