@@ -224,8 +224,8 @@ def versions(
     for c in ("version", "effective", "stored", "digest", "terms changed"):
         tab.add_column(c)
     for v in vs:
-        tab.add_row(str(v["version"]), v["effective"], (v["stored_at"] or "")[:19].replace("T", " "), v["digest"][:19] + "…",
-                    ", ".join(v["changed"]))  # fmt: skip
+        stored = (v["stored_at"] or "")[:19].replace("T", " ")
+        tab.add_row(str(v["version"]), v["effective"], stored, v["digest"][:19] + "…", ", ".join(v["changed"]))
     console.print(tab)
 
 
