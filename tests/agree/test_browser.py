@@ -68,6 +68,12 @@ def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):
     assert "breached:" not in body and "Status by term" not in body
     assert "有违约风险" in body and "违约概率" in page.locator("#agree-grid a.st-at_risk").first.get_attribute("title")
     page.screenshot(path=str(shots / "agree-detail-zh.png"), full_page=True)
+    # Traditional Chinese: the whole page converted, the at-risk cell and the forecast too
+    page.goto(f"{url}/agree?lang=zh-Hant&id=DEMO-RD-01&term=RD-INTENSITY&period=2026Q4#detail")
+    body = page.locator("main").inner_text()
+    assert "有違約風險" in body and "違約概率" in page.locator("#agree-risk").inner_text()
+    assert "AT RISK" not in body and "违约" not in body
+    page.screenshot(path=str(shots / "agree-risk-zh-Hant.png"), full_page=True)
     # a bad upload lists every problem and stores nothing
     bad = tmp_path / "bad.csv"
     bad.write_text(

@@ -61,16 +61,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "agree_not_verified": ("NOT verified", "验证未通过"),
     "agree_upload": ("Upload reports", "上传报送数据"),
     "agree_upload_help": (
-        "CSV, Excel or JSON with columns agreement, party, metric, period, value. "
+        "CSV, Excel or JSON with columns `agreement, party, metric, period, value`. "
         "All-or-nothing: one bad row and nothing is stored.",
-        "CSV、Excel 或 JSON，列为 agreement、party、metric、period、value。全部成功才保存：任何一行有误即不保存。",
+        "CSV、Excel 或 JSON，列为 `agreement, party, metric, period, value`。全部成功才保存：任何一行有误即不保存。",
     ),
     "agree_import_ok": ("Imported", "已导入"),
     "agree_add": ("Add an agreement", "添加协议"),
     "agree_add_help": (
-        "An agreement TOML file (write one with 'citynexus agree new --template NAME'); "
+        "An agreement TOML file (write one with `citynexus agree new --template NAME`); "
         "it is validated before it is stored.",
-        "协议 TOML 文件（可用 'citynexus agree new --template NAME' 生成）；保存前先校验。",
+        "协议 TOML 文件（可用 `citynexus agree new --template NAME` 生成）；保存前先校验。",
     ),
     "agree_added": ("Stored agreement", "已保存协议"),
     "agree_rows": ("rows", "行"),
@@ -96,6 +96,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "agree_col_probability": ("probability of breach", "违约概率"),
     "agree_col_lead": ("lead time (days)", "提前量（天）"),
     "agree_forecast": ("Forecast", "预测"),
+    "agree_model_ets": ("exponential smoothing with a damped trend, ETS(A,Ad,N)", "阻尼趋势的加法误差指数平滑模型"),
+    "agree_model_linear": ("linear trend (least squares)", "线性趋势（最小二乘）"),
+    "agree_model_mean": ("mean of the reported values", "已报送值的均值"),
     "agree_versions": ("Versions", "版本历史"),
     "agree_col_version": ("version", "版本"),
     "agree_col_digest": ("digest", "摘要"),

@@ -19,6 +19,12 @@ STATUSES = ("met", "breached", "no_data", "not_due")
 SYMBOLS = {"met": "✓", "breached": "✗", "no_data": "?", "not_due": "·", "at_risk": "!"}
 #: the grid's legend: a not-yet-due cell whose forecast reaches the risk level shows "at risk"
 LEGEND = (*STATUSES, "at_risk")
+#: the forecast models of :func:`citynexus.watch.trajectory.trajectory`, by the name it reports
+MODEL_KEYS = {
+    "ETS(A,Ad,N)": "agree_model_ets",
+    "linear trend (least squares)": "agree_model_linear",
+    "mean of reported values": "agree_model_mean",
+}
 LABEL_KEYS = (
     "loading",
     "problems_found",
@@ -92,6 +98,8 @@ def agree_page(request: Request) -> HTMLResponse:
         verification=verification,
         statuses=STATUSES,
         legend=LEGEND,
+        zh=lang == "zh",  # content in Chinese (a zh-Hant page is built in zh and converted whole)
+        model_labels={m: t(k, lang) for m, k in MODEL_KEYS.items()},
         status_labels=status_labels,
         symbols=SYMBOLS,
     )
