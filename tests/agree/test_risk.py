@@ -147,3 +147,17 @@ def test_cli_check_risk_table_after_the_results(tmp_path):
     (tmp_path / "f.csv").write_text(REPORTS.replace(",5.2", ",2.0"), encoding="utf-8")  # 4.1, 2.0: below 5
     falling = _cli(*args, str(tmp_path / "f.csv")).stdout.split("Forecast")[1]
     assert "at risk" in falling and "%" in falling
+
+
+def test_once_term_cumulative_target_is_forecast_to_its_due_date():
+    def risk(per_quarter):
+        ag = agreement([{"rule": "cum.trained >= 30", "every": "once", "due": "2026-12-31"}])
+        rep = reports([("trained", q, per_quarter) for q in ("2026Q1", "2026Q2", "2026Q3")], [ag])
+        ev = evaluate(ag, rep, day("2026-10-15"))
+        assert [r.status for r in ev.results] == ["not_due"]
+        return svc.term_risks(ag, rep, [r.to_dict() for r in ev.results])["T1"]["2026-12-31"]
+
+    # 5 a quarter: 15 so far and about 20 by the due date, short of 30; 12 a quarter: 36 already
+    slow, fast = risk(5), risk(12)
+    assert slow["at_risk"] and slow["probability_breach"] > 0.9 and slow["lead_days"] == 92
+    assert not fast["at_risk"] and fast["probability_breach"] < 0.05 and fast["clause"] == "cum.trained >= 30"
