@@ -125,3 +125,28 @@ def test_revision_0007_makes_each_stored_agreement_its_version_1(db_url):
     assert sch.upgrade(db_url) == ("0006", sch.head_revision())
     vs = AgreementRegistry(db_url).versions("AG1")
     assert [(v.number, v.effective, v.agreement.digest) for v in vs] == [(1, D("2026-01-01"), _v1().digest)]
+
+
+def test_rest_store_with_effective_date(db_url):
+    from citynexus.api import create_app
+    from citynexus.services.keys import create_key
+    from citynexus.store import get_engine
+
+    from .test_cli import AGREEMENT
+
+    with TestClient(create_app(db_url)) as c:
+        key = {"X-API-Key": create_key(get_engine(db_url), "versions-test")}
+        files = {"file": ("deal.toml", AGREEMENT.encode())}
+        first = c.post("/api/v1/agree/agreements", files=files, headers=key).json()
+        assert (first["version"], first["effective"]) == (1, "2026-01-01")
+        changed = {"file": ("deal.toml", AGREEMENT.replace("rd_share >= 5", "rd_share >= 6").encode())}
+        bad = c.post("/api/v1/agree/agreements", files=changed, headers=key, params={"effective": "soon"})
+        assert bad.status_code == 400 and "effective 'soon' is not a date" in bad.json()["message"]
+        early = c.post("/api/v1/agree/agreements", files=changed, headers=key, params={"effective": "2025-06-01"})
+        assert early.status_code == 400 and "on or after 2026-01-01" in early.json()["message"]
+        ok = c.post("/api/v1/agree/agreements", files=changed, headers=key, params={"effective": "2026-04-01"})
+        assert ok.status_code == 200 and (ok.json()["version"], ok.json()["effective"]) == (2, "2026-04-01")
+        assert [v["changed"] for v in c.get("/api/v1/agree/agreements/JRD-1/versions").json()] == [
+            ["T1", "T2"],
+            ["T1"],
+        ]
