@@ -161,3 +161,19 @@ def test_once_term_cumulative_target_is_forecast_to_its_due_date():
     slow, fast = risk(5), risk(12)
     assert slow["at_risk"] and slow["probability_breach"] > 0.9 and slow["lead_days"] == 92
     assert not fast["at_risk"] and fast["probability_breach"] < 0.05 and fast["clause"] == "cum.trained >= 30"
+
+
+def test_cli_status_risk_of_stored_agreements(db_url):
+    from typer.testing import CliRunner
+
+    from citynexus.cli.agree import app
+
+    _store(db_url, FALLING, "DOWN")
+    r = CliRunner().invoke(app, ["status", "DOWN", "--as-of", "2026-10-15", "--db", db_url, "--risk", "--json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    (doc,) = json.loads(r.stdout)
+    assert doc["risk"]["T1"]["2026Q4"]["at_risk"] and doc["run"] == 2
+    plain = CliRunner().invoke(app, ["status", "DOWN", "--as-of", "2026-10-15", "--db", db_url])
+    assert plain.exit_code == 0 and "Forecast" not in plain.stdout

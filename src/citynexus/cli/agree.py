@@ -254,17 +254,22 @@ def status(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (a list of evaluations)."),
     lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    risk: bool = typer.Option(
+        False, "--risk", help="Forecast the periods not yet due (a table after each run; 'risk' in --json)."
+    ),
 ) -> None:
     """Evaluate stored agreements on stored reports; each run is stored and appended to the ledger."""
     from citynexus.services.agree import run_status
 
-    docs = run_status(db, list(agreements or []), _as_of(as_of))
+    docs = run_status(db, list(agreements or []), _as_of(as_of), risk=risk)
     if as_json:
         _dump(docs)
         return
     for d in docs:
         _print_results(d, lang)
         console.print(f"run {d['run']}, ledger entry {d['ledger_index']}", highlight=False)
+        if risk:
+            _print_risk(d["risk"], lang)
 
 
 @app.command("verify")

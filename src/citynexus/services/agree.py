@@ -161,8 +161,10 @@ def run_status(
     as_of: dt.date | None = None,
     who: Principal | None = None,
     client: str | None = None,
+    risk: bool = False,
 ) -> list[dict[str, Any]]:
-    """Evaluate stored agreements on stored reports; each run is stored and anchored."""
+    """Evaluate stored agreements on stored reports; each run is stored and anchored. With ``risk``,
+    each evaluation also has ``risk`` (:func:`stored_risks` of the new run)."""
     reg = AgreementRegistry(db)
     out = []
     evs = reg.run(
@@ -177,6 +179,8 @@ def run_status(
         latest = reg.latest_run(ev.agreement)
         d["run"] = latest["run"] if latest else None
         d["ledger_index"] = latest["ledger_index"] if latest else None
+        if risk:
+            d["risk"] = stored_risks(reg, reg.get(ev.agreement), latest)
         out.append(d)
     return out
 
