@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -41,12 +40,28 @@ def test_json_lines_keeps_line_numbers_and_order():
     ]
 
 
-def test_limited_lines_refuse_duplicate_keys_nan_and_deep_nesting():
+def test_lines_refuse_duplicate_keys_nan_and_deep_nesting():
     text = '{"a": 1, "a": 2}\n{"x": NaN}\n' + "[" * 500 + "]" * 500
-    plain = json_lines(text)
-    assert plain[0] == (1, {"a": 2}) and math.isnan(plain[1][1]["x"]) and isinstance(plain[2][1], list)
-    limited = json_lines(text, limited=True)
-    assert [i for i, _ in limited] == [1, 2, 3] and all(isinstance(v, BadLine) for _, v in limited)
-    assert "line 1" in limited[0][1].problem and "'a'" in limited[0][1].problem
-    assert "NaN is not JSON" in limited[1][1].problem
-    assert limited[2][1].fix == "one flat JSON object per line, keys once"
+    rows = json_lines(text)
+    assert [i for i, _ in rows] == [1, 2, 3] and all(isinstance(v, BadLine) for _, v in rows)
+    assert "line 1" in rows[0][1].problem and "'a'" in rows[0][1].problem
+    assert "NaN is not JSON" in rows[1][1].problem
+    assert rows[2][1].fix == "one flat JSON object per line, keys once"
+
+
+@pytest.mark.parametrize("area", ["cases", "centres"])
+def test_every_importer_refuses_a_duplicate_key(tmp_path, area):
+    """The case library and the centres importers parse with the same bounded parser as the hub
+    and the API: a line whose key appears twice (the first value could be forged) is a problem
+    naming its line, never silently the last value."""
+    path = tmp_path / "records.jsonl"
+    path.write_text('{"id": "A", "id": "B"}\n', encoding="utf-8")
+    if area == "cases":
+        from citynexus.cases.errors import CaseImportError as Err
+        from citynexus.cases.io import read_jsonl as read
+    else:
+        from citynexus.centres.errors import CentresImportError as Err
+        from citynexus.centres.records import read_centres as read
+    with pytest.raises(Err) as err:
+        read(path)
+    assert err.value.problems[0].line == 1 and "'id'" in err.value.problems[0].problem

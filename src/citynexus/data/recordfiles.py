@@ -51,20 +51,21 @@ class BadLine:
     fix: str
 
 
-def json_lines(text: str, limited: bool = False) -> list[tuple[int, Any]]:
+def json_lines(text: str) -> list[tuple[int, Any]]:
     """``(line number, value)`` for every non-blank line of ``text`` (1-based), in order; a line
     that is not JSON gives a :class:`BadLine` as its value (``"invalid JSON: {msg} at column {c}"``,
     fix ``"one JSON object per line"``).
 
-    ``limited=True`` parses with :func:`citynexus.data.limits.loads` (depth limit, no duplicate
-    keys, no NaN or Infinity); a line over a limit gives that limit's message, fix
+    Every line is parsed with :func:`citynexus.data.limits.loads` (depth limit, no duplicate
+    keys, no NaN or Infinity), so every importer refuses what the network-facing parser
+    refuses; a line over a limit gives that limit's message, fix
     ``"one flat JSON object per line, keys once"``."""
     out: list[tuple[int, Any]] = []
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            out.append((i, loads(line, source=f"line {i}") if limited else json.loads(line)))
+            out.append((i, loads(line, source=f"line {i}")))
         except (json.JSONDecodeError, JSONSyntaxError) as err:
             dec = err if isinstance(err, json.JSONDecodeError) else err.decode_error
             msg = f"invalid JSON: {dec.msg} at column {dec.colno}" if dec else str(err)

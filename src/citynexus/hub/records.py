@@ -309,7 +309,7 @@ def read_jsonl(path: Path | str) -> ParsedFile:
     path = Path(path)
     out = ParsedFile()
     content = read_utf8(path, partial(HubImportError.of_file, path))
-    for i, obj in json_lines(content, limited=True):
+    for i, obj in json_lines(content):
         if isinstance(obj, BadLine):
             out.problems.append(ImportProblem(i, "(json)", obj.problem, obj.fix))
             continue
