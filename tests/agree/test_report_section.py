@@ -88,3 +88,21 @@ def test_demo_summary_counts_the_at_risk_periods(demo_db):
     n = int(re.search(r"\((\d+) of them at risk of breach\)", line).group(1))
     # the planted funding drop, delivery slippage and R&D stall are among them (tests above and test_risk)
     assert 3 <= n <= 8 and line.startswith("Agreements (SYNTHETIC demo): 12 agreements")
+
+
+def test_report_holds_public_agreements_only(tmp_path):
+    """A report is passed on: a private agreement (a draft between its parties) stays out of it
+    unless the caller asks for everything, as the command line may."""
+    import dataclasses
+
+    from citynexus.services.agree import ALL
+
+    url = f"sqlite:///{tmp_path / 'private.db'}"
+    reg = AgreementRegistry(url)
+    load_demo(reg)
+    secret = dataclasses.replace(reg.get("DEMO-RD-01"), id="PRIVATE-01", visibility="private")
+    reg.save(secret, check_hub=False, owner="ORG0001")
+    shown = {a["id"] for a in agreement_tables(url)}
+    assert "PRIVATE-01" not in shown and "DEMO-RD-01" in shown
+    assert "PRIVATE-01" in {a["id"] for a in agreement_tables(url, ALL)}
+    assert "PRIVATE-01" not in agreements_section("en", url)

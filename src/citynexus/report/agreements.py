@@ -32,12 +32,15 @@ def _database_exists(url: str) -> bool:
 
 
 def agreement_tables(db: str | None = None, viewer: Any = None) -> list[dict[str, Any]]:
-    """Per stored agreement ``viewer`` may see (default: the command line, which sees all): its id,
-    titles, parties, synthetic flag, newest run, and one row per term (text, category, status
-    counts of the newest run, at-risk periods with their probability of breach and lead time)."""
+    """Per stored agreement ``viewer`` may see: its id, titles, parties, synthetic flag, newest run,
+    and one row per term (text, category, status counts of the newest run, at-risk periods with
+    their probability of breach and lead time).
+
+    The default viewer is anonymous: a report is a document passed on, so it holds the public
+    agreements only (private ones and drafts stay with their owner and parties, as on the
+    dashboard); ``services.agree.ALL`` gives everything."""
     from citynexus.services import agree as svc
 
-    viewer = svc.ALL if viewer is None else viewer
     out = []
     for item in svc.list_agreements(db, viewer):
         view = svc.agreement_view(item["id"], db, viewer)
