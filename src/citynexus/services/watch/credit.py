@@ -22,11 +22,11 @@ def credit_for(party: str, db_url: str | None = None, lang: str = "en", proofs: 
     """Credit report of ``party`` from the verified records in the ledger at ``db_url``: each input with
     the ledger entries it came from and (``proofs``) a proof bundle per entry for offline checking."""
     from citynexus.ledger import Ledger
-    from citynexus.watch.credit import credit_report, sme_inputs
+    from citynexus.watch.credit import credit_report, sme_inputs, stored_evaluations
 
     led = Ledger(db_url)
     entries = list(led.iter_entries())
-    inputs = sme_inputs(entries, party)
+    inputs = sme_inputs(entries, party, runs=stored_evaluations(db_url))
 
     def prove(i: int) -> dict[str, Any]:
         try:
