@@ -124,7 +124,7 @@ def measure(mode: str, path: Path, cap: float) -> dict:
     key = editor_key(db)
     proc, url = serve(db, CITYNEXUS_JOB_WORKERS="0" if mode == "thread" else "1")
     try:
-        poll_health(url, 0.5)  # first requests warm the server up
+        poll_health(url, 2.0)  # first requests warm the server up (and its job processes start)
         idle, idle_failed = poll_health(url, 3.0)
         busy = import_during(url, key, path, cap)
     finally:

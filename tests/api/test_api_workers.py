@@ -102,6 +102,19 @@ def test_a_job_runs_in_another_process_and_engines_travel_as_urls(pool, tmp_path
     assert pool.run(state_of, eng) == state_of(eng)
 
 
+def test_warm_starts_every_process_before_any_job():
+    w = Workers(processes=2, min_bytes=0)
+    try:
+        assert w.pids() == []
+        w.warm()
+        pids = w.pids()
+        assert len(set(pids)) == 2 and os.getpid() not in pids
+        assert w.run(os.getpid) in pids  # a job uses a started process
+    finally:
+        w.shutdown()
+    assert w.pids() == []
+
+
 def test_errors_raised_in_the_worker_are_the_same_as_here(pool):
     files = [("units.csv", b"code,name\nA,a\n")]
     with pytest.raises(DatasetValidationError) as here:

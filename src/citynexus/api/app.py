@@ -59,7 +59,13 @@ def _status_for(err: CityNexusError) -> int:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Stop the worker processes (if any were started) when the server stops."""
+    """Start the worker processes in the background when ``CITYNEXUS_JOB_WARM=1`` (set by
+    ``citynexus serve``), and stop them (if any were started) when the server stops."""
+    import os
+    import threading
+
+    if os.environ.get("CITYNEXUS_JOB_WARM") == "1" and app.state.workers.processes:
+        threading.Thread(target=app.state.workers.warm, daemon=True).start()
     yield
     await run_in_threadpool(app.state.workers.shutdown)
 

@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
             os.environ["CITYNEXUS_JOB_WORKERS"] = str(job_workers)
         if job_timeout is not None:
             os.environ["CITYNEXUS_JOB_TIMEOUT"] = str(job_timeout)
+        os.environ.setdefault("CITYNEXUS_JOB_WARM", "1")  # job processes start with the server
         console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs; {workers} worker(s))")
         if workers == 1:
             uvicorn.run(create_app(db), host=host, port=port, log_level="warning")

@@ -8,7 +8,8 @@ stall every other request of that process. :class:`Workers` runs them in a small
 start method: a fresh interpreter that shares no lock, connection or cache with the server).
 
 - **Slots.** ``processes`` slots (default 2), each a one-process executor created on first
-  use and warmed up (interpreter started, citynexus imported) before the job's clock starts.
+  use and warmed up (interpreter started, citynexus imported) before the job's clock starts;
+  ``citynexus serve`` starts them when the server starts (``CITYNEXUS_JOB_WARM=1``).
   A job waits for a free slot; with ``processes + queue`` jobs waiting or running, the next
   one is refused at once with :class:`WorkersBusy` (HTTP 503, ``Retry-After``).
 - **Engines travel as URLs.** An :class:`~sqlalchemy.Engine` argument is replaced by its URL;
@@ -254,6 +255,18 @@ class Workers:
         with self._cond:
             self._free.append(slot)
             self._cond.notify()
+
+    def warm(self) -> None:
+        """Start every worker process now rather than on the first job (``citynexus serve``
+        does this when it starts, so that the first large upload does not also pay for
+        starting an interpreter). Jobs arriving meanwhile wait for their slot."""
+        slots = [self._acquire() for _ in range(self.processes)]
+        try:
+            for slot in slots:
+                slot.ready()
+        finally:
+            for slot in slots:
+                self._release(slot)
 
     def pids(self) -> list[int]:
         """Process ids of the worker processes started so far (for tests and operators)."""
