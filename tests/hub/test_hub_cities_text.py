@@ -113,3 +113,26 @@ def test_domain_dictionary_is_shipped():
 )
 def test_detect_lang(text, lang):
     assert detect_lang(text) == lang
+
+
+def _detect_lang_by_character(text: str) -> str:
+    """The definition of detect_lang, one character at a time (the reference for the fast one)."""
+    import re
+
+    from citynexus.hub.text import _CJK
+
+    n_cjk = n_alpha = 0
+    for ch in text:
+        if re.match(rf"[{_CJK}]", ch):
+            n_cjk += 1
+        elif ch.isalpha():
+            n_alpha += 1
+    if n_cjk == 0:
+        return "en"
+    return "zh" if n_cjk * 3 >= 0.2 * (n_alpha + n_cjk * 3) else "en"
+
+
+@given(st.text(alphabet=st.sampled_from("ab Z9-é中文粵\u9fff\ufa6e\u3400㐀,。"), max_size=60) | st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_detect_lang_equals_its_definition(text):
+    assert detect_lang(text) == _detect_lang_by_character(text)

@@ -19,6 +19,7 @@ from importlib import resources
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"([{_CJK}]+)|([^{_CJK}]+)")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
 _WORD = re.compile(r"[a-z0-9]+(?:[+#][a-z0-9+#]*)?")
 
 EN_STOP = frozenset(
@@ -227,14 +228,14 @@ def tokenize(text: str) -> list[str]:
 
 
 def detect_lang(text: str) -> str:
-    """``"zh"`` when at least 20% of the letters are CJK characters, else ``"en"``."""
-    n_cjk = n_alpha = 0
-    for ch in text:
-        if re.match(rf"[{_CJK}]", ch):
-            n_cjk += 1
-        elif ch.isalpha():
-            n_alpha += 1
+    """``"zh"`` when CJK characters carry at least 20% of the text's letters, counting one CJK
+    character as three letters (about one English word), else ``"en"``.
+
+    Counted in C (one regex pass takes out the CJK characters, ``str.isalpha`` is mapped over the rest): this runs on
+    every record of an import."""
+    rest, n_cjk = _CJK_CHAR.subn("", text)
     if n_cjk == 0:
         return "en"
+    n_alpha = sum(map(str.isalpha, rest))
     # one CJK character carries about as much as a 3-letter word
     return "zh" if n_cjk * 3 >= 0.2 * (n_alpha + n_cjk * 3) else "en"
