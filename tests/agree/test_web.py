@@ -47,3 +47,20 @@ def test_grid_drilldown_and_verify(client):
     assert "breached:" not in d.text  # no English explanation on the Chinese page
     nf = client.get("/agree", params={"id": "NOPE"})
     assert nf.status_code == 200 and 'id="agree-error"' in nf.text
+
+
+def test_parties_are_named_from_the_hub(client):
+    """The agreement list names each party as the hub does (Chinese name on Chinese pages), the id
+    beside it; a party the hub does not hold is shown by its id."""
+    from citynexus.hub import Hub, demo_path
+    from citynexus.services.agree import list_agreements
+
+    Hub(client.db_url).import_file(demo_path())
+    load_demo(AgreementRegistry(client.db_url))
+    item = {a["id"]: a for a in list_agreements(client.db_url)}["DEMO-RD-01"]
+    names = item["party_names"]
+    assert names["ORG0001"] == {"en": "Guangzhou Ruifeng Intelligent Systems Co., Ltd.", "zh": "广州瑞丰智能系统有限公司"}
+    en = client.get("/agree", params={"lang": "en"}).text.split('data-agreement="DEMO-RD-01"')[1].split("</tr>")[0]
+    zh = client.get("/agree", params={"lang": "zh"}).text.split('data-agreement="DEMO-RD-01"')[1].split("</tr>")[0]
+    assert "Guangzhou Ruifeng Intelligent Systems" in en and "广州瑞丰智能系统有限公司" not in en
+    assert "广州瑞丰智能系统有限公司" in zh and "Guangzhou Ruifeng" not in zh and "ORG0001" in zh

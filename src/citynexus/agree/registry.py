@@ -127,6 +127,15 @@ class AgreementRegistry:
             ids = set(s.execute(select(HubOrganization.id)).scalars())
         return ids or None
 
+    def party_names(self) -> dict[str, tuple[str, str]]:
+        """``{organization id: (name, Chinese name)}`` of the hub in the same database (the
+        Chinese name falls back to the name); empty when the hub holds none."""
+        from citynexus.store.hub import HubOrganization
+
+        with session_scope(self.engine) as s:
+            rows = s.execute(select(HubOrganization.id, HubOrganization.name, HubOrganization.name_zh)).all()
+        return {i: (n, z or n) for i, n, z in rows}
+
     def owner_of(self, agreement_id: str) -> tuple[bool, str | None]:
         """``(stored, owner organisation)`` of an agreement id."""
         from citynexus.store.agree import AgreeAgreement

@@ -195,8 +195,10 @@ def verify_status(
 
 
 def list_agreements(db: str | None = None, viewer=ALL) -> list[dict[str, Any]]:
-    """Stored agreements (those ``viewer`` may see) with the counts of their newest run."""
+    """Stored agreements (those ``viewer`` may see) with the counts of their newest run and the
+    hub names of their parties (``party_names``: id -> ``{"en", "zh"}``, for parties the hub knows)."""
     reg = AgreementRegistry(db)
+    names = reg.party_names()
     out = []
     for ag in _visible_list(reg, viewer):
         latest = reg.latest_run(ag.id)
@@ -209,6 +211,7 @@ def list_agreements(db: str | None = None, viewer=ALL) -> list[dict[str, Any]]:
                 "title": ag.title,
                 "title_zh": ag.title_zh,
                 "parties": ag.parties,
+                "party_names": {p: {"en": names[p][0], "zh": names[p][1]} for p in ag.parties if p in names},
                 "start": ag.start.isoformat(),
                 "end": ag.end.isoformat(),
                 "terms": len(ag.terms),
