@@ -231,7 +231,7 @@ def disparity_cmd(
     decomp = [c for c in ("theil_T_within", "theil_T_between", "G_w", "G_nb", "G_t") if c in table.columns]
     if decomp:
         shown, with_index = named(table[decomp], ds, lang)
-        title = tr("cli_decomposition", lang, column=group_col)
+        title = tr("cli_decomposition", lang, column=header(group_col, ds, lang))
         console.print(df_table(shown, title, index=with_index, floatfmt="{:.4g}"))
     write_out(out, table, {"variable": variable, "scores": scale_of(ds, variable), "disparity": table})
 

@@ -130,7 +130,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "未给出 --spec：使用默认方法（见 docs/methods.md）",
     ),
     "cli_wrote": ("wrote {path}", "已写入 {path}"),
-    "cli_decomposition": ("decomposition by '{column}'", "按“{column}”分组的分解"),
+    "cli_decomposition": ("decomposition by '{column}'", "按“{column}”分解"),
+    "clitab_group": ("group", "组别"),
     "cli_beta_title": ("beta convergence", "β 收敛"),
     "cli_sigma_trend": (
         "trend of {measure}: slope {slope:.4g} (se {se:.3g}, p {p:.3g}) -> {verdict}",
