@@ -71,6 +71,13 @@ def lang_of(request: Request) -> str:
     return base_lang(display_lang(request))
 
 
+def plotly_dictionary(lang: str) -> dict[str, str]:
+    """The words plotly.js draws (mode bar, hover hints) in ``lang`` (see i18n/plotly_ui.py)."""
+    from citynexus.i18n.plotly_ui import dictionary
+
+    return dictionary(lang)
+
+
 def render(
     request: Request, template: str, active: str, title_key: str, synthetic: bool = False, **context
 ) -> HTMLResponse:
@@ -95,6 +102,7 @@ def render(
         "version": __version__,
         "switch_query": with_lang("en" if lang == "zh" else "zh"),
         "lang_links": [(code, label, with_lang(code)) for code, label in LANG_LABELS],
+        "plotly_locale": plotly_dictionary(lang),
         **context,
     }
     resp = templates.TemplateResponse(request, template, ctx)

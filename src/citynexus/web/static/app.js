@@ -10,7 +10,25 @@ const CNX = {
     const narrow = window.matchMedia("(max-width: 760px)").matches;
     const layout = narrow ? CNX.narrowLayout(fig.layout) : fig.layout;
     // the toolbar appears on hover only, so that it never covers a title
-    Plotly.react(el, fig.data, layout, { responsive: true, displaylogo: false, displayModeBar: "hover" });
+    const config = { responsive: true, displaylogo: false, displayModeBar: "hover" };
+    const locale = CNX.plotlyLocale();
+    if (locale) config.locale = locale;
+    Plotly.react(el, fig.data, layout, config);
+  },
+
+  plotlyLocale() {
+    // plotly's own words (mode bar, hover hints) in the page's language, given by the page
+    if (CNX._locale !== undefined) return CNX._locale;
+    CNX._locale = null;
+    const el = document.getElementById("plotly-locale");
+    if (el && window.Plotly) {
+      const dictionary = JSON.parse(el.textContent);
+      if (Object.keys(dictionary).length) {
+        Plotly.register({ moduleType: "locale", name: "cnx-page", dictionary });
+        CNX._locale = "cnx-page";
+      }
+    }
+    return CNX._locale;
   },
 
   narrowLayout(layout) {
