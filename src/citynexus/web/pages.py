@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from citynexus import __version__
 from citynexus.i18n import base_lang, negotiate, t, to_hant_page
+from citynexus.web import nav_menus
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -96,6 +97,8 @@ def render(
         "html_lang": {"en": "en", "zh": "zh-CN", "zh-Hant": "zh-Hant"}[shown],
         "t": lambda k: t(k, lang),
         "nav": NAV,
+        "nav_top": nav_menus(NAV)[0],
+        "nav_menus": nav_menus(NAV)[1],
         "active": active,
         "title": t(title_key, lang),
         "synthetic": synthetic,

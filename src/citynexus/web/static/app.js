@@ -70,12 +70,28 @@ const CNX = {
 };
 
 document.addEventListener("DOMContentLoaded", () => {
-  // the collapsing menu of narrow screens
+  // the collapsing menu of narrow screens: opening it shows every menu's pages
   const toggle = document.getElementById("nav-toggle");
+  const menus = Array.from(document.querySelectorAll("header.top details.menu"));
   if (toggle) toggle.addEventListener("click", () => {
     const header = toggle.closest("header");
     const open = header.classList.toggle("open");
     toggle.setAttribute("aria-expanded", String(open));
+    menus.forEach((m) => { m.open = open; });
+  });
+  // the navigation's menus: one open at a time; a click elsewhere or Escape closes them
+  const narrow = () => toggle && getComputedStyle(toggle).display !== "none";
+  menus.forEach((m) => m.addEventListener("toggle", () => {
+    if (m.open && !narrow()) menus.forEach((o) => { if (o !== m) o.open = false; });
+  }));
+  document.addEventListener("click", (e) => {
+    if (!narrow() && !e.target.closest("header.top details.menu")) menus.forEach((m) => { m.open = false; });
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const m = menus.find((x) => x.open && x.contains(document.activeElement));
+    if (!narrow()) menus.forEach((x) => { x.open = false; });
+    if (m) m.querySelector("summary").focus();
   });
   // remember the language choice in a cookie so that links without ?lang keep it
   const params = new URLSearchParams(location.search);
