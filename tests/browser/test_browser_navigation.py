@@ -30,7 +30,8 @@ def one_line(page) -> dict:
       const items = Array.from(document.querySelectorAll('#main-nav > a, #main-nav > details > summary'));
       const mids = items.map((e) => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; });
       const spread = Math.max(...mids) - Math.min(...mids);  // a second line would be a line height (~20 px) lower
-      return {n: items.length, rows: spread < 8 ? 1 : 2, spread, header: document.querySelector('header.top').offsetHeight};
+      const header = document.querySelector('header.top').offsetHeight;
+      return {n: items.length, rows: spread < 8 ? 1 : 2, spread, header};
     }""")
 
 
