@@ -45,6 +45,7 @@ def test_many_lines_are_labelled_at_their_ends(lang):
     ends = [a for a in fig.layout.annotations if a.text in names.values()]
     assert sorted(a.text for a in ends) == sorted(names.values())
     assert all(a.x == 2020 and a.axref == "pixel" and a.ayref == "y" for a in ends)
+    assert tuple(fig.layout.xaxis.range) == pytest.approx((2009.7, 2020.3))  # the leaders do not widen the axis
     # spread apart: at least one label height (in data units of the plot's height) between neighbours
     ys = sorted(a.ay for a in ends)
     plot_px = fig.layout.height - 95
@@ -52,7 +53,8 @@ def test_many_lines_are_labelled_at_their_ends(lang):
     assert gap >= 12.9, gap
     assert fig.layout.margin.r >= max(len(n) for n in names.values()) * 6
     menu = fig.layout.updatemenus[0]
-    assert len(menu.buttons) == 30 and menu.buttons[0].label == ("all lines" if lang == "en" else "全部")
+    assert len(menu.buttons) == 30
+    assert menu.buttons[0].label == ("Highlight: all lines" if lang == "en" else "突出显示：全部")
     third = menu.buttons[3].args[0]["opacity"]
     assert third[2] == 1.0 and sum(o < 1 for o in third) == 28
     assert menu.buttons[0].args[0]["opacity"] == [1.0] * 29

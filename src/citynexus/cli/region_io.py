@@ -32,6 +32,7 @@ def check_region_out(out: Path | None) -> None:
 
 
 def open_data(data: str | None, lang: str = "en"):
+    """The dataset named or found at ``data`` (a note in ``lang`` when it is synthetic)."""
     if data is None:
         raise RegionInputError("give a dataset (DATA argument) or a CSV of scores (--scores)")
     from citynexus.data import open_dataset
@@ -43,6 +44,7 @@ def open_data(data: str | None, lang: str = "en"):
 
 
 def read_scores(path: Path) -> pd.DataFrame:
+    """A CSV of scores indexed by ``unit`` (and ``period`` when the file has one)."""
     if not path.exists():
         raise RegionInputError(f"scores file {path} does not exist")
     try:
@@ -59,10 +61,12 @@ def read_scores(path: Path) -> pd.DataFrame:
 
 
 def split(text: str | None) -> list[str] | None:
+    """Comma-separated codes as a list (None for no text)."""
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 def jsonable(obj):
+    """``obj`` as plain JSON data: tables as records, numpy scalars as Python, NaN/inf as null."""
     if isinstance(obj, pd.DataFrame):
         df = obj.reset_index() if not isinstance(obj.index, pd.RangeIndex) else obj
         return json.loads(df.to_json(orient="records", force_ascii=False))
@@ -120,6 +124,7 @@ SPEC_HELP = "Index spec (TOML) for the subsystem scores (default: the dataset's 
 
 
 def read_spec(path: Path | None):
+    """The index spec at ``path`` (None: the dataset's own)."""
     if path is None:
         return None
     from citynexus.evaluate import IndexSpec
@@ -149,10 +154,12 @@ def scale_of(ds, variable: str) -> str:
 
 
 def paren(text: str) -> str:
+    """`` (text)`` or nothing."""
     return f" ({text})" if text else ""
 
 
 def panel_from(data: str | None, scores: Path | None, variable: str, lang: str = "en") -> tuple[pd.Series, object]:
+    """(unit, period) values of ``variable`` from the --scores CSV (no dataset) or the dataset."""
     if scores is not None:
         df = read_scores(scores)
         if variable not in df.columns:

@@ -77,7 +77,8 @@ def _direct_labels(fig: go.Figure, ends: list[tuple[str, float, float]], y_range
 
 
 def _highlight_menu(fig: go.Figure, labels: list[str], lang: str) -> None:
-    """A select box over the figure: one line drawn strong, the others greyed out."""
+    """A select box over the figure (its first entry says what it does: "Highlight: all lines"):
+    one line drawn strong, the others greyed out."""
     n = len(labels)
     every = {"opacity": [1.0] * n, "line.width": [2] * n}
     buttons = [{"label": t("fig_highlight_all", lang), "method": "restyle", "args": [every]}]
@@ -87,13 +88,9 @@ def _highlight_menu(fig: go.Figure, labels: list[str], lang: str) -> None:
             "line.width": [4 if j == i else 1.5 for j in range(n)],
         }
         buttons.append({"label": name, "method": "restyle", "args": [one]})
-    fig.update_layout(
-        updatemenus=[{"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right", "y": 1.13,
-                      "yanchor": "bottom", "showactive": True, "font": {"size": 11}, "bgcolor": "white"}],
-        annotations=[*(fig.layout.annotations or ()), {"text": t("fig_highlight", lang), "x": 1.0, "xref": "paper",
-                     "xanchor": "right", "xshift": -112, "y": 1.13, "yref": "paper", "yanchor": "bottom",
-                     "showarrow": False, "font": {"size": 11, "color": "#555"}}],
-    )  # fmt: skip
+    menu = {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right", "y": 1.13, "yanchor": "bottom",
+            "showactive": True, "font": {"size": 11}, "bgcolor": "white"}  # fmt: skip
+    fig.update_layout(updatemenus=[menu])
 
 
 def timeseries_figure(
@@ -136,6 +133,8 @@ def timeseries_figure(
     _layout(fig, title, height=height)
     if many and ends:
         right = _direct_labels(fig, ends, y_range, height)
+        xs = [e[1] for e in ends] + [float(x) for x in panel["period"]]
+        fig.update_xaxes(range=[min(xs) - 0.3, max(xs) + 0.3])  # the labels' leaders do not widen the axis
         _highlight_menu(fig, [tr.name for tr in fig.data], lang)
         fig.update_layout(showlegend=False, margin={"l": 60, "r": right, "t": 80, "b": 45})
         return fig
