@@ -35,7 +35,7 @@ def hub_server(tmp_path_factory):
     with serving(app) as url:
         r = httpx.post(f"{url}/api/v1/hub/demo", headers={"X-API-Key": key}, timeout=120)
         assert r.status_code == 200, r.text
-        yield url
+        yield {"url": url, "key": key}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def check(html: str, lang: str, allow: set[str], where: str) -> None:
 
 
 def test_untouched_sliders_send_exact_weights(page, hub_server):
-    page.goto(f"{hub_server}/explorer?lang=en")
+    page.goto(f"{hub_server['url']}/explorer?lang=en")
     page.wait_for_function("() => Number(document.body.dataset.reranked) >= 1")
     page.locator("#g-IND summary").click()
     exact = {c: float(page.locator(f"#w-{c}").get_attribute("data-weight")) for c in ("fdi", "URB", "IND")}
@@ -87,13 +87,13 @@ def test_untouched_sliders_send_exact_weights(page, hub_server):
 
 @pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
 def test_fetched_text_is_in_the_page_language(page, hub_server, allow, shots, lang):
-    page.goto(f"{hub_server}/explorer?lang={lang}")
+    page.goto(f"{hub_server['url']}/explorer?lang={lang}")
     page.wait_for_function("() => Number(document.body.dataset.reranked) >= 1")
     page.locator("#w-URB").fill("80")
     page.wait_for_function("() => Number(document.body.dataset.reranked) >= 2")
     page.locator("#rerank-table tbody tr").first.wait_for()
     check(page.content(), lang, allow, "explorer")
-    page.goto(f"{hub_server}/hub?lang={lang}")
+    page.goto(f"{hub_server['url']}/hub?lang={lang}")
     for i in range(3):
         btn = page.locator("button.match-btn").nth(i)
         need = btn.get_attribute("data-need")
@@ -106,3 +106,19 @@ def test_fetched_text_is_in_the_page_language(page, hub_server, allow, shots, la
     check(page.content(), lang, allow, "hub matches")
     page.screenshot(path=str(shots / f"hub-match-fetched-{lang}.png"), full_page=True)
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh-Hant", "新增機構 1 家"), ("en", "new: 1 organization(s), 0 offer(s), 0 need(s); updated: 0")])
+def test_import_result_in_the_page_language(page, hub_server, tmp_path, lang, words):
+    rec = {"type": "organization", "id": f"ORG-T-{lang}", "name": "Test Lab", "name_zh": "测试实验室",
+           "kind": "enterprise", "city": "SZ", "industries": ["ai"]}  # fmt: skip
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    page.goto(f"{hub_server['url']}/hub?lang={lang}")
+    page.locator("#import-file").set_input_files(str(f))
+    page.locator("#import-key").fill(hub_server["key"])
+    page.locator("#import-btn").click()
+    text = page.locator("#import-result-ok").inner_text()
+    assert words in text
+    if lang != "en":
+        assert "imported" not in text and "new" not in text

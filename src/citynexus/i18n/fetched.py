@@ -41,6 +41,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "fetched_apart": ("{a}-{b} {km} km apart", "{a}与{b}相距 {km} 公里"),
     "fetched_kinds": ("{need} need / {offer} offer", "{need}需求 / {offer}供给"),
     "fetched_offered_by": ("{need} need / offered by {org}", "{need}需求 / 由{org}提供"),
+    # what an import of hub records did (the page builds it from the counts the API returns)
+    "fetched_import_counts": (
+        "new: {organization} organization(s), {offer} offer(s), {need} need(s); updated: {updated}",
+        "新增机构 {organization} 家、供给 {offer} 条、需求 {need} 条；更新 {updated} 条",
+    ),
 }
 
 _NUM = r"-?[\d.]+(?:e[+-]?\d+)?"

@@ -39,6 +39,7 @@ LABEL_KEYS = (
     "problem",
     "fix",
     "problems_found",
+    "fetched_import_counts",
 )
 
 
