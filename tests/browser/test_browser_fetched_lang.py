@@ -108,7 +108,10 @@ def test_fetched_text_is_in_the_page_language(page, hub_server, allow, shots, la
     assert page.js_errors == []
 
 
-@pytest.mark.parametrize(("lang", "words"), [("zh-Hant", "新增機構 1 家"), ("en", "new: 1 organization(s), 0 offer(s), 0 need(s); updated: 0")])
+IMPORTED = {"zh-Hant": "新增機構 1 家", "en": "new: 1 organization(s), 0 offer(s), 0 need(s); updated: 0"}
+
+
+@pytest.mark.parametrize(("lang", "words"), list(IMPORTED.items()))
 def test_import_result_in_the_page_language(page, hub_server, tmp_path, lang, words):
     rec = {"type": "organization", "id": f"ORG-T-{lang}", "name": "Test Lab", "name_zh": "测试实验室",
            "kind": "enterprise", "city": "SZ", "industries": ["ai"]}  # fmt: skip
