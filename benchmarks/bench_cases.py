@@ -33,12 +33,26 @@ def print_table(rows) -> None:
     Console(width=160).print(t)
 
 
+def print_paired() -> None:
+    """Text-by-text comparison (exact McNemar) of the hybrid with each part on the held-out sets."""
+    from citynexus.cases.evaluation import labelled_set, paired
+    from citynexus.cases.tagger import SDGTagger
+
+    tagger = SDGTagger()
+    for name in ("heldout", "heldout2"):
+        for metric in ("top1", "top3"):
+            for part, r in paired(tagger, labelled_set(name), metric).items():
+                print(f"{name} {metric}: hybrid alone right {r['only_first']}, {part} alone right "
+                      f"{r['only_second']}, exact McNemar p = {r['p']:.4f}")  # fmt: skip
+
+
 def run() -> list[dict]:
     from citynexus.cases.evaluation import labelled_set
     from citynexus.cases.tagger import SDGTagger
 
     rows = table_rows()
     print_table(rows)
+    print_paired()
     out = []
     by = {(r["protocol"], r["lang"], r["method"]): r for r in rows}
     for (proto, lang, method), r in by.items():

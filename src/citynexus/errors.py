@@ -136,6 +136,24 @@ def problems_message(problems: list, source: str = "", head: str = "", tail: str
     return "\n".join(lines)
 
 
+class ImportRejectedError(CityNexusError):
+    """An import was rejected and nothing was stored; ``problems`` lists every problem found
+    (dataclasses with at least ``line``, ``field``, ``problem`` and ``fix``), ``source`` names the
+    input. Subclasses set ``head``, the words before the count."""
+
+    head = "import rejected, nothing stored: "
+
+    def __init__(self, problems: list, source: str = ""):
+        self.problems = list(problems)
+        self.source = source
+        super().__init__(problems_message(self.problems, source, head=self.head, limit=50))
+
+    def summary(self) -> str:
+        """``"{head}N problem(s)[ in source]"``: the first line of the message, for a response."""
+        n = len(self.problems)
+        return f"{self.head}{n} problem{'s' if n != 1 else ''}" + (f" in {self.source}" if self.source else "")
+
+
 class DatasetValidationError(CityNexusError):
     """Loading a dataset found one or more problems; all of them are in ``problems``."""
 

@@ -52,6 +52,8 @@ def test_parse_good_case_and_target_implies_goal():
         ({"sdg_goals": [18]}, "sdg_goals", "not an SDG goal"),
         ({"sdg_targets": ["11.8"]}, "sdg_targets", "not one of the 169"),
         ({"year": "two thousand"}, "year", "whole number"),
+        ({"year": "inf"}, "year", "whole number"),  # float('inf') cannot become an int: a problem, not a crash
+        ({"sdg_goals": ["inf"]}, "sdg_goals", "not an SDG goal"),
         ({"id": "seed-mine"}, "id", "reserved"),
         ({"id": "bad id with spaces"}, "id", "not a valid id"),
         ({"source_url": "javascript:alert(1)"}, "source_url", "not a web address"),
@@ -165,3 +167,29 @@ def test_seed_library_is_shipped_and_separate(tmp_path):
     assert lib.case("seed-antalya-eco-farmer-card").country == "Türkiye"
     with pytest.raises(CaseNotFoundError, match="no case with id 'nope'"):
         lib.case("nope")
+
+
+def test_seed_cases_cite_the_pages_their_figures_come_from():
+    seeds = {c.id: c for c in seed_cases()}
+    linked = {cid for cid, c in seeds.items() if c.source_url}
+    assert linked == set(seeds) - {"seed-guangzhou-newborn-health", "seed-guangzhou-battery-recycling"}
+    for cid in linked:
+        c = seeds[cid]
+        assert c.source_url.startswith(("http://", "https://")) and c.evidence == []
+        # the source link (or, for São Paulo, a mention of it) and every other page are named in summarised_from
+        assert c.source_url in c.summarised_from or "named as the source link" in c.summarised_from, cid
+    # a figure stated by a page appears in both languages of the description
+    for cid, en, zh in [
+        ("seed-kampala-pit-emptying-gis", "15,000", "1.5万"),
+        ("seed-guangzhou-elderly-canteens", "928", "928"),
+        ("seed-sao-paulo-informal-workers", "19,000", "1.9万"),
+        ("seed-antalya-eco-farmer-card", "1,331 kg", "1331千克"),
+        ("seed-guangzhou-carbon-inclusion", "226,300", "22.63万"),
+        ("seed-xianning-safe-routes-to-school", "2.07 million", "207万"),
+        ("seed-kazan-lake-chaikovoye-park", "30 August 2021", "2021年8月30日"),
+    ]:
+        assert en in seeds[cid].description_en and zh in seeds[cid].description_zh, cid
+    assert (
+        seeds["seed-xianning-safe-routes-to-school"].year == 2022
+        and seeds["seed-tehran-natural-pesticide"].year is None
+    )

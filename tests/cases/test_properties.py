@@ -74,3 +74,5 @@ def test_keyword_scores_are_in_range(text):
     s = [g.score for g in res.goals]
     assert s == sorted(s, reverse=True) and all(0 <= x <= 1 for x in s)
     assert sorted(res.top(17)) == list(range(1, 18))
+    # the standardised mix is min-max scaled: the best goal is 1 unless both parts are flat (all 0)
+    assert s[0] == 1.0 or s[0] == s[-1] == 0.0

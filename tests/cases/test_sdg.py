@@ -19,7 +19,7 @@ def test_seventeen_goals_both_languages():
         assert re.search(r"[\u4e00-\u9fff]", g.title_zh), g
         assert not re.search(r"[\u4e00-\u9fff]", g.title_en), g
     assert sdg.goal(11).title_en == "Make cities and human settlements inclusive, safe, resilient and sustainable"
-    assert sdg.goal(1).title_zh == "在全世界消除一切形式的贫困"
+    assert sdg.goal(1).title_zh == "在全世界消除一切形式的贫穷"  # the Open SDG zh-Hans wording (data/README.md)
 
 
 def test_169_targets_numbered_as_in_the_resolution():
@@ -51,3 +51,27 @@ def test_source_named_beside_the_data():
 
     readme = resources.files("citynexus.cases").joinpath("data/README.md").read_text(encoding="utf-8")
     assert "A/RES/70/1" in readme and "not verified" in readme.lower()
+
+
+def test_chinese_targets_follow_the_cited_un_wording():
+    """Spot checks against the UN Chinese wording named in data/README.md (open-sdg/sdg-translations,
+    zh-Hans global_targets.yml), written with full-width punctuation."""
+    idx = sdg.target_index()
+    assert idx["11.2"].text_zh.startswith(
+        "到2030年，向所有人提供安全、负担得起的、易于利用、可持续的交通运输系统，改善道路安全"
+    )
+    assert idx["3.6"].text_zh == "到2020年，全球道路交通事故造成的死伤人数减半"
+    assert idx["1.1"].text_zh.startswith("到2030年，在全球所有人口中消除极端贫困")
+    assert idx["17.14"].text_zh == "加强可持续发展政策的一致性"
+    # complete, not abridged: 2.5 keeps its second clause after the full-width semicolon
+    assert "；根据国际商定原则获取及公正、公平地分享利用遗传资源" in idx["2.5"].text_zh
+    # no ASCII comma, semicolon or colon is left in the Chinese texts
+    assert not any(c in t.text_zh for t in sdg.targets() for c in ",;:")
+
+
+def test_readme_names_the_chinese_source_and_what_is_unverified():
+    from importlib import resources
+
+    readme = resources.files("citynexus.cases").joinpath("data/README.md").read_text(encoding="utf-8")
+    assert "open-sdg/sdg-translations" in readme and "0b6388ab9521004b3ce42e1b5f17d6627db22295" in readme
+    assert "Goal titles, Chinese: **not verified**" in readme

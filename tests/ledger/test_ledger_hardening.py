@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, insert, select, update
 from typer.testing import CliRunner
 
 from citynexus.ledger import EntryError, Ledger, ProofError, audit, generate_key, merkle, verify_bundle
+from citynexus.ledger.entry import MAX_ENTRY_DEPTH, entry_data
 from citynexus.ledger.errors import ForkError, LedgerKeyError
-from citynexus.ledger.log import MAX_ENTRY_DEPTH, entry_data
 from citynexus.ledger.trust import load_trust_file, parse_trust, trusted_keys, verify_trusted
 from citynexus.store import session_scope
 from citynexus.store.ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citynexus.errors import CityNexusError, NotFoundError, problems_message
+from citynexus.errors import CityNexusError, ImportRejectedError, NotFoundError
 
 
 class CasesError(CityNexusError):
@@ -40,12 +40,7 @@ class CaseProblem:
         return msg
 
 
-class CaseImportError(CasesError):
-    """An import was rejected; nothing was stored. ``problems`` lists every problem found."""
+class CaseImportError(CasesError, ImportRejectedError):
+    """An import was rejected; nothing was stored. ``problems`` lists every :class:`CaseProblem` found."""
 
-    def __init__(self, problems: list[CaseProblem], source: str = ""):
-        self.problems = list(problems)
-        self.source = source
-        super().__init__(
-            problems_message(self.problems, source, head="case import rejected, nothing stored: ", limit=50)
-        )
+    head = "case import rejected, nothing stored: "

@@ -17,29 +17,13 @@ from sqlalchemy import select
 
 from citynexus.cases.errors import CaseNotFoundError
 from citynexus.cases.io import read_file
-from citynexus.cases.models import Case, Evidence
+from citynexus.cases.models import FIELDS, Case, Evidence
 from citynexus.store import get_engine, session_scope
 from citynexus.store.app import LOCAL_ORG
 from citynexus.store.cases import CaseRow
 
-_COLUMNS = (
-    "city",
-    "country",
-    "city_zh",
-    "country_zh",
-    "year",
-    "title_en",
-    "title_zh",
-    "description_en",
-    "description_zh",
-    "themes",
-    "sdg_goals",
-    "sdg_targets",
-    "contact",
-    "source_url",
-    "licence",
-    "summarised_from",
-)
+#: The columns of the ``cases`` table that hold one case field each (every field but the id and the evidence list).
+_COLUMNS = tuple(f for f in FIELDS if f not in ("id", "evidence"))
 
 
 def seed_path():

@@ -168,7 +168,7 @@ class _Checker:
             if f != int(f):
                 raise ValueError
             i = int(f)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: inf, 1e400
             self.bad(fld, f"must be a whole number, got {v!r}", f"write a whole number between {lo} and {hi}")
             return None
         if not lo <= i <= hi:
@@ -284,7 +284,7 @@ def parse_case(obj: Any, line: int, file: str = "", origin: str = "user") -> tup
             if not 1 <= gi <= 17 or float(g) != gi:
                 raise ValueError
             goals.append(gi)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: 'inf'
             c.bad("sdg_goals", f"{g!r} is not an SDG goal", "write goal numbers 1..17")
     tgts: list[str] = []
     for t in c.str_list(obj, "sdg_targets"):

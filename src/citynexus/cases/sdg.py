@@ -3,8 +3,8 @@
 Texts in English and Chinese from UN General Assembly resolution A/RES/70/1 (2015),
 *Transforming our world: the 2030 Agenda for Sustainable Development*, shipped in
 ``citynexus/cases/data/`` (see the README there for how closely each text follows the
-resolution: long English targets are abridged, the Chinese target texts are not verified
-against the official Chinese version).
+resolution: long English targets are abridged; the Chinese targets follow the UN Chinese wording
+as shipped by the Open SDG project, the Chinese goal titles are not verified).
 """
 
 from __future__ import annotations

@@ -10,14 +10,22 @@ For a text :math:`x` (Chinese or English) and each goal :math:`g`:
 * **keyword score** — the phrases of :mod:`citynexus.cases.ontology` found in the text; a phrase
   listed under :math:`n` goals weighs :math:`1/n`; :math:`k_g = 1 - \\exp(-\\sum w)` (one
   exclusive phrase gives 0.63, two give 0.86);
-* **hybrid** — :math:`h_g = \\alpha \\hat e_g + (1 - \\alpha) k_g` (default :math:`\\alpha = 0.5`).
+* **hybrid** — each part is first standardised over the 17 goals of the text,
+  :math:`z(v)_g = (v_g - \\bar v) / \\sigma_v` (:math:`z = 0` for a part that is constant, e.g. no
+  phrase matched), then mixed, :math:`f_g = \\alpha\\, z(\\hat e)_g + (1 - \\alpha)\\, z(k)_g`, and the
+  mix is min-max scaled to :math:`h_g \\in [0, 1]` for display (default :math:`\\alpha = 0.5`:
+  equal weight for the two standardised parts, fixed before the second held-out set was scored).
+  Standardising first is score normalisation before fusion (z-score / "CombSUM over z", Montague &
+  Aslam 2001, "Relevance score normalization for metasearch", CIKM): without it the keyword
+  side's scale (many goals at 0, a few near 1) and the encoder's (all 17 spread over [0, 1]) weigh
+  differently from text to text.
 
 As in OSDG (Pukelis et al. 2022, "OSDG 2.0", arXiv:2211.11252), the machine-learned side and the
 ontology must agree for a goal to score high; unlike OSDG, nothing is trained here. Goals are
 ranked by ``score`` (hybrid, or one side with ``method="encoder"`` / ``"keywords"``), ties by
-goal number. Targets of a goal get :math:`\\tfrac12 h_g + \\tfrac12 (\\alpha \\hat e_t +
-(1 - \\alpha) [\\text{a phrase points to } t])` with :math:`\\hat e_t` the target cosine
-min-max scaled over the 169 targets.
+goal number (``encoder``: :math:`\\hat e_g`; ``keywords``: :math:`k_g`). Targets of a goal get
+:math:`\\tfrac12 h_g + \\tfrac12 (\\alpha \\hat e_t + (1 - \\alpha) [\\text{a phrase points to } t])` with
+:math:`\\hat e_t` the target cosine min-max scaled over the 169 targets.
 """
 
 from __future__ import annotations
@@ -130,8 +138,6 @@ class SDGTagger:
                         toks, star = _split_phrase(p)
                     else:
                         toks, star = [w for w in tokenize(p)], False
-                    if tgt is not None and int(tgt.split(".")[0]) != g:
-                        tgt = None
                     self._phr.append((g, lang, p, toks, star, tgt, 1.0 / count[p]))
 
     @staticmethod
@@ -228,15 +234,15 @@ class SDGTagger:
             k, matched, tcredit = self.keyword_hits(text)
             if need_enc:
                 e = e_all[i]
-                span = e.max() - e.min()
-                e_hat = (e - e.min()) / span if span > 0 else np.zeros(17)
-                tc = t_all[i]
-                tspan = tc.max() - tc.min()
-                t_hat = (tc - tc.min()) / tspan if tspan > 0 else np.zeros(len(tc))
+                e_hat = minmax(e)
+                t_hat = minmax(t_all[i])
             else:
                 e = e_hat = np.zeros(17)
                 t_hat = np.zeros(len(self._targets))
-            score = a * e_hat + (1 - a) * k
+            if method == "hybrid":
+                score = minmax(a * zscore(e_hat) + (1 - a) * zscore(k))
+            else:
+                score = e_hat if method == "encoder" else k
             order = sorted(range(17), key=lambda j: (-round(float(score[j]), 12), j))
             goals = []
             for j in order:
@@ -275,6 +281,18 @@ def default_tagger() -> SDGTagger:
         if _default is None:
             _default = SDGTagger()
         return _default
+
+
+def minmax(v: np.ndarray) -> np.ndarray:
+    """:math:`(v - \\min v) / (\\max v - \\min v)`; zeros for a constant vector."""
+    span = float(v.max() - v.min())
+    return (v - v.min()) / span if span > 0 else np.zeros(len(v))
+
+
+def zscore(v: np.ndarray) -> np.ndarray:
+    """:math:`(v - \\bar v) / \\sigma_v` (population standard deviation); zeros for a constant vector."""
+    sd = float(v.std())
+    return (v - v.mean()) / sd if sd > 0 else np.zeros(len(v))
 
 
 def keyword_score(n_exclusive_phrases: int) -> float:

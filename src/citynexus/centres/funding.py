@@ -37,287 +37,39 @@ performance-based funding formulas for public R&D and service institutions (Hick
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from citynexus.centres.errors import CentresImportError, FormulaError, FundingError, ImportProblem
+from citynexus.centres.errors import FundingError
+from citynexus.centres.formula import METRICS, Formula
+from citynexus.centres.funding_records import (
+    OPTIONAL_COLUMNS,
+    OUTCOMES,
+    REQUIRED_COLUMNS,
+    FundingRecord,
+    parse_outcome,
+    parse_records_csv,
+    read_records_csv,
+)
+
+# re-exported: the formula and the records file have their own modules
+__all__ = [
+    "METRICS",
+    "OPTIONAL_COLUMNS",
+    "OUTCOMES",
+    "REQUIRED_COLUMNS",
+    "Formula",
+    "FundingRecord",
+    "parse_outcome",
+    "parse_records_csv",
+    "read_records_csv",
+]
 
 MAX_BUDGET = 10**15  # amounts stay exact in float cents (< 2**53)
-METRICS = ("distinct_smes", "confirmed_services", "ratings", "outcomes")
-OUTCOMES = ("technology_adopted", "certification_passed", "cost_saved")
-_OUTCOME_ALIASES = {
-    "technology adopted": "technology_adopted",
-    "adopted": "technology_adopted",
-    "技术采用": "technology_adopted",
-    "certification passed": "certification_passed",
-    "certified": "certification_passed",
-    "认证通过": "certification_passed",
-    "cost saved": "cost_saved",
-    "降低成本": "cost_saved",
-}
-_TRUE = {"true", "yes", "1", "y", "t", "是"}
-_FALSE = {"false", "no", "0", "n", "f", "否", ""}
-
-
-# ----------------------------------------------------------------------------- formula
-@dataclass
-class Formula:
-    """A funding formula (see the module docstring); ``from_toml`` reads the TOML layout of
-    ``specs/funding_default.toml``."""
-
-    name: str = "default"
-    base_share: float = 0.30
-    quantity: float = 0.5
-    quality: float = 0.5
-    distinct_smes: float = 0.6
-    confirmed_services: float = 0.4
-    ratings: float = 0.7
-    outcomes: float = 0.3
-    floor_multiple: float = 0.4
-    cap_multiple: float = 3.0
-
-    def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        def unit(key: str) -> None:
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or not 0 <= v <= 1:
-                raise FormulaError(f"formula {self.name!r}: {key} must be a number in [0, 1], got {v!r}")
-
-        for k in ("base_share", "quantity", "quality", "distinct_smes", "confirmed_services", "ratings", "outcomes"):
-            unit(k)
-        for group, keys in (
-            ("performance", ("quantity", "quality")),
-            ("performance.quantity_split", ("distinct_smes", "confirmed_services")),
-            ("performance.quality_split", ("ratings", "outcomes")),
-        ):
-            s = sum(getattr(self, k) for k in keys)
-            if abs(s - 1) > 1e-9:
-                raise FormulaError(
-                    f"formula {self.name!r}: [{group}] {' + '.join(keys)} = {s:g}, must sum to 1 -> rescale them"
-                )
-        if not 0 <= self.floor_multiple <= 1:
-            raise FormulaError(
-                f"formula {self.name!r}: limits.floor_multiple must lie in [0, 1] (a floor above the equal grant "
-                f"cannot be met by every centre), got {self.floor_multiple!r}"
-            )
-        if not (isinstance(self.cap_multiple, int | float) and self.cap_multiple >= 1):
-            raise FormulaError(
-                f"formula {self.name!r}: limits.cap_multiple must be >= 1 (a cap below the equal grant cannot spend "
-                f"the budget), got {self.cap_multiple!r}"
-            )
-
-    def weights(self) -> dict[str, float]:
-        """Effective share of the budget of each metric: ``(1 − β) q_g s_m``."""
-        p = 1 - self.base_share
-        return {
-            "distinct_smes": p * self.quantity * self.distinct_smes,
-            "confirmed_services": p * self.quantity * self.confirmed_services,
-            "ratings": p * self.quality * self.ratings,
-            "outcomes": p * self.quality * self.outcomes,
-        }
-
-    def to_toml_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "base_share": self.base_share,
-            "performance": {
-                "quantity": self.quantity,
-                "quality": self.quality,
-                "quantity_split": {"distinct_smes": self.distinct_smes, "confirmed_services": self.confirmed_services},
-                "quality_split": {"ratings": self.ratings, "outcomes": self.outcomes},
-            },
-            "limits": {"floor_multiple": self.floor_multiple, "cap_multiple": self.cap_multiple},
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any], source: str = "formula") -> Formula:
-        allowed = {"name", "base_share", "performance", "limits"}
-        unknown = sorted(set(d) - allowed)
-        if unknown:
-            raise FormulaError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-        kw: dict[str, Any] = {}
-        if "name" in d:
-            kw["name"] = str(d["name"])
-        if "base_share" in d:
-            kw["base_share"] = d["base_share"]
-        perf = d.get("performance", {})
-        lim = d.get("limits", {})
-        tables = {
-            "performance": (perf, {"quantity", "quality", "quantity_split", "quality_split"}),
-            "limits": (lim, {"floor_multiple", "cap_multiple"}),
-            "performance.quantity_split": (perf.get("quantity_split", {}), {"distinct_smes", "confirmed_services"}),
-            "performance.quality_split": (perf.get("quality_split", {}), {"ratings", "outcomes"}),
-        }
-        for tname, (table, keys) in tables.items():
-            if not isinstance(table, dict):
-                raise FormulaError(f"{source}: [{tname}] must be a table")
-            bad = sorted(set(table) - keys)
-            if bad:
-                raise FormulaError(f"{source}: unknown key(s) {', '.join(bad)} in [{tname}]; allowed: {sorted(keys)}")
-            for k in keys:
-                if k in table and not isinstance(table[k], dict):
-                    kw[k] = table[k]
-        try:
-            return cls(**kw)
-        except FormulaError as err:
-            raise FormulaError(f"{source}: {err}") from err
-
-    @classmethod
-    def from_toml(cls, path: str | Path) -> Formula:
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise FormulaError(f"cannot read funding formula {path}: {err}") from err
-        return cls.from_dict(data, str(path))
-
-    @classmethod
-    def default(cls) -> Formula:
-        """The documented default formula (``specs/funding_default.toml``)."""
-        return cls.from_toml(str(resources.files("citynexus.centres").joinpath("specs/funding_default.toml")))
-
-
-# ----------------------------------------------------------------------------- records
-@dataclass
-class FundingRecord:
-    """One row of a records file: ``centre, sme, period, confirmed, rating`` and the optional
-    ``confirmed_by``, ``outcome``, ``affiliated``, ``entry`` (ledger index) columns."""
-
-    centre: str
-    sme: str
-    period: str
-    confirmed: bool
-    rating: float | None = None
-    confirmed_by: str | None = None
-    outcome: str | None = None
-    affiliated: bool = False
-    row: int = 0
-    verified: bool = True  # False: its ledger entry is missing or does not match
-
-
-REQUIRED_COLUMNS = ("centre", "sme", "period", "confirmed", "rating")
-OPTIONAL_COLUMNS = ("confirmed_by", "outcome", "affiliated", "entry")
-
-
-def _bool(v: str) -> bool | None:
-    s = v.strip().lower()
-    if s in _TRUE:
-        return True
-    if s in _FALSE:
-        return False
-    return None
-
-
-def parse_outcome(v: str | None) -> str | None:
-    """Outcome code from a code, English or Chinese label; ``None`` for empty; ValueError otherwise."""
-    if v is None or not str(v).strip():
-        return None
-    s = str(v).strip().lower()
-    if s in OUTCOMES:
-        return s
-    if s in _OUTCOME_ALIASES:
-        return _OUTCOME_ALIASES[s]
-    raise ValueError(s)
-
-
-def read_records_csv(path: str | Path) -> list[FundingRecord]:
-    """Read a records CSV (UTF-8, header row); all-or-nothing with row and column of every problem."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise CentresImportError(
-            [ImportProblem(0, "(file)", f"cannot read {path}: {err.strerror}")], str(path)
-        ) from err
-    except UnicodeDecodeError as err:
-        raise CentresImportError([ImportProblem(0, "(file)", "not UTF-8 text", "save as UTF-8")], str(path)) from err
-    return parse_records_csv(text, str(path))
-
-
-def parse_records_csv(text: str, source: str = "(records)") -> list[FundingRecord]:
-    """Records from CSV text; rows are numbered as in a spreadsheet (header = row 1)."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    problems: list[ImportProblem] = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise CentresImportError(
-            [
-                ImportProblem(1, c, "column missing", f"the header must name {', '.join(REQUIRED_COLUMNS)}")
-                for c in missing
-            ],
-            source,
-        )
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    for c in unknown:
-        problems.append(
-            ImportProblem(1, c, "unknown column", f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}")
-        )
-    out: list[FundingRecord] = []
-    for i, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        if not any(row.values()):
-            continue
-        n0 = len(problems)
-
-        def bad(col: str, msg: str, fix: str = "", _i: int = i) -> None:
-            problems.append(ImportProblem(_i, col, msg, fix))
-
-        for col in ("centre", "sme", "period"):
-            if not row.get(col):
-                bad(col, "missing", f"give the {col} of every record")
-        conf = _bool(row.get("confirmed", ""))
-        if conf is None:
-            bad("confirmed", f"{row.get('confirmed')!r} is not true/false", "write true or false")
-        rating = None
-        if row.get("rating"):
-            try:
-                rating = float(row["rating"])
-                if not 1 <= rating <= 5:
-                    raise ValueError
-            except ValueError:
-                bad("rating", f"{row['rating']!r} is not a rating from 1 to 5", "write a number 1-5, or leave it empty")
-                rating = None
-        elif conf:
-            bad("rating", "missing for a confirmed record", "the SME's rating 1-5 comes with its confirmation")
-        try:
-            outcome = parse_outcome(row.get("outcome"))
-        except ValueError:
-            bad("outcome", f"{row.get('outcome')!r} is not an outcome", f"use one of {', '.join(OUTCOMES)}")
-            outcome = None
-        aff = _bool(row.get("affiliated", ""))
-        if aff is None:
-            bad("affiliated", f"{row.get('affiliated')!r} is not true/false", "write true or false")
-        if len(problems) > n0:
-            continue
-        out.append(
-            FundingRecord(
-                row["centre"],
-                row["sme"],
-                row["period"],
-                bool(conf),
-                rating,
-                row.get("confirmed_by") or None,
-                outcome,
-                bool(aff),
-                i,
-            )
-        )
-    if not out and not problems:
-        problems.append(ImportProblem(0, "(file)", "no records", "one record per row under the header"))
-    if problems:
-        raise CentresImportError(problems, source)
-    return out
 
 
 # ----------------------------------------------------------------------------- counting
@@ -494,6 +246,19 @@ def raw_amounts(metrics: dict[str, dict[str, float]], budget: float, formula: Fo
     return out
 
 
+def _amounts(
+    metrics: dict[str, dict[str, float]], budget: float, formula: Formula
+) -> tuple[dict[str, dict[str, float]], dict[str, float], dict[str, float], dict[str, str]]:
+    """(parts, raw, final, bound): each centre's money per part (:func:`raw_amounts`), their sum
+    ``raw_c``, the amount after floors and caps (:func:`clamp` with ``F = φ B/n``, ``C = κ B/n``)
+    and which bound bit."""
+    parts = raw_amounts(metrics, budget, formula)
+    raw = {c: sum(p.values()) for c, p in parts.items()}
+    grant = budget / len(metrics)
+    final, bound = clamp(raw, budget, formula.floor_multiple * grant, formula.cap_multiple * grant)
+    return parts, raw, final, bound
+
+
 @dataclass
 class Allocation:
     """The funding of one budget under one formula: one row per centre, the exclusions."""
@@ -540,10 +305,8 @@ def allocate(
         raise FundingError("no centres to fund: the records name no centre")
     b = cents / 100
     n = len(counted.metrics)
-    parts = raw_amounts(counted.metrics, b, formula)
-    raw = {c: sum(p.values()) for c, p in parts.items()}
+    parts, raw, final, bound = _amounts(counted.metrics, b, formula)
     grant = b / n
-    final, bound = clamp(raw, b, formula.floor_multiple * grant, formula.cap_multiple * grant)
     rounded = largest_remainder(final, cents)
     totals = {m: sum(counted.metrics[c][m] for c in counted.metrics) for m in METRICS}
     excluded_by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -675,10 +438,7 @@ def sensitivity(
             floor_multiple=formula.floor_multiple,
             cap_multiple=formula.cap_multiple,
         )
-        parts = raw_amounts(counted.metrics, b, f)
-        raw = {c: sum(p.values()) for c, p in parts.items()}
-        grant = b / len(ids)
-        final, _ = clamp(raw, b, f.floor_multiple * grant, f.cap_multiple * grant)
+        final = _amounts(counted.metrics, b, f)[2]
         Y[i] = [final[c] for c in ids]
     nominal = allocate(records, budget, formula, **kw).amounts()
     out = []

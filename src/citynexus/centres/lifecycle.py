@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from citynexus.centres.errors import RecordError
-from citynexus.centres.funding import OUTCOMES, FundingRecord, parse_outcome
+from citynexus.centres.funding_records import OUTCOMES, FundingRecord, parse_outcome
 from citynexus.centres.models import Centre, ServiceRequest
 from citynexus.ledger import Ledger, LedgerError, merkle
 from citynexus.store import get_engine, session_scope
@@ -52,51 +52,67 @@ def _at(value: str | None) -> str:
     return value
 
 
+# payload / JSON key -> attribute of ServiceRecordRow (the other keys are attribute names)
+_ATTR = {"record": "id", "request": "request_id", "centre": "centre_id"}
+DELIVERY_KEYS = ("record", "centre", "sme", "request", "period", "delivered_at")
+CONFIRMATION_KEYS = (
+    "record",
+    "centre",
+    "sme",
+    "period",
+    "confirmed_by",
+    "rating",
+    "outcome",
+    "confirmed_at",
+    "delivery_entry",
+)
+RECORD_KEYS = (
+    "id",
+    "request",
+    "centre",
+    "sme",
+    "period",
+    "status",
+    "referred_from",
+    "requested_at",
+    "accepted_at",
+    "delivered_at",
+    "confirmed_at",
+    "confirmed_by",
+    "rating",
+    "outcome",
+    "delivery_entry",
+    "confirmation_entry",
+    "owner_org",
+)
+
+
+def _pick(r: ServiceRecordRow, keys: Sequence[str]) -> dict[str, Any]:
+    """``{key: value of the row's attribute for key}`` in the order of ``keys``."""
+    return {k: getattr(r, _ATTR.get(k, k)) for k in keys}
+
+
 def delivery_payload(r: ServiceRecordRow) -> dict[str, Any]:
-    return {
-        "record": r.id,
-        "centre": r.centre_id,
-        "sme": r.sme,
-        "request": r.request_id,
-        "period": r.period,
-        "delivered_at": r.delivered_at,
-    }
+    """Payload of the ``centres.delivery`` ledger entry: the record as delivered."""
+    return _pick(r, DELIVERY_KEYS)
 
 
 def confirmation_payload(r: ServiceRecordRow) -> dict[str, Any]:
-    return {
-        "record": r.id,
-        "centre": r.centre_id,
-        "sme": r.sme,
-        "period": r.period,
-        "confirmed_by": r.confirmed_by,
-        "rating": r.rating,
-        "outcome": r.outcome,
-        "confirmed_at": r.confirmed_at,
-        "delivery_entry": r.delivery_entry,
-    }
+    """Payload of the ``centres.confirmation`` ledger entry: the record as confirmed by the SME."""
+    return _pick(r, CONFIRMATION_KEYS)
 
 
 def record_json(r: ServiceRecordRow) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "request": r.request_id,
-        "centre": r.centre_id,
-        "sme": r.sme,
-        "period": r.period,
-        "status": r.status,
-        "referred_from": r.referred_from,
-        "requested_at": r.requested_at,
-        "accepted_at": r.accepted_at,
-        "delivered_at": r.delivered_at,
-        "confirmed_at": r.confirmed_at,
-        "confirmed_by": r.confirmed_by,
-        "rating": r.rating,
-        "outcome": r.outcome,
-        "delivery_entry": r.delivery_entry,
-        "confirmation_entry": r.confirmation_entry,
-        "owner_org": r.owner_org,
-    }
+    """The stored record as the faces show it."""
+    return _pick(r, RECORD_KEYS)
+
+
+def _merge_keeping_owner(s, owner: str | None, row: CentreRow | RequestRow) -> None:
+    """Insert or update ``row``: a stored row keeps its owner, a new one belongs to ``owner``
+    (default ``local``)."""
+    old = s.get(type(row), row.id)
+    row.owner_org = old.owner_org if old is not None else (owner or LOCAL_ORG)
+    s.merge(row)
 
 
 class ServiceBook:
@@ -127,12 +143,11 @@ class ServiceBook:
                 recs.append(c.organization().to_record())
                 recs += [o.to_record() for o in c.offers()]
             Hub(self.url).import_records(recs, source="centres", owner=owner, authorize=authorize)
-        n = 0
         with session_scope(self.engine) as s:
             for c in centres:
-                old = s.get(CentreRow, c.id)
-                keep = old.owner_org if old is not None else (owner or LOCAL_ORG)
-                s.merge(
+                _merge_keeping_owner(
+                    s,
+                    owner,
                     CentreRow(
                         id=c.id,
                         name=c.name,
@@ -143,26 +158,18 @@ class ServiceBook:
                         description_zh=c.description_zh,
                         capacity=c.capacity,
                         affiliates=list(c.affiliates),
-                        owner_org=keep,
-                    )
+                    ),
                 )
-                n += 1
-        return n
+        return len(centres)
 
     def import_requests(self, requests: Iterable[ServiceRequest], owner: str | None = None) -> int:
         """Insert or update SME requests (one transaction); new requests belong to ``owner``."""
-        n = 0
+        requests = list(requests)
         with session_scope(self.engine) as s:
             for r in requests:
-                old = s.get(RequestRow, r.id)
-                keep = old.owner_org if old is not None else (owner or LOCAL_ORG)
-                s.merge(
-                    RequestRow(
-                        id=r.id, sme=r.sme, city=r.city, text=r.text, lang=r.lang, industry=r.industry, owner_org=keep
-                    )
-                )
-                n += 1
-        return n
+                row = RequestRow(id=r.id, sme=r.sme, city=r.city, text=r.text, lang=r.lang, industry=r.industry)
+                _merge_keeping_owner(s, owner, row)
+        return len(requests)
 
     def owners(self, what: str = "centre") -> dict[str, str]:
         """Owner organisation of every stored centre (``what="centre"``) or request (``"request"``)."""
@@ -323,9 +330,8 @@ class ServiceBook:
         docstring), against ``head`` (default: the current size and root)."""
         if record["status"] != "confirmed":
             return False, f"status {record['status']}, not confirmed"
-        fields = {"request": "request_id", "centre": "centre_id"}
         row = ServiceRecordRow(
-            **{fields.get(k, k): v for k, v in record.items() if k not in ("verified", "verification", "owner_org")}
+            **{_ATTR.get(k, k): v for k, v in record.items() if k not in ("verified", "verification", "owner_org")}
         )
         size, root = head or self.head()
         for what, idx, typ, payload in (
@@ -351,25 +357,11 @@ class ServiceBook:
     def funding_records(self, period: str | None = None) -> list[FundingRecord]:
         """Every record as a funding record; only confirmed records whose entries verify are
         ``confirmed and verified``."""
-        out = []
         head = self.head()
-        for i, r in enumerate(self.records(period=period), start=1):
-            ok = self.verify(r, head)[0] if r["status"] == "confirmed" else True
-            out.append(
-                FundingRecord(
-                    r["centre"],
-                    r["sme"],
-                    r["period"],
-                    r["status"] == "confirmed",
-                    float(r["rating"]) if r["rating"] is not None else None,
-                    r["confirmed_by"],
-                    r["outcome"],
-                    False,
-                    i,
-                    ok,
-                )
-            )
-        return out
+        return [
+            FundingRecord.from_record(r, i, r["status"] == "confirmed" and self.verify(r, head)[0])
+            for i, r in enumerate(self.records(period=period), start=1)
+        ]
 
     def affiliates(self) -> dict[str, list[str]]:
         return {c.id: c.affiliates for c in self.centres()}

@@ -51,6 +51,23 @@ class Checker(RecordChecker):
 
     def __init__(self, line: int, problems: list[ImportProblem], sheet: str | None = None):
         super().__init__(line, sheet, problems)
+        self._n0 = len(problems)
+
+    @property
+    def ok(self) -> bool:
+        """Whether this record has added no problem so far."""
+        return len(self.problems) == self._n0
+
+    @classmethod
+    def of_object(cls, obj: Any, line: int, problems: list[ImportProblem], allowed: dict[str, bool], what: str):
+        """A checker of the record ``obj`` after the checks every record kind shares: it is a JSON
+        object and names only ``allowed`` fields; ``None`` (and the problem noted) when it is no object."""
+        c = cls(line, problems)
+        if not isinstance(obj, dict):
+            c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}")
+            return None
+        c.unknown(obj, allowed, what)
+        return c
 
     def unknown(self, obj: dict, allowed: dict[str, bool], what: str) -> None:
         for k in obj:
@@ -92,12 +109,9 @@ class Checker(RecordChecker):
 
 def parse_centre(obj: Any, line: int, problems: list[ImportProblem]) -> Centre | None:
     """Validate one centre record; ``None`` (and problems appended) when invalid."""
-    n0 = len(problems)
-    c = Checker(line, problems)
-    if not isinstance(obj, dict):
-        c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}")
+    c = Checker.of_object(obj, line, problems, CENTRE_FIELDS, "centre")
+    if c is None:
         return None
-    c.unknown(obj, CENTRE_FIELDS, "centre")
     cid = c.ident(obj, "id")
     name = c.text(obj, "name", True, 300)
     name_zh = c.text(obj, "name_zh", False, 300)
@@ -111,7 +125,7 @@ def parse_centre(obj: Any, line: int, problems: list[ImportProblem]) -> Centre |
         c.bad("description", "missing (and no description_zh)", "describe the centre's services in English or Chinese")
     cap = c.number(obj, "capacity")
     affiliates = c.ids(obj, "affiliates", False)
-    if len(problems) > n0:
+    if not c.ok:
         return None
     fields = list(dict.fromkeys(f.lower() for f in fields))
     return Centre(cid, name, city, fields, desc, desc_zh, name_zh, cap, affiliates or [])
@@ -119,19 +133,16 @@ def parse_centre(obj: Any, line: int, problems: list[ImportProblem]) -> Centre |
 
 def parse_request(obj: Any, line: int, problems: list[ImportProblem]) -> ServiceRequest | None:
     """Validate one service request; ``None`` (and problems appended) when invalid."""
-    n0 = len(problems)
-    c = Checker(line, problems)
-    if not isinstance(obj, dict):
-        c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}")
+    c = Checker.of_object(obj, line, problems, REQUEST_FIELDS, "request")
+    if c is None:
         return None
-    c.unknown(obj, REQUEST_FIELDS, "request")
     rid = c.ident(obj, "id")
     sme = c.ident(obj, "sme")
     city = c.city(obj)
     text = c.text(obj, "text", True, 5000)
     industry = c.text(obj, "industry", False, 100)
     expect = c.ids(obj, "expect", False)
-    if len(problems) > n0:
+    if not c.ok:
         return None
     return ServiceRequest(rid, sme, city, text, detect_lang(text), industry, expect or [])
 

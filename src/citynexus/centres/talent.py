@@ -154,7 +154,6 @@ def parse_talent_records(rows: list[tuple[int, Any]], source: str) -> tuple[list
     }
     for line, obj in rows:
         c = Checker(line, problems)
-        n0 = len(problems)
         if not isinstance(obj, dict) or obj.get("type") not in allowed:
             c.bad(
                 "type",
@@ -186,7 +185,7 @@ def parse_talent_records(rows: list[tuple[int, Any]], source: str) -> tuple[list
             if permit not in PERMITS:
                 c.bad("permit", f"{permit!r} is not a work-permit status", f"use one of {', '.join(PERMITS)}")
             summary = c.text(obj, "summary", True)
-            if len(problems) == n0:
+            if c.ok:
                 talents.append(
                     Talent(rid, name, skills, fld, langs, list(dict.fromkeys(cities)), level, permit, summary)
                 )
@@ -202,9 +201,9 @@ def parse_talent_records(rows: list[tuple[int, Any]], source: str) -> tuple[list
             sp = obj.get("sponsorship", False)
             if not isinstance(sp, bool):
                 c.bad("sponsorship", f"must be true or false, got {sp!r}")
-            if len(problems) == n0:
+            if c.ok:
                 positions.append(Position(rid, org, title, text, fld, city, skills or [], langs or [], ml, sp))
-        if len(problems) == n0:
+        if c.ok:
             key = (typ, rid)
             if key in seen:
                 problems.append(ImportProblem(line, "id", f"{typ} {rid!r} already on line {seen[key]}", "use own ids"))

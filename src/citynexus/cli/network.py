@@ -33,6 +33,23 @@ _STRUCTURE = typer.Option("mean", "--structure", help=_STRUCTURE_HELP)
 _QUANTILE = typer.Option(0.9, "--q", help="Quantile (0-1) for '--structure quantile'.")
 
 
+def _model_options(k: int, map_links: int, show: int, all_in_geojson: bool = False) -> tuple:
+    """The ``--k``, ``--map-links`` and ``--show`` options every network model command takes,
+    with that model's defaults."""
+    note = " (0 = all in GeoJSON)" if all_in_geojson else ""
+    return (
+        typer.Option(k, "--k", help="K for '--structure top_k'."),
+        typer.Option(
+            map_links, "--map-links", help=f"How many of the strongest links map.png and links.geojson show{note}."
+        ),
+        typer.Option(show, "--show", help="How many cities to print."),
+    )
+
+
+_K_IL, _MAP_IL, _SHOW_IL = _model_options(5, 50, 10, all_in_geojson=True)
+_K_GR, _MAP_GR, _SHOW_GR = _model_options(3, 30, 15)
+
+
 def _structure(result: Any, method: str, k: int, q: float) -> tuple[pd.DataFrame | None, dict[str, Any]]:
     from citynexus.network.errors import NetworkSpecError
     from citynexus.network.structure import structure
@@ -110,12 +127,10 @@ def interlocking_cmd(
         None, "--min-link", help="List in links.csv only links with r >= this value."
     ),
     structure_method: str = _STRUCTURE,
-    k: int = typer.Option(5, "--k", help="K for '--structure top_k'."),
+    k: int = _K_IL,
     q: float = _QUANTILE,
-    map_links: int = typer.Option(
-        50, "--map-links", help="How many of the strongest links map.png and links.geojson show (0 = all in GeoJSON)."
-    ),
-    show: int = typer.Option(10, "--show", help="How many cities to print."),
+    map_links: int = _MAP_IL,
+    show: int = _SHOW_IL,
 ) -> None:
     """Interlocking network model (Taylor 2001): city-dyad connectivity r_ab = sum_j v_aj v_bj, global network
     connectivity GNC_a = sum_b r_ab and relative GNC = 100 GNC / max GNC."""
@@ -161,12 +176,10 @@ def gravity_cmd(
     ),
     out: Path = _OUT,
     structure_method: str = _STRUCTURE,
-    k: int = typer.Option(3, "--k", help="K for '--structure top_k'."),
+    k: int = _K_GR,
     q: float = _QUANTILE,
-    map_links: int = typer.Option(
-        30, "--map-links", help="How many of the strongest links map.png and links.geojson show."
-    ),
-    show: int = typer.Option(15, "--show", help="How many cities to print."),
+    map_links: int = _MAP_GR,
+    show: int = _SHOW_GR,
 ) -> None:
     """Gravity model of city linkage from a dataset's variables and great-circle (or supplied) distances; writes
     the membership degree matrix F_ij / sum_j F_ij as membership.csv."""

@@ -133,18 +133,8 @@ def robust_cmd(
     ks = list(top_k) if top_k else cfg.top_k
     engine = Engine(ds, spec_obj, cfg.factors, period)
     total = None if replay is not None else n
-    with progress() as bar:
-        task = bar.add_task("uncertainty: replications", total=total)
-        res = uncertainty(
-            engine=engine,
-            n=n,
-            seed=s,
-            replay=replay,
-            top_k=ks,
-            batch_size=cfg.batch_size,
-            scheduler=scheduler,
-            progress=lambda k: bar.advance(task, k),
-        )
+    common = {"engine": engine, "n": n, "seed": s, "batch_size": cfg.batch_size, "scheduler": scheduler}
+    res = _with_bar("uncertainty: replications", total, uncertainty, replay=replay, top_k=ks, **common)
     files = res.to_csv(out)
     summary = res.summary
     show = summary.set_index("unit")[["nominal_rank", "mean_rank", "median_rank", "q05", "q95"]].head(top)
@@ -162,17 +152,7 @@ def robust_cmd(
         files.append(out / "rank_uncertainty.png")
     if sensitivity:
         d = len(engine.factors)
-        with progress() as bar:
-            task = bar.add_task("sensitivity: replications", total=n * (d + 2))
-            sres = run_sensitivity(
-                engine=engine,
-                n=n,
-                seed=s,
-                per_unit=per_unit,
-                batch_size=cfg.batch_size,
-                scheduler=scheduler,
-                progress=lambda k: bar.advance(task, k),
-            )
+        sres = _with_bar("sensitivity: replications", n * (d + 2), run_sensitivity, per_unit=per_unit, **common)
         files += sres.to_csv(out)
         console.print(
             df_table(sres.indices.set_index("factor"), title="Sobol indices of the mean absolute rank shift (95% CI)")
@@ -212,6 +192,14 @@ def robust_cmd(
 
 
 #: set while the tables are written to a temporary folder on their way into a workbook
+def _with_bar(label: str, total: int | None, run, **kw):
+    """``run(**kw, progress=...)`` with a progress bar ``label`` of ``total`` replications
+    (``None``: unknown, e.g. a replay file)."""
+    with progress() as bar:
+        task = bar.add_task(label, total=total)
+        return run(**kw, progress=lambda k: bar.advance(task, k))
+
+
 _INTO_WORKBOOK: list[bool] = []
 
 

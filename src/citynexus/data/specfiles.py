@@ -5,6 +5,9 @@ where the files are opened. :func:`read_spec_file` reads the TOML text of a spec
 CSV table that a ``[[robustness.factor]]`` entry names with ``file = "..."`` (relative to
 the spec's folder), so that the factor parser receives data, never a path;
 :func:`read_csv_table` reads a replay file of sample values for the same reason.
+:func:`read_toml` and :func:`reject_unknown` serve the option files of the domain packages
+(the hub's matching options, the centres' funding formula): one reader, each package's own
+error class.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+from citynexus.errors import CityNexusError
 
 
 @dataclass
@@ -72,3 +78,22 @@ def read_spec_file(path: str | Path) -> SpecFile:
         else:
             out.missing[name] = f
     return out
+
+
+def read_toml(path: str | Path, error: type[CityNexusError], what: str) -> dict[str, Any]:
+    """The table of the UTF-8 TOML file ``path``; ``error("cannot read {what} {path}: ...")`` when
+    the file cannot be read or is not TOML (TOML 1.0, https://toml.io/en/v1.0.0)."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise error(f"cannot read {what} {path}: {err}") from err
+
+
+def reject_unknown(
+    given: Any, known: set[str] | frozenset[str], error: type[CityNexusError], what: str, where: str = ""
+) -> None:
+    """Raise ``error("{where}unknown {what} a, b; allowed: ...")`` when ``given`` (a table's keys)
+    names anything outside ``known``; a typo is an error, never an option silently left at its default."""
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise error(f"{where}unknown {what} {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")

@@ -6,11 +6,11 @@ evaluation set was scored) and are documented there with their reasons.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from citynexus.data.specfiles import read_toml, reject_unknown
 from citynexus.hub.errors import HubConfigError
 
 
@@ -103,10 +103,7 @@ class MatchConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MatchConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise HubConfigError(f"unknown matching option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        reject_unknown(d, {f.name for f in fields(cls)}, HubConfigError, "matching option(s)")
         try:
             return cls(**d)
         except TypeError as err:
@@ -115,10 +112,7 @@ class MatchConfig:
     @classmethod
     def from_toml(cls, path: str | Path) -> MatchConfig:
         """Read a TOML file whose top level (or ``[match]`` table) holds options of this class."""
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise HubConfigError(f"cannot read matching options from {path}: {err}") from err
+        data = read_toml(path, HubConfigError, "matching options from")
         return cls.from_dict(data.get("match", data))
 
     def to_dict(self) -> dict[str, Any]:

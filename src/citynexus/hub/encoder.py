@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -112,14 +114,25 @@ class HashingEncoder:
         return out / np.maximum(norms, 1e-12)
 
 
-_default: Encoder | None = None
-_default_lock = threading.Lock()
+def process_wide(factory: Callable[[], T]) -> Callable[[], T]:
+    """A function that returns the one object ``factory()`` builds on its first call: built once
+    per process, under a lock, so threads that ask at the same time wait for the same object
+    (the default encoder here; the case library's default tagger likewise)."""
+    lock = threading.Lock()
+    made: list[T] = []
+
+    def get() -> T:
+        with lock:
+            if not made:
+                made.append(factory())
+            return made[0]
+
+    return get
+
+
+_default_encoder = process_wide(lambda: USEEncoder())  # looked up at the first call
 
 
 def default_encoder() -> Encoder:
     """The process-wide :class:`USEEncoder` (loaded once, ~1.5 s, ~160 MB)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = USEEncoder()
-        return _default
+    return _default_encoder()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from citynexus import errors
-from citynexus.errors import CityNexusError, problems_message
+from citynexus.errors import CityNexusError, ImportRejectedError
 
 
 class HubError(CityNexusError):
@@ -46,10 +46,7 @@ class ImportProblem:
         return msg
 
 
-class HubImportError(HubError):
-    """An import was rejected; nothing was stored. ``problems`` lists every problem found."""
+class HubImportError(HubError, ImportRejectedError):
+    """An import was rejected; nothing was stored. ``problems`` lists every :class:`ImportProblem` found."""
 
-    def __init__(self, problems: list[ImportProblem], source: str = ""):
-        self.problems = list(problems)
-        self.source = source
-        super().__init__(problems_message(self.problems, source, head="import rejected, nothing stored: ", limit=50))
+    head = "import rejected, nothing stored: "

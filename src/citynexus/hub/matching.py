@@ -276,36 +276,34 @@ class Matcher:
         need = self.needs.get(need_id)
         if need is None:
             raise NotFoundError(f"no need with id {need_id!r} in the hub (see `citynexus hub export` for the ids)")
-        q_vec = self.vectors_for("need", [need])[0]
-        own = self.orgs.get(need.org)
-
-        def accept(offer: Offer) -> ConstraintCheck | None:
-            if self.cfg.exclude_same_org and offer.org == need.org:
-                return None
-            return check_constraints(need, offer, self.orgs.get(offer.org))
-
-        def feats(offer: Offer) -> dict[str, Any]:
-            return self._features(need, offer, own, self.orgs.get(offer.org))
-
-        return self.rank("offer", Query(need.document(), need.lang, q_vec), top, mode, accept, feats)
+        return self._match(need, "need", "offer", lambda offer: (need, offer), top, mode)
 
     def match_offer(self, offer_id: str, top: int = 10, mode: str = "hybrid") -> list[Match]:
         """Needs an offer can serve, best first (the needs' constraints are checked against the offer)."""
         offer = self.offers.get(offer_id)
         if offer is None:
             raise NotFoundError(f"no offer with id {offer_id!r} in the hub")
-        q_vec = self.vectors_for("offer", [offer])[0]
-        offer_org = self.orgs.get(offer.org)
+        return self._match(offer, "offer", "need", lambda need: (need, offer), top, mode)
 
-        def accept(need: Need) -> ConstraintCheck | None:
-            if self.cfg.exclude_same_org and need.org == offer.org:
+    def _match(
+        self, item: Need | Offer, own: str, target: str, pair: Callable[[Any], tuple[Need, Offer]], top: int, mode: str
+    ) -> list[Match]:
+        """Items of side ``target`` for ``item`` (of side ``own``), best first: ``pair(candidate)``
+        gives the (need, offer) whose hard constraints are checked and whose soft features score;
+        candidates of ``item``'s own organization are left out when ``exclude_same_org``."""
+        q_vec = self.vectors_for(own, [item])[0]
+
+        def accept(other: Need | Offer) -> ConstraintCheck | None:
+            if self.cfg.exclude_same_org and other.org == item.org:
                 return None
-            return check_constraints(need, offer, offer_org)
+            need, offer = pair(other)
+            return check_constraints(need, offer, self.orgs.get(offer.org))
 
-        def feats(need: Need) -> dict[str, Any]:
-            return self._features(need, offer, self.orgs.get(need.org), offer_org)
+        def feats(other: Need | Offer) -> dict[str, Any]:
+            need, offer = pair(other)
+            return self._features(need, offer, self.orgs.get(need.org), self.orgs.get(offer.org))
 
-        return self.rank("need", Query(offer.document(), offer.lang, q_vec), top, mode, accept, feats)
+        return self.rank(target, Query(item.document(), item.lang, q_vec), top, mode, accept, feats)
 
     def search(
         self, text: str, top: int = 10, target: str = "offer", lang: str | None = None, mode: str = "hybrid"

@@ -97,17 +97,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "cases_seed_badge": ("seed summary", "种子摘要"),
     "cases_user_badge": ("imported", "用户导入"),
     "cases_seed_note": (
-        "Seed cases are short summaries of the one-line descriptions in the project's seed text (issue 18); "
-        "they carry no figures and no evidence yet.",
-        "种子案例是对项目种子文本（议题 18）中一句话描述的简短摘要，不含数字，也尚无成效证据。",
+        "Seed cases are short summaries of the one-line descriptions in the project's seed text (issue 18) and, where "
+        "a source link is given, of that public page; their figures are as those pages state them, and none carries "
+        "measured evidence yet.",
+        "种子案例是对项目种子文本（议题 18）中一句话描述的简短摘要，"
+        "给出来源链接的还依据该公开网页；其中的数字均引自这些网页，尚无任何案例附有量化成效证据。",
     ),
     "cases_seed_summarised": (
-        "Summarised from the one-line description of this practice in the citynexus seed text (issue 18). That "
-        "text gives no figures, so the case carries no evidence yet; the SDG goals and targets were assigned by the "
-        "citynexus maintainers.",
-        "摘要依据 citynexus 种子文本（议题 18）中对该实践的一句话描述。该文本没有给出任何数字，因此本案例尚无成效证据；"
+        "Summarised from the one-line description of this practice in the citynexus seed text (issue 18) and, where a "
+        "source link is given, from that public page (other pages used are named in the text). Figures are as those "
+        "pages state them, not measured by citynexus, so the case carries no evidence yet; the SDG goals and targets "
+        "were assigned by the citynexus maintainers.",
+        "摘要依据 citynexus 种子文本（议题 18）中对该实践的一句话描述，"
+        "给出来源链接的还依据该公开网页（所用的其他网页在正文中注明）。"
+        "文中数字均引自这些网页，并非 citynexus 的测量，因此本案例尚无成效证据；"
         "可持续发展目标及具体目标由 citynexus 维护者标注。",
     ),
+    "cases_source_page": ("open the source page", "打开来源网页"),
     "cases_seed_licence": ("Apache-2.0 (text written for citynexus)", "Apache-2.0（为 citynexus 撰写的文本）"),
     "cases_description": ("What was done", "实践内容"),
     "cases_back": ("Back to the library", "返回案例列表"),

@@ -32,6 +32,7 @@ from citynexus.ledger.checkpoint import (
     verify_checkpoint,
     write_key_files,
 )
+from citynexus.ledger.entry import Entry
 from citynexus.ledger.errors import (
     CheckpointError,
     EntryError,
@@ -41,7 +42,7 @@ from citynexus.ledger.errors import (
     TamperError,
     TraceError,
 )
-from citynexus.ledger.log import Entry, Ledger
+from citynexus.ledger.log import Ledger
 from citynexus.ledger.publish import Publication, publish_result, result_digests, verify_result
 from citynexus.ledger.trace import Trace, record_event, record_events, trace
 from citynexus.ledger.verify import VerifiedEntry, verify_bundle, verify_consistency_bundle, verify_key_rotation

@@ -30,8 +30,9 @@ from sqlalchemy import and_, func, or_, select
 from citynexus.ledger import merkle
 from citynexus.ledger.canonical import canonical_json
 from citynexus.ledger.checkpoint import Checkpoint, Verifier, parse_checkpoint, verify_checkpoint
+from citynexus.ledger.entry import Entry, as_bytes, published_digests, trace_items
 from citynexus.ledger.errors import CityNexusError, EntryError
-from citynexus.ledger.log import Entry, Ledger, _published_digests, _trace_items, as_bytes
+from citynexus.ledger.log import Ledger
 from citynexus.store import session_scope
 from citynexus.store.ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode, LedgerPublished, LedgerTrace
 
@@ -197,8 +198,8 @@ def audit(
                         report.add(
                             "entry", f"entry {idx}: the type/submitter/time columns disagree with the entry data", idx
                         )
-                    exp_trace.update((it, idx) for it in _trace_items(e.type, e.payload))
-                    exp_pub.update((d, idx) for d in _published_digests(e.type, e.payload))
+                    exp_trace.update((it, idx) for it in trace_items(e.type, e.payload))
+                    exp_pub.update((d, idx) for d in published_digests(e.type, e.payload))
                 except EntryError as err:
                     report.add("entry", str(err), idx)
                 sh = stored.get((0, idx))

@@ -25,8 +25,8 @@ from typing import Any
 from citynexus.ledger import merkle
 from citynexus.ledger.canonical import canonical_json
 from citynexus.ledger.checkpoint import Verifier, parse_checkpoint, verify_checkpoint
+from citynexus.ledger.entry import Entry, as_bytes, published_digests, trace_items
 from citynexus.ledger.errors import CityNexusError, TamperError
-from citynexus.ledger.log import Entry, _published_digests, _trace_items, as_bytes
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ def verify_backup(doc: dict[str, Any], trusted: Sequence[Verifier] | None = None
                 raise TamperError(f"backup: entry {i} is not canonical JSON")
         except CityNexusError as err:
             raise TamperError(f"backup: entry {i} was altered ({err}); refusing to restore") from err
-        trace_pairs.extend((i, item) for item in _trace_items(e.type, e.payload))
-        pub_pairs.extend((i, d) for d in _published_digests(e.type, e.payload))
+        trace_pairs.extend((i, item) for item in trace_items(e.type, e.payload))
+        pub_pairs.extend((i, d) for d in published_digests(e.type, e.payload))
         if (e.type, e.submitter, e.time) != (r["type"], r["submitter"], r["time"]):
             raise TamperError(f"backup: entry {i}'s type/submitter/time columns disagree with its data")
         for level, idx, h in cr.append(merkle.leaf_hash(data)):

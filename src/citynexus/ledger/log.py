@@ -14,11 +14,8 @@ PostgreSQL's row lock), then reading the head.
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
@@ -26,8 +23,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citynexus.ledger import merkle
-from citynexus.ledger.canonical import canonical_json
 from citynexus.ledger.checkpoint import Checkpoint, Signer, Verifier, sign_checkpoint
+from citynexus.ledger.entry import (
+    Entry,
+    as_bytes,
+    entry_data,
+    normalise_records,
+    now_iso,
+    published_digests,
+    trace_items,
+)
 from citynexus.ledger.errors import EntryError, LedgerError, ProofError, TamperError
 from citynexus.ledger.verify import PROOF_FORMAT
 from citynexus.store import get_engine, session_scope
@@ -40,122 +45,6 @@ from citynexus.store.ledger import (
     LedgerPublished,
     LedgerTrace,
 )
-
-MAX_TYPE = 100
-MAX_SUBMITTER = 200
-#: nesting depth of an entry's payload (lists/objects); deeper payloads are refused before
-#: anything is stored (a 900-level entry broke every reader that recursed over it)
-MAX_ENTRY_DEPTH = 32
-#: canonical JSON bytes of one entry (type, payload, submitter, time)
-MAX_ENTRY_BYTES = 1 << 20
-
-
-def now_iso() -> str:
-    """UTC time as RFC 3339 with microseconds and a ``Z`` suffix."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def as_bytes(value: Any) -> bytes:
-    """Bytes of a stored binary column (a hand-edited SQLite cell may come back as text)."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape")
-    return bytes(value)
-
-
-def entry_data(type: str, payload: Any, submitter: str, time: str) -> bytes:
-    """The leaf data of an entry: canonical JSON of its four fields."""
-    return canonical_json({"type": type, "payload": payload, "submitter": submitter, "time": time})
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One entry of the log. ``data`` is the exact leaf data (canonical JSON)."""
-
-    index: int
-    type: str
-    payload: Any
-    submitter: str
-    time: str
-    data: bytes
-
-    @property
-    def leaf_hash(self) -> bytes:
-        return merkle.leaf_hash(self.data)
-
-    def as_json(self) -> dict[str, Any]:
-        """The entry as a JSON object (what was hashed, without the index)."""
-        return {"type": self.type, "payload": self.payload, "submitter": self.submitter, "time": self.time}
-
-    @classmethod
-    def from_data(cls, index: int, data: bytes) -> Entry:
-        """Decode stored leaf data; EntryError if it is not a canonical entry."""
-        try:
-            obj = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise EntryError(f"entry {index}: stored data is not JSON ({err})") from err
-        if not isinstance(obj, dict) or set(obj) != {"type", "payload", "submitter", "time"}:
-            raise EntryError(f"entry {index}: stored data is not an entry object with type/payload/submitter/time")
-        return cls(index, obj["type"], obj["payload"], obj["submitter"], obj["time"], bytes(data))
-
-
-def _check_record(i: int, typ: Any, submitter: Any) -> None:
-    if not isinstance(typ, str) or not typ.strip() or len(typ) > MAX_TYPE:
-        raise EntryError(f"record {i}: 'type' must be a non-empty string of at most {MAX_TYPE} characters")
-    if not isinstance(submitter, str) or not submitter.strip() or len(submitter) > MAX_SUBMITTER:
-        raise EntryError(
-            f"record {i}: 'submitter' must be a non-empty string of at most {MAX_SUBMITTER} characters "
-            "(who reports this entry)"
-        )
-
-
-def normalise_records(records: Iterable[Mapping[str, Any]], submitter: str | None = None) -> list[tuple[str, Any, str]]:
-    """Check records ``{"type", "payload", ["submitter"]}`` and return ``(type, payload,
-    submitter)`` triples; ``submitter`` is the default for records without one."""
-    out = []
-    for i, r in enumerate(records):
-        if not isinstance(r, Mapping):
-            raise EntryError(f"record {i}: expected an object with 'type' and 'payload', got {type(r).__name__}")
-        extra = set(r) - {"type", "payload", "submitter"}
-        if extra:
-            raise EntryError(f"record {i}: unknown field(s) {sorted(extra)}; allowed: type, payload, submitter")
-        if "type" not in r or "payload" not in r:
-            raise EntryError(f"record {i}: needs both 'type' and 'payload'")
-        sub = r.get("submitter", submitter)
-        _check_record(i, r["type"], sub)
-        check_payload(r["payload"], f"record {i} (type {r['type']!r})")
-        out.append((r["type"], r["payload"], sub))
-    return out
-
-
-def check_payload(payload: Any, where: str = "payload") -> bytes:
-    """Validate an entry payload before anything is stored and return its canonical JSON:
-    nesting at most :data:`MAX_ENTRY_DEPTH` levels (measured iteratively, so a deep value
-    cannot exhaust the stack), representable as RFC 8785 JSON, at most
-    :data:`MAX_ENTRY_BYTES` bytes, and reading back to the same canonical bytes."""
-    from citynexus.data.limits import InputLimitError, check_depth
-
-    try:
-        check_depth(payload, MAX_ENTRY_DEPTH)
-    except InputLimitError as err:
-        raise EntryError(
-            f"{where}: the payload is nested more than {MAX_ENTRY_DEPTH} levels deep; flatten it (nothing was stored)"
-        ) from err
-    try:
-        data = canonical_json(payload)
-    except EntryError as err:
-        raise EntryError(f"{where}: {err}") from err
-    if len(data) > MAX_ENTRY_BYTES:
-        raise EntryError(
-            f"{where}: the payload is {len(data)} bytes as canonical JSON; the limit is {MAX_ENTRY_BYTES} bytes "
-            "(store large documents elsewhere and log their digest)"
-        )
-    try:
-        same = canonical_json(json.loads(data)) == data
-    except (ValueError, RecursionError, EntryError):
-        same = False
-    if not same:
-        raise EntryError(f"{where}: the payload does not read back as the same canonical JSON (nothing was stored)")
-    return data
 
 
 class Ledger:
@@ -271,8 +160,8 @@ class Ledger:
                 entry_rows.append({"idx": idx, "type": typ, "submitter": sub, "time": t, "data": data})
                 for level, nidx, h in cr.append(merkle.leaf_hash(data)):
                     node_rows.append({"level": level, "idx": nidx, "hash": h})
-                trace_rows.extend({"item": item, "entry_idx": idx} for item in _trace_items(typ, payload))
-                pub_rows.extend({"digest": d, "entry_idx": idx} for d in _published_digests(typ, payload))
+                trace_rows.extend({"item": item, "entry_idx": idx} for item in trace_items(typ, payload))
+                pub_rows.extend({"digest": d, "entry_idx": idx} for d in published_digests(typ, payload))
                 out.append(Entry(idx, typ, payload, sub, t, data))
             s.execute(insert(LedgerEntry), entry_rows)
             s.execute(insert(LedgerNode), node_rows)
@@ -340,9 +229,7 @@ class Ledger:
         (default: all), from ``O(log n)`` stored nodes."""
         with session_scope(self.engine) as s:
             size = self._resolve_size(s, size)
-            steps = merkle.plan(merkle.inclusion_ranges(index, size))
-            nodes = self._fetch_nodes(s, (n for st in steps for n in st))
-            return merkle.proof_from_nodes(steps, nodes)
+            return self._proof(s, merkle.inclusion_ranges(index, size))
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """RFC 9162 consistency proof between tree sizes ``size1`` and ``size2``."""
@@ -350,9 +237,13 @@ class Ledger:
             size2 = self._resolve_size(s, size2)
             if size1 == size2:
                 return []
-            steps = merkle.plan(merkle.consistency_ranges(size1, size2))
-            nodes = self._fetch_nodes(s, (n for st in steps for n in st))
-            return merkle.proof_from_nodes(steps, nodes)
+            return self._proof(s, merkle.consistency_ranges(size1, size2))
+
+    def _proof(self, s: Session, ranges: list[tuple[int, int]]) -> list[bytes]:
+        """The proof of the leaf ``ranges`` (one per proof step, from :func:`merkle.inclusion_ranges`
+        or :func:`merkle.consistency_ranges`), folded from the ``O(log n)`` stored nodes they need."""
+        steps = merkle.plan(ranges)
+        return merkle.proof_from_nodes(steps, self._fetch_nodes(s, (n for st in steps for n in st)))
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -474,9 +365,7 @@ class Ledger:
     def _consistency_in(self, s: Session, size1: int, size2: int) -> list[bytes]:
         if size1 == size2 or size1 == 0:
             return []
-        steps = merkle.plan(merkle.consistency_ranges(size1, size2))
-        nodes = self._fetch_nodes(s, (n for st in steps for n in st))
-        return merkle.proof_from_nodes(steps, nodes)
+        return self._proof(s, merkle.consistency_ranges(size1, size2))
 
     def checkpoint_problems(self) -> list[str]:
         """Stored checkpoints that the current tree does not agree with: a checkpoint beyond
@@ -636,18 +525,3 @@ class Ledger:
     def count_nodes(self) -> int:
         with session_scope(self.engine) as s:
             return s.execute(select(func.count()).select_from(LedgerNode)).scalar_one()
-
-
-# ---------------------------------------------------------------------- derived indices
-
-
-def _trace_items(typ: str, payload: Any) -> list[str]:
-    if typ == "trace.event" and isinstance(payload, dict) and isinstance(payload.get("item"), str):
-        return [payload["item"]]
-    return []
-
-
-def _published_digests(typ: str, payload: Any) -> list[str]:
-    if typ == "result.published" and isinstance(payload, dict) and isinstance(payload.get("result_digest"), str):
-        return [payload["result_digest"]]
-    return []

@@ -184,30 +184,29 @@ def proof_from_nodes(steps: Sequence[Sequence[NodeId]], nodes: Mapping[NodeId, b
     return [fold([nodes[n] for n in step]) for step in steps]
 
 
-def _levels_source(levels: list[list[bytes]]) -> Callable[[NodeId], bytes]:
-    return lambda nid: levels[nid[0]][nid[1]]
+def _proof_in_memory(
+    entries: Sequence[bytes], size: int | None, name: str, ranges: Callable[[int], list[tuple[int, int]]]
+) -> list[bytes]:
+    """The proof of the leaf ranges ``ranges(size)`` over the tree of the first ``size`` raw
+    entries (default: all; ``name`` names the size in the error), folded from the tree's levels."""
+    size = len(entries) if size is None else size
+    if size > len(entries):
+        raise ProofError(f"{name} {size} is larger than the {len(entries)} entries given")
+    steps = plan(ranges(size))
+    levels = tree_levels([leaf_hash(d) for d in entries[:size]])
+    return proof_from_nodes(steps, {n: levels[n[0]][n[1]] for step in steps for n in step})
 
 
 def inclusion_proof(entries: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:
     """Inclusion proof (audit path) of entry ``index`` in the tree of the first ``size``
     entries (default: all), RFC 9162 §2.1.3.1. ``entries`` are raw leaf data."""
-    size = len(entries) if size is None else size
-    if size > len(entries):
-        raise ProofError(f"size {size} is larger than the {len(entries)} entries given")
-    steps = plan(inclusion_ranges(index, size))
-    src = _levels_source(tree_levels([leaf_hash(d) for d in entries[:size]]))
-    return [fold([src(n) for n in step]) for step in steps]
+    return _proof_in_memory(entries, size, "size", lambda n: inclusion_ranges(index, n))
 
 
 def consistency_proof(entries: Sequence[bytes], size1: int, size2: int | None = None) -> list[bytes]:
     """Consistency proof between the trees of the first ``size1`` and ``size2`` entries
     (default: all), RFC 9162 §2.1.4.1. ``entries`` are raw leaf data."""
-    size2 = len(entries) if size2 is None else size2
-    if size2 > len(entries):
-        raise ProofError(f"size2 {size2} is larger than the {len(entries)} entries given")
-    steps = plan(consistency_ranges(size1, size2))
-    src = _levels_source(tree_levels([leaf_hash(d) for d in entries[:size2]]))
-    return [fold([src(n) for n in step]) for step in steps]
+    return _proof_in_memory(entries, size2, "size2", lambda n: consistency_ranges(size1, n))
 
 
 # ---------------------------------------------------------------------------- verification

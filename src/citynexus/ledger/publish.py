@@ -33,8 +33,9 @@ from sqlalchemy import select
 
 from citynexus.ledger.canonical import digest
 from citynexus.ledger.checkpoint import Signer, Verifier
+from citynexus.ledger.entry import Entry
 from citynexus.ledger.errors import LedgerError, ProofError
-from citynexus.ledger.log import Entry, Ledger
+from citynexus.ledger.log import Ledger
 from citynexus.ledger.verify import VerifiedEntry, load_json, verify_bundle
 from citynexus.store import session_scope
 from citynexus.store.ledger import LedgerPublished

@@ -29,8 +29,9 @@ from typing import Any
 from sqlalchemy import select
 
 from citynexus.ledger import merkle
+from citynexus.ledger.entry import Entry, as_bytes
 from citynexus.ledger.errors import TraceError
-from citynexus.ledger.log import Entry, Ledger, as_bytes
+from citynexus.ledger.log import Ledger
 from citynexus.ledger.verify import PROOF_FORMAT
 from citynexus.store import session_scope
 from citynexus.store.ledger import LedgerEntry, LedgerTrace

@@ -121,55 +121,54 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
         return zh_text if zh else en
 
     items: list[MethodItem] = []
+
+    def add(step: tuple[str, str], text: tuple[str, str], formula: str = "", reference: str = "") -> None:
+        """One step, its text in ``lang`` (each given as an English, Chinese pair)."""
+        items.append(MethodItem(L(*step), L(*text), formula, reference))
+
     den = _get(spec, "denominate")
     if den is not None and _get(den, "enabled", False):
         by = _get(den, "indicators", {}) or {}
         pairs = ", ".join(
             f"{k} ÷ {_get(v, 'by')}" + (f" × {_get(v, 'scale'):g}" if _get(v, "scale") else "") for k, v in by.items()
         )
-        items.append(
-            MethodItem(
-                L("Denominate", "分母标准化"),
-                L(
-                    f"Totals were turned into intensities: {pairs or 'per metadata'}.",
-                    f"总量指标转换为强度指标：{pairs or '按元数据'}。",
-                ),
-                "x' = s · x / d",
-            )
+        add(
+            ("Denominate", "分母标准化"),
+            (
+                f"Totals were turned into intensities: {pairs or 'per metadata'}.",
+                f"总量指标转换为强度指标：{pairs or '按元数据'}。",
+            ),
+            "x' = s · x / d",
         )
     scr = _get(spec, "screen")
     if scr is not None:
         ut, it = _get(scr, "unit_threshold", 2 / 3), _get(scr, "indicator_threshold", 2 / 3)
-        items.append(
-            MethodItem(
-                L("Screen", "数据筛选"),
-                L(
-                    f"Units kept with data availability ≥ {ut:.0%}; indicators kept with availability ≥ {it:.0%}.",
-                    f"保留数据完整率 ≥ {ut:.0%} 的单元和完整率 ≥ {it:.0%} 的指标。",
-                ),
-                "availability = 1 - missing / total",
-            )
+        add(
+            ("Screen", "数据筛选"),
+            (
+                f"Units kept with data availability ≥ {ut:.0%}; indicators kept with availability ≥ {it:.0%}.",
+                f"保留数据完整率 ≥ {ut:.0%} 的单元和完整率 ≥ {it:.0%} 的指标。",
+            ),
+            "availability = 1 - missing / total",
         )
     imp = _get(spec, "impute")
     if imp is not None:
         m = _get(imp, "method", "none")
         pair = IMPUTE_TEXT.get(m, (f"Imputation: {m}.", f"插补方法：{m}。"))
-        items.append(MethodItem(L("Impute", "缺失值插补"), L(*pair), reference="OECD/JRC (2008) Handbook, §3"))
+        add(("Impute", "缺失值插补"), pair, reference="OECD/JRC (2008) Handbook, §3")
     tr = _get(spec, "treat")
     if tr is not None and _get(tr, "method", "none") != "none":
         sk, ku, wm = _get(tr, "skew_threshold", 2.0), _get(tr, "kurt_threshold", 3.5), _get(tr, "winmax", 5)
-        items.append(
-            MethodItem(
-                L("Outlier treatment", "异常值处理"),
-                L(
-                    f"An indicator with |skewness| ≥ {sk:g} and kurtosis ≥ {ku:g} was winsorised (at most {wm} "
-                    "points); if that did not suffice, a log transform was used instead.",
-                    f"偏度绝对值 ≥ {sk:g} 且峰度 ≥ {ku:g} 的指标进行缩尾处理（最多 {wm} 个点）；"
-                    "若仍不满足，则改用对数变换。",
-                ),
-                "G1 = n/((n-1)(n-2)) Σ((x-x̄)/s)³;  log: x' = ln(x - min + 0.01 (max - min))",
-                "COINr (JRC), qTreat/Treat; Excel SKEW and KURT",
-            )
+        add(
+            ("Outlier treatment", "异常值处理"),
+            (
+                f"An indicator with |skewness| ≥ {sk:g} and kurtosis ≥ {ku:g} was winsorised (at most {wm} "
+                "points); if that did not suffice, a log transform was used instead.",
+                f"偏度绝对值 ≥ {sk:g} 且峰度 ≥ {ku:g} 的指标进行缩尾处理（最多 {wm} 个点）；"
+                "若仍不满足，则改用对数变换。",
+            ),
+            "G1 = n/((n-1)(n-2)) Σ((x-x̄)/s)³;  log: x' = ln(x - min + 0.01 (max - min))",
+            "COINr (JRC), qTreat/Treat; Excel SKEW and KURT",
         )
     nm = _get(spec, "normalise")
     if nm is not None:
@@ -177,18 +176,16 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
         lo, hi = _get(nm, "range") or [0, 100]
         label, formula, ref = NORMALISE.get(m, (m, "", ""))
         fmt = {"lo": lo, "hi": hi, "mean": _get(nm, "mean", 0), "sd": _get(nm, "sd", 1)}
-        items.append(
-            MethodItem(
-                L("Normalise", "无量纲化"),
-                L(
-                    "Indicators were oriented so that higher is better (x · direction) and normalised by "
-                    + label.format(**fmt)
-                    + ".",
-                    "各指标先统一方向（x · 方向，越大越好），再采用" + NORMALISE_ZH.get(m, m).format(**fmt) + "。",
-                ),
-                formula,
-                ref,
-            )
+        add(
+            ("Normalise", "无量纲化"),
+            (
+                "Indicators were oriented so that higher is better (x · direction) and normalised by "
+                + label.format(**fmt)
+                + ".",
+                "各指标先统一方向（x · 方向，越大越好），再采用" + NORMALISE_ZH.get(m, m).format(**fmt) + "。",
+            ),
+            formula,
+            ref,
         )
     wt = _get(spec, "weights")
     if wt is not None:
@@ -202,41 +199,32 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
             parts.append(L(f"at level {lvl}: {names.get(m, m)}", f"第 {lvl} 层：{names.get(m, m)}"))
             if m in WEIGHT_FORMULA:
                 formulas.append(WEIGHT_FORMULA[m])
-        items.append(
-            MethodItem(
-                L("Weights", "权重"),
-                L("Weights: " + "; ".join(parts) + ".", "权重：" + "；".join(parts) + "。"),
-                "  |  ".join(formulas),
-                "Shannon entropy weighting; Diakoulaki et al. (1995) for CRITIC",
-            )
+        add(
+            ("Weights", "权重"),
+            ("Weights: " + "; ".join(parts) + ".", "权重：" + "；".join(parts) + "。"),
+            "  |  ".join(formulas),
+            "Shannon entropy weighting; Diakoulaki et al. (1995) for CRITIC",
         )
     ag = _get(spec, "aggregate")
     if ag is not None:
         m = _get(ag, "method", "arithmetic")
         label, formula = AGGREGATE.get(m, (m, ""))
-        items.append(
-            MethodItem(
-                L("Aggregate", "合成"),
-                L(
-                    f"Scores were aggregated level by level with the {label}.",
-                    f"逐层采用{AGGREGATE_ZH.get(m, m)}合成得分。",
-                ),
-                formula,
-                "OECD/JRC (2008) Handbook, §6",
-            )
+        add(
+            ("Aggregate", "合成"),
+            (f"Scores were aggregated level by level with the {label}.", f"逐层采用{AGGREGATE_ZH.get(m, m)}合成得分。"),
+            formula,
+            "OECD/JRC (2008) Handbook, §6",
         )
-    items.append(
-        MethodItem(
-            L("Panel scores", "面板得分"),
-            L(
-                "For trends, all city-years were pooled into one cross-section before treatment, normalisation and "
-                "weighting, so that scores of different years are on one scale. Coupling coordination uses these "
-                "pooled scores; the ranking of the latest year uses that year's own index.",
-                "为比较趋势，所有城市-年份在异常值处理、无量纲化和赋权之前合并为一个截面，使不同年份的得分处于同一刻度。"
-                "耦合协调度基于这些合并得分；最新年份的排名基于该年单独计算的指数。",
-            ),
-            reference="OECD/JRC (2008) Handbook, §1.5",
-        )
+    add(
+        ("Panel scores", "面板得分"),
+        (
+            "For trends, all city-years were pooled into one cross-section before treatment, normalisation and "
+            "weighting, so that scores of different years are on one scale. Coupling coordination uses these "
+            "pooled scores; the ranking of the latest year uses that year's own index.",
+            "为比较趋势，所有城市-年份在异常值处理、无量纲化和赋权之前合并为一个截面，使不同年份的得分处于同一刻度。"
+            "耦合协调度基于这些合并得分；最新年份的排名基于该年单独计算的指数。",
+        ),
+        reference="OECD/JRC (2008) Handbook, §1.5",
     )
     coupling = {
         "wang": (
@@ -267,44 +255,38 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
             coupling[2],
         )
     )
-    items.append(
-        MethodItem(
-            L("Disparity", "区域差异"),
-            L(
-                "Gini and Theil indices per year (population-weighted where population is known); Theil T split into "
-                "within- and between-group parts; Dagum's Gini decomposition into within, net between and "
-                "transvariation.",
-                "逐年计算基尼系数和泰尔指数（已知人口时按人口加权）；泰尔 T 指数分解为组内与组间差异；"
-                "Dagum 基尼系数分解为组内差异、组间净差异和超变密度。",
-            ),
-            "G = Σ_iΣ_r |y_i - y_r| / (2 n² ȳ);  G = G_w + G_nb + G_t",
-            "Dagum C. (1997), Empirical Economics 22: 515–531; Theil H. (1967)",
-        )
+    add(
+        ("Disparity", "区域差异"),
+        (
+            "Gini and Theil indices per year (population-weighted where population is known); Theil T split into "
+            "within- and between-group parts; Dagum's Gini decomposition into within, net between and "
+            "transvariation.",
+            "逐年计算基尼系数和泰尔指数（已知人口时按人口加权）；泰尔 T 指数分解为组内与组间差异；"
+            "Dagum 基尼系数分解为组内差异、组间净差异和超变密度。",
+        ),
+        "G = Σ_iΣ_r |y_i - y_r| / (2 n² ȳ);  G = G_w + G_nb + G_t",
+        "Dagum C. (1997), Empirical Economics 22: 515–531; Theil H. (1967)",
     )
-    items.append(
-        MethodItem(
-            L("Spatial autocorrelation", "空间自相关"),
-            L(
-                "Global Moran's I and local Moran (LISA) of the latest index score, Queen contiguity from city "
-                "boundaries (k nearest neighbours from coordinates where boundaries are unknown), row-standardised, "
-                "999 conditional permutations; left out when units have no coordinates.",
-                "对最新年份指数得分计算全局莫兰指数和局部莫兰指数（LISA），空间权重为基于城市边界的 Queen 邻接"
-                "（无边界时用基于坐标的 k 近邻），行标准化，999 次条件置换；单元无坐标时不计算。",
-            ),
-            "I = (n / S₀) Σ_ij w_ij z_i z_j / Σ_i z_i²",
-            "Anselin L. (1995), Geographical Analysis 27: 93–115; PySAL esda",
-        )
+    add(
+        ("Spatial autocorrelation", "空间自相关"),
+        (
+            "Global Moran's I and local Moran (LISA) of the latest index score, Queen contiguity from city "
+            "boundaries (k nearest neighbours from coordinates where boundaries are unknown), row-standardised, "
+            "999 conditional permutations; left out when units have no coordinates.",
+            "对最新年份指数得分计算全局莫兰指数和局部莫兰指数（LISA），空间权重为基于城市边界的 Queen 邻接"
+            "（无边界时用基于坐标的 k 近邻），行标准化，999 次条件置换；单元无坐标时不计算。",
+        ),
+        "I = (n / S₀) Σ_ij w_ij z_i z_j / Σ_i z_i²",
+        "Anselin L. (1995), Geographical Analysis 27: 93–115; PySAL esda",
     )
-    items.append(
-        MethodItem(
-            L("Gravity network", "引力模型"),
-            L(
-                "Links between cities from GDP (mass) and population, great-circle distance; left out without GDP "
-                "and coordinates.",
-                "以GDP（质量）和人口计算城市间联系，距离为大圆距离；缺少GDP或坐标时不计算。",
-            ),
-            "R_ij = √(M_i P_i) √(M_j P_j) / D_ij²",
-            "Stewart (1948); 侯赟慧 et al. (2009) 中国软科学",
-        )
+    add(
+        ("Gravity network", "引力模型"),
+        (
+            "Links between cities from GDP (mass) and population, great-circle distance; left out without GDP "
+            "and coordinates.",
+            "以GDP（质量）和人口计算城市间联系，距离为大圆距离；缺少GDP或坐标时不计算。",
+        ),
+        "R_ij = √(M_i P_i) √(M_j P_j) / D_ij²",
+        "Stewart (1948); 侯赟慧 et al. (2009) 中国软科学",
     )
     return items

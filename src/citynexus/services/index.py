@@ -137,22 +137,7 @@ def rerank_records(res: IndexResult, weights: dict[str, float], ds: Dataset) -> 
     score = aggregate_array(b.method, b.x, w, units=b.units, children=b.children, **b.params)
     if np.isinf(score).any() or (np.isnan(score) & ~np.isnan(b.x).all(axis=1)).any():
         raise CityNexusError("these weights overflow the arithmetic: give relative weights of a moderate size")
-    key = np.where(np.isnan(score), -np.inf, score)
-    order = np.argsort(-key, kind="stable")
-    # rank = 1 + number of strictly better scores
-    sorted_desc = np.sort(key)[::-1]
-    ranks = 1 + np.searchsorted(-sorted_desc, -key, side="left")
-    recs = [
-        {
-            "unit": b.units[i],
-            "name": b.names[i],
-            "name_zh": b.names_zh[i],
-            "score": None if np.isnan(score[i]) else float(score[i]),
-            "rank": int(ranks[i]),
-        }
-        for i in order
-    ]
-    return recs, dict(zip(b.children, w.tolist()))
+    return _ranking(b, score), dict(zip(b.children, w.tolist()))
 
 
 def rerank(res: IndexResult, weights: dict[str, float], ds: Dataset) -> Rerank:
@@ -247,6 +232,27 @@ def _ranks(score: np.ndarray) -> np.ndarray:
     return 1 + np.searchsorted(-sorted_desc, -key, side="left")
 
 
+def _order(score: np.ndarray) -> np.ndarray:
+    """Unit positions best first (stable: ties keep the dataset's order; missing scores last)."""
+    return np.argsort(-np.where(np.isnan(score), -np.inf, score), kind="stable")
+
+
+def _ranking(b: _RerankBase | _TreeBase, score: np.ndarray) -> list[dict]:
+    """Ranking records ``{unit, name, name_zh, score, rank}`` of ``b``'s units, best first
+    (competition ranks: 1 + the number of strictly better scores)."""
+    ranks = _ranks(score)
+    return [
+        {
+            "unit": b.units[i],
+            "name": b.names[i],
+            "name_zh": b.names_zh[i],
+            "score": None if np.isnan(score[i]) else float(score[i]),
+            "rank": int(ranks[i]),
+        }
+        for i in _order(score)
+    ]
+
+
 def rerank_tree(res: IndexResult, weights: dict[str, float], ds: Dataset) -> dict:
     """Re-aggregate the whole tree from the normalised indicators with new weights on any
     level (pillars and indicators) and rank.
@@ -297,20 +303,10 @@ def rerank_tree(res: IndexResult, weights: dict[str, float], ds: Dataset) -> dic
             walk(c, effective[c])
 
     walk(b.top, 1.0)
-    ranks = _ranks(score)
-    order = np.argsort(-np.where(np.isnan(score), -np.inf, score), kind="stable")
-    recs = [
-        {
-            "unit": b.units[i],
-            "name": b.names[i],
-            "name_zh": b.names_zh[i],
-            "score": None if np.isnan(score[i]) else float(score[i]),
-            "rank": int(ranks[i]),
-            "default_rank": None if np.isnan(b.default_rank[i]) else int(b.default_rank[i]),
-            "change": None if np.isnan(b.default_rank[i]) else int(b.default_rank[i]) - int(ranks[i]),
-        }
-        for i in order
-    ]
+    recs = _ranking(b, score)
+    for r, i in zip(recs, _order(score)):
+        d = None if np.isnan(b.default_rank[i]) else int(b.default_rank[i])
+        r["default_rank"], r["change"] = d, None if d is None else d - r["rank"]
     given = {c: float(w) for p, ws in shares.items() for c, w in zip(b.kids[p], ws)}
     return {"ranking": recs, "weights": given, "effective": effective}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from citynexus.ledger import Ledger, LedgerError, trace, verify_bundle, verify_result
+from citynexus.ledger import Entry, Ledger, LedgerError, trace, verify_bundle, verify_result
 from citynexus.ledger.errors import EntryError, ProofError
 from citynexus.services import audit
 from citynexus.services.auth import PermissionDenied, Principal, require_role
@@ -49,15 +49,9 @@ def require_ledger(engine: Engine) -> Ledger:
     return led
 
 
-def entry_json(e) -> dict[str, Any]:
-    return {
-        "index": e.index,
-        "type": e.type,
-        "submitter": e.submitter,
-        "time": e.time,
-        "payload": e.payload,
-        "leaf_hash": b64(e.leaf_hash),
-    }
+def entry_json(e: Entry) -> dict[str, Any]:
+    """A ledger entry for the faces: its index, the four hashed fields and its leaf hash (base64)."""
+    return {"index": e.index, **e.as_json(), "leaf_hash": b64(e.leaf_hash)}
 
 
 def status(led: Ledger | None) -> dict[str, Any]:
@@ -190,7 +184,7 @@ def append(led: Ledger, record: Any, who: Principal, client: str | None = None) 
                 f"record {i}: the submitter is the authenticated organisation and key ({who.label}); "
                 "leave 'submitter' out"
             )
-    from citynexus.ledger.log import normalise_records
+    from citynexus.ledger.entry import normalise_records
     from citynexus.ledger.trace import EVENT_TYPE, record_events
 
     triples = normalise_records(records, submitter=who.label)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from citynexus.api.deps import client_of, get_db, read_upload, require_key
+from citynexus.api.problems import problems_response
 from citynexus.cases.errors import CaseImportError
 from citynexus.services import cases as svc
 from citynexus.services.auth import Principal
@@ -29,18 +30,8 @@ IMPORT_RESPONSES = {422: {"description": "The case file does not validate: nothi
 
 
 def import_problems(err: CaseImportError) -> JSONResponse:
-    problems = [{"file": p.file, "line": p.line, "field": p.field, "problem": p.problem, "fix": p.fix}
-                for p in err.problems]  # fmt: skip
-    n = len(problems)
-    return JSONResponse(
-        {
-            "error": "CaseImportError",
-            "message": f"case import rejected, nothing stored: {n} problem{'s' if n != 1 else ''}"
-            + (f" in {err.source}" if err.source else ""),
-            "problems": problems,
-        },
-        status_code=422,
-    )
+    """422 with every problem of a rejected case import."""
+    return problems_response(err, "CaseImportError")
 
 
 # ---------------------------------------------------------------------------- reads

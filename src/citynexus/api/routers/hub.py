@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, optional_key, read_upload, require_key
+from citynexus.api.problems import problems_response
 from citynexus.hub import HubImportError, NotFoundError, demo_path
 from citynexus.services import hub as svc
 from citynexus.services.auth import Principal
@@ -36,19 +37,8 @@ IMPORT_RESPONSES = {422: {"description": "The record(s) do not validate: every p
 
 
 def import_problems(err: HubImportError) -> JSONResponse:
-    problems = [
-        {"line": p.line, "sheet": p.sheet, "field": p.field, "problem": p.problem, "fix": p.fix} for p in err.problems
-    ]
-    n = len(problems)
-    return JSONResponse(
-        {
-            "error": "HubImportError",
-            "message": f"import rejected, nothing stored: {n} problem{'s' if n != 1 else ''}"
-            + (f" in {err.source}" if err.source else ""),
-            "problems": problems,
-        },
-        status_code=422,
-    )
+    """422 with every problem of a rejected hub (or centres) import."""
+    return problems_response(err, "HubImportError")
 
 
 # ---------------------------------------------------------------------------- endpoints
@@ -178,35 +168,20 @@ def _record_routes(kind: str, item_type: str) -> None:
         return svc.delete_record(db, who, item_type, item_id, client_of(request))
 
     write = {**AUTH_RESPONSES, **IMPORT_RESPONSES}
-    router.add_api_route(
-        f"/{kind}",
-        create,
-        methods=["POST"],
-        status_code=201,
-        summary=f"Create one {label} (editor key)",
-        responses={**write, 409: {"description": "A record with that id exists already"}},
-    )
-    router.add_api_route(
-        f"/{kind}/{{item_id}}",
-        read,
-        methods=["GET"],
-        summary=f"One {label} and its owner",
-        responses={**AUTH_RESPONSES, 404: {"description": "No such record (or a private one of another organisation)"}},
-    )
-    router.add_api_route(
-        f"/{kind}/{{item_id}}",
-        replace,
-        methods=["PUT"],
-        summary=f"Replace one {label} (its owner's editor key)",
-        responses={**write, 404: {"description": "No such record"}},
-    )
-    router.add_api_route(
-        f"/{kind}/{{item_id}}",
-        remove,
-        methods=["DELETE"],
-        summary=f"Delete one {label} (its owner's editor key)",
-        responses={**AUTH_RESPONSES, 404: {"description": "No such record"}},
-    )
+    missing = {404: {"description": "No such record"}}
+    one = f"/{kind}/{{item_id}}"
+    for path, endpoint, method, summary, responses in (
+        (f"/{kind}", create, "POST", f"Create one {label} (editor key)", {**write, 409: {"description": EXISTS}}),
+        (one, read, "GET", f"One {label} and its owner", {**AUTH_RESPONSES, 404: {"description": PRIVATE}}),
+        (one, replace, "PUT", f"Replace one {label} (its owner's editor key)", {**write, **missing}),
+        (one, remove, "DELETE", f"Delete one {label} (its owner's editor key)", {**AUTH_RESPONSES, **missing}),
+    ):
+        status = 201 if method == "POST" else None
+        router.add_api_route(path, endpoint, methods=[method], status_code=status, summary=summary, responses=responses)
+
+
+EXISTS = "A record with that id exists already"
+PRIVATE = "No such record (or a private one of another organisation)"
 
 
 for _kind, _type in svc.RECORD_TYPES.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 SEED = 8
 N_ORGS = 300
@@ -484,6 +485,20 @@ ORG_KINDS = ["enterprise"] * 6 + ["university", "institute", "service_centre", "
 SIZES = ["micro", "small", "medium", "large"]
 
 
+def _listing(
+    rng: random.Random, typ: str, rid: str, oid: str, ind: str, templates: list, caps: list[int], en_lang: bool
+) -> tuple[dict[str, Any], int | None]:
+    """An offer or need of organization ``oid`` drawn from ``(kind, title_en, text_en, title_zh,
+    text_zh)`` templates with a capacity from ``caps``, in the organization's language (15 % of
+    the time the other one); returns it and the capacity when its text names one."""
+    kind, t_en, x_en, t_zh, x_zh = rng.choice(templates)
+    cap = rng.choice(caps)
+    english = en_lang if rng.random() < 0.85 else not en_lang
+    title, text = (t_en, x_en) if english else (t_zh, x_zh)
+    listing = {"type": typ, "id": rid, "org": oid, "kind": kind, "title": title}
+    return listing | {"text": text.format(cap=cap), "industries": [ind]}, (cap if "{cap}" in x_en else None)
+
+
 def build(seed: int = SEED) -> list[dict]:
     rng = random.Random(seed)
     orgs, offers, needs = [], [], []
@@ -529,20 +544,10 @@ def build(seed: int = SEED) -> list[dict]:
             }
         )
         for _ in range(rng.randint(1, 2)):
-            k, t_en, x_en, t_zh, x_zh = rng.choice(sec_offers)
-            cap = rng.choice([500, 1000, 2000, 5000, 10000, 20000, 50000])
-            lang_en = en_lang if rng.random() < 0.85 else not en_lang
-            rec = {
-                "type": "offer",
-                "id": f"OF{len(offers) + 1:04d}",
-                "org": oid,
-                "kind": k,
-                "title": t_en if lang_en else t_zh,
-                "text": (x_en if lang_en else x_zh).format(cap=cap),
-                "industries": [ind],
-            }
+            caps = [500, 1000, 2000, 5000, 10000, 20000, 50000]
+            rec, cap = _listing(rng, "offer", f"OF{len(offers) + 1:04d}", oid, ind, sec_offers, caps, en_lang)
             attrs: dict = {}
-            if "{cap}" in x_en:
+            if cap is not None:
                 attrs["capacity"] = cap
             if rng.random() < 0.3:
                 attrs["cities"] = sorted(rng.sample(CITIES, 2))
@@ -550,20 +555,10 @@ def build(seed: int = SEED) -> list[dict]:
                 rec["attributes"] = attrs
             offers.append(rec)
         if rng.random() < 0.55:
-            k, t_en, x_en, t_zh, x_zh = rng.choice(sec_needs)
-            cap = rng.choice([500, 1000, 5000, 10000])
-            lang_en = en_lang if rng.random() < 0.85 else not en_lang
-            rec = {
-                "type": "need",
-                "id": f"ND{len(needs) + 1:04d}",
-                "org": oid,
-                "kind": k,
-                "title": t_en if lang_en else t_zh,
-                "text": (x_en if lang_en else x_zh).format(cap=cap),
-                "industries": [ind],
-            }
+            caps = [500, 1000, 5000, 10000]
+            rec, cap = _listing(rng, "need", f"ND{len(needs) + 1:04d}", oid, ind, sec_needs, caps, en_lang)
             con: dict = {}
-            if "{cap}" in x_en:
+            if cap is not None:
                 con["min_capacity"] = cap
             if rng.random() < 0.4:
                 con["cities"] = sorted({city, *rng.sample(CITIES, 3)})
