@@ -34,7 +34,9 @@ const CNX = {
   narrowLayout(layout) {
     // phones: titles start at the left edge, legends go below, margins shrink
     const l = JSON.parse(JSON.stringify(layout || {}));
-    l.margin = Object.assign({}, l.margin, { l: 40, r: 10 });
+    // a figure labelled at its lines' ends (no legend) keeps room on the right for the labels
+    const ends = l.showlegend === false && l.margin && l.margin.r > 10;
+    l.margin = Object.assign({}, l.margin, { l: 40, r: ends ? Math.min(l.margin.r, 110) : 10 });
     if (l.title && l.title.font) l.title.font.size = 13;
     l.legend = Object.assign({}, l.legend, { orientation: "h", y: -0.2 });
     delete l.width;
