@@ -77,8 +77,8 @@ def _direct_labels(fig: go.Figure, ends: list[tuple[str, float, float]], y_range
 
 
 def _highlight_menu(fig: go.Figure, labels: list[str], lang: str) -> None:
-    """A select box over the figure (its first entry says what it does: "Highlight: all lines"):
-    one line drawn strong, the others greyed out."""
+    """A select box above the plot's top right corner, below the toolbar's row (its first entry
+    says what it does: "Highlight: all lines"): one line drawn strong, the others greyed out."""
     n = len(labels)
     every = {"opacity": [1.0] * n, "line.width": [2] * n}
     buttons = [{"label": t("fig_highlight_all", lang), "method": "restyle", "args": [every]}]
@@ -88,7 +88,7 @@ def _highlight_menu(fig: go.Figure, labels: list[str], lang: str) -> None:
             "line.width": [4 if j == i else 1.5 for j in range(n)],
         }
         buttons.append({"label": name, "method": "restyle", "args": [one]})
-    menu = {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right", "y": 1.13, "yanchor": "bottom",
+    menu = {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right", "y": 1.01, "yanchor": "bottom",
             "showactive": True, "font": {"size": 11}, "bgcolor": "white"}  # fmt: skip
     fig.update_layout(updatemenus=[menu])
 
