@@ -369,11 +369,7 @@ def radar_figure(
     without overlapping: the axes are then numbered 1, 2, ... (the names are in the hover
     text, and :func:`radar_key` gives the numbered list to show beside the figure)."""
     cols = list(pillars.columns)
-    names = [labels.get(c, c) for c in cols]
-    numbered = len(cols) > RADAR_NAMED_AXES
-    ticks = [str(i + 1) for i in range(len(cols))] if numbered else names
-    theta = [*ticks, ticks[0]]
-    hover = [*names, names[0]]
+    theta, hover = radar_axes(cols, labels)
     mine = [*pillars.loc[unit, cols].tolist(), pillars.loc[unit, cols[0]]]
     mean = pillars[cols].mean()
     avg = [*mean.tolist(), mean.iloc[0]]
@@ -400,12 +396,31 @@ def radar_figure(
             hovertemplate="%{customdata}: %{r:.1f}<extra>" + unit_name + "</extra>",
         )
     )
-    polar: dict = {"radialaxis": {"visible": True, "gridcolor": "#dde3ea"}}
-    if numbered:  # axis 1 at the top, clockwise; the radial scale between axes 1 and 2, clear of their numbers
-        polar["angularaxis"] = {"rotation": 90, "direction": "clockwise"}
-        polar["radialaxis"].update(angle=90 - 180 / len(cols), tickfont={"size": 9})
-    fig.update_layout(polar=polar, legend={"orientation": "h", "y": -0.1})
+    fig.update_layout(polar=radar_polar(len(cols)), legend={"orientation": "h", "y": -0.1})
     return _layout(fig, unit_name, height=380)
+
+
+def radar_axes(columns: Sequence[str], labels: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """(theta, hover) of a closed radar over ``columns``: the axes' names, or their numbers
+    1, 2, ... when there are more than :data:`RADAR_NAMED_AXES` (see :func:`radar_key`)."""
+    names = [labels.get(c, c) for c in columns]
+    ticks = [str(i + 1) for i in range(len(columns))] if len(columns) > RADAR_NAMED_AXES else names
+    return [*ticks, ticks[0]], [*names, names[0]]
+
+
+def radar_polar(n_axes: int, top: float | None = None) -> dict:
+    """The polar layout of a radar of ``n_axes`` axes (radial range 0..``top`` when given):
+    numbered axes start at the top and run clockwise, with the radial scale between axes 1
+    and 2, clear of their numbers."""
+    polar: dict = {"radialaxis": {"visible": True, "gridcolor": "#dde3ea"}}
+    if top is not None:
+        polar["radialaxis"]["range"] = [0, top]
+    if n_axes > RADAR_NAMED_AXES:
+        polar["angularaxis"] = {"rotation": 90, "direction": "clockwise"}
+        polar["radialaxis"].update(angle=90 - 180 / n_axes, tickfont={"size": 9})
+    else:
+        polar["angularaxis"] = {"tickfont": {"size": 10}}
+    return polar
 
 
 def stacked_bars_figure(
