@@ -167,7 +167,7 @@ def radar_with_menu(a: ClusterAnalysis, lang: str = "en") -> go.Figure:
         vis = [True] + [j == i for j in range(len(units))]
         buttons.append({"label": names[u], "method": "update", "args": [{"visible": vis}]})
     fig.update_layout(
-        updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.15, "xanchor": "left", "direction": "down"}],
+        updatemenus=[{"buttons": buttons, "x": 1.0, "y": 1.15, "xanchor": "right", "direction": "down"}],
         polar=figs_mod.radar_polar(len(table.columns), float(table.max().max()) * 1.05),
         legend={"orientation": "h", "y": -0.12},
     )
