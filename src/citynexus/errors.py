@@ -136,10 +136,38 @@ def problems_message(problems: list, source: str = "", head: str = "", tail: str
     return "\n".join(lines)
 
 
+@dataclass
+class RecordProblem:
+    """One problem of one input record: the ``line`` (JSON Lines line or spreadsheet row; 0 for a
+    problem of the whole input), the ``field``, what is wrong and how to fix it.
+
+    Shown as ``"{where}, field '{field}': {problem} -> {fix}"``; :meth:`where` names the place
+    (subclasses add the sheet or the file). Where no place is named, a field in parentheses
+    (``"(file)"``, ``"(sheets)"``) is a kind of problem, not a field, and only the problem is shown."""
+
+    line: int
+    field: str
+    problem: str
+    fix: str = ""
+
+    def where(self) -> str:
+        """``"line N"``, or ``""`` for a problem of the whole input (``line <= 0``)."""
+        return f"line {self.line}" if self.line > 0 else ""
+
+    def __str__(self) -> str:
+        where = self.where()
+        named = "" if not where and self.field.startswith("(") else f"field '{self.field}'"
+        head = ", ".join(part for part in (where, named) if part)
+        msg = f"{head}: {self.problem}" if head else self.problem
+        if self.fix:
+            msg += f" -> {self.fix}"
+        return msg
+
+
 class ImportRejectedError(CityNexusError):
     """An import was rejected and nothing was stored; ``problems`` lists every problem found
-    (dataclasses with at least ``line``, ``field``, ``problem`` and ``fix``), ``source`` names the
-    input. Subclasses set ``head``, the words before the count."""
+    (:class:`RecordProblem` or a subclass), ``source`` names the input. Subclasses set ``head``,
+    the words before the count."""
 
     head = "import rejected, nothing stored: "
 

@@ -43,6 +43,12 @@ def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):
     cells = page.locator("#agree-grid a.st")
     symbols = {cells.nth(i).inner_text() for i in range(cells.count())}
     assert {"✓", "✗", "·"} <= symbols
+    # the planted funding drop: the not-yet-due 2026Q4 of R&D intensity is at risk, probability on the cell
+    risk = page.locator('#agree-grid tr[data-term="RD-INTENSITY"] a.st-at_risk')
+    assert risk.count() == 1 and risk.inner_text().startswith("! ") and risk.inner_text().endswith("%")
+    assert "AT RISK" in risk.get_attribute("title") and "probability of breach" in risk.get_attribute("title")
+    assert page.locator('#agree-at-risk tr[data-term="RD-INTENSITY"]').count() == 1
+    assert page.locator("#agree-versions tbody tr").count() == 1
     page.screenshot(path=str(shots / "agree-grid-en.png"), full_page=True)
     page.locator('#agree-grid tr[data-term="RD-INTENSITY"] a[data-status="breached"]').first.click()
     page.wait_for_url("**term=RD-INTENSITY**")
@@ -60,7 +66,14 @@ def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):
     assert "合作协议" in page.locator("h1").inner_text()
     body = page.locator("main").inner_text()
     assert "breached:" not in body and "Status by term" not in body
+    assert "有违约风险" in body and "违约概率" in page.locator("#agree-grid a.st-at_risk").first.get_attribute("title")
     page.screenshot(path=str(shots / "agree-detail-zh.png"), full_page=True)
+    # Traditional Chinese: the whole page converted, the at-risk cell and the forecast too
+    page.goto(f"{url}/agree?lang=zh-Hant&id=DEMO-RD-01&term=RD-INTENSITY&period=2026Q4#detail")
+    body = page.locator("main").inner_text()
+    assert "有違約風險" in body and "違約概率" in page.locator("#agree-risk").inner_text()
+    assert "AT RISK" not in body and "违约" not in body
+    page.screenshot(path=str(shots / "agree-risk-zh-Hant.png"), full_page=True)
     # a bad upload lists every problem and stores nothing
     bad = tmp_path / "bad.csv"
     bad.write_text(

@@ -106,11 +106,20 @@ def test_tampered_results_fail_verify(reg):
 
 
 def test_changed_rule_fails_verify(reg):
+    """A new version keeps the old one (the old run still verifies); a stored rule rewritten in place
+    no longer matches the digests in the run's ledger entry."""
+    from citynexus.store.agree import AgreeVersion
+
     reg.import_reports(raw(ROWS))
     reg.run(["AG1"], dt.date(2026, 7, 1))
     reg.save(
-        agreement([{"rule": "x > -5"}, {"rule": "cum.y >= 5", "party": "B", "every": "once", "due": "2026-06-30"}])
+        agreement([{"rule": "x > -5"}, {"rule": "cum.y >= 5", "party": "B", "every": "once", "due": "2026-06-30"}]),
+        effective=dt.date(2026, 7, 1),
     )
+    assert reg.verify("AG1", "T1", "2026Q2").ok  # judged by version 1, which is kept
+    with session_scope(reg.engine) as s:
+        row = s.get(AgreeVersion, ("AG1", 1))
+        row.doc = {**row.doc, "terms": [{**row.doc["terms"][0], "rule": "x > -5"}, *row.doc["terms"][1:]]}
     v = reg.verify("AG1", "T1", "2026Q2")
     assert not v.ok
     assert ("rule version", False) in {(c, ok) for c, ok, _ in v.checks}

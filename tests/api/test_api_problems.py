@@ -40,3 +40,20 @@ def test_the_response_lists_every_problem_with_its_fields():
     }
     case = json.loads(problems_response(CaseImportError([CaseProblem(2, "goal", "bad", file="c.jsonl")]), "X").body)
     assert case["problems"] == [{"line": 2, "field": "goal", "problem": "bad", "fix": "", "file": "c.jsonl"}]
+
+
+def test_one_problem_base_shows_each_place_as_before():
+    from citynexus.errors import RecordProblem
+
+    assert issubclass(ImportProblem, RecordProblem) and issubclass(CaseProblem, RecordProblem)
+    assert str(RecordProblem(2, "id", "missing", "add one")) == "line 2, field 'id': missing -> add one"
+    # a hub problem of the whole input names no place; a parenthesised field is a kind, not a field
+    assert str(ImportProblem(0, "(file)", "not UTF-8 text")) == "not UTF-8 text"
+    assert str(ImportProblem(0, "name", "empty")) == "field 'name': empty"
+    assert str(ImportProblem(4, "(json)", "bad", sheet="offers")) == "sheet 'offers' row 4, field '(json)': bad"
+    # a case problem always names its place, the file first; rows in a sheet, lines elsewhere
+    assert str(CaseProblem(0, "(file)", "empty", file="c.jsonl")) == "c.jsonl, (file), field '(file)': empty"
+    assert str(CaseProblem(3, "goal", "bad", file="c.xlsx, sheet 'cases'")) == (
+        "c.xlsx, sheet 'cases', row 3, field 'goal': bad"
+    )
+    assert str(CaseProblem(3, "goal", "bad", "1-17")) == "line 3, field 'goal': bad -> 1-17"

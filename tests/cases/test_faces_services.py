@@ -70,3 +70,16 @@ def test_cached_encoder_matches_the_encoder():
     assert a.shape == b.shape and np.allclose(a, b, atol=1e-6)
     assert np.allclose(enc.encode(texts[:1]), b[:1], atol=1e-6)  # from the cache
     assert enc.name == default_encoder().name and enc.dim == 512
+
+
+def test_only_the_platform_imports_in_another_organisations_name():
+    from citynexus.services.auth import import_owner
+
+    editor = Principal(key_id=2, key_name="ed", org="A", role="editor")
+    platform = Principal(key_id=3, key_name="ops", org="P", role="platform")
+    assert import_owner(editor, None) == "A" and import_owner(editor, "A", "cases") == "A"
+    assert import_owner(platform, None) == "P" and import_owner(platform, "B") == "B"
+    with pytest.raises(PermissionDenied, match=r"^only a platform key may import cases for another organisation$"):
+        import_owner(editor, "B", "cases")
+    with pytest.raises(PermissionDenied, match="import records for"):
+        import_owner(editor, "B")

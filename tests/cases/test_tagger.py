@@ -8,7 +8,7 @@ import pytest
 
 from citynexus.cases.errors import CasesError
 from citynexus.cases.evaluation import cross_validate, evaluate, folds, labelled_set, metrics, tune_alpha
-from citynexus.cases.tagger import SDGTagger, keyword_score, minmax, zscore
+from citynexus.cases.tagger import SDGTagger, default_tagger, keyword_score, minmax, zscore
 from citynexus.hub.encoder import HashingEncoder
 
 
@@ -20,6 +20,11 @@ def tagger():
 @pytest.fixture(scope="module")
 def kw_tagger():
     return SDGTagger(encoder=HashingEncoder())
+
+
+def test_the_default_tagger_is_one_per_process():
+    first = default_tagger()
+    assert isinstance(first, SDGTagger) and default_tagger() is first
 
 
 def test_keyword_matching_by_hand(kw_tagger):

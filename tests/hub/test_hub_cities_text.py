@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citynexus.hub import UnknownCityError, resolve_city
-from citynexus.hub.cities import cities, distance_km, neighbours
+from citynexus.hub.cities import cities, distance_km, names, neighbours
 from citynexus.hub.text import detect_lang, domain_words, tokenize
 
 CODES = ["GZ", "SZ", "ZH", "FS", "HZ", "DG", "ZS", "JM", "ZQ", "HK", "MO"]
@@ -46,6 +46,13 @@ def test_resolve_city_rejects_unknown(value):
     with pytest.raises(UnknownCityError) as err:
         resolve_city(value)
     assert "city" in str(err.value)
+
+
+def test_page_names_of_the_cities_in_each_language():
+    en, zh = names("en"), names("zh")
+    assert sorted(en) == sorted(zh) == sorted(CODES)
+    assert en["GZ"] == "Guangzhou" and zh["GZ"] == "广州" and zh["HK"] == "香港"
+    assert names("fr") == en  # any other language: the English names
 
 
 def test_cities_come_from_the_gba_dataset():

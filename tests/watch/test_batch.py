@@ -55,3 +55,19 @@ def test_dask_local_cluster_identical():
         with distributed.Client(c) as client:
             again = changepoints_dask(X, client, batch_size=50)
     assert remote == local == again
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(search="binseg", beta=3.0, min_size=3),
+        dict(cost="rbf", beta=1.5, scale_floor=0.0, min_size=3),
+        dict(scale_floor=0.0, hampel=0.0),
+    ],
+)
+def test_matrix_equals_per_series_for_other_settings(settings):
+    from citynexus.watch.changepoints import ChangePointSettings
+
+    X = _matrix(m=120)
+    s = ChangePointSettings(**settings)
+    assert changepoints_matrix(X, s) == [ChangePointDetector(s).fit_predict(x) for x in X]

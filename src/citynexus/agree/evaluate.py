@@ -59,9 +59,11 @@ class TermResult:
     values: dict[str, float | None] = field(default_factory=dict)
     explanation: str = ""
     explanation_zh: str = ""
+    #: the stored agreement version whose rule gave the status (None: evaluated from a file)
+    version: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "term": self.term,
             "period": self.period,
             "status": self.status,
@@ -71,6 +73,9 @@ class TermResult:
             "explanation": self.explanation,
             "explanation_zh": self.explanation_zh,
         }
+        if self.version is not None:
+            out["version"] = self.version
+        return out
 
 
 @dataclass

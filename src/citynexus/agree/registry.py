@@ -9,7 +9,13 @@ canonical-JSON digests:
 * ``agree.reports``: ``{"batch", "source", "rows", "agreements", "digest"}`` — the digest of the
   batch's rows;
 * ``agree.evaluation``: ``{"run", "agreement", "agreement_digest", "as_of", "rule_digests",
-  "batches" (ledger indices of the report batches used), "reports_digest", "results_digest"}``.
+  "batches" (ledger indices of the report batches used), "reports_digest", "results_digest",
+  "versions"}`` — ``versions`` maps each agreement version the run used (number, as text) to its
+  ``digest``, ``effective`` date and ``rule_digests``.
+
+Every version of an agreement is kept (:mod:`citynexus.agree.versions`): storing a changed
+agreement adds a version with an effective date, and a run judges each period by the version in
+force for it, each result naming its ``version``.
 
 :meth:`AgreementRegistry.verify` proves a shown status: the run's ledger entry is included in
 the log (RFC 9162 inclusion proof against the current root), the stored results, reports and
@@ -40,6 +46,7 @@ from citynexus.agree.errors import (
 from citynexus.agree.evaluate import Evaluation, evaluate, reports_digest
 from citynexus.agree.model import Agreement, agreement_from_dict
 from citynexus.agree.reports import read_table, validate_reports
+from citynexus.agree.versions import Version, evaluate_versions
 from citynexus.errors import Location
 from citynexus.store import get_engine, session_scope
 
@@ -134,10 +141,12 @@ class AgreementRegistry:
         check_hub: bool = True,
         owner: str | None = None,
         authorize: Callable[[str | None], None] | None = None,
+        effective: dt.date | None = None,
     ) -> Agreement:
-        """Store (or replace) an agreement and its terms in one transaction. With ``check_hub``
-        and a non-empty hub, parties unknown to the hub are refused. Replacing an agreement that
-        already has reports keeps them (they are checked against the new parties).
+        """Store an agreement and its terms in one transaction; a changed one becomes a new version
+        effective from ``effective`` (default: today; the first version: the agreement's start), the
+        earlier versions kept. With ``check_hub`` and a non-empty hub, parties unknown to the hub are
+        refused. Stored reports are kept (and checked against the new parties).
         ``authorize(current_owner)`` runs inside the transaction when the id is already stored
         and may raise to refuse the replacement; ``owner`` is recorded for a new agreement."""
         if check_hub:
@@ -176,6 +185,7 @@ class AgreementRegistry:
             row.doc = agreement.to_dict()
             row.digest = agreement.digest
             row.synthetic = agreement.synthetic
+            _add_version(s, agreement, effective)
             s.execute(delete(AgreeTerm).where(AgreeTerm.agreement_id == agreement.id))
             s.flush()
             for t in agreement.terms:
@@ -206,6 +216,19 @@ class AgreementRegistry:
                     f"no agreement {agreement_id!r} is stored; add it with 'citynexus agree new' or import it"
                 )
             return agreement_from_dict(row.doc, source=agreement_id)
+
+    def versions(self, agreement_id: str) -> list[Version]:
+        """Every stored version of an agreement, oldest first (see :mod:`citynexus.agree.versions`)."""
+        from citynexus.store.agree import AgreeVersion
+
+        current = self.get(agreement_id)
+        with session_scope(self.engine) as s:
+            rows = s.execute(
+                select(AgreeVersion).where(AgreeVersion.agreement_id == agreement_id).order_by(AgreeVersion.version)
+            ).scalars()
+            out = [Version(r.version, r.effective, agreement_from_dict(r.doc, source=agreement_id), r.created_at)
+                   for r in rows]  # fmt: skip
+        return out or [Version(1, current.start, current)]
 
     def list(self) -> list[Agreement]:
         from citynexus.store.agree import AgreeAgreement
@@ -353,13 +376,15 @@ class AgreementRegistry:
         rows = self.reports([a.id for a in ags])
         with session_scope(self.engine) as s:
             batch_index = dict(s.execute(select(AgreeReportBatch.id, AgreeReportBatch.ledger_index)).all())
-        evs = evaluate(ags, rows, as_of) if ags else []
-        assert isinstance(evs, list)
+        newest = evaluate(ags, rows, as_of) if ags else []
+        assert isinstance(newest, list)
         led = self.ledger()
         out = []
-        for ag, ev in zip(ags, evs):
+        for ag, last in zip(ags, newest):
             sub = rows[rows["agreement"] == ag.id]
             used = sorted({batch_index[b] for b in sub["batch"]})
+            versions = self.versions(ag.id)
+            ev = evaluate_versions(versions, sub, as_of, newest=last)
             results = [r.to_dict() for r in ev.results]
             payload = {
                 "run": uuid.uuid4().hex,
@@ -370,9 +395,10 @@ class AgreementRegistry:
                 "batches": used,
                 "reports_digest": ev.reports_digest,
                 "results_digest": _results_digest(results),
+                "versions": {str(v.number): _version_digests(v) for v in versions},
             }
 
-            def write(s, _triples, ag=ag, ev=ev, results=results, payload=payload, used=used) -> None:
+            def write(s, _triples, ag=ag, ev=ev, results=results, payload=payload, used=used, versions=versions):
                 # inside the ledger's transaction: the entry and the run are stored together
                 s.add(
                     AgreeRun(
@@ -384,6 +410,7 @@ class AgreementRegistry:
                         rule_digests=ev.rule_digests,
                         batches=used,
                         ledger_index=_head_size(s),
+                        version=versions[-1].number,
                     )
                 )
 
@@ -407,6 +434,7 @@ class AgreementRegistry:
                 "as_of": r.as_of.isoformat(),
                 "results": r.results,
                 "ledger_index": r.ledger_index,
+                "version": r.version,
             }
 
     # ------------------------------------------------------------------ verify
@@ -448,10 +476,19 @@ class AgreementRegistry:
         v.checks.append(("entry is this run", ok_type, f"{entry.type} for {p.get('agreement')}"))
         rd = _results_digest(stored["results"])
         v.checks.append(("stored results match the entry", rd == p.get("results_digest"), rd))
-        ag = self.get(agreement_id)
-        want_rule = p.get("rule_digests", {}).get(term)
+        versions = self.versions(agreement_id)
+        if "versions" in p:  # the versions the run used, each still hashing to its digests in the entry
+            versions = [x for x in versions if str(x.number) in p["versions"]]
+            ok = len(versions) == len(p["versions"]) and all(_version_digests(x) == p["versions"][str(x.number)]
+                                                              for x in versions)  # fmt: skip
+            v.checks.append(("agreement versions", ok, ", ".join(f"v{x.number}" for x in versions)))
+        else:  # a run stored before versions were kept: judged by the version it recorded
+            versions = [x for x in versions if x.agreement.digest == p.get("agreement_digest")] or versions[-1:]
+        by_number = {x.number: x for x in versions}
+        ag = by_number.get(shown.get("version"), versions[-1]).agreement
+        want = p.get("versions", {}).get(str(shown.get("version")), p).get("rule_digests", {}).get(term)
         got_rule = ag.term(term).rule_digest if term in {t.id for t in ag.terms} else None
-        v.checks.append(("rule version", got_rule == want_rule, f"term {term}: {got_rule}"))
+        v.checks.append(("rule version", got_rule == want, f"term {term}: {got_rule}"))
         # the reports of the batches named in the entry, each batch checked against its own entry
         batch_ids = []
         for li in p.get("batches", []):
@@ -467,12 +504,40 @@ class AgreementRegistry:
         rep_dig = reports_digest(rows)
         v.checks.append(("reports used match the entry", rep_dig == p.get("reports_digest"), rep_dig))
         as_of = dt.date.fromisoformat(p.get("as_of", stored["as_of"].isoformat()))
-        ev = evaluate(ag, rows, as_of)
-        assert isinstance(ev, Evaluation)
+        ev = evaluate_versions(versions, rows, as_of)
         again = next((x for x in ev.results if x.term == term and x.period == period), None)
         same = again is not None and again.status == shown["status"]
         v.checks.append(("recomputed status", same, f"{again.status if again else None} (shown: {shown['status']})"))
         return v
+
+
+def _version_digests(v: Version) -> dict[str, Any]:
+    return {
+        "digest": v.agreement.digest,
+        "effective": v.effective.isoformat(),
+        "rule_digests": {t.id: t.rule_digest for t in v.agreement.terms},
+    }
+
+
+def _add_version(s, agreement: Agreement, effective: dt.date | None) -> None:
+    """Inside :meth:`AgreementRegistry.save`: a new version when the content differs from the newest."""
+    from citynexus.store.agree import AgreeVersion
+
+    last = s.execute(
+        select(AgreeVersion).where(AgreeVersion.agreement_id == agreement.id).order_by(AgreeVersion.version.desc())
+    ).scalars().first()  # fmt: skip
+    if last is not None and last.digest == agreement.digest:
+        return
+    eff = agreement.start if last is None else (effective or dt.date.today())
+    if last is not None and eff < last.effective:
+        raise AgreementError(
+            [AgreementProblem(agreement.id, None, "effective",
+                              f"the new version would take effect on {eff}, before version {last.version} "
+                              f"({last.effective})", f"give an effective date on or after {last.effective}")]
+        )  # fmt: skip
+    number = 1 if last is None else last.version + 1
+    s.add(AgreeVersion(agreement_id=agreement.id, version=number, effective=eff, doc=agreement.to_dict(),
+                       digest=agreement.digest))  # fmt: skip
 
 
 def org_names(registry: AgreementRegistry) -> dict[str, tuple[str, str | None]]:

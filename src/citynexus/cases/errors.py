@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citynexus.errors import CityNexusError, ImportRejectedError, NotFoundError
+from citynexus.errors import CityNexusError, ImportRejectedError, NotFoundError, RecordProblem
 
 
 class CasesError(CityNexusError):
@@ -20,24 +20,17 @@ class ScreeningError(CasesError):
 
 
 @dataclass
-class CaseProblem:
+class CaseProblem(RecordProblem):
     """One problem of one input record: the ``file``, the ``line`` (JSON Lines line, or
     spreadsheet row with the header as row 1), the ``field``, what is wrong and how to fix it."""
 
-    line: int
-    field: str
-    problem: str
-    fix: str = ""
     file: str = ""
 
-    def __str__(self) -> str:
-        where = f"{self.file}, " if self.file else ""
+    def where(self) -> str:
+        """``"{file}, line N"`` (``row N`` in a sheet), or ``"{file}, (file)"`` for the whole input."""
         word = "row" if " sheet '" in self.file else "line"
-        where += f"{word} {self.line}" if self.line > 0 else "(file)"
-        msg = f"{where}, field '{self.field}': {self.problem}"
-        if self.fix:
-            msg += f" -> {self.fix}"
-        return msg
+        place = f"{word} {self.line}" if self.line > 0 else "(file)"
+        return f"{self.file}, {place}" if self.file else place
 
 
 class CaseImportError(CasesError, ImportRejectedError):

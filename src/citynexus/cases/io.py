@@ -9,11 +9,16 @@ Excel layout: a sheet ``cases`` (row 1 = header with the field names of
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from citynexus.cases.errors import CaseImportError, CaseProblem
 from citynexus.cases.models import FIELDS, Case, parse_case
+from citynexus.data.recordfiles import BadLine, json_lines, read_utf8
+
+_UNREADABLE = ("cannot read the file: {reason}", "check the path")
+_NOT_UTF8 = ("the file is not UTF-8 text", "save it as UTF-8")
 
 
 def _fail(path, problem: str, fix: str = "") -> CaseImportError:
@@ -43,24 +48,10 @@ def _parse_all(items: list[tuple[int, Any]], file: str, origin: str) -> list[Cas
 def read_jsonl(path: Path | str, origin: str = "user") -> list[Case]:
     """Every case of a JSON Lines file, or :class:`CaseImportError` listing every problem."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise _fail(path, f"cannot read the file: {err.strerror}", "check the path") from err
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise _fail(path, "the file is not UTF-8 text", "save it as UTF-8") from err
-    items: list[tuple[int, Any]] = []
-    bad: list[CaseProblem] = []
-    for i, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append((i, json.loads(line)))
-        except json.JSONDecodeError as err:
-            msg = f"invalid JSON: {err.msg} at column {err.colno}"
-            bad.append(CaseProblem(i, "(json)", msg, "one JSON object per line", str(path)))
+    content = read_utf8(path, partial(_fail, path), _UNREADABLE, _NOT_UTF8)
+    rows = json_lines(content)
+    items = [(i, v) for i, v in rows if not isinstance(v, BadLine)]
+    bad = [CaseProblem(i, "(json)", v.problem, v.fix, str(path)) for i, v in rows if isinstance(v, BadLine)]
     if not items and not bad:
         raise _fail(path, "the file holds no cases", "write one JSON object per line")
     try:

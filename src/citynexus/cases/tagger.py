@@ -41,6 +41,7 @@ import numpy as np
 from citynexus.cases import sdg
 from citynexus.cases.errors import CasesError
 from citynexus.cases.ontology import ONTOLOGY, phrases
+from citynexus.hub.encoder import process_wide
 
 METHODS = ("hybrid", "encoder", "keywords")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -270,17 +271,13 @@ class SDGTagger:
         return out
 
 
-_default: SDGTagger | None = None
-_default_lock = threading.Lock()
+_default_tagger = process_wide(SDGTagger)  # built at the first call
 
 
 def default_tagger() -> SDGTagger:
-    """The process-wide tagger on the hub's default encoder."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = SDGTagger()
-        return _default
+    """The process-wide tagger on the hub's default encoder: built once per process, under a
+    lock (:func:`citynexus.hub.encoder.process_wide`, the builder of the default encoder too)."""
+    return _default_tagger()
 
 
 def minmax(v: np.ndarray) -> np.ndarray:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from citynexus.centres.errors import CentresImportError, ImportProblem
+from citynexus.data.recordfiles import read_utf8
 
 OUTCOMES = ("technology_adopted", "certification_passed", "cost_saved")
 _OUTCOME_ALIASES = {
@@ -96,14 +98,7 @@ def parse_outcome(v: str | None) -> str | None:
 def read_records_csv(path: str | Path) -> list[FundingRecord]:
     """Read a records CSV (UTF-8, header row); all-or-nothing with row and column of every problem."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise CentresImportError(
-            [ImportProblem(0, "(file)", f"cannot read {path}: {err.strerror}")], str(path)
-        ) from err
-    except UnicodeDecodeError as err:
-        raise CentresImportError([ImportProblem(0, "(file)", "not UTF-8 text", "save as UTF-8")], str(path)) from err
+    text = read_utf8(path, partial(CentresImportError.of_file, path), not_utf8=("not UTF-8 text", "save as UTF-8"))
     return parse_records_csv(text, str(path))
 
 

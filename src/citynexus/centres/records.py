@@ -21,11 +21,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from citynexus.centres.errors import CentresImportError, ImportProblem
 from citynexus.centres.models import Centre, ServiceRequest
+from citynexus.data.recordfiles import BadLine, json_lines, read_utf8
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.errors import UnknownCityError
 from citynexus.hub.records import RecordChecker
@@ -148,33 +150,14 @@ def parse_request(obj: Any, line: int, problems: list[ImportProblem]) -> Service
 
 
 def _read_lines(path: Path | str) -> list[tuple[int, Any]]:
+    """``(line, object)`` of every non-blank line of a JSON Lines file; all JSON problems at once."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise CentresImportError(
-            [ImportProblem(0, "(file)", f"cannot read {path}: {err.strerror}")], str(path)
-        ) from err
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise CentresImportError(
-            [ImportProblem(0, "(file)", "not UTF-8 text", "save the file as UTF-8")], str(path)
-        ) from err
-    out: list[tuple[int, Any]] = []
-    problems: list[ImportProblem] = []
-    for i, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            out.append((i, json.loads(line)))
-        except json.JSONDecodeError as err:
-            problems.append(
-                ImportProblem(i, "(json)", f"invalid JSON: {err.msg} at column {err.colno}", "one JSON object per line")
-            )
+    content = read_utf8(path, partial(CentresImportError.of_file, path))
+    rows = json_lines(content)
+    problems = [ImportProblem(i, "(json)", v.problem, v.fix) for i, v in rows if isinstance(v, BadLine)]
     if problems:
         raise CentresImportError(problems, str(path))
-    return out
+    return rows
 
 
 LIST_COLUMNS = {"fields", "affiliates", "expect"}
@@ -189,9 +172,7 @@ def _read_excel(path: Path | str, sheet: str) -> list[tuple[int, Any]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:
-        raise CentresImportError(
-            [ImportProblem(0, "(file)", f"cannot open workbook {path}: {err}")], str(path)
-        ) from err
+        raise CentresImportError.of_file(path, f"cannot open workbook {path}: {err}") from err
     try:
         if sheet not in wb.sheetnames:
             raise CentresImportError(

@@ -43,7 +43,16 @@ def _dump(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
-def _as_of(value: str | None) -> dt.date:
+def _emit(text: str, out: Path | None, then: str = "") -> None:
+    """Write ``text`` to ``out`` (saying so, with what to do ``then``) or print it to stdout."""
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}{then}", highlight=False)
+    else:
+        print(text)
+
+
+def _as_of(value: str | None, option: str = "--as-of") -> dt.date:
     if value is None:
         return dt.date.today()
     try:
@@ -51,7 +60,7 @@ def _as_of(value: str | None) -> dt.date:
     except ValueError:
         from citynexus.agree.errors import AgreeError
 
-        raise AgreeError(f"--as-of {value!r} is not a date; write YYYY-MM-DD") from None
+        raise AgreeError(f"{option} {value!r} is not a date; write YYYY-MM-DD") from None
 
 
 @app.command("new")
@@ -112,16 +121,43 @@ def check(
     as_of: str | None = typer.Option(None, "--as-of", help=ASOF_HELP),
     as_json: bool = typer.Option(False, "--json", help='Print {"agreement": ID, "results": [...]} as JSON.'),
     lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    risk: bool = typer.Option(
+        False, "--risk", help="After the table, forecast the periods not yet due: probability of breach, lead time."
+    ),
 ) -> None:
     """Evaluate every term and period of an agreement on a report file, from files alone (no
     database, no hub). Only rows whose agreement column is this agreement's id count."""
     from citynexus.services.agree import check_files
 
-    doc = check_files(agreement, reports, _as_of(as_of))
+    if risk and as_json:
+        from citynexus.agree.errors import AgreeError
+
+        raise AgreeError("--risk prints a table after the results; it cannot be combined with --json")
+    doc = check_files(agreement, reports, _as_of(as_of), risk=risk)
     if as_json:
         _dump(doc)
         return
     _print_results(doc, lang)
+    if risk:
+        _print_risk(doc["risk"], lang)
+
+
+def _print_risk(risk: dict, lang: str) -> None:
+    from rich.table import Table
+
+    from citynexus.i18n import t
+
+    zh = lang.startswith("zh")
+    tab = Table(title=t("agree_forecast", lang), header_style="bold", title_justify="left")
+    for key in ("agree_col_term", "agree_col_period", "agree_col_status", "agree_col_probability", "agree_col_lead"):
+        tab.add_column(t(key, lang))
+    tab.add_column(t("agree_col_explanation", lang))
+    for term, cells in risk.items():
+        for period, r in sorted(cells.items()):
+            st = t("agree_status_at_risk" if r["at_risk"] else "agree_status_on_track", lang)
+            tab.add_row(term, period, st, f"{100 * r['probability_breach']:.0f}%", str(r["lead_days"]),
+                        r["explanation_zh" if zh else "explanation"])  # fmt: skip
+    console.print(tab if risk else t("agree_risk_none", lang))
 
 
 def _print_results(doc: dict, lang: str) -> None:
@@ -147,14 +183,50 @@ def _print_results(doc: dict, lang: str) -> None:
 @_one_line
 def add(
     files: list[Path] = typer.Argument(..., help="Agreement TOML files to store."),
+    effective: str | None = typer.Option(
+        None,
+        "--effective",
+        help="A changed agreement's new version judges periods ending from this date on (YYYY-MM-DD). Default: today.",
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Validate and store agreements (parties are checked against the hub when it holds any)."""
+    """Validate and store agreements (parties are checked against the hub when it holds any). Storing a
+    changed agreement adds a version; the earlier versions are kept and still judge their periods."""
     from citynexus.services.agree import add_agreement
 
+    eff = _as_of(effective, "--effective") if effective else None
     for f in files:
-        r = add_agreement(f, db)
-        console.print(f"stored agreement {r['agreement']} ({r['terms']} terms)", highlight=False)
+        r = add_agreement(f, db, effective=eff)
+        console.print(
+            f"stored agreement {r['agreement']} ({r['terms']} terms), version {r['version']} "
+            f"effective {r['effective']}",
+            highlight=False,
+        )
+
+
+@app.command("versions")
+@_one_line
+def versions(
+    agreement: str = typer.Argument(..., help="Agreement id."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Every stored version of an agreement: effective date, digest and the terms it changed."""
+    from rich.table import Table
+
+    from citynexus.services.agree import agreement_versions
+
+    vs = agreement_versions(agreement, db)
+    if as_json:
+        _dump(vs)
+        return
+    tab = Table(title=f"{agreement}: versions", header_style="bold", title_justify="left")
+    for c in ("version", "effective", "stored", "digest", "terms changed"):
+        tab.add_column(c)
+    for v in vs:
+        stored = (v["stored_at"] or "")[:19].replace("T", " ")
+        tab.add_row(str(v["version"]), v["effective"], stored, v["digest"][:19] + "…", ", ".join(v["changed"]))
+    console.print(tab)
 
 
 @app.command("import-reports")
@@ -182,17 +254,22 @@ def status(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (a list of evaluations)."),
     lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    risk: bool = typer.Option(
+        False, "--risk", help="Forecast the periods not yet due (a table after each run; 'risk' in --json)."
+    ),
 ) -> None:
     """Evaluate stored agreements on stored reports; each run is stored and appended to the ledger."""
     from citynexus.services.agree import run_status
 
-    docs = run_status(db, list(agreements or []), _as_of(as_of))
+    docs = run_status(db, list(agreements or []), _as_of(as_of), risk=risk)
     if as_json:
         _dump(docs)
         return
     for d in docs:
         _print_results(d, lang)
         console.print(f"run {d['run']}, ledger entry {d['ledger_index']}", highlight=False)
+        if risk:
+            _print_risk(d["risk"], lang)
 
 
 @app.command("verify")
@@ -254,12 +331,7 @@ def graph(
             tab.add_row(*[v or "" for v in r.values()])
         console.print(tab)
         return
-    text = graph_text(db, fmt)
-    if out:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"wrote {out}", highlight=False)
-    else:
-        print(text)
+    _emit(graph_text(db, fmt), out)
 
 
 @app.command("draft")
@@ -274,12 +346,7 @@ def draft(
     """Draft an agreement from a need<->offer match of the hub, both parties filled in."""
     from citynexus.services.agree import draft_agreement
 
-    text = draft_agreement(need, offer, db, template)
-    if out:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"wrote {out}; edit it, then: citynexus agree add {out}", highlight=False)
-    else:
-        print(text)
+    _emit(draft_agreement(need, offer, db, template), out, f"; edit it, then: citynexus agree add {out}")
 
 
 @app.command("compliance")

@@ -99,15 +99,17 @@ def register(app: typer.Typer) -> None:
         core and other cities, spatial autocorrelation, the gravity network and obstacle degrees;
         print a summary table and write a report folder (report.html, report_zh.html and
         report_zh-Hant.html, readable offline; results.xlsx; csv/)."""
-        from citynexus.cli.report import REPORT_LANGS, ReportUsageError, run_report
+        from citynexus.cli.report import REPORT_LANGS, ReportUsageError, check_out, run_report
 
         if lang not in ("en", "zh"):
             raise ReportUsageError(f"--lang {lang!r}: the printed table is in en or zh")
-        for path in run_report("gba", out, list(REPORT_LANGS), print_lang=lang):
-            console.print(f"wrote {path}")
+        check_out(out)
         from citynexus.services.agree import demo_summary
 
-        console.print(demo_summary(), highlight=False, soft_wrap=True)
+        agreements = demo_summary()  # loaded before the report, whose agreements section shows them
+        for path in run_report("gba", out, list(REPORT_LANGS), print_lang=lang):
+            console.print(f"wrote {path}")
+        console.print(agreements, highlight=False, soft_wrap=True)
         from citynexus.services.centres import funding_summary
 
         console.print(funding_summary(), highlight=False, soft_wrap=True)

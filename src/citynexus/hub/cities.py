@@ -92,6 +92,12 @@ def cities() -> dict[str, City]:
     return dict(_tables()[0])
 
 
+def names(lang: str) -> dict[str, str]:
+    """Unit code -> the city's name for a page in ``lang``: the Chinese name for ``"zh"``, the
+    English one otherwise."""
+    return {c.code: (c.name_zh if lang == "zh" else c.name) for c in _tables()[0].values()}
+
+
 def resolve_city(value: object) -> str:
     """The unit code of a city given by code, English or Chinese name.
 

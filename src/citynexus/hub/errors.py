@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Self
 
 from citynexus import errors
-from citynexus.errors import CityNexusError, ImportRejectedError
+from citynexus.errors import CityNexusError, ImportRejectedError, RecordProblem
 
 
 class HubError(CityNexusError):
@@ -25,28 +30,24 @@ class HubConfigError(HubError):
 
 
 @dataclass
-class ImportProblem:
+class ImportProblem(RecordProblem):
     """One problem of one input record: where (``line`` of a JSON Lines file, or sheet and
     ``line`` = spreadsheet row), which ``field``, what is wrong and how to fix it."""
 
-    line: int
-    field: str
-    problem: str
-    fix: str = ""
     sheet: str | None = None
 
-    def __str__(self) -> str:
-        if self.line <= 0:
-            msg = f"{self.problem}" if self.field.startswith("(") else f"field '{self.field}': {self.problem}"
-        else:
-            where = f"sheet '{self.sheet}' row {self.line}" if self.sheet else f"line {self.line}"
-            msg = f"{where}, field '{self.field}': {self.problem}"
-        if self.fix:
-            msg += f" -> {self.fix}"
-        return msg
+    def where(self) -> str:
+        """``"sheet 'S' row N"`` or ``"line N"``; ``""`` for a problem of the whole input."""
+        return f"sheet '{self.sheet}' row {self.line}" if self.sheet and self.line > 0 else super().where()
 
 
 class HubImportError(HubError, ImportRejectedError):
     """An import was rejected; nothing was stored. ``problems`` lists every :class:`ImportProblem` found."""
 
     head = "import rejected, nothing stored: "
+
+    @classmethod
+    def of_file(cls, path: Path | str, problem: str, fix: str = "") -> Self:
+        """The error for a file that cannot be used at all: one problem of the whole file
+        (line 0, field ``"(file)"``), the file as its source."""
+        return cls([ImportProblem(0, "(file)", problem, fix)], str(path))

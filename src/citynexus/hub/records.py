@@ -22,11 +22,13 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from citynexus.data.limits import InputLimitError, JSONSyntaxError, check_xlsx
 from citynexus.data.limits import loads as safe_json
+from citynexus.data.recordfiles import BadLine, json_lines, read_utf8
 from citynexus.hub.cities import resolve_city
 from citynexus.hub.errors import HubImportError, ImportProblem, UnknownCityError
 from citynexus.hub.industries import normalise_industry
@@ -306,31 +308,10 @@ def read_jsonl(path: Path | str) -> ParsedFile:
     """Parse a JSON Lines file; blank lines are skipped; problems are collected, not raised."""
     path = Path(path)
     out = ParsedFile()
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise HubImportError([ImportProblem(0, "(file)", f"cannot read {path}: {err.strerror}")], str(path)) from err
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise HubImportError(
-            [ImportProblem(0, "(file)", "not UTF-8 text", "save the file as UTF-8")], str(path)
-        ) from err
-    for i, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = safe_json(line, source=f"line {i}")
-        except JSONSyntaxError as err:
-            msg = (
-                f"invalid JSON: {err.decode_error.msg} at column {err.decode_error.colno}"
-                if err.decode_error
-                else str(err)
-            )
-            out.problems.append(ImportProblem(i, "(json)", msg, "one JSON object per line"))
-            continue
-        except InputLimitError as err:
-            out.problems.append(ImportProblem(i, "(json)", str(err), "one flat JSON object per line, keys once"))
+    content = read_utf8(path, partial(HubImportError.of_file, path))
+    for i, obj in json_lines(content):
+        if isinstance(obj, BadLine):
+            out.problems.append(ImportProblem(i, "(json)", obj.problem, obj.fix))
             continue
         rec, probs = parse_record(obj, i)
         out.problems.extend(probs)
@@ -370,11 +351,11 @@ def read_excel(path: Path | str) -> ParsedFile:
     try:
         check_xlsx(path)  # a workbook is a zip: entry count and unpacked size, counted while streaming
     except InputLimitError as err:
-        raise HubImportError([ImportProblem(0, "(file)", str(err))], str(path)) from err
+        raise HubImportError.of_file(path, str(err)) from err
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:
-        raise HubImportError([ImportProblem(0, "(file)", f"cannot open workbook {path}: {err}")], str(path)) from err
+        raise HubImportError.of_file(path, f"cannot open workbook {path}: {err}") from err
     found = False
     for typ, sheet in SHEETS.items():
         if sheet not in wb.sheetnames:
@@ -425,9 +406,7 @@ def read_file(path: Path | str) -> ParsedFile:
         return read_excel(path)
     if suffix in (".jsonl", ".ndjson", ".json", ".txt"):
         return read_jsonl(path)
-    raise HubImportError(
-        [ImportProblem(0, "(file)", f"unsupported file type {suffix!r}", "use .jsonl or .xlsx")], str(path)
-    )
+    raise HubImportError.of_file(path, f"unsupported file type {suffix!r}", "use .jsonl or .xlsx")
 
 
 # ----------------------------------------------------------------------------- writing

@@ -61,20 +61,57 @@ TEXT: dict[str, tuple[str, str]] = {
     "agree_not_verified": ("NOT verified", "验证未通过"),
     "agree_upload": ("Upload reports", "上传报送数据"),
     "agree_upload_help": (
-        "CSV, Excel or JSON with columns agreement, party, metric, period, value. "
+        "CSV, Excel or JSON with columns `agreement, party, metric, period, value`. "
         "All-or-nothing: one bad row and nothing is stored.",
-        "CSV、Excel 或 JSON，列为 agreement、party、metric、period、value。全部成功才保存：任何一行有误即不保存。",
+        "CSV、Excel 或 JSON，列为 `agreement, party, metric, period, value`。全部成功才保存：任何一行有误即不保存。",
     ),
     "agree_import_ok": ("Imported", "已导入"),
     "agree_add": ("Add an agreement", "添加协议"),
     "agree_add_help": (
-        "An agreement TOML file (write one with 'citynexus agree new --template NAME'); "
+        "An agreement TOML file (write one with `citynexus agree new --template NAME`); "
         "it is validated before it is stored.",
-        "协议 TOML 文件（可用 'citynexus agree new --template NAME' 生成）；保存前先校验。",
+        "协议 TOML 文件（可用 `citynexus agree new --template NAME` 生成）；保存前先校验。",
     ),
     "agree_added": ("Stored agreement", "已保存协议"),
     "agree_rows": ("rows", "行"),
     "agree_terms": ("terms", "条款"),
     "agree_not_found": ("No such agreement", "没有该协议"),
     "agree_pick_cell": ("Choose a cell of the grid to see its explanation.", "点击表格中的单元格查看说明。"),
+    "agree_status_at_risk": ("at risk", "有违约风险"),
+    "agree_status_on_track": ("on track", "进展正常"),
+    "agree_report_intro": (
+        "The agreements in the database: per term, the statuses of its newest evaluation (anchored in the ledger) "
+        "and the periods not yet due that are at risk of breach.",
+        "数据库中的协议：各条款最近一次评估（已记入可信账本）的状态计数，以及尚未到期但存在违约风险的期间。",
+    ),
+    "agree_risk_heading": ("Terms at risk", "存在违约风险的条款"),
+    "agree_risk_help": (
+        "A period not yet due is at risk when the forecast of what its rule compares gives a probability of "
+        "breach of {level}% or more (simulated paths of a trend model fitted to the reports so far).",
+        "对尚未到期的期间，按已报送数据拟合趋势模型并模拟未来路径；若规则比较之量的违约概率达到 {level}% "
+        "或以上，即标为有违约风险。",
+    ),
+    "agree_risk_cell": ("{p}% breach, {days} days ahead", "违约概率 {p}%，距截止 {days} 天"),
+    "agree_risk_none": ("No not-yet-due term is at risk.", "尚无未到期条款存在违约风险。"),
+    "agree_col_probability": ("probability of breach", "违约概率"),
+    "agree_col_lead": ("lead time (days)", "提前量（天）"),
+    "agree_forecast": ("Forecast", "预测"),
+    "agree_model_ets": ("exponential smoothing with a damped trend, ETS(A,Ad,N)", "阻尼趋势的加法误差指数平滑模型"),
+    "agree_model_linear": ("linear trend (least squares)", "线性趋势（最小二乘）"),
+    "agree_model_mean": ("mean of the reported values", "已报送值的均值"),
+    "agree_versions": ("Versions", "版本历史"),
+    "agree_col_version": ("version", "版本"),
+    "agree_col_digest": ("digest", "摘要"),
+    "agree_col_stored": ("stored", "保存时间"),
+    "agree_col_effective": ("effective from", "生效日期"),
+    "agree_check_ledger_inclusion": ("ledger inclusion", "账本包含证明"),
+    "agree_check_entry_is_this_run": ("entry is this run", "条目属于本次评估"),
+    "agree_check_stored_results_match_the_entry": ("stored results match the entry", "所存结果与条目一致"),
+    "agree_check_agreement_versions": ("agreement versions", "协议版本"),
+    "agree_check_rule_version": ("rule version", "规则版本"),
+    "agree_check_report_batch": ("report batch at ledger entry", "报送批次，账本条目"),
+    "agree_check_reports_used_match_the_entry": ("reports used match the entry", "所用报送数据与条目一致"),
+    "agree_check_recomputed_status": ("recomputed status", "重新计算的状态"),
+    "agree_check_verify": ("verification", "验证"),
+    "agree_col_changed": ("terms changed", "变更的条款"),
 }

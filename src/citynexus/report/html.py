@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from citynexus import __version__
 from citynexus.i18n import LANGS, base_lang, t, to_hant_page
 from citynexus.report import figures as figs_mod
+from citynexus.report.agreements import agreements_section
 from citynexus.report.methods import describe
 from citynexus.services.analysis import ClusterAnalysis, Note, note_text
 
@@ -371,6 +372,7 @@ def render_report(a: ClusterAnalysis, lang: str = "en", geojson: dict | None = N
         notes=notes,
         spatial_notes=about("note_spatial"),
         network_notes=about("note_network"),
+        agreements_html=agreements_section(base),
     )
     if lang == "zh-Hant":
         page = to_hant_page(page)

@@ -18,12 +18,19 @@ if TYPE_CHECKING:
     from citynexus.services.auth import Principal
 
 
-def check_files(agreement: str | Path, reports: str | Path | None, as_of: dt.date | None = None) -> dict[str, Any]:
-    """Evaluate an agreement file on a report file without a database (the pinned check)."""
+def check_files(
+    agreement: str | Path, reports: str | Path | None, as_of: dt.date | None = None, risk: bool = False
+) -> dict[str, Any]:
+    """Evaluate an agreement file on a report file without a database (the pinned check). With
+    ``risk``, the result also has ``risk`` (:func:`term_risks` of the not-yet-due periods) — never
+    part of the pinned JSON."""
     ag = load_agreement(agreement)
     rows = read_reports(reports, [ag], only_known=True) if reports is not None else empty_reports()
     ev = evaluate(ag, rows, as_of or dt.date.today())
-    return ev.to_dict()  # type: ignore[union-attr]
+    doc = ev.to_dict()  # type: ignore[union-attr]
+    if risk:
+        doc["risk"] = term_risks(ag, rows, doc["results"])
+    return doc
 
 
 # ---------------------------------------------------------------------- permissions
@@ -91,9 +98,14 @@ def _get_visible(reg: AgreementRegistry, agreement_id: str, viewer):
 
 
 def add_agreement(
-    path: str | Path, db: str | None = None, who: Principal | None = None, client: str | None = None
+    path: str | Path,
+    db: str | None = None,
+    who: Principal | None = None,
+    client: str | None = None,
+    effective: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Validate an agreement file (parties checked against the hub when it holds any) and store it."""
+    """Validate an agreement file (parties checked against the hub when it holds any) and store it;
+    a changed agreement becomes a new version effective from ``effective`` (default: today)."""
     reg = AgreementRegistry(db)
     known = reg.known_parties()
     ag = load_agreement(path, known_parties=known)
@@ -106,9 +118,26 @@ def add_agreement(
         def authorize(owner: str | None) -> None:
             check_write(who, owner, f"agreement {ag.id!r}")
 
-    reg.save(ag, check_hub=False, owner=who.org if who else None, authorize=authorize)
-    _audit(reg, who, "agree.agreement.store", ag.id, client, {"digest": ag.digest})
-    return {"agreement": ag.id, "terms": len(ag.terms), "digest": ag.digest, "hub_checked": known is not None}
+    reg.save(ag, check_hub=False, owner=who.org if who else None, authorize=authorize, effective=effective)
+    version = reg.versions(ag.id)[-1]
+    _audit(reg, who, "agree.agreement.store", ag.id, client, {"digest": ag.digest, "version": version.number})
+    return {
+        "agreement": ag.id,
+        "terms": len(ag.terms),
+        "digest": ag.digest,
+        "hub_checked": known is not None,
+        "version": version.number,
+        "effective": version.effective.isoformat(),
+    }
+
+
+def agreement_versions(agreement_id: str, db: str | None = None, viewer=ALL) -> list[dict[str, Any]]:
+    """Every stored version of an agreement (oldest first): number, effective date, digest, when it
+    was stored, the rule digest of each term and the terms changed from the version before."""
+    reg = AgreementRegistry(db)
+    _get_visible(reg, agreement_id, viewer)
+    vs = reg.versions(agreement_id)
+    return [v.to_dict(prev) for prev, v in zip([None, *vs[:-1]], vs)]
 
 
 def import_reports(
@@ -132,8 +161,10 @@ def run_status(
     as_of: dt.date | None = None,
     who: Principal | None = None,
     client: str | None = None,
+    risk: bool = False,
 ) -> list[dict[str, Any]]:
-    """Evaluate stored agreements on stored reports; each run is stored and anchored."""
+    """Evaluate stored agreements on stored reports; each run is stored and anchored. With ``risk``,
+    each evaluation also has ``risk`` (:func:`stored_risks` of the new run)."""
     reg = AgreementRegistry(db)
     out = []
     evs = reg.run(
@@ -148,6 +179,8 @@ def run_status(
         latest = reg.latest_run(ev.agreement)
         d["run"] = latest["run"] if latest else None
         d["ledger_index"] = latest["ledger_index"] if latest else None
+        if risk:
+            d["risk"] = stored_risks(reg, reg.get(ev.agreement), latest)
         out.append(d)
     return out
 
@@ -191,10 +224,9 @@ def list_agreements(db: str | None = None, viewer=ALL) -> list[dict[str, Any]]:
 def graph_text(db: str | None = None, fmt: str = "turtle", viewer=ALL) -> str:
     """The compliance knowledge graph of the stored agreements ``viewer`` may see, as Turtle or JSON-LD."""
     from citynexus.agree.graph import serialize
-    from citynexus.agree.registry import stored_graph
 
     reg = AgreementRegistry(db)
-    return serialize(stored_graph(reg, _visible_list(reg, viewer)), fmt)
+    return serialize(_risk_graph(reg, _visible_list(reg, viewer)), fmt)
 
 
 def graph_query(
@@ -207,10 +239,9 @@ def graph_query(
     """Answer a canned question (``breached-green``, ``depends-on``, ``at-risk``) or a SPARQL
     SELECT over the graph of the stored agreements ``viewer`` may see."""
     from citynexus.agree.graph import canned, query
-    from citynexus.agree.registry import stored_graph
 
     reg = AgreementRegistry(db)
-    g = stored_graph(reg, _visible_list(reg, viewer))
+    g = _risk_graph(reg, _visible_list(reg, viewer))
     return query(g, sparql if sparql else canned(question or "breached-green", arg))
 
 
@@ -303,14 +334,19 @@ def check_upload(
 
 
 def add_agreement_upload(
-    filename: str, content: bytes, db: str | None = None, who: Principal | None = None, client: str | None = None
+    filename: str,
+    content: bytes,
+    db: str | None = None,
+    who: Principal | None = None,
+    client: str | None = None,
+    effective: dt.date | None = None,
 ) -> dict[str, Any]:
     """:func:`add_agreement` on an uploaded TOML file."""
     from citynexus.agree.errors import AgreeError
 
     with _upload(filename, content, (".toml",), "an agreement") as p:
         try:
-            return add_agreement(p, db, who, client)
+            return add_agreement(p, db, who, client, effective)
         except AgreeError as err:
             raise _renamed(err, filename) from None
 
@@ -329,10 +365,14 @@ def import_reports_upload(
 
 
 def agreement_view(agreement_id: str, db: str | None = None, viewer=ALL) -> dict[str, Any]:
-    """One stored agreement with its newest run arranged as a term x period grid."""
+    """One stored agreement with its newest run arranged as a term x period grid, and the risk
+    forecast of its not-yet-due periods (:func:`stored_risks`): ``risk[term][period]`` and the
+    list ``at_risk`` of the cells whose probability of breach reaches the risk level."""
     reg = AgreementRegistry(db)
     ag = _get_visible(reg, agreement_id, viewer)
     run = reg.latest_run(agreement_id)
+    risk = stored_risks(reg, ag, run)
+    vs = reg.versions(agreement_id)
     cells: dict[str, dict[str, dict]] = {}
     periods: list[str] = []
     for r in (run or {}).get("results", []):
@@ -342,9 +382,15 @@ def agreement_view(agreement_id: str, db: str | None = None, viewer=ALL) -> dict
     periods.sort(key=lambda p: (len(p) == 10, p))
     return {
         "agreement": ag.to_dict(),
-        "run": run and {k: run[k] for k in ("run", "as_of", "ledger_index")},
+        "run": run and {k: run[k] for k in ("run", "as_of", "ledger_index", "version")},
+        "versions": [v.to_dict(prev) for prev, v in zip([None, *vs[:-1]], vs)],
+        # every term a version had (the newest text of each): a run shows the terms of old versions too
+        "terms": {t["id"]: t for v in vs for t in v.agreement.to_dict()["terms"]},
         "periods": periods,
         "cells": cells,
+        "risk": risk,
+        "at_risk": at_risk_cells(risk),
+        "risk_level": RISK_LEVEL,
     }
 
 
@@ -359,11 +405,121 @@ def demo_summary(db: str | None = None) -> str:
     reg = AgreementRegistry(db)
     counts: Counter[str] = Counter()
     ids = [a.id for a in demo_agreements()]
+    at_risk = 0
     for aid in ids:
         run = reg.latest_run(aid) or {}
         counts.update(r["status"] for r in run.get("results", []))
+        at_risk += len(at_risk_cells(stored_risks(reg, reg.get(aid), run or None)))
     return (
         f"Agreements (SYNTHETIC demo): {len(ids)} agreements evaluated as of {DEMO_AS_OF.isoformat()}: "
         f"{counts['met']} term results met, {counts['breached']} breached, {counts['no_data']} without data, "
-        f"{counts['not_due']} not due; every run is anchored in the ledger (citynexus agree status, /agree)"
+        f"{counts['not_due']} not due ({at_risk} of them at risk of breach); every run is anchored in the ledger "
+        "(citynexus agree status, /agree)"
     )
+
+
+# ---------------------------------------------------------------------- risk of terms not yet due
+#: a not-yet-due period is "at risk" when the forecast probability of breach reaches this level
+RISK_LEVEL = 0.5
+#: how many not-yet-due periods of a term are forecast (the next ones to be judged)
+RISK_HORIZON = 4
+_risk_cache = None
+
+
+def term_risks(
+    agreement, reports, results: list[dict[str, Any]], risk_level: float = RISK_LEVEL, horizon: int = RISK_HORIZON
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Risk forecast of each not-yet-due period (status ``not_due`` in ``results``) of each term
+    whose rule compares a reported quantity with a number (:func:`citynexus.agree.forecast.comparisons`).
+
+    For each of the next ``horizon`` such periods, the series of each comparison is forecast to
+    the period with :func:`citynexus.watch.trajectory.trajectory` (simulated paths; probability of
+    breach = share of paths that fail the comparison); the clause with the largest probability
+    stands for the term (a lower bound for a conjunction). Returns ``{term: {period: {"at_risk",
+    "probability_breach", "lead_periods", "lead_days", "forecast", "band", "clause", "model",
+    "explanation", "explanation_zh"}}}``; terms that cannot be forecast are absent."""
+    from citynexus.agree.forecast import clause_series, comparisons
+    from citynexus.watch.trajectory import KpiTarget, trajectory
+
+    due: dict[str, list[str]] = {}
+    for r in results:
+        if r["status"] == "not_due":
+            due.setdefault(r["term"], []).append(r["period"])
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for term in agreement.terms:
+        periods = sorted(due.get(term.id, []))[:horizon]
+        cmps = comparisons(term.compiled) if periods else []
+        series = [(c, *clause_series(agreement, term, c, reports)) for c in cmps]
+        series = [(c, lab, val) for c, lab, val in series if any(v is not None for v in val)]
+        for period in periods:
+            best = None
+            for c, labels, values in series:
+                tg = KpiTarget(c.metric, c.op, c.threshold, period, c.cumulative, f"{agreement.id}/{term.id}")
+                tr = trajectory(labels, values, tg, risk_level=risk_level)
+                if tr.status in ("at_risk", "on_track") and (
+                    best is None or tr.probability_breach > best[1].probability_breach
+                ):
+                    best = (c, tr)
+            if best is not None:
+                out.setdefault(term.id, {})[period] = _risk_dict(best[0], best[1])
+    return out
+
+
+def _risk_dict(c, tr) -> dict[str, Any]:
+    return {
+        "at_risk": bool(tr.at_risk),
+        "probability_breach": round(float(tr.probability_breach), 4),
+        "lead_periods": int(tr.horizon),
+        "lead_days": int(tr.lead_days),
+        "forecast": float(tr.forecast),
+        "band": [float(tr.band[0]), float(tr.band[1])],
+        "clause": c.text,
+        "model": tr.settings.get("model"),
+        "explanation": tr.explain("en"),
+        "explanation_zh": tr.explain("zh"),
+    }
+
+
+def at_risk_cells(risk: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The at-risk cells of :func:`term_risks` as a flat list (term, period, probability, lead time)."""
+    return [
+        {"term": term, "period": p, "probability_breach": r["probability_breach"], "lead_days": r["lead_days"],
+         "lead_periods": r["lead_periods"]}
+        for term, cells in risk.items() for p, r in sorted(cells.items()) if r["at_risk"]
+    ]  # fmt: skip
+
+
+def stored_risks(reg: AgreementRegistry, ag, run: dict[str, Any] | None) -> dict[str, dict[str, dict[str, Any]]]:
+    """:func:`term_risks` of a stored agreement's newest run on its stored reports, cached per
+    (database, run, agreement version)."""
+    global _risk_cache
+    if not run:
+        return {}
+    if _risk_cache is None:
+        from citynexus.services.cache import LRU
+
+        _risk_cache = LRU(256)
+
+    def compute() -> dict[str, dict[str, dict[str, Any]]]:
+        # each not-yet-due period is forecast with the rule of the version that will judge it
+        rows, out = reg.reports([ag.id]), {}
+        vs = reg.versions(ag.id)
+        for v in vs:
+            mine = [r for r in run["results"] if r.get("version", vs[-1].number) == v.number]
+            for term, cells in term_risks(v.agreement, rows, mine).items():
+                out.setdefault(term, {}).update(cells)
+        return out
+
+    return _risk_cache.get((str(reg.engine.url), run["run"], ag.digest), compute)
+
+
+def _risk_graph(reg: AgreementRegistry, ags: list):
+    """The knowledge graph of ``ags`` with every at-risk term and period marked ``cnx:at_risk``."""
+    from citynexus.agree.graph import mark_at_risk
+    from citynexus.agree.registry import stored_graph
+
+    g = stored_graph(reg, ags)
+    for ag in ags:
+        for cell in at_risk_cells(stored_risks(reg, ag, reg.latest_run(ag.id))):
+            mark_at_risk(g, ag.id, cell["term"], cell["period"])
+    return g

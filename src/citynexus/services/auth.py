@@ -67,6 +67,17 @@ def check_write(p: Principal, owner: str | None, what: str) -> None:
         raise PermissionDenied(f"{what} belongs to organisation {owner!r}; key {p.key_name!r} acts for {p.org!r}")
 
 
+def import_owner(p: Principal, owner: str | None, what: str = "records") -> str:
+    """The organisation that owns what ``p`` imports: its own (``owner`` None or its own), or
+    ``owner`` when ``p`` is the platform; any other key is refused (nobody imports ``what`` into
+    another organisation's name but the platform)."""
+    if owner is None or owner == p.org:
+        return p.org
+    if not p.is_platform:
+        raise PermissionDenied(f"only a platform key may import {what} for another organisation")
+    return owner
+
+
 def can_see(p: Principal | None, owner: str | None, private: bool, parties: Iterable[str] = ()) -> bool:
     """Whether ``p`` (None: anonymous) may read a record of ``owner`` (private or not)."""
     if not private:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from citynexus.cases.errors import CasesError
+from citynexus.services.auth import import_owner
 
 # the screening use cases, re-exported for the faces
 from citynexus.services.cases_screening import (  # noqa: F401
@@ -140,16 +141,6 @@ def library_of(engine):
     from citynexus.cases.library import CaseLibrary
 
     return CaseLibrary(engine.url.render_as_string(hide_password=False))
-
-
-def _owner_for(who, owner: str | None) -> str:
-    from citynexus.services.auth import PermissionDenied
-
-    if owner is None or owner == who.org:
-        return who.org
-    if not who.is_platform:
-        raise PermissionDenied("only a platform key may import cases for another organisation")
-    return owner
 
 
 def _matches_text(c, q: str) -> bool:
@@ -347,7 +338,7 @@ def import_upload(
     from citynexus.services.auth import require_role
 
     require_role(who, "editor", "importing cases")
-    new_owner = _owner_for(who, owner)
+    new_owner = import_owner(who, owner, "cases")
     name = Path(filename or "upload.jsonl").name
     suffix = Path(name).suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".json", ".xlsx"):

@@ -1,5 +1,6 @@
-"""Tables of agreements (合作协议): agreements, their terms, report batches and rows, and
-evaluation runs (each batch and run anchored in the ledger by its ``ledger_index``)."""
+"""Tables of agreements (合作协议): agreements, every version of them, their terms, report
+batches and rows, and evaluation runs (each batch and run anchored in the ledger by its
+``ledger_index``)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,22 @@ class AgreeAgreement(Base):
     )
 
 
+class AgreeVersion(Base):
+    """One version of an agreement (``doc``: its plain-data form then), governing the periods that
+    end on or after ``effective`` until the next version's date (see :mod:`citynexus.agree.versions`)."""
+
+    __tablename__ = "agree_versions"
+
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agree_agreements.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effective: Mapped[dt.date] = mapped_column(Date)
+    doc: Mapped[dict] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class AgreeTerm(Base):
-    """One term of a stored agreement (denormalised for queries and the knowledge graph)."""
+    """One term of the newest version of a stored agreement (denormalised for queries and the knowledge graph)."""
 
     __tablename__ = "agree_terms"
 
@@ -96,4 +111,6 @@ class AgreeRun(Base):
     rule_digests: Mapped[dict] = mapped_column(JSON)
     batches: Mapped[list] = mapped_column(JSON)
     ledger_index: Mapped[int] = mapped_column(Integer)
+    #: the newest agreement version the run used (None: a run stored before versions were kept)
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

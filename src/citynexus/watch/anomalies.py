@@ -19,7 +19,7 @@ and an explanation in English and Chinese.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,12 +27,13 @@ import pandas as pd
 
 from citynexus.watch.changepoints import _as_float_array, seasonal_period, seasonal_profile
 from citynexus.watch.errors import WatchInputError, WatchSpecError
+from citynexus.watch.evidence import Evidence
 
 __all__ = ["AnomalyResult", "PartyAnomalyResult", "party_anomalies", "series_anomalies"]
 
 
 @dataclass
-class AnomalyResult:
+class AnomalyResult(Evidence):
     """Single-period outliers of one series with their evidence."""
 
     positions: list[int]
@@ -42,9 +43,6 @@ class AnomalyResult:
     series: list[float | None]
     settings: dict[str, Any]
     note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def explain(self, lang: str = "en") -> str:
         if not self.positions:
@@ -174,7 +172,7 @@ def _level(y: np.ndarray, w: int) -> np.ndarray:
 
 
 @dataclass
-class PartyAnomalyResult:
+class PartyAnomalyResult(Evidence):
     """Periods where a party's metrics jointly look unusual (IsolationForest)."""
 
     party: str
@@ -185,9 +183,6 @@ class PartyAnomalyResult:
     settings: dict[str, Any]
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def explain(self, lang: str = "en") -> str:
         if not self.periods:

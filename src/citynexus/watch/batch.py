@@ -23,8 +23,8 @@ from citynexus.watch.changepoints import (
     DEFAULT,
     ChangePointDetector,
     ChangePointSettings,
-    _hampel,
     _search,
+    hampel_rows,
     noise_scale,
     seasonal_profile,
 )
@@ -60,35 +60,6 @@ def _periods_rows(X: np.ndarray, threshold: float) -> list[int | None]:
             best[i] = p
         best_r = np.where(better, r, best_r)
     return best
-
-
-def _hampel_rows(Z: np.ndarray, k: float, w: int) -> np.ndarray:
-    """:func:`~citynexus.watch.changepoints._hampel` on every row."""
-    m, n = Z.shape
-    if k <= 0 or n < 2 * w + 2:
-        return Z
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    ml = np.full((m, n), np.nan)
-    mr = np.full((m, n), np.nan)
-    both = np.empty((m, n))
-    med = np.median(sliding_window_view(Z, w, axis=1), axis=2)
-    ml[:, w:] = med[:, : n - w]
-    mr[:, : n - w] = med[:, 1:]
-    full = sliding_window_view(Z, 2 * w + 1, axis=1)
-    both[:, w : n - w] = np.median(np.delete(full, w, axis=2), axis=2)
-    for i in (*range(w), *range(n - w, n)):
-        both[:, i] = np.median(np.concatenate([Z[:, max(0, i - w) : i], Z[:, i + 1 : i + 1 + w]], axis=1), axis=1)
-        if 0 < i < w:
-            ml[:, i] = np.median(Z[:, :i], axis=1)
-        if n - w <= i < n - 1:
-            mr[:, i] = np.median(Z[:, i + 1 :], axis=1)
-    far_l = np.isnan(ml) | (np.abs(Z - ml) > k)
-    far_r = np.isnan(mr) | (np.abs(Z - mr) > k)
-    out = Z.copy()
-    hit = far_l & far_r
-    out[hit] = both[hit]
-    return out
 
 
 def _gamma_rows(Z: np.ndarray) -> np.ndarray:
@@ -128,14 +99,16 @@ def changepoints_matrix(X: Any, settings: ChangePointSettings | None = None) -> 
         if p and sigma[j] > 0:
             XA[j] = XS[j] - seasonal_profile(XS[j], p)
             sigma[j] = noise_scale(XA[j]) or sigma[j]
+    sigma = np.where(sigma > 0, np.maximum(sigma, s.scale_floor * XA.std(axis=1)), sigma)
     ok = sigma > 0
     Z = np.zeros_like(XA)
     Z[ok] = (XA[ok] - np.median(XA[ok], axis=1, keepdims=True)) / sigma[ok, None]
-    Z[ok] = _hampel_rows(Z[ok], s.hampel, s.hampel_window) if ok.any() else Z[ok]
+    Z[ok] = hampel_rows(Z[ok], s.hampel, s.hampel_window) if ok.any() else Z[ok]
     penalty = s.beta * math.log(max(n, 2))
     gammas = _gamma_rows(Z) if s.cost == "rbf" else np.full(len(rows), np.nan)
     for j in np.flatnonzero(ok):
-        bk = _search(Z[j], s.cost, penalty, s.min_size, None if np.isnan(gammas[j]) else float(gammas[j]))
+        gamma = None if np.isnan(gammas[j]) else float(gammas[j])
+        bk = _search(Z[j], s.cost, penalty, s.min_size, gamma, s.search)
         out[int(rows[j])] = [int(b) for b in bk if 0 < b < n]
     return out
 
@@ -165,6 +138,3 @@ def changepoints_dask(
         if own:
             client.close()
     return [cp for part in results for cp in part]
-
-
-_ = _hampel  # the row-wise filter mirrors this one

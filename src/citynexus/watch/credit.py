@@ -19,14 +19,16 @@ Thomas, Edelman & Crook, 2002, "Credit Scoring and its Applications"):
    points the feature can give and the points received, in words.
 
 :class:`WoEScorecard` does 1–5. :func:`ks_statistic` and :func:`auc` score a ranking.
-:func:`sme_inputs` computes an SME's inputs from ledger entries only, each with the entry indices it
-came from; :func:`credit_report` scores them and attaches a proof bundle per entry.
+:func:`sme_inputs` computes an SME's inputs from ledger entries only (and, for an agreement evaluation
+run, the stored results its entry's digest proves), each with the entry indices it came from;
+:func:`credit_report` scores them and attaches a proof bundle per entry.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +37,15 @@ import pandas as pd
 
 from citynexus.watch.errors import WatchInputError, WatchSpecError
 
-__all__ = ["SME_FEATURES", "WoEScorecard", "auc", "credit_report", "ks_statistic", "sme_inputs"]
+__all__ = [
+    "SME_FEATURES",
+    "WoEScorecard",
+    "auc",
+    "credit_report",
+    "ks_statistic",
+    "sme_inputs",
+    "stored_evaluations",
+]
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -252,7 +262,7 @@ class WoEScorecard:
 #: The inputs of the SME credit card and how each is computed from ledger entries.
 SME_FEATURES = {
     "on_time_share": "share of delivery reports (metric on_time_rate, mean) or delivery records on time",
-    "kpi_compliance": "share of agreement-term evaluations met among those met or breached",
+    "kpi_compliance": "share of verified agreement-term evaluations met among those met or breached",
     "breach_severity": "mean severity (0..1) of breached evaluations; 0 without breaches",
     "risk_level": "partner-risk level from the watch scan of the verified reports: 0 low, 1 medium, 2 high",
     "tenure_months": "months from the first to the last verified report",
@@ -262,31 +272,97 @@ SME_FEATURES = {
 REPORT_TYPES = ("kpi.report", "watch.report")
 EVAL_TYPES = ("agree.evaluation", "kpi.evaluation")
 
+#: stored results of agreement evaluation runs by the ledger index of their entry: ``(agreement, results)``
+StoredRuns = Mapping[int, tuple[str, list[dict[str, Any]]]]
 
-def sme_inputs(entries: list[Any], party: str, grace_days: int = 15) -> dict[str, dict[str, Any]]:
+
+def stored_evaluations(db_url: str | None = None) -> StoredRuns:
+    """The evaluation runs stored by :mod:`citynexus.agree` in the database at ``db_url`` (default:
+    ``$CITYNEXUS_DB``), keyed by the ledger index of each run's ``agree.evaluation`` entry. Empty when
+    the database has no agreement tables yet."""
+    from sqlalchemy import inspect, select
+
+    from citynexus.store import get_engine, session_scope
+    from citynexus.store.agree import AgreeRun
+
+    engine = get_engine(db_url)
+    if not inspect(engine).has_table(AgreeRun.__tablename__):
+        return {}
+    with session_scope(engine) as s:
+        rows = s.execute(select(AgreeRun.ledger_index, AgreeRun.agreement_id, AgreeRun.results)).all()
+    return {int(i): (str(a), list(r)) for i, a, r in rows}
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """One met/breached evaluation of a term for a period and the ledger entry that proves it."""
+
+    key: tuple[str, str, str]  # (agreement or "", term, period)
+    met: bool
+    severity: float
+    index: int
+
+
+def _decisions(evals: list[Any], party: str, runs: StoredRuns | None) -> list[_Decision]:
+    """Met/breached evaluations of ``party`` from two shapes of evaluation entries:
+
+    * one result per entry (payload ``party, term, period, status[, severity]``): the entry is the record;
+    * one ``agree.evaluation`` entry per run of :class:`citynexus.agree.registry.AgreementRegistry`
+      (payload ``run, agreement, results_digest, ...``): its results are the stored run with that ledger
+      index, counted only if their RFC 8785 digest equals the entry's ``results_digest`` and the run is of
+      the entry's agreement (a stored result that does not match its entry counts for nothing). A breach
+      has severity 1. Where several verified runs judged the same (agreement, term, period), the newest
+      entry counts.
+    """
+    from citynexus.ledger.canonical import digest
+
+    out: dict[tuple[str, str, str], _Decision] = {}
+    for e in sorted(evals, key=lambda e: int(e.index)):
+        p = e.payload
+        if "results_digest" in p:
+            stored = (runs or {}).get(int(e.index))
+            if stored is None or stored[0] != p.get("agreement") or digest(stored[1]) != p["results_digest"]:
+                continue
+            for r in stored[1]:
+                if str(r.get("party")) == party and r.get("status") in ("met", "breached"):
+                    key = (stored[0], str(r.get("term")), str(r.get("period")))
+                    out[key] = _Decision(key, r["status"] == "met", 0.0 if r["status"] == "met" else 1.0, int(e.index))
+        elif str(p.get("party")) == party and p.get("status") in ("met", "breached"):
+            key = (str(p.get("agreement", "")), str(p.get("term")), str(p.get("period")))
+            sev = 0.0 if p["status"] == "met" else float(p.get("severity", 1.0))
+            out[key] = _Decision(key, p["status"] == "met", sev, int(e.index))
+    return list(out.values())
+
+
+def sme_inputs(
+    entries: list[Any], party: str, grace_days: int = 15, runs: StoredRuns | None = None
+) -> dict[str, dict[str, Any]]:
     """The SME credit inputs of ``party`` from ledger entries (objects with ``index``, ``type`` and a
-    ``payload`` dict). Reports: payload ``party, metric, period, value[, submitted]``; evaluations:
-    payload ``party, term, period, status (met|breached|...)[, severity]``. Each input is
+    ``payload`` dict). Reports: payload ``party, metric, period, value[, submitted]``; evaluations: one
+    result per entry (payload ``party, term, period, status (met|breached|...)[, severity]``) or one
+    agreement evaluation run per entry whose results are read from ``runs`` (:func:`stored_evaluations`)
+    and checked against the entry's digest (see :func:`_decisions`). Each input is
     ``{"value", "entries": [ledger indices], "definition"}``; nothing else goes in."""
     from citynexus.watch.periods import to_period
     from citynexus.watch.scan import scan
 
     reps = [e for e in entries if e.type in REPORT_TYPES and str(e.payload.get("party")) == party]
-    evals = [e for e in entries if e.type in EVAL_TYPES and str(e.payload.get("party")) == party]
-    if not reps and not evals:
+    decided = _decisions([e for e in entries if e.type in EVAL_TYPES], party, runs)
+    if not reps and not decided:
         raise WatchInputError(f"no verified report or evaluation of party {party!r} in the ledger")
     out: dict[str, dict[str, Any]] = {}
 
     def put(name: str, value: float, used: list[Any]) -> None:
-        out[name] = {"value": float(value), "entries": [int(e.index) for e in used], "definition": SME_FEATURES[name]}
+        """``used``: entries, or decisions (several may come from one run's entry): each index once, in order."""
+        idx = sorted({int(e.index) for e in used})
+        out[name] = {"value": float(value), "entries": idx, "definition": SME_FEATURES[name]}
 
     otd = [e for e in reps if e.payload.get("metric") == "on_time_rate" and e.payload.get("value") is not None]
     put("on_time_share", float(np.mean([float(e.payload["value"]) for e in otd])) if otd else 0.0, otd)
-    decided = [e for e in evals if e.payload.get("status") in ("met", "breached")]
-    met = [e for e in decided if e.payload["status"] == "met"]
+    met = [d for d in decided if d.met]
     put("kpi_compliance", len(met) / len(decided) if decided else 0.0, decided)
-    br = [e for e in decided if e.payload["status"] == "breached"]
-    put("breach_severity", float(np.mean([float(e.payload.get("severity", 1.0)) for e in br])) if br else 0.0, br)
+    br = [d for d in decided if not d.met]
+    put("breach_severity", float(np.mean([d.severity for d in br])) if br else 0.0, br)
     if reps:
         df = pd.DataFrame([e.payload for e in reps])
         res = scan(df[[c for c in ("party", "metric", "period", "value", "submitted") if c in df.columns]])

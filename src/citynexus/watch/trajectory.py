@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from citynexus.watch.errors import WatchInputError, WatchSpecError
+from citynexus.watch.evidence import Evidence
 from citynexus.watch.periods import to_period
 
 __all__ = ["KpiTarget", "TrajectoryResult", "parse_term", "trajectory"]
@@ -69,7 +70,7 @@ def parse_term(rule: str, due: str, name: str = "") -> KpiTarget:
 
 
 @dataclass
-class TrajectoryResult:
+class TrajectoryResult(Evidence):
     """Forecast of a KPI to its due period, probability of breach, ``at_risk`` and lead time."""
 
     target: dict[str, Any]
@@ -85,9 +86,6 @@ class TrajectoryResult:
     settings: dict[str, Any]
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def explain(self, lang: str = "en") -> str:
         rule = self.target["rule"]

@@ -16,7 +16,15 @@ NAV_ITEMS = [{"key": "agree", "href": "/agree", "label": "agree_nav"}]
 
 STATUSES = ("met", "breached", "no_data", "not_due")
 #: symbol of each status: colour is never the only cue
-SYMBOLS = {"met": "✓", "breached": "✗", "no_data": "?", "not_due": "·"}
+SYMBOLS = {"met": "✓", "breached": "✗", "no_data": "?", "not_due": "·", "at_risk": "!"}
+#: the grid's legend: a not-yet-due cell whose forecast reaches the risk level shows "at risk"
+LEGEND = (*STATUSES, "at_risk")
+#: the forecast models of :func:`citynexus.watch.trajectory.trajectory`, by the name it reports
+MODEL_KEYS = {
+    "ETS(A,Ad,N)": "agree_model_ets",
+    "linear trend (least squares)": "agree_model_linear",
+    "mean of reported values": "agree_model_mean",
+}
 LABEL_KEYS = (
     "loading",
     "problems_found",
@@ -33,6 +41,13 @@ LABEL_KEYS = (
 )
 
 
+def check_label(name: str, lang: str) -> str:
+    """A verification check's name in the page's language (``report batch at ledger entry N`` keeps its N)."""
+    if name.startswith("report batch at ledger entry "):
+        return f"{t('agree_check_report_batch', lang)} {name.rsplit(' ', 1)[1]}"
+    return t("agree_check_" + name.replace(" ", "_"), lang)
+
+
 @router.get("/agree", response_class=HTMLResponse)
 def agree_page(request: Request) -> HTMLResponse:
     from citynexus.errors import CityNexusError
@@ -41,7 +56,7 @@ def agree_page(request: Request) -> HTMLResponse:
     lang = lang_of(request)
     db = request.app.state.engine.url.render_as_string(hide_password=False)
     labels = {k: t(k, lang) for k in LABEL_KEYS}
-    status_labels = {s: t(f"agree_status_{s}", lang) for s in STATUSES}
+    status_labels = {s: t(f"agree_status_{s}", lang) for s in LEGEND}
     items = svc.list_agreements(db, viewer=None)  # the dashboard shows what anyone may see
     q = request.query_params
     sel = q.get("id", "").strip() or (items[0]["id"] if items else "")
@@ -60,8 +75,10 @@ def agree_page(request: Request) -> HTMLResponse:
                 verification = svc.verify_status(sel, term, period, db, viewer=None)
             except CityNexusError as err:
                 verification = {"ok": False, "checks": [{"check": "verify", "ok": False, "detail": str(err)}]}
+            for c in verification["checks"]:
+                c["label"] = check_label(c["check"], lang)
     synthetic = any(a["synthetic"] for a in items)
-    terms = {x["id"]: x for x in view["agreement"]["terms"]} if view else {}
+    terms = view["terms"] if view else {}
     return render(
         request,
         "agree.html",
@@ -80,6 +97,9 @@ def agree_page(request: Request) -> HTMLResponse:
         detail=detail,
         verification=verification,
         statuses=STATUSES,
+        legend=LEGEND,
+        zh=lang == "zh",  # content in Chinese (a zh-Hant page is built in zh and converted whole)
+        model_labels={m: t(k, lang) for m, k in MODEL_KEYS.items()},
         status_labels=status_labels,
         symbols=SYMBOLS,
     )

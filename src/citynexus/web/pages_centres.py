@@ -35,9 +35,13 @@ def _encoder(request: Request):
     return getattr(request.app.state, "hub_encoder", None)
 
 
-def _page(request: Request, view: str, synthetic: bool, **ctx: Any) -> HTMLResponse:
+def _page(request: Request, view: str, answer: dict[str, Any], *fields: str, **ctx: Any) -> HTMLResponse:
+    """The centres page on tab ``view``: ``answer`` is the service's answer for the view (its
+    ``synthetic`` flag labels the demo; each of ``fields`` is passed on under its own name),
+    ``ctx`` the view's other template values."""
     title = dict((k, lbl) for k, _, lbl in TABS)[view]
-    return render(request, "centres.html", "centres", title, view=view, tabs=TABS, demo=synthetic, **ctx)
+    ctx |= {f: answer[f] for f in fields}
+    return render(request, "centres.html", "centres", title, view=view, tabs=TABS, demo=answer["synthetic"], **ctx)
 
 
 def _error(request: Request, err: Exception) -> HTMLResponse:
@@ -61,9 +65,9 @@ def _names(centres, lang: str) -> dict[str, str]:
 
 
 def _city_names(lang: str) -> dict[str, str]:
-    from citynexus.hub import cities as hc
+    from citynexus.hub.cities import names
 
-    return {c.code: (c.name_zh if lang == "zh" else c.name) for c in hc.cities().values()}
+    return names(lang)
 
 
 # ---------------------------------------------------------------------------- map
@@ -205,12 +209,12 @@ def centres_map(request: Request) -> HTMLResponse:
     return _page(
         request,
         "map",
-        m["synthetic"],
+        m,
+        "year",
+        "years",
         figures={"fig-centres-map": _fig(map_figure(m, lang))},
         rows=rows,
         links=links,
-        year=m["year"],
-        years=m["years"],
     )
 
 
@@ -283,11 +287,11 @@ def centres_inbox(request: Request) -> HTMLResponse:
     return _page(
         request,
         "inbox",
-        box["synthetic"],
+        box,
+        "page",
+        "pages",
+        "total",
         items=items,
-        page=box["page"],
-        pages=box["pages"],
-        total=box["total"],
         text=text,
         city=city,
         cities=sorted(cities.items(), key=lambda kv: kv[0]),
@@ -349,10 +353,10 @@ def centres_performance(request: Request) -> HTMLResponse:
     return _page(
         request,
         "performance",
-        rep["synthetic"],
+        rep,
+        "year",
+        "years",
         rows=rows,
-        year=rep["year"],
-        years=rep["years"],
         central=central,
         gaps=len(rep["network"]["gaps"]),
         figures=figures,
@@ -403,7 +407,7 @@ def centres_funding(request: Request) -> HTMLResponse:
     return _page(
         request,
         "funding",
-        out["synthetic"],
+        out,
         initial=out,
         sliders=sliders,
         budget=DEFAULT_BUDGET,
@@ -514,7 +518,7 @@ def centres_talent(request: Request) -> HTMLResponse:
     return _page(
         request,
         "talent",
-        pool["synthetic"],
+        pool,
         positions=[
             {"id": p.id, "title": p.title, "org": p.org, "city": cities.get(p.city, p.city)} for p in positions.values()
         ],

@@ -48,9 +48,9 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def _city_names(lang: str) -> dict[str, str]:
-    from citynexus.hub import cities as _cities
+    from citynexus.hub.cities import names
 
-    return {c.code: (c.name_zh if lang == "zh" else c.name) for c in _cities.cities().values()}
+    return names(lang)
 
 
 def _page_number(value: str | None) -> int:

@@ -73,7 +73,10 @@ def _agreement(aid: str, template: str, parties: list[str]) -> dict:
     for t in data["terms"]:
         t["party"] = swap[t["party"]]
         if "due" in t:
-            t["due"] = min(END, shift_date(t["due"], old_start, START))
+            was = t["due"]
+            t["due"] = min(END, shift_date(was, old_start, START))
+            for key in ("text", "text_zh"):  # the text names the due date's year: keep it true
+                t[key] = t[key].replace(str(was.year), str(t["due"].year))
     return data
 
 

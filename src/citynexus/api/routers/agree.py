@@ -26,7 +26,7 @@ def _url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, name: str = "as_of") -> dt.date | None:
     from citynexus.agree.errors import AgreeError
 
     if not value:
@@ -34,7 +34,7 @@ def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise AgreeError(f"as_of {value!r} is not a date; write YYYY-MM-DD") from None
+        raise AgreeError(f"{name} {value!r} is not a date; write YYYY-MM-DD") from None
 
 
 async def _read(f: UploadFile) -> bytes:
@@ -59,6 +59,19 @@ def agreement(
     who: Principal | None = Depends(optional_key),
 ) -> dict[str, Any]:
     return svc.agreement_view(agreement_id, _url(db), who)
+
+
+@router.get(
+    "/agreements/{agreement_id}/versions",
+    summary="Every stored version of an agreement (effective date, digests, terms changed)",
+    responses={**ERRORS, **AUTH_RESPONSES},
+)
+def versions(
+    agreement_id: str = Path(..., max_length=64),
+    db: Engine = Depends(get_db),
+    who: Principal | None = Depends(optional_key),
+) -> list[dict[str, Any]]:
+    return svc.agreement_versions(agreement_id, _url(db), who)
 
 
 @router.post(
@@ -88,11 +101,16 @@ async def check(
     responses={**ERRORS, **AUTH_RESPONSES},
 )
 async def add(
-    request: Request, file: UploadFile = File(...), db: Engine = Depends(get_db), who: Principal = Depends(require_key)
+    request: Request,
+    file: UploadFile = File(...),
+    effective: str | None = Query(None, description="A changed agreement's new version applies from (YYYY-MM-DD)"),
+    db: Engine = Depends(get_db),
+    who: Principal = Depends(require_key),
 ) -> dict[str, Any]:
     content = await _read(file)
+    name = file.filename or "agreement.toml"
     return await run_in_threadpool(
-        svc.add_agreement_upload, file.filename or "agreement.toml", content, _url(db), who, client_of(request)
+        svc.add_agreement_upload, name, content, _url(db), who, client_of(request), _date(effective, "effective")
     )
 
 

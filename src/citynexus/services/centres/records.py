@@ -7,19 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from citynexus.services.auth import import_owner
 from citynexus.services.centres.state import _book, network
 
 ACTIONS = ("open", "accept", "deliver", "confirm")
-
-
-def _owner_for(who, owner: str | None) -> str:
-    from citynexus.services.auth import PermissionDenied
-
-    if owner is None or owner == who.org:
-        return who.org
-    if not who.is_platform:
-        raise PermissionDenied("only a platform key may import records for another organisation")
-    return owner
 
 
 def _upload_path(tmp: str, filename: str, allowed: tuple[str, ...]) -> Path:
@@ -79,7 +70,7 @@ def import_upload(
     if kind not in ("centres", "requests"):
         raise CentresError(f"kind must be centres or requests, got {kind!r}")
     require_role(who, "editor", f"importing {kind}")
-    new_owner = _owner_for(who, owner)
+    new_owner = import_owner(who, owner)
     book = _book(db)
     with tempfile.TemporaryDirectory() as tmp:
         p = _upload_path(tmp, filename, (".jsonl", ".ndjson", ".xlsx"))

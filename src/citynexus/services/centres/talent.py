@@ -7,8 +7,9 @@ import hashlib
 import json
 from typing import Any
 
+from citynexus.services.auth import import_owner
 from citynexus.services.cache import LRU
-from citynexus.services.centres.records import _owner_for, _upload_path
+from citynexus.services.centres.records import _upload_path
 from citynexus.services.centres.state import _url
 
 _talent_cache = LRU(4)
@@ -80,7 +81,7 @@ def import_talent_upload(
     from citynexus.store.centres import TalentRecordRow
 
     require_role(who, "editor", "importing talent records")
-    new_owner = _owner_for(who, owner)
+    new_owner = import_owner(who, owner)
     with tempfile.TemporaryDirectory() as tmp:
         p = _upload_path(tmp, filename, (".jsonl", ".ndjson"))
         p.write_bytes(content)
