@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from citynexus.cli._names import LANG_HELP, check_lang, label, named, tr
 from citynexus.cli.common import check_out, console, df_table
 from citynexus.evaluate.errors import IndexSpecError
 
@@ -53,30 +54,31 @@ def with_selection(spec, units: str | None, exclude: str | None, periods: str | 
     return spec
 
 
-def _load(data: str, spec_path: Path | None):
+def _load(data: str, spec_path: Path | None, lang: str = "en"):
     from citynexus.data import open_dataset
     from citynexus.evaluate import IndexSpec, default_spec
 
     ds = open_dataset(data)
     if ds.synthetic:
-        console.print("[yellow]note:[/] this dataset is SYNTHETIC (合成数据) — results are for demonstration only.")
+        console.print(tr("cli_synthetic_note", lang))
     if spec_path is not None:
         spec = IndexSpec.read(spec_path)
     else:
         try:
             spec = default_spec(str(data))
-            console.print(f"using the bundled spec for '{data}'")
+            console.print(tr("cli_bundled_spec", lang, data=data))
         except IndexSpecError:
             spec = IndexSpec()
-            console.print("no --spec given: using the default methods (see docs/methods.md)")
+            console.print(tr("cli_default_spec", lang))
     return ds, spec
 
 
-def _build(data: str, spec_path: Path | None, period: int | None, pick: tuple = (None, None, None)):
+def _build(data: str, spec_path: Path | None, period: int | None, pick: tuple = (None, None, None), lang: str = "en"):
+    """(result, dataset) of building ``data`` with the spec and the command line's selection."""
     from citynexus.evaluate import build
 
-    ds, spec = _load(data, spec_path)
-    return build(ds, with_selection(spec, *pick), period)
+    ds, spec = _load(data, spec_path, lang)
+    return build(ds, with_selection(spec, *pick), period), ds
 
 
 @app.command("build")
@@ -89,7 +91,7 @@ def build_cmd(
     ),
     excel: bool = typer.Option(False, "--excel", help="Also write result.xlsx (every table in one workbook)."),
     top: int = typer.Option(20, "--top", help="How many units of the ranking to print."),
-    lang: str = typer.Option("en", "--lang", help="Unit names in 'en' or 'zh'."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     publish: bool = typer.Option(
         False, "--publish", help="Append the digests of inputs, spec and result.json to the verifiable ledger."
     ),
@@ -112,22 +114,20 @@ def build_cmd(
     result (with provenance) to --out; print the ranking. With --publish, record the
     result in the ledger (check it later with `citynexus ledger verify-result`)."""
     check_out(out, folder=True)
+    lang = check_lang(lang, IndexSpecError)
     pick = (units, exclude, periods)
     if panel:
         if period is not None:
             raise IndexSpecError("--panel pools every period; leave out --period (use --periods to choose years)")
         _build_panel(data, spec, out, excel, top, lang, pick)
         return
-    r = _build(data, spec, period, pick)
+    r, ds = _build(data, spec, period, pick, lang)
     files = r.to_csv(out)
     if excel:
         files.append(r.to_excel(out / "result.xlsx"))
-    console.print(
-        df_table(
-            r.ranking(lang=lang).head(top),
-            title=f"{r.index_code} ranking (1 = best), scores of year {r.period} (normalised within that year)",
-        )
-    )
+    shown, with_index = named(r.ranking().drop(columns="name", errors="ignore").head(top), ds, lang)
+    title = tr("cli_ranking_title", lang, index=label(ds, r.index_code, lang), period=r.period)
+    console.print(df_table(shown, title=title, index=with_index))
     warn = [rec for rec in r.log if rec["level"] == "warning"]
     for rec in warn[:10]:
         console.print(f"[yellow]{rec['step']}:[/] {rec['message']}")
@@ -143,25 +143,22 @@ def build_cmd(
 def _build_panel(data: str, spec_path: Path | None, out: Path, excel: bool, top: int, lang: str, pick) -> None:
     from citynexus.evaluate.panel import build_panel
 
-    ds, spec = _load(data, spec_path)
+    ds, spec = _load(data, spec_path, lang)
     r, scores = build_panel(ds, with_selection(spec, *pick))
     files = r.to_csv(out)
     names = ds.units.set_index("code")["name_zh" if lang.startswith("zh") else "name"]
     scores.insert(1, "name", scores["unit"].map(names))
     scores.to_csv(out / "panel_scores.csv", index=False, encoding="utf-8-sig")
+    scores = scores.drop(columns="name")
     files.append(out / "panel_scores.csv")
     if excel:
         files.append(r.to_excel(out / "result.xlsx"))
     last = int(scores["period"].max())
     shown = scores[scores["period"] == last].sort_values("rank").head(top).set_index("unit")
-    cols = ["name", r.index_code, "rank"]
-    console.print(
-        df_table(
-            shown[cols],
-            title=f"{r.index_code} {last} ranking (1 = best), pooled panel scores "
-            f"({scores['period'].min()}-{last} normalised together, comparable across years)",
-        )
-    )
+    shown, with_index = named(shown[[r.index_code, "rank"]], ds, lang)
+    first = scores["period"].min()
+    title = tr("cli_panel_title", lang, index=label(ds, r.index_code, lang), period=last, first=first)
+    console.print(df_table(shown, title=title, index=with_index))
     warn = [x for x in r.log if x["level"] == "warning"]
     for rec in warn[:10]:
         console.print(f"[yellow]{rec['step']}:[/] {rec['message']}")
@@ -176,35 +173,42 @@ def stats_cmd(
     spec: Path | None = typer.Option(None, "--spec", "-s", help=SPEC_HELP),
     period: int | None = typer.Option(None, "--period", "-p", help=PERIOD_HELP),
     out: Path | None = typer.Option(None, "--out", "-o", help="Also write the indicator statistics to this CSV."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Indicator statistics (availability, skew, kurtosis, flags for outliers,
     collinearity and negative correlations), correlations with parents and Cronbach's
-    alpha per aggregate."""
+    alpha per aggregate. Indicators are shown with their names beside the codes."""
     check_out(out, suffixes=(".csv",))
-    r = _build(data, spec, period)
+    lang = check_lang(lang, IndexSpecError)
+    r, ds = _build(data, spec, period, lang=lang)
     s = r.stats()
+    s.index.name = "indicator"
     cols = ["availability", "min", "max", "mean", "sd", "skew", "kurtosis", "outliers"]
-    console.print(df_table(s[cols], title=f"indicator statistics ({r.period}, after denominating)"))
+    _show(s[cols], ds, lang, tr("cli_stats_title", lang, period=r.period))
     for c, row in s.iterrows():
         if row["collinear"]:
-            console.print(f"[yellow]collinear[/] (|r| >= 0.9 with a sibling): {c} ~ {row['collinear']}")
-    console.print(df_table(r.cronbach().set_index("aggregate"), title="Cronbach's alpha of each aggregate's children"))
-    corr = r.correlations().set_index("code")
-    console.print(df_table(corr, title="correlation with parent and with the index"))
+            others = ", ".join(label(ds, x.strip(), lang) for x in str(row["collinear"]).split(","))
+            console.print(tr("cli_collinear", lang, a=label(ds, str(c), lang), b=others))
+    _show(r.cronbach().set_index("aggregate"), ds, lang, tr("cli_cronbach_title", lang))
+    _show(r.correlations().set_index("code"), ds, lang, tr("cli_corr_title", lang))
     neg = r.negative_correlations()
     if len(neg):
-        console.print(
-            df_table(neg, title="siblings with correlation <= -0.4 (they pull their parent apart)", index=False)
-        )
+        _show(neg, ds, lang, tr("cli_negative_title", lang))
     treated = r.treatment[~r.treatment["treatment"].str.startswith("none")] if len(r.treatment) else r.treatment
     if len(treated):
         t = treated[
             ["indicator", "treatment", "n_winsorised", "skew_before", "kurt_before", "skew_after", "kurt_after"]
         ]
-        console.print(df_table(t.set_index("indicator"), title="outlier treatment"))
+        _show(t.set_index("indicator"), ds, lang, tr("cli_treatment_title", lang))
     if out is not None:
         s.to_csv(out, encoding="utf-8-sig")
-        console.print(f"wrote {out}")
+        console.print(tr("cli_wrote", lang, path=out))
+
+
+def _show(df: pd.DataFrame, ds, lang: str, title: str) -> None:
+    """Print ``df`` with names beside or instead of codes, headers in ``lang``."""
+    shown, with_index = named(df, ds, lang)
+    console.print(df_table(shown, title=title, index=with_index))
 
 
 @app.command("explain")
@@ -215,21 +219,28 @@ def explain_cmd(
     period: int | None = typer.Option(None, "--period", "-p", help=PERIOD_HELP),
     code: str | None = typer.Option(None, "--code", help="Aggregate to explain (default: the top index)."),
     n: int = typer.Option(5, "--n", help="How many strengths and weaknesses to list."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Each indicator's contribution (effective weight x normalised value) to the unit's
-    score, and its strongest and weakest indicators (by rank among all units)."""
-    r = _build(data, spec, period)
+    score, and its strongest and weakest indicators (by rank among all units), with the
+    indicators' names beside their codes."""
+    lang = check_lang(lang, IndexSpecError)
+    r, ds = _build(data, spec, period, lang=lang)
     try:
         e = r.explain(unit, code, n)
     except KeyError as err:
         raise IndexSpecError(str(err).strip("'\"")) from None
-    name = r.units["name"].get(unit, unit) if "name" in r.units.columns else unit
-    console.print(
-        f"[bold]{name} ({unit})[/]: {e.code} = {e.score:.2f}, rank {e.rank} of {r.scores[e.code].notna().sum()}"
+    head = {"name": label(ds, unit, lang), "unit": unit, "code": label(ds, e.code, lang), "score": e.score}
+    console.print(tr("cli_explain_head", lang, **head, rank=e.rank, n=r.scores[e.code].notna().sum()))
+    parts = (
+        (e.table, "cli_contributions_title"),
+        (e.strengths[["value", "rank", "contribution"]], "cli_strengths_title"),
+        (e.weaknesses[["value", "rank", "contribution"]], "cli_weaknesses_title"),
     )
-    console.print(df_table(e.table, title="contributions (sum = score for arithmetic aggregation)"))
-    console.print(df_table(e.strengths[["value", "rank", "contribution"]], title="strengths (best ranks)"))
-    console.print(df_table(e.weaknesses[["value", "rank", "contribution"]], title="weaknesses (worst ranks)"))
+    for df, key in parts:
+        df = df.copy()
+        df.index.name = "indicator"
+        _show(df, ds, lang, tr(key, lang))
 
 
 def _scores_from(ref: Path, data: str | None, period: int | None, code: str | None) -> tuple[pd.Series, str]:
@@ -244,7 +255,7 @@ def _scores_from(ref: Path, data: str | None, period: int | None, code: str | No
     if ref.suffix.lower() == ".toml":
         if data is None:
             raise IndexSpecError(f"{ref} is a spec: give --data to build it")
-        r = _build(data, ref, period)
+        r, _ = _build(data, ref, period)
         c = code or r.index_code
         return r.scores[c], c
     raise IndexSpecError(f"{ref} is neither a result folder (from `index build --out`) nor a spec (.toml)")
@@ -254,25 +265,33 @@ def _scores_from(ref: Path, data: str | None, period: int | None, code: str | No
 def compare_cmd(
     a: Path = typer.Argument(..., help="First result: a folder written by `index build --out`, or a spec .toml."),
     b: Path = typer.Argument(..., help="Second result: a folder or a spec .toml."),
-    data: str | None = typer.Option(None, "--data", "-d", help=DATA_HELP + " Needed when A or B is a spec."),
+    data: str | None = typer.Option(
+        None, "--data", "-d", help=DATA_HELP + " Needed when A or B is a spec; names the units in the table."
+    ),
     period: int | None = typer.Option(None, "--period", "-p", help=PERIOD_HELP),
     code: str | None = typer.Option(None, "--code", help="Aggregate to compare (default: the top index)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Also write the comparison to this CSV."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
-    """Rank and score shifts from A to B (rank_shift > 0: the unit moved up in B)."""
+    """Rank and score shifts from A to B (rank_shift > 0: the unit moved up in B). With
+    --data the units' names are shown beside their codes."""
+    from citynexus.data import open_dataset
     from citynexus.evaluate.analysis import compare
 
     check_out(out, suffixes=(".csv",))
+    lang = check_lang(lang, IndexSpecError)
     sa, ca = _scores_from(a, data, period, code)
     sb, cb = _scores_from(b, data, period, code)
     if ca != cb:
         raise IndexSpecError(f"A's index is {ca} but B's is {cb}; pick one with --code")
     df = compare(sa, sb)
-    console.print(df_table(df, title=f"{ca}: {a.name} (a) -> {b.name} (b)"))
-    console.print(f"mean absolute rank shift: {df['abs_shift'].astype(float).mean():.2f}")
+    df.index.name = "unit"
+    ds = open_dataset(data) if data is not None else None
+    _show(df, ds, lang, tr("cli_compare_title", lang, code=label(ds, ca, lang), a=a.name, b=b.name))
+    console.print(tr("cli_mean_shift", lang, v=df["abs_shift"].astype(float).mean()))
     if out is not None:
         df.to_csv(out, encoding="utf-8-sig")
-        console.print(f"wrote {out}")
+        console.print(tr("cli_wrote", lang, path=out))
 
 
 def _attach_robust() -> None:

@@ -64,6 +64,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "loading": ("Loading…", "加载中…"),
     "footer_health": ("health", "运行状态"),
     "nav_menu": ("Menu", "菜单"),
+    "nav_main": ("Main menu", "主菜单"),
+    "nav_group_evaluate": ("Evaluate", "评估"),
+    "nav_group_connect": ("Connect", "协作"),
+    "nav_group_trust": ("Trust", "可信"),
+    "nav_group_data": ("Data & admin", "数据与管理"),
     "trend_pooled_scale": ("pooled panel scale, comparable across years", "面板合并刻度，各年可比"),
     "badge_synthetic": ("synthetic", "合成"),
     "explorer_all_zero": (

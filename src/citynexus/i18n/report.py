@@ -136,4 +136,5 @@ TEXT: dict[str, tuple[str, str]] = {
         "spec; best and worst ranks are exact over every weighting of the subsystems.",
         "排名区间：“5%”和“95%”为指标方案不确定选择各次重复中排名的界限；最好和最差排名为子系统所有权重组合下的精确结果。",
     ),
+    "fig_highlight_all": ("Highlight: all lines", "突出显示：全部"),
 }

@@ -17,24 +17,17 @@ from plotly.colors import sample_colorscale
 
 from citynexus.i18n import t
 from citynexus.region.geo import outer_rings
+from citynexus.report._style import PALETTE, _layout, _text_width
+from citynexus.report.figures_lines import (  # noqa: F401  (the line figures are built there, used from here)
+    MANY_LINES,
+    bands_shapes,
+    spread_labels,
+    timeseries_figure,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-FONT = "Inter, 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
-PALETTE = [
-    "#1f5f8b",
-    "#e07a1f",
-    "#2a9d8f",
-    "#c0392b",
-    "#7b5ea7",
-    "#8c6d46",
-    "#d4589c",
-    "#6c757d",
-    "#9bbb2b",
-    "#17becf",
-    "#b8860b",
-]
 LISA_COLORS = {"HH": "#d7191c", "HL": "#fdae61", "LH": "#abd9e9", "LL": "#2c7bb6", "ns": "#d9d9d9"}
 LISA_LABELS = {
     "HH": ("High-High (hot spot)", "高-高（热点）"),
@@ -43,21 +36,6 @@ LISA_LABELS = {
     "LL": ("Low-Low (cold spot)", "低-低（冷点）"),
     "ns": ("not significant", "不显著"),
 }
-
-
-def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
-        font={"family": FONT, "size": 12},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 45},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT}},
-    )
-    fig.update_xaxes(gridcolor="#eceff3", zeroline=False)
-    fig.update_yaxes(gridcolor="#eceff3", zeroline=False)
-    return fig
 
 
 def ranking_figure(table: pd.DataFrame, lang: str = "en", title: str | None = None) -> go.Figure:
@@ -172,11 +150,6 @@ def _map_base(geojson: Mapping, fills: Mapping[str, str], hover: Mapping[str, st
 #: placed label wins; a label away from its point gets a thin leader line.
 OFFSETS = [(0, 0), (0, -16), (0, 16), (44, 0), (-44, 0), (40, -20), (-40, -20), (40, 20), (-40, 20), (0, -34),
            (0, 34), (66, -10), (-66, -10), (66, 14), (-66, 14), (50, -40), (-50, -40), (50, 40), (-50, 40)]  # fmt: skip
-
-
-def _text_width(label: str, size: float) -> float:
-    """Estimated width in pixels (CJK characters are about one em, Latin about 0.6 em)."""
-    return sum(size if ord(ch) > 0x2E7F else 0.6 * size for ch in label) + 4
 
 
 def place_labels(
@@ -396,11 +369,7 @@ def radar_figure(
     without overlapping: the axes are then numbered 1, 2, ... (the names are in the hover
     text, and :func:`radar_key` gives the numbered list to show beside the figure)."""
     cols = list(pillars.columns)
-    names = [labels.get(c, c) for c in cols]
-    numbered = len(cols) > RADAR_NAMED_AXES
-    ticks = [str(i + 1) for i in range(len(cols))] if numbered else names
-    theta = [*ticks, ticks[0]]
-    hover = [*names, names[0]]
+    theta, hover = radar_axes(cols, labels)
     mine = [*pillars.loc[unit, cols].tolist(), pillars.loc[unit, cols[0]]]
     mean = pillars[cols].mean()
     avg = [*mean.tolist(), mean.iloc[0]]
@@ -427,65 +396,31 @@ def radar_figure(
             hovertemplate="%{customdata}: %{r:.1f}<extra>" + unit_name + "</extra>",
         )
     )
-    polar: dict = {"radialaxis": {"visible": True, "gridcolor": "#dde3ea"}}
-    if numbered:  # axis 1 at the top, clockwise; the radial scale between axes 1 and 2, clear of their numbers
-        polar["angularaxis"] = {"rotation": 90, "direction": "clockwise"}
-        polar["radialaxis"].update(angle=90 - 180 / len(cols), tickfont={"size": 9})
-    fig.update_layout(polar=polar, legend={"orientation": "h", "y": -0.1})
+    fig.update_layout(polar=radar_polar(len(cols)), legend={"orientation": "h", "y": -0.1})
     return _layout(fig, unit_name, height=380)
 
 
-def bands_shapes(fig: go.Figure, bands: Sequence, lang: str = "en", alpha: float = 0.10) -> None:
-    """Shade horizontal grade bands (objects with ``lower``, ``upper``, ``name``, ``name_zh``)."""
-    colors = sample_colorscale("RdYlGn", [i / max(1, len(bands) - 1) for i in range(len(bands))])
-    for b, c in zip(bands, colors):
-        fig.add_hrect(y0=b.lower, y1=b.upper, fillcolor=c, opacity=alpha, line_width=0, layer="below")
-        name = getattr(b, "name_zh", None) if lang == "zh" else b.name
-        fig.add_annotation(
-            x=1.0,
-            xref="paper",
-            xanchor="left",
-            y=(b.lower + b.upper) / 2,
-            text=name or b.name,
-            showarrow=False,
-            font={"size": 9, "color": "#555"},
-        )
+def radar_axes(columns: Sequence[str], labels: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """(theta, hover) of a closed radar over ``columns``: the axes' names, or their numbers
+    1, 2, ... when there are more than :data:`RADAR_NAMED_AXES` (see :func:`radar_key`)."""
+    names = [labels.get(c, c) for c in columns]
+    ticks = [str(i + 1) for i in range(len(columns))] if len(columns) > RADAR_NAMED_AXES else names
+    return [*ticks, ticks[0]], [*names, names[0]]
 
 
-def timeseries_figure(
-    panel: pd.DataFrame,
-    value: str,
-    names: Mapping[str, str],
-    title: str,
-    lang: str = "en",
-    bands: Sequence | None = None,
-    y_range: tuple[float, float] | None = None,
-) -> go.Figure:
-    """One line per unit over time (``panel`` columns ``unit, period, <value>``), with
-    optional grade bands shaded behind."""
-    fig = go.Figure()
-    for i, (unit, g) in enumerate(panel.groupby("unit", sort=False)):
-        g = g.sort_values("period")
-        fig.add_trace(
-            go.Scatter(
-                x=g["period"],
-                y=g[value],
-                mode="lines+markers",
-                name=names.get(unit, unit),
-                line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-                marker={"size": 5},
-            )
-        )
-    if bands:
-        bands_shapes(fig, bands, lang)
-    if y_range:
-        fig.update_yaxes(range=list(y_range))
-    fig.update_xaxes(title=t("period", lang), dtick=1)
-    _layout(fig, title, height=480)
-    fig.update_layout(
-        margin={"l": 60, "r": 175 if bands else 20, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.18, "x": 0}
-    )
-    return fig
+def radar_polar(n_axes: int, top: float | None = None) -> dict:
+    """The polar layout of a radar of ``n_axes`` axes (radial range 0..``top`` when given):
+    numbered axes start at the top and run clockwise, with the radial scale between axes 1
+    and 2, clear of their numbers."""
+    polar: dict = {"radialaxis": {"visible": True, "gridcolor": "#dde3ea"}}
+    if top is not None:
+        polar["radialaxis"]["range"] = [0, top]
+    if n_axes > RADAR_NAMED_AXES:
+        polar["angularaxis"] = {"rotation": 90, "direction": "clockwise"}
+        polar["radialaxis"].update(angle=90 - 180 / n_axes, tickfont={"size": 9})
+    else:
+        polar["angularaxis"] = {"tickfont": {"size": 10}}
+    return polar
 
 
 def stacked_bars_figure(

@@ -120,21 +120,23 @@ def build_figures(a: ClusterAnalysis, lang: str = "en", geojson: dict | None = N
     return figs
 
 
+def radar_table(a: ClusterAnalysis) -> pd.DataFrame:
+    """What the profile radar shows: the pillar scores when there are 3 or more pillars, else
+    the normalised indicators (units x axes)."""
+    pillars = [c for c in a.dataset.codes("aggregate") if a.dataset.parent_of(c) == a.index_code]
+    return a.result.scores[pillars] if len(pillars) >= 3 else a.result.normalised
+
+
 def radar_with_menu(a: ClusterAnalysis, lang: str = "en") -> go.Figure:
     """Radar of each city's profile (pillars when there are 3 or more, else the normalised
     indicators), with a menu to switch city."""
     lang = base_lang(lang)
-    res = a.result
-    pillars = [c for c in a.dataset.codes("aggregate") if a.dataset.parent_of(c) == a.index_code]
-    if len(pillars) >= 3:
-        table = res.scores[pillars]
-    else:
-        table = res.normalised
+    table = radar_table(a)
     labels = {c: a.dataset.label(c, lang) for c in table.columns}
     names = a.names(lang)
     units = list(table.index)
     fig = go.Figure()
-    theta = [labels[c] for c in table.columns] + [labels[table.columns[0]]]
+    theta, hover = figs_mod.radar_axes(list(table.columns), labels)
     mean = table.mean()
     fig.add_trace(
         go.Scatterpolar(
@@ -142,6 +144,8 @@ def radar_with_menu(a: ClusterAnalysis, lang: str = "en") -> go.Figure:
             theta=theta,
             line={"color": "#9aa5b1", "dash": "dot"},
             name=t("report_cluster_mean", lang),
+            customdata=hover,
+            hovertemplate="%{customdata}: %{r:.1f}<extra></extra>",
         )
     )
     for i, u in enumerate(units):
@@ -155,6 +159,8 @@ def radar_with_menu(a: ClusterAnalysis, lang: str = "en") -> go.Figure:
                 visible=(i == 0),
                 line={"color": "#1f5f8b"},
                 fillcolor="rgba(31,95,139,0.25)",
+                customdata=hover,
+                hovertemplate="%{customdata}: %{r:.1f}<extra>" + names[u] + "</extra>",
             )
         )
     buttons = []
@@ -162,11 +168,8 @@ def radar_with_menu(a: ClusterAnalysis, lang: str = "en") -> go.Figure:
         vis = [True] + [j == i for j in range(len(units))]
         buttons.append({"label": names[u], "method": "update", "args": [{"visible": vis}]})
     fig.update_layout(
-        updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.15, "xanchor": "left", "direction": "down"}],
-        polar={
-            "radialaxis": {"visible": True, "range": [0, float(table.max().max()) * 1.05]},
-            "angularaxis": {"tickfont": {"size": 9}},
-        },
+        updatemenus=[{"buttons": buttons, "x": 1.0, "y": 1.15, "xanchor": "right", "direction": "down"}],
+        polar=figs_mod.radar_polar(len(table.columns), float(table.max().max()) * 1.05),
         legend={"orientation": "h", "y": -0.12},
     )
     return figs_mod._layout(fig, t("report_profiles", lang), height=560)
@@ -346,6 +349,9 @@ def render_report(a: ClusterAnalysis, lang: str = "en", geojson: dict | None = N
         summary_html=_table_html(summary_view(a, base)),
         n_units=len(ds.units),
         figures={k: json.loads(f.to_json()) for k, f in figs.items()},
+        radar_key=figs_mod.radar_key(
+            list(radar_table(a).columns), {c: ds.label(c, base) for c in radar_table(a).columns}
+        ),
         methods=describe(a.spec, a.coupling_method, lang=base),
         coupling_label=a.coupling_label(base),
         moran=moran,

@@ -17,26 +17,35 @@ def _number(text: str | None) -> float | None:
 
 
 def slider_values(codes: list[str], defaults: Mapping[str, float], query: Mapping[str, str]) -> tuple[list[dict], bool]:
-    """``[{"code", "value", "default"}]`` for the sliders (range 0-100) and whether every
-    value is a whole number (sliders then step by 1).
+    """``[{"code", "value", "default", "share", "weight"}]`` for the sliders (range 0-100) and
+    whether every value is a whole number (sliders then step by 1).
 
-    - ``default``: the dataset's weights as whole percentages (what Reset restores);
+    - ``default``: the dataset's weights as whole percentages (what Reset shows);
+    - ``share``: the dataset's weights as exact percentages (what Reset sends);
+    - ``weight``: what an untouched slider sends: the link's value, else ``share`` — so a
+      slider the user has not moved never turns its exact weight into a rounded percentage;
     - ``value``: the link's ``w.CODE`` exactly as given (``w.IND=99&w.URB=8`` -> 99 and 8),
       the default for a code the link leaves out or gives as a non-number or negative; when a
       given value exceeds 100, all values are scaled by the same factor so that the largest is
       100 (the ranking depends only on the ratios).
     """
     total = sum(defaults.get(c, 1.0) for c in codes) or 1.0
-    default = {c: float(round(100 * defaults.get(c, 1.0) / total)) for c in codes}
+    share = {c: 100 * defaults.get(c, 1.0) / total for c in codes}
+    default = {c: float(round(share[c])) for c in codes}
     given = {c: _number(query.get(f"w.{c}")) for c in codes}
     shared = any(v is not None for v in given.values())
     value = {c: (given[c] if given[c] is not None else default[c]) if shared else default[c] for c in codes}
+    weight = {c: given[c] if shared and given[c] is not None else share[c] for c in codes}
     top = max(value.values(), default=0.0)
     if top > 100:
         value = {c: v * 100 / top for c, v in value.items()}
+        weight = {c: v * 100 / top for c, v in weight.items()}
     exact = all(float(v).is_integer() for v in value.values())
     fmt = (lambda v: int(v)) if exact else (lambda v: v)
-    rows = [{"code": c, "value": fmt(value[c]), "default": int(default[c])} for c in codes]
+    rows = [
+        {"code": c, "value": fmt(value[c]), "default": int(default[c]), "share": share[c], "weight": weight[c]}
+        for c in codes
+    ]
     return rows, exact
 
 

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from citynexus import __version__
 from citynexus.i18n import base_lang, negotiate, t, to_hant_page
+from citynexus.web import nav_menus
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -71,6 +72,13 @@ def lang_of(request: Request) -> str:
     return base_lang(display_lang(request))
 
 
+def plotly_dictionary(lang: str) -> dict[str, str]:
+    """The words plotly.js draws (mode bar, hover hints) in ``lang`` (see i18n/plotly_ui.py)."""
+    from citynexus.i18n.plotly_ui import dictionary
+
+    return dictionary(lang)
+
+
 def render(
     request: Request, template: str, active: str, title_key: str, synthetic: bool = False, **context
 ) -> HTMLResponse:
@@ -89,12 +97,15 @@ def render(
         "html_lang": {"en": "en", "zh": "zh-CN", "zh-Hant": "zh-Hant"}[shown],
         "t": lambda k: t(k, lang),
         "nav": NAV,
+        "nav_top": nav_menus(NAV)[0],
+        "nav_menus": nav_menus(NAV)[1],
         "active": active,
         "title": t(title_key, lang),
         "synthetic": synthetic,
         "version": __version__,
         "switch_query": with_lang("en" if lang == "zh" else "zh"),
         "lang_links": [(code, label, with_lang(code)) for code, label in LANG_LABELS],
+        "plotly_locale": plotly_dictionary(lang),
         **context,
     }
     resp = templates.TemplateResponse(request, template, ctx)

@@ -4,10 +4,11 @@ to load the bundled synthetic demo hub (a POST that needs an API key)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse
 
-from citynexus.i18n import t
+from citynexus.i18n import t, table
 from citynexus.web.pages import _fig, lang_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +39,7 @@ LABEL_KEYS = (
     "problem",
     "fix",
     "problems_found",
+    "fetched_import_counts",
 )
 
 
@@ -199,3 +201,60 @@ def portrait_page(request: Request, org_id: str) -> HTMLResponse:
         partners=partners,
         figures=figures,
     )
+
+
+# ---------------------------------------------------------------------------- fetched after load
+def _reason_words(lang: str) -> dict[str, str]:
+    """Item and organisation kinds and industry codes -> their labels in ``lang``."""
+    from citynexus.hub.industries import INDUSTRIES
+    from citynexus.hub.industries import label as industry_label
+
+    words = {k[len("hub_kind_") :]: v for k in table() if k.startswith("hub_kind_") for v in [t(k, lang)]}
+    words.update({code: industry_label(code, lang) for code in INDUSTRIES})
+    return words
+
+
+def localised_matches(body: dict, lang: str) -> dict:
+    """The matches of a need as the hub page shows them in ``lang`` (``en``, ``zh`` or
+    ``zh-Hant``): every reason sentence written in that language (:func:`citynexus.i18n.fetched.localise`),
+    each feature with a ``label``, and for ``zh-Hant`` every string converted to Traditional."""
+    import json
+
+    from citynexus.i18n import base_lang, to_hant
+    from citynexus.i18n.fetched import localise
+
+    base = base_lang(lang)
+    cities, words = _city_names(base), _reason_words(base)
+
+    def say(text: str) -> str:
+        return localise(text, base, t, cities, words)
+
+    for m in body.get("matches", []):
+        reasons = m.get("reasons") or {}
+        con = reasons.get("constraints") or {}
+        for k in ("met", "missed", "unverified"):
+            con[k] = [say(x) for x in con.get(k) or []]
+        for name, f in (reasons.get("features") or {}).items():
+            f["label"] = t(f"fetched_feature_{name}", base) if f"fetched_feature_{name}" in table() else name
+            f["detail"] = say(str(f.get("detail", "")))
+        reasons.pop("summary", None)  # English prose for the API's readers; the page builds its own
+    if lang == "zh-Hant":
+        body = json.loads(to_hant(json.dumps(body, ensure_ascii=False)))
+    return body
+
+
+@router.get("/hub/needs/{need_id}/matches.json")
+def need_matches_for_page(
+    request: Request, need_id: str = PathParam(..., max_length=64), top: int = Query(5, ge=1, le=50)
+) -> JSONResponse:
+    """The matches the hub page fetches when "matches" is clicked, in the page's language
+    (``?lang``, the ``lang`` cookie, Accept-Language — as the page itself)."""
+    from citynexus.hub import NotFoundError
+    from citynexus.services import hub as api
+    from citynexus.web.pages import display_lang
+
+    try:
+        body = api.need_matches(request.app.state.engine, _encoder(request), None, need_id, top)
+    except NotFoundError as err:
+        return JSONResponse({"message": str(err)}, status_code=404)
+    return JSONResponse(localised_matches(body, display_lang(request)), headers={"Vary": "Accept-Language, Cookie"})

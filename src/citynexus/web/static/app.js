@@ -10,13 +10,33 @@ const CNX = {
     const narrow = window.matchMedia("(max-width: 760px)").matches;
     const layout = narrow ? CNX.narrowLayout(fig.layout) : fig.layout;
     // the toolbar appears on hover only, so that it never covers a title
-    Plotly.react(el, fig.data, layout, { responsive: true, displaylogo: false, displayModeBar: "hover" });
+    const config = { responsive: true, displaylogo: false, displayModeBar: "hover" };
+    const locale = CNX.plotlyLocale();
+    if (locale) config.locale = locale;
+    Plotly.react(el, fig.data, layout, config);
+  },
+
+  plotlyLocale() {
+    // plotly's own words (mode bar, hover hints) in the page's language, given by the page
+    if (CNX._locale !== undefined) return CNX._locale;
+    CNX._locale = null;
+    const el = document.getElementById("plotly-locale");
+    if (el && window.Plotly) {
+      const dictionary = JSON.parse(el.textContent);
+      if (Object.keys(dictionary).length) {
+        Plotly.register({ moduleType: "locale", name: "cnx-page", dictionary });
+        CNX._locale = "cnx-page";
+      }
+    }
+    return CNX._locale;
   },
 
   narrowLayout(layout) {
     // phones: titles start at the left edge, legends go below, margins shrink
     const l = JSON.parse(JSON.stringify(layout || {}));
-    l.margin = Object.assign({}, l.margin, { l: 40, r: 10 });
+    // a figure labelled at its lines' ends (no legend) keeps room on the right for the labels
+    const ends = l.showlegend === false && l.margin && l.margin.r > 10;
+    l.margin = Object.assign({}, l.margin, { l: 40, r: ends ? Math.min(l.margin.r, 110) : 10 });
     if (l.title && l.title.font) l.title.font.size = 13;
     l.legend = Object.assign({}, l.legend, { orientation: "h", y: -0.2 });
     delete l.width;
@@ -52,12 +72,28 @@ const CNX = {
 };
 
 document.addEventListener("DOMContentLoaded", () => {
-  // the collapsing menu of narrow screens
+  // the collapsing menu of narrow screens: opening it shows every menu's pages
   const toggle = document.getElementById("nav-toggle");
+  const menus = Array.from(document.querySelectorAll("header.top details.menu"));
   if (toggle) toggle.addEventListener("click", () => {
     const header = toggle.closest("header");
     const open = header.classList.toggle("open");
     toggle.setAttribute("aria-expanded", String(open));
+    menus.forEach((m) => { m.open = open; });
+  });
+  // the navigation's menus: one open at a time; a click elsewhere or Escape closes them
+  const narrow = () => toggle && getComputedStyle(toggle).display !== "none";
+  menus.forEach((m) => m.addEventListener("toggle", () => {
+    if (m.open && !narrow()) menus.forEach((o) => { if (o !== m) o.open = false; });
+  }));
+  document.addEventListener("click", (e) => {
+    if (!narrow() && !e.target.closest("header.top details.menu")) menus.forEach((m) => { m.open = false; });
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const m = menus.find((x) => x.open && x.contains(document.activeElement));
+    if (!narrow()) menus.forEach((x) => { x.open = false; });
+    if (m) m.querySelector("summary").focus();
   });
   // remember the language choice in a cookie so that links without ?lang keep it
   const params = new URLSearchParams(location.search);
