@@ -59,7 +59,8 @@ def test_parties_are_named_from_the_hub(client):
     load_demo(AgreementRegistry(client.db_url))
     item = {a["id"]: a for a in list_agreements(client.db_url)}["DEMO-RD-01"]
     names = item["party_names"]
-    assert names["ORG0001"] == {"en": "Guangzhou Ruifeng Intelligent Systems Co., Ltd.", "zh": "广州瑞丰智能系统有限公司"}
+    assert names["ORG0001"]["en"] == "Guangzhou Ruifeng Intelligent Systems Co., Ltd."
+    assert names["ORG0001"]["zh"] == "广州瑞丰智能系统有限公司"
     en = client.get("/agree", params={"lang": "en"}).text.split('data-agreement="DEMO-RD-01"')[1].split("</tr>")[0]
     zh = client.get("/agree", params={"lang": "zh"}).text.split('data-agreement="DEMO-RD-01"')[1].split("</tr>")[0]
     assert "Guangzhou Ruifeng Intelligent Systems" in en and "广州瑞丰智能系统有限公司" not in en
