@@ -72,6 +72,9 @@ def test_robust_writes_every_file_and_replays(app, spec_file, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "SYNTHETIC" in res.output and "rank uncertainty over 16 replications" in res.output
+    # names, not codes: the index and the cities are named in both tables
+    assert "GBA coordinated development index: rank uncertainty" in res.output
+    assert res.output.count("Shenzhen") >= 2 and "best and worst rank" in res.output
     for f in (
         "uncertainty.csv",
         "samples.csv",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from citynexus.cli._names import named
 from citynexus.cli.common import check_out, console, df_table, progress
 
 DATA_HELP = "Bundled dataset name (e.g. 'gba', synthetic) or path of a dataset (CSV folder, .xlsx, Parquet folder)."
@@ -137,12 +138,9 @@ def robust_cmd(
     res = _with_bar("uncertainty: replications", total, uncertainty, replay=replay, top_k=ks, **common)
     files = res.to_csv(out)
     summary = res.summary
-    show = summary.set_index("unit")[["nominal_rank", "mean_rank", "median_rank", "q05", "q95"]].head(top)
-    console.print(
-        df_table(
-            show, title=f"{res.index_code}: rank uncertainty over {res.ranks.shape[0]} replications", floatfmt="{:.1f}"
-        )
-    )
+    show, _ = named(summary[["unit", "nominal_rank", "mean_rank", "median_rank", "q05", "q95"]].head(top), ds, "en")
+    title = f"{ds.label(res.index_code)}: rank uncertainty over {res.ranks.shape[0]} replications"
+    console.print(df_table(show, title=title, index=False, floatfmt="{:.1f}"))
     console.print(f"mean absolute rank shift against the nominal ranking: {res.mean_shift:.2f}")
     if plots:
         from citynexus.evaluate.robustness.plots import rank_uncertainty_plot
@@ -180,13 +178,12 @@ def robust_cmd(
             label = f" (exact for {int(rr.table['exact'].sum())} of {len(rr.table)} units; see the bounds in the file)"
         else:
             label = " (exact)"
-        console.print(
-            df_table(
-                rr.table.set_index("unit")[["nominal_rank", "best_rank", "worst_rank"]].head(top),
-                title=f"{rr.code}: best and worst rank under any weights of {', '.join(rr.children)}{label}",
-                floatfmt="{:.0f}",
-            )
+        table, _ = named(
+            rr.table.reset_index()[["unit", "nominal_rank", "best_rank", "worst_rank"]].head(top), ds, "en"
         )
+        children = ", ".join(ds.label(c) for c in rr.children)
+        title = f"{ds.label(rr.code)}: best and worst rank under any weights of {children}{label}"
+        console.print(df_table(table, title=title, index=False, floatfmt="{:.0f}"))
     if not _INTO_WORKBOOK:
         console.print(f"wrote {len(files)} files to {out}")
 
