@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from typer.testing import CliRunner
 
@@ -175,3 +178,40 @@ def test_plots_return_figures():
     assert isinstance(fig, Figure)
     with pytest.raises(RegionInputError):
         plot_lisa_map(lisa)
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=30), st.floats(0.001, 0.03))
+@settings(max_examples=200, deadline=None)
+def test_spread_keeps_order_and_gap(wanted, gap):
+    from citynexus.region.plots import spread_labels as spread
+
+    lo, hi = 0.0, 1.0
+    pos = spread(wanted, gap, lo, hi)
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    placed = [pos[i] for i in order]
+    assert all(b - a >= gap - 1e-12 for a, b in pairwise(placed))  # never closer than the gap
+    if gap * (len(wanted) - 1) <= hi - lo:  # room for all: inside the bounds
+        assert all(lo - 1e-12 <= p <= hi + 1e-12 for p in pos)
+    if all(b - a >= gap for a, b in pairwise(sorted(wanted))):
+        assert pos == pytest.approx(wanted)  # labels already apart stay where they are
+
+
+def test_many_lines_are_named_at_their_ends():
+    """Eleven cities: no legend, one label per line with the city's name at its end; with eight or
+    fewer a legend of names."""
+    from citynexus.data import load
+    from citynexus.region.plots import plot_coupling_over_time
+
+    ds = load("gba")
+    panel = pd.DataFrame(
+        {"D": [0.1 * (i % 7) + 0.01 * t for i in range(11) for t in range(3)]},
+        index=pd.MultiIndex.from_product([list(ds.units["code"]), [2020, 2021, 2022]], names=["unit", "period"]),
+    )
+    names = dict(zip(ds.units["code"], ds.units["name"]))
+    fig = plot_coupling_over_time(panel, names=names)
+    ax = fig.axes[0]
+    texts = {t.get_text() for t in ax.texts}
+    assert ax.get_legend() is None and set(names.values()) <= texts
+    few = plot_coupling_over_time(panel, units=list(ds.units["code"][:5]), names=names)
+    legend = [t.get_text() for t in few.axes[0].get_legend().get_texts()]
+    assert legend == [names[c] for c in ds.units["code"][:5]]

@@ -49,6 +49,11 @@ MODELS = {
 }
 
 
+def _plot_names(ds) -> dict[str, str] | None:
+    """Unit code -> English name for the figures (which are drawn in English), or None without a dataset."""
+    return None if ds is None else {str(c): label(ds, str(c), "en") for c in ds.units["code"]}
+
+
 def _scores_label(scores: Path | None) -> str:
     return f"scores of {scores.name} (as given)" if scores is not None else POOLED
 
@@ -118,7 +123,7 @@ def coupling_cmd(
         from citynexus.region.plots import plot_coupling_over_time
 
         title = f"Coupling coordination degree D ({MODELS.get(method, method).split(' / ')[0]})"
-        plot_coupling_over_time(res, title=title).savefig(plot)
+        plot_coupling_over_time(res, title=title, names=_plot_names(ds)).savefig(plot)
         console.print(f"wrote {plot}")
     shown = (
         table
@@ -274,7 +279,8 @@ def convergence_cmd(
     if kde is not None:
         from citynexus.region.plots import plot_kernel_density
 
-        plot_kernel_density(kernel_density(s), title=f"Kernel density of {variable}", xlabel=variable).savefig(kde)
+        name = label(ds, variable, "en")
+        plot_kernel_density(kernel_density(s), title=f"Kernel density of {name}", xlabel=name).savefig(kde)
         console.print(f"wrote {kde}")
     write_out(
         out,
@@ -349,7 +355,8 @@ def spatial_cmd(
         if plot is not None:
             from citynexus.region.plots import plot_lisa_map
 
-            plot_lisa_map(lisa, gj, title=f"LISA clusters of {variable}, {p}").savefig(plot)
+            title = f"LISA clusters of {label(ds, variable, 'en')}, {p}"
+            plot_lisa_map(lisa, gj, title=title, names=_plot_names(ds)).savefig(plot)
             console.print(f"wrote {plot}")
     write_out(
         out,

@@ -14,7 +14,7 @@ from citynexus.region.errors import RegionInputError
 from citynexus.region.geo import outer_rings
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 _CLUSTER_COLOURS = {"HH": "#d7191c", "HL": "#fdae61", "LH": "#abd9e9", "LL": "#2c7bb6", "ns": "#eeeeee"}
 
@@ -30,11 +30,15 @@ def plot_coupling_over_time(
     units: Sequence[str] | None = None,
     levels: Sequence[Band] | None = None,
     title: str = "Coupling coordination degree D over time",
+    names: Mapping[str, str] | None = None,
 ):
     """D over time per unit, on top of the grade bands (shaded, labelled on the right).
 
     ``result``: a panel output of :func:`~citynexus.region.coupling.coupling_coordination`
-    (index (unit, period)). ``units`` picks a subset (default all).
+    (index (unit, period)). ``units`` picks a subset (default all). ``names`` maps unit codes to
+    the names shown (default: the codes). Up to :data:`LEGEND_MAX` lines get a legend; more get
+    a label at the end of each line, pushed apart so that none overlap (a legend of 29 entries
+    cannot be read against 29 colours).
     """
     if not isinstance(result.index, pd.MultiIndex) or "period" not in (result.index.names or []):
         raise RegionInputError("plot_coupling_over_time needs a panel result indexed by (unit, period)")
@@ -58,14 +62,63 @@ def plot_coupling_over_time(
         if b.upper > ymin and b.lower < ymax:
             ax.text(1.01, mid, b.name, transform=ax.get_yaxis_transform(), fontsize=7, va="center", color="0.35")
     periods = [int(p) for p in d.columns]
-    for unit, row in d.iterrows():
-        ax.plot(periods, row.to_numpy(), marker="o", ms=3, lw=1.4, label=str(unit))
+    shown = {u: (names or {}).get(str(u), str(u)) for u in d.index}
+    lines = {
+        u: ax.plot(periods, row.to_numpy(), marker="o", ms=3, lw=1.4, label=shown[u])[0] for u, row in d.iterrows()
+    }
     ax.set_ylim(ymin, ymax)
     ax.set_xlabel("period")
     ax.set_ylabel("D")
     ax.set_title(title)
-    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    if len(lines) <= LEGEND_MAX:
+        ax.legend(fontsize=7, ncol=2, loc="upper left")
+    else:
+        _end_labels(ax, d, lines, shown, periods, (ymin, ymax))
     return fig
+
+
+#: Most lines a figure shows with a legend; beyond it lines are labelled at their ends.
+LEGEND_MAX = 8
+
+
+def spread_labels(y: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions near ``y`` (same order) at least ``gap`` apart and within [low, high]
+    where there is room: sorted, pushed up where two are too close, then pushed back down
+    from ``high``. Used by every figure that labels lines at their ends (these matplotlib
+    figures and the report's plotly ones, :mod:`citynexus.report.figures_lines`).
+
+    Reference: the end-of-line ("direct") labels of Tufte, *The Visual Display of Quantitative
+    Information* (1983), with the collision avoidance of ggrepel's one-dimensional case."""
+    order = sorted(range(len(y)), key=lambda i: y[i])
+    pos = [float(y[i]) for i in order]
+    for k in range(len(pos)):
+        pos[k] = max(pos[k], low if k == 0 else pos[k - 1] + gap)
+    for k in range(len(pos) - 1, -1, -1):
+        pos[k] = min(pos[k], high if k == len(pos) - 1 else pos[k + 1] - gap)
+    out = [0.0] * len(y)
+    for k, i in enumerate(order):
+        out[i] = pos[k]
+    return out
+
+
+def _end_labels(ax, d: pd.DataFrame, lines: dict, shown: dict, periods: list[int], ylim: tuple[float, float]) -> None:
+    """A name beside the last value of every line, in the line's colour, spread apart."""
+    last = d.ffill(axis=1).iloc[:, -1]
+    keep = [u for u in d.index if np.isfinite(last[u])]
+    gap = (ylim[1] - ylim[0]) / 42
+    ys = spread_labels([float(last[u]) for u in keep], gap, ylim[0] + gap / 2, ylim[1] - gap / 2)
+    x_end = periods[-1] + 0.15 * max(1, (periods[-1] - periods[0]) / 10)
+    for u, y in zip(keep, ys):
+        ax.annotate(
+            shown[u],
+            (periods[-1], float(last[u])),
+            (x_end, y),
+            fontsize=6.5,
+            va="center",
+            color=lines[u].get_color(),
+            arrowprops={"arrowstyle": "-", "color": "0.7", "lw": 0.5},
+        )
+    ax.set_xlim(periods[0] - 0.3, periods[-1] + 0.35 * max(1, (periods[-1] - periods[0]) / 2))
 
 
 def plot_kernel_density(density: pd.DataFrame, title: str = "Kernel density across units", xlabel: str = "value"):
@@ -89,14 +142,18 @@ def plot_kernel_density(density: pd.DataFrame, title: str = "Kernel density acro
 
 
 def plot_lisa_map(
-    lisa: pd.DataFrame, geojson: dict | None = None, units: pd.DataFrame | None = None, title: str = "LISA clusters"
+    lisa: pd.DataFrame,
+    geojson: dict | None = None,
+    units: pd.DataFrame | None = None,
+    title: str = "LISA clusters",
+    names: Mapping[str, str] | None = None,
 ):
     """Map of LISA clusters (HH, LH, LL, HL, not significant) from
     :func:`~citynexus.region.spatial.local_moran`.
 
     With ``geojson`` (a FeatureCollection whose features carry ``properties.code``, e.g.
     :func:`~citynexus.region.geo.gba_geojson`) polygons are filled; otherwise ``units`` with
-    ``code, lat, lon`` give points.
+    ``code, lat, lon`` give points. ``names`` maps unit codes to the labels drawn (default: the codes).
     """
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
@@ -122,14 +179,21 @@ def plot_lisa_map(
         for f in geojson["features"]:
             code = str(f.get("properties", {}).get("code", f.get("id")))
             biggest = max(outer_rings(f["geometry"], strict=True), key=len)
-            ax.text(biggest[:, 0].mean(), biggest[:, 1].mean(), code, fontsize=7, ha="center", va="center")
+            ax.text(
+                biggest[:, 0].mean(),
+                biggest[:, 1].mean(),
+                (names or {}).get(code, code),
+                fontsize=7,
+                ha="center",
+                va="center",
+            )
     elif units is not None:
         u = units.set_index("code") if "code" in units.columns else units
         u = u.reindex(lisa.index)
         ax.scatter(u["lon"], u["lat"], c=[_CLUSTER_COLOURS[c] for c in lisa["cluster"]], s=120, edgecolors="0.3")
         for code, r in u.iterrows():
             ax.annotate(
-                str(code),
+                (names or {}).get(str(code), str(code)),
                 (r["lon"], r["lat"]),
                 fontsize=7,
                 ha="center",

@@ -11,7 +11,10 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from citynexus.i18n import t
+from citynexus.region.plots import spread_labels
 from citynexus.report._style import PALETTE, _layout, _text_width
+
+__all__ = ["bands_shapes", "spread_labels", "timeseries_figure"]
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -39,25 +42,6 @@ def bands_shapes(fig: go.Figure, bands: Sequence, lang: str = "en", alpha: float
 
 #: Above this many lines a legend is unreadable: lines get direct labels and a highlight menu.
 MANY_LINES = 8
-
-
-def spread_labels(y: Sequence[float], gap: float, low: float, high: float) -> list[float]:
-    """Label positions near ``y`` (same order) at least ``gap`` apart and within [low, high]
-    where there is room: sorted, pushed up where two are too close, then pushed back down
-    from ``high`` (a one-dimensional version of the label placement of :func:`place_labels`).
-
-    Reference: the end-of-line ("direct") labels of Tufte, *The Visual Display of Quantitative
-    Information* (1983), with the collision avoidance of ggrepel's one-dimensional case."""
-    order = sorted(range(len(y)), key=lambda i: y[i])
-    pos = [float(y[i]) for i in order]
-    for k in range(len(pos)):
-        pos[k] = max(pos[k], low if k == 0 else pos[k - 1] + gap)
-    for k in range(len(pos) - 1, -1, -1):
-        pos[k] = min(pos[k], high if k == len(pos) - 1 else pos[k + 1] - gap)
-    out = [0.0] * len(y)
-    for k, i in enumerate(order):
-        out[i] = pos[k]
-    return out
 
 
 def _direct_labels(fig: go.Figure, ends: list[tuple[str, float, float]], y_range, height: int, size: int = 10) -> int:
