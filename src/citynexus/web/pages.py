@@ -95,7 +95,7 @@ def render(
         "request": request,
         "lang": shown,
         "html_lang": {"en": "en", "zh": "zh-CN", "zh-Hant": "zh-Hant"}[shown],
-        "t": lambda k: t(k, lang),
+        "t": lambda k: page_text(t(k, lang)),
         "nav": NAV,
         "nav_top": nav_menus(NAV)[0],
         "nav_menus": nav_menus(NAV)[1],
@@ -118,6 +118,20 @@ def render(
     if context.get("period") and request.query_params.get("period"):  # the year carries to the next page
         resp.set_cookie("period", str(context["period"]), max_age=31536000, samesite="lax")
     return resp
+
+
+def page_text(text: str):
+    """A label as page text: a command or file layout the label sets in backticks
+    (`` `citynexus watch scan` ``) is shown as code, the rest escaped; a label without
+    backticks is returned unchanged (escaped by the template as usual)."""
+    if "`" not in text:
+        return text
+    from markupsafe import Markup, escape
+
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: plain text
+        return text
+    return Markup("").join(escape(x) if i % 2 == 0 else Markup("<code>%s</code>") % x for i, x in enumerate(parts))
 
 
 #: The language switcher: each language named in itself.
