@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,9 +33,16 @@ class HubConfigError(HubError):
 @dataclass
 class ImportProblem(RecordProblem):
     """One problem of one input record: where (``line`` of a JSON Lines file, or sheet and
-    ``line`` = spreadsheet row), which ``field``, what is wrong and how to fix it."""
+    ``line`` = spreadsheet row), which ``field``, what is wrong and how to fix it.
+
+    ``kind`` names the kind of problem (``missing_text``, ``not_date``, ...; ``""`` when none was
+    given) and ``values`` the values its sentence quotes (``{"value": "'2026-13-01'"}``), so that a
+    page can write problem and fix in its own language from the templates ``hubprob_<kind>`` and
+    ``hubfix_<kind>`` of :mod:`citynexus.i18n.fetched`; ``problem`` and ``fix`` stay the English text."""
 
     sheet: str | None = None
+    kind: str = ""
+    values: dict[str, str] = dc_field(default_factory=dict)
 
     def where(self) -> str:
         """``"sheet 'S' row N"`` or ``"line N"``; ``""`` for a problem of the whole input."""
@@ -47,7 +55,7 @@ class HubImportError(HubError, ImportRejectedError):
     head = "import rejected, nothing stored: "
 
     @classmethod
-    def of_file(cls, path: Path | str, problem: str, fix: str = "") -> Self:
+    def of_file(cls, path: Path | str, problem: str, fix: str = "", kind: str = "", **values: str) -> Self:
         """The error for a file that cannot be used at all: one problem of the whole file
-        (line 0, field ``"(file)"``), the file as its source."""
-        return cls([ImportProblem(0, "(file)", problem, fix)], str(path))
+        (line 0, field ``"(file)"``; ``kind`` and ``values`` as in :class:`ImportProblem`), the file as its source."""
+        return cls([ImportProblem(0, "(file)", problem, fix, kind=kind, values=values)], str(path))

@@ -89,27 +89,34 @@ class RecordChecker:
     def __init__(self, line: int, sheet: str | None, problems: list[ImportProblem]):
         self.line, self.sheet, self.problems = line, sheet, problems
 
-    def bad(self, fld: str, problem: str, fix: str = "") -> None:
-        self.problems.append(ImportProblem(self.line, fld, problem, fix, self.sheet))
+    def bad(self, fld: str, problem: str, fix: str = "", kind: str = "", **values: Any) -> None:
+        """Record a problem of field ``fld``: the English ``problem`` and ``fix``, and the ``kind``
+        of problem with the ``values`` its sentences quote (as texts) for a page to translate."""
+        vals = {k: str(v) for k, v in values.items()}
+        self.problems.append(ImportProblem(self.line, fld, problem, fix, self.sheet, kind, vals))
 
     def text(self, obj: dict, fld: str, required: bool, max_len: int = 20000) -> str | None:
         v = obj.get(fld)
         if v is None or (isinstance(v, str) and not v.strip()):
             if required:
-                self.bad(fld, "missing", f"give '{fld}' as a non-empty text")
+                self.bad(fld, "missing", f"give '{fld}' as a non-empty text", "missing_text", field=fld)
             return None
         if not isinstance(v, str):
-            self.bad(fld, f"must be a text, got {type(v).__name__} {v!r}", f'write "{v}" in quotes')
+            self.bad(
+                fld, f"must be a text, got {type(v).__name__} {v!r}", f'write "{v}" in quotes', "not_text", value=v
+            )
             return None
         if len(v) > max_len:
-            self.bad(fld, f"longer than {max_len} characters", "shorten it")
+            self.bad(fld, f"longer than {max_len} characters", "shorten it", "too_long", max=max_len)
             return None
         return v.strip()
 
     def ident(self, obj: dict, fld: str) -> str | None:
         v = self.text(obj, fld, True, 64)
         if v is not None and not ID_RE.match(v):
-            self.bad(fld, f"{v!r} is not a valid id", "use 1-64 letters, digits, '_', '.', ':' or '-'")
+            self.bad(
+                fld, f"{v!r} is not a valid id", "use 1-64 letters, digits, '_', '.', ':' or '-'", "bad_id", value=v
+            )
             return None
         return v
 
@@ -118,18 +125,34 @@ class RecordChecker:
         if v is None:
             return None
         if v.lower() not in allowed:
-            self.bad(fld, f"{v!r} is not one of {', '.join(allowed)}", "use one of the listed values")
+            listed = ", ".join(allowed)
+            self.bad(
+                fld,
+                f"{v!r} is not one of {listed}",
+                "use one of the listed values",
+                "not_choice",
+                value=v,
+                allowed=listed,
+            )
             return None
         return v.lower()
 
     def text_list(self, obj: dict, fld: str, required: bool) -> list[str] | None:
         if fld not in obj or obj[fld] is None:
             if required:
-                self.bad(fld, "missing", f"give '{fld}' as a list of texts, e.g. [\"nev\"] (may be empty: [])")
+                fix = f"give '{fld}' as a list of texts, e.g. [\"nev\"] (may be empty: [])"
+                self.bad(fld, "missing", fix, "missing_list", field=fld)
             return [] if not required else None
         v = obj[fld]
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            self.bad(fld, f"must be a list of texts, got {v!r}", f'write e.g. "{fld}": ["a", "b"]')
+            self.bad(
+                fld,
+                f"must be a list of texts, got {v!r}",
+                f'write e.g. "{fld}": ["a", "b"]',
+                "not_list",
+                value=repr(v),
+                field=fld,
+            )
             return None
         return [x.strip() for x in v if x.strip()]
 
@@ -137,7 +160,7 @@ class RecordChecker:
         try:
             return resolve_city(value)
         except UnknownCityError as err:
-            self.bad(fld, str(err))
+            self.bad(fld, str(err), "", "unknown_city", value=repr(value))
             return None
 
     def number(self, d: dict, key: str, fld: str) -> float | None:
@@ -145,7 +168,8 @@ class RecordChecker:
         if v is None:
             return None
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-            self.bad(fld, f"must be a non-negative number, got {v!r}", "write a plain number without unit or quotes")
+            fix = "write a plain number without unit or quotes"
+            self.bad(fld, f"must be a non-negative number, got {v!r}", fix, "not_number", value=repr(v))
             return None
         return v
 
@@ -160,7 +184,7 @@ class RecordChecker:
         try:
             return dt.date.fromisoformat(str(v)).isoformat()
         except ValueError:
-            self.bad(fld, f"{v!r} is not a date", "write an ISO date YYYY-MM-DD")
+            self.bad(fld, f"{v!r} is not a date", "write an ISO date YYYY-MM-DD", "not_date", value=repr(v))
             return None
 
 
@@ -169,22 +193,31 @@ def parse_record(obj: Any, line: int, sheet: str | None = None) -> tuple[Record 
     problems: list[ImportProblem] = []
     c = RecordChecker(line, sheet, problems)
     if not isinstance(obj, dict):
-        c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}")
+        c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}", "", "not_record")
         return None, problems
     typ = obj.get("type")
     if typ not in FIELDS:
-        c.bad("type", f"{typ!r} is not a record type", "use 'organization', 'offer' or 'need'")
+        c.bad(
+            "type",
+            f"{typ!r} is not a record type",
+            "use 'organization', 'offer' or 'need'",
+            "bad_type",
+            value=repr(typ),
+        )
         return None, problems
     for k in obj:
         if k not in FIELDS[typ]:
-            c.bad(k, f"unknown field of a {typ}", f"allowed fields: {', '.join(FIELDS[typ])}")
+            listed = ", ".join(FIELDS[typ])
+            c.bad(
+                k, f"unknown field of a {typ}", f"allowed fields: {listed}", "unknown_field", type=typ, allowed=listed
+            )
     rid = c.ident(obj, "id")
     if typ == "organization":
         name = c.text(obj, "name", True, 300)
         kind = c.choice(obj, "kind", ORG_KINDS, True)
         city = None
         if obj.get("city") in (None, ""):
-            c.bad("city", "missing", "give a unit code (GZ, SZ, HK, ...) or a city name")
+            c.bad("city", "missing", "give a unit code (GZ, SZ, HK, ...) or a city name", "missing_city")
         else:
             city = c.city(obj["city"], "city")
         industries = c.text_list(obj, "industries", True)
@@ -218,7 +251,7 @@ def parse_record(obj: Any, line: int, sheet: str | None = None) -> tuple[Record 
     extra_name = "attributes" if typ == "offer" else "constraints"
     extra = obj.get(extra_name) or {}
     if not isinstance(extra, dict):
-        c.bad(extra_name, f"must be an object {{...}}, got {extra!r}")
+        c.bad(extra_name, f"must be an object {{...}}, got {extra!r}", "", "not_object", value=repr(extra))
         extra = {}
     extra = _check_offer_attributes(c, extra) if typ == "offer" else _check_constraints(c, extra)
     visibility = (c.choice(obj, "visibility", VISIBILITY, False) or "public") if typ == "need" else "public"
@@ -246,7 +279,13 @@ def _city_list(c: RecordChecker, d: dict, key: str, fld: str) -> list[str] | Non
     if v is None:
         return None
     if not isinstance(v, list) or not v:
-        c.bad(fld, f"must be a non-empty list of cities, got {v!r}", 'write e.g. ["GZ", "深圳"]')
+        c.bad(
+            fld,
+            f"must be a non-empty list of cities, got {v!r}",
+            'write e.g. ["GZ", "深圳"]',
+            "not_cities",
+            value=repr(v),
+        )
         return None
     out = []
     for x in v:
@@ -261,7 +300,7 @@ def _str_list(c: RecordChecker, d: dict, key: str, fld: str) -> list[str] | None
     if v is None:
         return None
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        c.bad(fld, f"must be a list of texts, got {v!r}", 'write e.g. ["ISO 9001"]')
+        c.bad(fld, f"must be a list of texts, got {v!r}", 'write e.g. ["ISO 9001"]', "not_certs", value=repr(v))
         return None
     return [x.strip() for x in v if x.strip()]
 
@@ -280,7 +319,7 @@ def _check_offer_attributes(c: RecordChecker, d: dict) -> dict:
     try:
         json.dumps(out)
     except (TypeError, ValueError):
-        c.bad("attributes", "holds values that are not JSON (text, number, list, object)")
+        c.bad("attributes", "holds values that are not JSON (text, number, list, object)", "", "not_json")
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -288,7 +327,8 @@ def _check_constraints(c: RecordChecker, d: dict) -> dict:
     out: dict[str, Any] = {}
     for k in d:
         if k not in CONSTRAINT_KEYS:
-            c.bad(f"constraints.{k}", "unknown constraint", f"use {', '.join(CONSTRAINT_KEYS)}")
+            listed = ", ".join(CONSTRAINT_KEYS)
+            c.bad(f"constraints.{k}", "unknown constraint", f"use {listed}", "unknown_constraint", allowed=listed)
     if "cities" in d:
         out["cities"] = _city_list(c, d, "cities", "constraints.cities")
     if "certifications" in d:
@@ -311,7 +351,7 @@ def read_jsonl(path: Path | str) -> ParsedFile:
     content = read_utf8(path, partial(HubImportError.of_file, path))
     for i, obj in json_lines(content):
         if isinstance(obj, BadLine):
-            out.problems.append(ImportProblem(i, "(json)", obj.problem, obj.fix))
+            out.problems.append(ImportProblem(i, "(json)", obj.problem, obj.fix, kind="bad_json"))
             continue
         rec, probs = parse_record(obj, i)
         out.problems.extend(probs)
@@ -393,8 +433,14 @@ def read_excel(path: Path | str) -> ParsedFile:
                 out.records.append((r, sheet, rec))
     wb.close()
     if not found:
+        names = ", ".join(SHEETS.values())
         raise HubImportError(
-            [ImportProblem(0, "(sheets)", f"none of the sheets {', '.join(SHEETS.values())} found")], str(path)
+            [
+                ImportProblem(
+                    0, "(sheets)", f"none of the sheets {names} found", kind="no_sheets", values={"sheets": names}
+                )
+            ],
+            str(path),
         )
     return out
 
@@ -406,7 +452,9 @@ def read_file(path: Path | str) -> ParsedFile:
         return read_excel(path)
     if suffix in (".jsonl", ".ndjson", ".json", ".txt"):
         return read_jsonl(path)
-    raise HubImportError.of_file(path, f"unsupported file type {suffix!r}", "use .jsonl or .xlsx")
+    raise HubImportError.of_file(
+        path, f"unsupported file type {suffix!r}", "use .jsonl or .xlsx", "file_type", value=suffix
+    )
 
 
 # ----------------------------------------------------------------------------- writing

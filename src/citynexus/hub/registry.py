@@ -156,7 +156,15 @@ class Hub:
                 first, first_sheet = seen[key]
                 where = f"sheet '{first_sheet}' row {first}" if first_sheet else f"line {first}"
                 problems.append(
-                    ImportProblem(line, "id", f"duplicate {key[0]} id {rec.id!r} (first at {where})", "", sheet)
+                    ImportProblem(
+                        line,
+                        "id",
+                        f"duplicate {key[0]} id {rec.id!r} (first at {where})",
+                        "",
+                        sheet,
+                        "duplicate_id",
+                        {"value": repr(rec.id), "first": str(first)},
+                    )
                 )
             else:
                 seen[key] = (line, sheet)
@@ -173,6 +181,8 @@ class Hub:
                         f"unknown organization {rec.org!r}",
                         "add an organization record with this id (in this file or an earlier import)",
                         sheet,
+                        "unknown_org",
+                        {"value": repr(rec.org)},
                     )
                 )
         if authorize is not None:

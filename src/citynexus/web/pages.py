@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from citynexus import __version__
 from citynexus.i18n import base_lang, negotiate, t, to_hant_page
+from citynexus.i18n.fetched import error_labels as fetch_labels
 from citynexus.web import nav_menus
 
 HERE = Path(__file__).parent
@@ -106,6 +107,7 @@ def render(
         "switch_query": with_lang("en" if lang == "zh" else "zh"),
         "lang_links": [(code, label, with_lang(code)) for code, label in LANG_LABELS],
         "plotly_locale": plotly_dictionary(lang),
+        "fetch_labels": fetch_labels(lang),
         **context,
     }
     resp = templates.TemplateResponse(request, template, ctx)

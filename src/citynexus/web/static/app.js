@@ -46,7 +46,7 @@ const CNX = {
   async getJSON(url) {
     const r = await fetch(url);
     const body = await r.json();
-    if (!r.ok) throw body;
+    if (!r.ok) throw Object.assign({ http_status: r.status }, body);
     return body;
   },
 
@@ -55,8 +55,48 @@ const CNX = {
     if (key) headers["X-API-Key"] = key;
     const r = await fetch(url, { method: "POST", headers, body: JSON.stringify(payload) });
     const body = await r.json();
-    if (!r.ok) throw body;
+    if (!r.ok) throw Object.assign({ http_status: r.status }, body);
     return body;
+  },
+
+  fetchLabels() {
+    // the page's words for the API's errors and the hub's record problems (base.html, i18n/fetched.py)
+    if (!CNX._fetch) {
+      const el = document.getElementById("fetch-labels");
+      CNX._fetch = el ? JSON.parse(el.textContent) : {};
+    }
+    return CNX._fetch;
+  },
+
+  exactEnglish(text) {
+    // the API's own English words, beside a page-language text, marked as English
+    if (!text) return "";
+    const F = CNX.fetchLabels();
+    return ` <span class="muted exact-en">(${CNX.escape(F.fetched_exact_en)}: <span lang="en">${CNX.escape(text)}</span>)</span>`;
+  },
+
+  errorHtml(body, status) {
+    // an error answer of the API (HTML): its message on English pages; on Chinese pages the label
+    // of its HTTP status with the exact English message beside it
+    const msg = (body && body.message) || "";
+    const F = CNX.fetchLabels();
+    const st = status || (body && body.http_status);
+    if (CNX.lang === "en") return CNX.escape(msg || F["fetched_err_" + st] || String(st || ""));
+    return CNX.escape(F["fetched_err_" + st] || F.fetched_err_400) + CNX.exactEnglish(msg);
+  },
+
+  problemHtml(p) {
+    // one record problem as {problem, fix} (HTML): the English text on English pages; on Chinese pages
+    // the templates of its kind with its values filled in (as code), else a general label and the English
+    if (CNX.lang === "en") return { problem: CNX.escape(p.problem), fix: CNX.escape(p.fix) };
+    const F = CNX.fetchLabels();
+    const kind = p.kind || "";
+    const fill = (tpl) => CNX.escape(tpl).replace(/\{(\w+)\}/g, (m, k) =>
+      `<code>${CNX.escape((p.values || {})[k] ?? m)}</code>`);
+    const prob = F["hubprob_" + kind] || (kind.startsWith("missing_") ? F.hubprob_missing : "");
+    if (!prob) return { problem: CNX.escape(F.hubprob_other) + CNX.exactEnglish(p.problem), fix: CNX.exactEnglish(p.fix).trim() };
+    const fix = F["hubfix_" + kind];
+    return { problem: fill(prob), fix: fix ? fill(fix) : CNX.exactEnglish(p.fix).trim() };
   },
 
   escape(s) {
