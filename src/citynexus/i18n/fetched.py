@@ -47,6 +47,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "新增机构 {organization} 家、供给 {offer} 条、需求 {need} 条；更新 {updated} 条",
     ),
     # the hub's record problems by kind (citynexus.hub.errors.ImportProblem.kind), values filled in
+    # (as code); text in backticks is a code or a format and is shown as code too
     "hubprob_missing": ("missing", "缺少此项"),
     "hubfix_missing_text": ("give {field} as a non-empty text", "请将 {field} 填写为非空文本"),
     "hubfix_missing_list": ("give {field} as a list of texts (may be empty)", "请将 {field} 填写为文本列表（可为空）"),
@@ -72,10 +73,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "hubprob_not_number": ("must be a non-negative number, got {value}", "应为非负数，实际为 {value}"),
     "hubfix_not_number": ("write a plain number without unit or quotes", "请填写不带单位或引号的数字"),
     "hubprob_not_date": ("{value} is not a date", "{value} 不是日期"),
-    "hubfix_not_date": ("write an ISO date YYYY-MM-DD", "请按 YYYY-MM-DD 格式填写日期"),
+    "hubfix_not_date": ("write an ISO date `YYYY-MM-DD`", "请按 `YYYY-MM-DD` 格式填写日期（例如 2026-03-01）"),
     "hubprob_not_record": ("the record is not a JSON object", "该记录不是 JSON 对象"),
     "hubprob_bad_type": ("{value} is not a record type", "{value} 不是记录类型"),
-    "hubfix_bad_type": ("use organization, offer or need", "请使用 organization（机构）、offer（供给）或 need（需求）"),
+    "hubfix_bad_type": (
+        "use `organization`, `offer` or `need`",
+        "请使用 `organization`（机构）、`offer`（供给）或 `need`（需求）",
+    ),
     "hubprob_unknown_field": ("not a field of this record type", "此类记录没有该字段"),
     "hubfix_unknown_field": ("allowed fields: {allowed}", "可用字段：{allowed}"),
     "hubprob_not_object": ("must be an object, got {value}", "应为对象，实际为 {value}"),

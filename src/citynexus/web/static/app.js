@@ -91,7 +91,7 @@ const CNX = {
     if (CNX.lang === "en") return { problem: CNX.escape(p.problem), fix: CNX.escape(p.fix) };
     const F = CNX.fetchLabels();
     const kind = p.kind || "";
-    const fill = (tpl) => CNX.escape(tpl).replace(/\{(\w+)\}/g, (m, k) =>
+    const fill = (tpl) => CNX.escape(tpl).replace(/`([^`]*)`/g, "<code>$1</code>").replace(/\{(\w+)\}/g, (m, k) =>
       `<code>${CNX.escape((p.values || {})[k] ?? m)}</code>`);
     const prob = F["hubprob_" + kind] || (kind.startsWith("missing_") ? F.hubprob_missing : "");
     if (!prob) return { problem: CNX.escape(F.hubprob_other) + CNX.exactEnglish(p.problem), fix: CNX.exactEnglish(p.fix).trim() };
