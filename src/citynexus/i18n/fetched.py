@@ -117,6 +117,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "fetched_err_429": ("too many requests: wait a minute", "请求过多，请稍候再试"),
     "fetched_err_500": ("the server failed", "服务器出错"),
     "fetched_exact_en": ("exact message (English)", "原始信息（英文）"),
+    "fetched_failed": ("this part could not be loaded:", "此部分无法加载"),
 }
 
 #: The labels a page that fetches needs to show the API's errors and the hub's record problems.

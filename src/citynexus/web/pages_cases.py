@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t, table
+from citynexus.web.errtext import error_pair
 from citynexus.web.pages import _fig, lang_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -155,7 +156,7 @@ def case_page(request: Request, case_id: str) -> HTMLResponse:
                 (o.get("name_zh") or o.get("name") or o["org"]) if lang != "en" else (o.get("name") or o["org"])
             )
     except CityNexusError as err:  # the hub is an extra: the case page still renders
-        hub, hub_error = {"empty": True, "organizations": []}, str(err)
+        hub, hub_error = {"empty": True, "organizations": []}, error_pair(err, lang, "fetched_failed")
     row = _row(c, lang)
     return render(
         request,
@@ -234,11 +235,11 @@ async def screening_upload(request: Request) -> HTMLResponse:
         )
         return _board(request, b, method, tolerance, tol_value, shortlist, uploaded=upload.filename)
     except AuthError:
-        error, status = t("cases_upload_key", lang), 401
+        error, status = (t("cases_upload_key", lang), ""), 401
     except PermissionDenied:
-        error, status = t("cases_upload_editor", lang), 403
-    except CityNexusError as err:
-        error, status = f"{t('cases_upload_problem', lang)} {err}", 400
+        error, status = (t("cases_upload_editor", lang), ""), 403
+    except CityNexusError as err:  # (label, exact English): the message quotes the file
+        error, status = error_pair(err, lang, "cases_upload_problem"), 400
     b = svc.screening_board(engine, None, None, method=method, shortlist=shortlist, tolerance=tolerance)
     resp = _board(request, b, method, tolerance, tol_value, shortlist, upload_error=error)
     resp.status_code = status
@@ -320,7 +321,7 @@ def tag_page(request: Request) -> HTMLResponse:
             figures = {"fig-tag": _fig(tag_bars_figure(result["goals"], lang))}
             similar = svc.similar_text(request.app.state.engine, text, top=3, lang=lang)["results"]
         except CityNexusError as err:
-            error = str(err)
+            error = error_pair(err, lang)
     goals = {g["n"]: g for g in _goals(lang)}
     return render(
         request,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t
+from citynexus.web.errtext import error_pair
 from citynexus.web.pages import lang_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -54,14 +55,14 @@ def ledger_page(request: Request) -> HTMLResponse:
             proof = api.proof_of(led, int(proof_arg))
             proof["entry_text"] = json.dumps(proof["entry"], ensure_ascii=False, indent=2, sort_keys=True)
         except CityNexusError as err:
-            proof_error = str(err)
+            proof_error = error_pair(err, lang)
     item = q.get("item", "").strip()
     tr, trace_error = None, None
     if item:
         try:
             tr = api.trace_json(led, item)
         except CityNexusError as err:
-            trace_error = str(err)
+            trace_error = error_pair(err, lang)
     return render(
         request,
         "ledger.html",

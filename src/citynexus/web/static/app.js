@@ -75,14 +75,17 @@ const CNX = {
     return ` <span class="muted exact-en">(${CNX.escape(F.fetched_exact_en)}: <span lang="en">${CNX.escape(text)}</span>)</span>`;
   },
 
-  errorHtml(body, status) {
-    // an error answer of the API (HTML): its message on English pages; on Chinese pages the label
-    // of its HTTP status with the exact English message beside it
+  errorHtml(body, status, own) {
+    // an error answer of the API (HTML). A page's own label of the status (own[status]) wins in every
+    // language; else its message on English pages, and on Chinese pages the label of its HTTP status
+    // with the exact English message beside it (an error without a status, e.g. of the network: the message)
     const msg = (body && body.message) || "";
     const F = CNX.fetchLabels();
     const st = status || (body && body.http_status);
+    if (own && own[st]) return CNX.escape(own[st]);
     if (CNX.lang === "en") return CNX.escape(msg || F["fetched_err_" + st] || String(st || ""));
-    return CNX.escape(F["fetched_err_" + st] || F.fetched_err_400) + CNX.exactEnglish(msg);
+    const label = F["fetched_err_" + st] || (st ? F.fetched_err_400 : "");
+    return label ? CNX.escape(label) + CNX.exactEnglish(msg) : CNX.exactEnglish(msg).trim();
   },
 
   problemHtml(p) {
@@ -104,8 +107,11 @@ const CNX = {
   },
 
   problemsTable(problems, labels) {
-    const rows = problems.map((p) => `<tr><td>${CNX.escape(p.file)}</td><td class="num">${CNX.escape(p.row)}</td>` +
-      `<td>${CNX.escape(p.column)}</td><td>${CNX.escape(p.problem)}</td><td>${CNX.escape(p.fix)}</td></tr>`).join("");
+    const rows = problems.map((p) => {
+      const h = CNX.problemHtml(p);  // in the page's language (by kind), the exact English beside it
+      return `<tr><td><code>${CNX.escape(p.file)}</code></td><td class="num">${CNX.escape(p.row)}</td>` +
+        `<td><code>${CNX.escape(p.column)}</code></td><td class="problem">${h.problem}</td><td class="fix">${h.fix}</td></tr>`;
+    }).join("");
     return `<table class="data problems"><thead><tr><th>${labels.file}</th><th class="num">${labels.row}</th>` +
       `<th>${labels.column}</th><th>${labels.problem}</th><th>${labels.fix}</th></tr></thead><tbody>${rows}</tbody></table>`;
   },
