@@ -72,7 +72,7 @@ const CNX = {
     // the API's own English words, beside a page-language text, marked as English
     if (!text) return "";
     const F = CNX.fetchLabels();
-    return ` <span class="muted exact-en">(${CNX.escape(F.fetched_exact_en)}: <span lang="en">${CNX.escape(text)}</span>)</span>`;
+    return ` <span class="muted exact-en">（${CNX.escape(F.fetched_exact_en)}：<span lang="en">${CNX.escape(text)}</span>）</span>`;
   },
 
   errorHtml(body, status, own) {
