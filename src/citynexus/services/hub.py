@@ -19,7 +19,7 @@ from citynexus.errors import CityNexusError, ConflictError
 from citynexus.hub import Hub, HubImportError, ImportProblem, Matcher, NotFoundError
 from citynexus.hub.registry import Authorize
 from citynexus.services import audit
-from citynexus.services.auth import PermissionDenied, Principal, can_see, check_write, require_role
+from citynexus.services.auth import Principal, can_see, check_write, import_owner, require_role
 from citynexus.store import session_scope
 from citynexus.store.hub import HubNeed, HubOffer, HubOrganization
 
@@ -170,14 +170,6 @@ def write_policy(who: Principal) -> Authorize:
     return authorize
 
 
-def _owner_for(who: Principal, owner: str | None) -> str:
-    if owner is None or owner == who.org:
-        return who.org
-    if not who.is_platform:
-        raise PermissionDenied("only a platform key may import records for another organisation")
-    return owner
-
-
 def import_bytes(
     engine: Engine,
     who: Principal,
@@ -190,7 +182,7 @@ def import_bytes(
     owner-checked); new records belong to ``who``'s organisation (or ``owner``, for a
     platform key). Raises HubImportError listing every problem. Audited."""
     require_role(who, "editor", "importing hub records")
-    new_owner = _owner_for(who, owner)
+    new_owner = import_owner(who, owner)
     suffix = Path(filename).suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".json", ".xlsx"):
         raise HubImportError(
