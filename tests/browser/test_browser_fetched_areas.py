@@ -127,7 +127,8 @@ def test_ledger_failed_checks(page, server, allow, shots, tmp_path, lang):
     check(shown(page, "#result-out"), lang, allow, "ledger verify-result")
     page.goto(f"{server['url']}/ledger?proof=99999&lang={lang}#proof")
     page.locator("#proof-error").wait_for()
-    assert exact_en(page, "#proof-error")
+    assert "no entry 99999" in exact_en(page, "#proof-error")
+    assert "未找到" in page.locator("#proof-error").inner_text()  # the same characters in 简 and 繁
     check(shown(page, "#proof-error"), lang, allow, "ledger proof look-up")
     page.screenshot(path=str(shots / f"ledger-proof-error-{lang}.png"), full_page=True)
     assert page.js_errors == []

@@ -136,3 +136,15 @@ def test_pages_carry_the_error_labels_in_their_language(client):
     hant = client.get("/hub?lang=zh-Hant").text
     m = re.search(r'id="fetch-labels">(.*?)</script>', hant, re.S)
     assert "角色無權" in json.loads(m.group(1))["fetched_err_403"]
+
+
+def test_error_pair_labels_by_kind_of_error():
+    from citynexus import errors
+    from citynexus.web.errtext import error_pair
+
+    assert error_pair(errors.NotFoundError("no case 'X'"), "zh") == ("未找到", "no case 'X'")
+    assert error_pair(errors.CityNexusError("bad file"), "zh") == ("请求无效", "bad file")
+    assert error_pair(errors.CityNexusError("bad"), "en", "cases_upload_problem") == (
+        "The scores cannot be used as given:",
+        "bad",
+    )

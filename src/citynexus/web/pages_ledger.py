@@ -55,14 +55,14 @@ def ledger_page(request: Request) -> HTMLResponse:
             proof = api.proof_of(led, int(proof_arg))
             proof["entry_text"] = json.dumps(proof["entry"], ensure_ascii=False, indent=2, sort_keys=True)
         except CityNexusError as err:
-            proof_error = error_pair(err, lang)
+            proof_error = error_pair(err, lang, "fetched_err_404")  # mostly: no such entry
     item = q.get("item", "").strip()
     tr, trace_error = None, None
     if item:
         try:
             tr = api.trace_json(led, item)
         except CityNexusError as err:
-            trace_error = error_pair(err, lang)
+            trace_error = error_pair(err, lang, "fetched_err_404")  # mostly: no such item
     return render(
         request,
         "ledger.html",
