@@ -64,3 +64,18 @@ def test_api_error_in_the_page_language(page, hub_server, allow, shots, tmp_path
     check(page.content(), lang, allow, "hub import error")
     page.screenshot(path=str(shots / f"hub-import-401-{lang}.png"), full_page=True)
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_answer_without_json_is_labelled_by_its_status(page, hub_server, tmp_path, lang):  # noqa: F811
+    """A proxy's 413 page (plain text) still gives the page-language label of the status."""
+    page.route("**/api/v1/hub/import", lambda route: route.fulfill(status=413, body="Request Entity Too Large",
+                                                                  content_type="text/plain"))  # fmt: skip
+    page.goto(f"{hub_server['url']}/hub?lang={lang}")
+    page.locator("#import-file").set_input_files(str(bad_file(tmp_path)))
+    page.locator("#import-key").fill(hub_server["key"])
+    page.locator("#import-btn").click()
+    err = page.locator("#import-result-error")
+    err.wait_for()
+    assert err.inner_text().strip() == ("the upload is too large" if lang == "en" else "上传的文件过大")
+    assert page.js_errors == []

@@ -45,7 +45,7 @@ const CNX = {
 
   async getJSON(url) {
     const r = await fetch(url);
-    const body = await r.json();
+    const body = await r.json().catch((e) => { if (r.ok) throw e; return {}; });
     if (!r.ok) throw Object.assign({ http_status: r.status }, body);
     return body;
   },
@@ -54,7 +54,7 @@ const CNX = {
     const headers = { "Content-Type": "application/json" };
     if (key) headers["X-API-Key"] = key;
     const r = await fetch(url, { method: "POST", headers, body: JSON.stringify(payload) });
-    const body = await r.json();
+    const body = await r.json().catch((e) => { if (r.ok) throw e; return {}; });
     if (!r.ok) throw Object.assign({ http_status: r.status }, body);
     return body;
   },
