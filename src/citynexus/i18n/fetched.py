@@ -193,8 +193,11 @@ def _city(text: str, cities: Mapping[str, str]) -> str:
 
 
 def error_labels(lang: str) -> dict[str, str]:
-    """The :data:`ERROR_KEYS` labels in ``lang`` (``en`` or ``zh``): every page carries them (as JSON)
-    for the dashboard's script to write the API's errors and the hub's record problems in the page's language."""
+    """The :data:`ERROR_KEYS` labels and the data page's kinds of dataset problem (``val_<Kind>``,
+    ``valfix_<Kind>``) in ``lang``: every page carries them (as JSON) for the dashboard's script to
+    write the API's errors and the record and dataset problems in the page's language."""
     from citynexus.i18n import t
+    from citynexus.i18n.data_page import TEXT as DATA_TEXT
 
-    return {k: t(k, lang) for k in ERROR_KEYS}
+    keys = (*ERROR_KEYS, *(k for k in DATA_TEXT if k.startswith(("val_", "valfix_"))))
+    return {k: t(k, lang) for k in keys}

@@ -96,6 +96,9 @@ const CNX = {
     const kind = p.kind || "";
     const fill = (tpl) => CNX.escape(tpl).replace(/`([^`]*)`/g, "<code>$1</code>").replace(/\{(\w+)\}/g, (m, k) =>
       `<code>${CNX.escape((p.values || {})[k] ?? m)}</code>`);
+    if (F["val_" + kind]) {  // a kind of dataset problem (citynexus.errors.DataProblem): described, with the English
+      return { problem: CNX.escape(F["val_" + kind]) + CNX.exactEnglish(p.problem), fix: CNX.escape(F["valfix_" + kind]) + CNX.exactEnglish(p.fix) };
+    }
     const prob = F["hubprob_" + kind] || (kind.startsWith("missing_") ? F.hubprob_missing : "");
     if (!prob) return { problem: CNX.escape(F.hubprob_other) + CNX.exactEnglish(p.problem), fix: CNX.exactEnglish(p.fix).trim() };
     const fix = F["hubfix_" + kind];
@@ -106,14 +109,16 @@ const CNX = {
     return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   },
 
-  problemsTable(problems, labels) {
+  problemsTable(problems, labels, clean = (s) => s) {
+    // a table of dataset-like problems (file, row, column, problem, fix); clean() rewrites the texts
+    // (the data page names the user's file instead of the server's)
     const rows = problems.map((p) => {
-      const h = CNX.problemHtml(p);  // in the page's language (by kind), the exact English beside it
-      return `<tr><td><code>${CNX.escape(p.file)}</code></td><td class="num">${CNX.escape(p.row)}</td>` +
+      const h = CNX.problemHtml(Object.assign({}, p, { problem: clean(p.problem), fix: clean(p.fix) }));
+      return `<tr><td><code>${CNX.escape(clean(p.file))}</code></td><td class="num">${CNX.escape(p.row)}</td>` +
         `<td><code>${CNX.escape(p.column)}</code></td><td class="problem">${h.problem}</td><td class="fix">${h.fix}</td></tr>`;
     }).join("");
-    return `<table class="data problems"><thead><tr><th>${labels.file}</th><th class="num">${labels.row}</th>` +
-      `<th>${labels.column}</th><th>${labels.problem}</th><th>${labels.fix}</th></tr></thead><tbody>${rows}</tbody></table>`;
+    return `<div class="table-wrap"><table class="data problems"><thead><tr><th>${labels.file}</th><th class="num">${labels.row}</th>` +
+      `<th>${labels.column}</th><th>${labels.problem}</th><th>${labels.fix}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   },
 };
 
