@@ -148,3 +148,16 @@ def test_cases_screening_upload_problem(page, server, allow, shots, tmp_path, la
     check(shown(page, "#upload-error"), lang, allow, "cases screening upload")
     page.screenshot(path=str(shots / f"cases-upload-problem-{lang}.png"), full_page=True)
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_centres_funding_bad_budget(page, server, allow, shots, lang):
+    page.goto(f"{server['url']}/centres/funding?lang={lang}", timeout=60000)
+    page.wait_for_function("() => Number(document.body.dataset.funded || 0) >= 1")
+    page.locator("#budget").fill("abc")
+    page.locator("#budget").dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('fund-error').textContent.length > 0")
+    assert exact_en(page, "#fund-error")
+    check(shown(page, "#fund-error"), lang, allow, "centres funding error")
+    page.screenshot(path=str(shots / f"centres-funding-error-{lang}.png"), full_page=True)
+    assert page.js_errors == []
