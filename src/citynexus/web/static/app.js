@@ -75,14 +75,16 @@ const CNX = {
     return ` <span class="muted exact-en">（${CNX.escape(F.fetched_exact_en)}：<span lang="en">${CNX.escape(text)}</span>）</span>`;
   },
 
-  errorHtml(body, status, own) {
+  errorHtml(body, status, own, head) {
     // an error answer of the API (HTML). A page's own label of the status (own[status]) wins in every
     // language; else its message on English pages, and on Chinese pages the label of its HTTP status
-    // with the exact English message beside it (an error without a status, e.g. of the network: the message)
+    // with the exact English message beside it (an error without a status, e.g. of the network: the message).
+    // head: the page's words for what failed (they stand for the status label)
     const msg = (body && body.message) || "";
     const F = CNX.fetchLabels();
     const st = status || (body && body.http_status);
     if (own && own[st]) return CNX.escape(own[st]);
+    if (head) return CNX.escape(head) + (CNX.lang === "en" ? (msg ? ": " + CNX.escape(msg) : "") : CNX.exactEnglish(msg));
     if (CNX.lang === "en") return CNX.escape(msg || F["fetched_err_" + st] || String(st || ""));
     const label = F["fetched_err_" + st] || (st ? F.fetched_err_400 : "");
     return label ? CNX.escape(label) + CNX.exactEnglish(msg) : CNX.exactEnglish(msg).trim();
