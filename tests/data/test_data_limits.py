@@ -80,7 +80,7 @@ def test_bomb_fixture_is_genuine(tmp_path):
 def test_zip_bomb_upload_refused_with_bounded_memory(bomb, tmp_path, monkeypatch):
     """A 1 MB zip whose units.csv unpacks to 1 GiB, sent as a dataset upload: refused after
     reading at most the unpacked limit, keeping O(chunk) in memory, leaving no file."""
-    from citynexus.api.routers.datasets import dataset_from_upload
+    from citynexus.services.datasets import dataset_from_upload
 
     assert bomb.stat().st_size < 1.2 * MiB
     with zipfile.ZipFile(bomb) as zf:
