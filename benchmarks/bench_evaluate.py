@@ -12,22 +12,17 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 
+from _timing import best_of
+
 N_UNITS, N_IND = 10_000, 200
 
 
-def _timeit(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+_timeit = best_of
 
 
 def _dataset(seed: int = 0):

@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
+
+from _timing import best_of
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
@@ -28,12 +29,7 @@ MiB = 2**20
 
 
 def _best(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return best_of(fn, repeat)[0]
 
 
 def _peak(fn) -> float:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import numpy as np
 import pandas as pd
 
+from _timing import best_of
 from citynexus.region import coupling_coordination, coupling_degree, dagum_gini
 
 N_UNITS, N_YEARS, N_SUB = 300, 30, 4
@@ -83,12 +83,7 @@ def loop_dagum(x: np.ndarray, g: np.ndarray) -> tuple[float, float, float, float
 
 
 def _best(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return best_of(fn, repeat)[0]
 
 
 def run() -> list[dict]:

@@ -14,17 +14,13 @@ help page.
 from __future__ import annotations
 
 import io
-import time
 from contextlib import redirect_stderr, redirect_stdout, suppress
+
+from _timing import best_of
 
 
 def _best(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return best_of(fn, repeat)[0]
 
 
 def run() -> list[dict]:

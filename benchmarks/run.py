@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))  # the benchmarks' shared helpers (_timing)
 
 
 def main(argv: list[str]) -> int:
