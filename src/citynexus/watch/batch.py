@@ -23,9 +23,10 @@ from citynexus.watch.changepoints import (
     DEFAULT,
     ChangePointDetector,
     ChangePointSettings,
-    _search,
     hampel_rows,
     noise_scale,
+    search_penalties,
+    search_scale,
     seasonal_profile,
 )
 from citynexus.watch.errors import WatchSpecError
@@ -99,7 +100,7 @@ def changepoints_matrix(X: Any, settings: ChangePointSettings | None = None) -> 
         if p and sigma[j] > 0:
             XA[j] = XS[j] - seasonal_profile(XS[j], p)
             sigma[j] = noise_scale(XA[j]) or sigma[j]
-    sigma = np.where(sigma > 0, np.maximum(sigma, s.scale_floor * XA.std(axis=1)), sigma)
+    sigma = np.where(sigma > 0, search_scale(sigma, XA.std(axis=1), s), sigma)
     ok = sigma > 0
     Z = np.zeros_like(XA)
     Z[ok] = (XA[ok] - np.median(XA[ok], axis=1, keepdims=True)) / sigma[ok, None]
@@ -108,7 +109,7 @@ def changepoints_matrix(X: Any, settings: ChangePointSettings | None = None) -> 
     gammas = _gamma_rows(Z) if s.cost == "rbf" else np.full(len(rows), np.nan)
     for j in np.flatnonzero(ok):
         gamma = None if np.isnan(gammas[j]) else float(gammas[j])
-        bk = _search(Z[j], s.cost, penalty, s.min_size, gamma, s.search)
+        bk = search_penalties(Z[j], s.cost, [penalty], s.min_size, gamma, s.search)[0]
         out[int(rows[j])] = [int(b) for b in bk if 0 < b < n]
     return out
 

@@ -51,6 +51,7 @@ __all__ = ["DEFAULT", "ChangePointDetector", "ChangePointResult", "ChangePointSe
 
 COSTS = ("l2", "normal", "rbf", "l1")
 SEARCHES = ("pelt", "binseg")
+SCALES = ("robust", "sd")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class ChangePointSettings:
     counts: bool | None = None
     scale_floor: float = 1.25
     search: str = "pelt"
+    scale: str = "robust"
 
     def __post_init__(self) -> None:
         if self.cost not in COSTS:
@@ -77,6 +79,8 @@ class ChangePointSettings:
             raise WatchSpecError(f"min_size must be >= 1, not {self.min_size}")
         if self.search not in SEARCHES:
             raise WatchSpecError(f"search must be one of {', '.join(SEARCHES)}, not {self.search!r}")
+        if self.scale not in SCALES:
+            raise WatchSpecError(f"scale must be one of {', '.join(SCALES)}, not {self.scale!r}")
         if not 0 <= self.scale_floor <= 10:
             raise WatchSpecError(f"scale_floor must be between 0 and 10, not {self.scale_floor}")
 
@@ -216,63 +220,98 @@ class ChangePointDetector:
         return self.fit(values).predict()
 
     # ------------------------------------------------------------------ core
-    def _detect(self, raw: np.ndarray) -> ChangePointResult:
+    def prepare(self, values: Any) -> Prepared:
+        """Steps 1-6 of the module docstring: the standardised series the search sees (or why there is
+        nothing to search). Many penalties can be searched on one preparation (``benchmarks``)."""
+        return self._prepare(_as_float_array(values))
+
+    def _prepare(self, raw: np.ndarray) -> Prepared:
         s = self.settings
         n = raw.size
         obs = np.flatnonzero(~np.isnan(raw))
         x = raw[obs]
-        seen = [None if math.isnan(v) else float(v) for v in raw]
-
-        def empty(note: str, sigma: float = 0.0, penalty: float = 0.0) -> ChangePointResult:
-            seg = [_segment(x, 0, x.size, obs, n)] if x.size else []
-            return ChangePointResult([], seg, [], seen, asdict(s), n, int(x.size), sigma, penalty, note)
-
+        prep = Prepared(raw, obs, x, x, None, 0.0, 0.0, None, False)
         if n == 0:
-            return empty("empty series: nothing to detect")
-        if x.size == 0:
-            return empty("every value is missing: nothing to detect")
-        if x.size < 2 * s.min_size:
-            return empty(f"only {x.size} observed value(s), fewer than 2 x min_size = {2 * s.min_size}")
-        if float(np.ptp(x)) == 0.0:
-            return empty("constant series: nothing to detect")
+            prep.note = "empty series: nothing to detect"
+        elif x.size == 0:
+            prep.note = "every value is missing: nothing to detect"
+        elif x.size < 2 * s.min_size:
+            prep.note = f"only {x.size} observed value(s), fewer than 2 x min_size = {2 * s.min_size}"
+        elif float(np.ptp(x)) == 0.0:
+            prep.note = "constant series: nothing to detect"
+        if prep.note:
+            return prep
         is_counts = s.counts if s.counts is not None else bool(np.all(x >= 0) and np.all(x == np.round(x)))
         xs = 2.0 * np.sqrt(x + 0.375) if is_counts else x  # Anscombe (1948): counts -> about unit variance
-        sigma = noise_scale(xs)
-        if sigma <= 0:
-            return empty("no variation to measure: nothing to detect")
+        prep.counts = is_counts
+        prep.sigma = noise_scale(xs)
+        if prep.sigma <= 0:
+            prep.note = "no variation to measure: nothing to detect"
+            return prep
         period = s.period if s.period is not None else seasonal_period(xs, s.seasonal_acf)
         if period:
-            x_adj = xs - seasonal_profile(xs, period)
-            sigma = noise_scale(x_adj) or sigma
+            prep.x_adj = xs - seasonal_profile(xs, period)
+            prep.sigma = noise_scale(prep.x_adj) or prep.sigma
         else:
-            x_adj = xs
-        scale = max(sigma, s.scale_floor * float(np.std(x_adj)))
-        z = (x_adj - float(np.median(x_adj))) / scale
-        z = _hampel(z, s.hampel, s.hampel_window)
-        penalty = s.beta * math.log(max(x.size, 2))
-        bkps = _search(z, s.cost, penalty, s.min_size, search=s.search)
-        # positions in the observed array -> original positions
-        cps = [int(obs[b]) for b in bkps if 0 < b < x.size]
-        bounds = [0, *[b for b in bkps if 0 < b < x.size], x.size]
+            prep.x_adj = xs
+        prep.period = period
+        prep.scale = float(search_scale(prep.sigma, float(np.std(prep.x_adj)), s))
+        z = (prep.x_adj - float(np.median(prep.x_adj))) / prep.scale
+        prep.z = _hampel(z, s.hampel, s.hampel_window)
+        return prep
+
+    def _detect(self, raw: np.ndarray) -> ChangePointResult:
+        prep = self._prepare(raw)
+        if prep.z is None:
+            return self._result(prep, [], 0.0)
+        s = self.settings
+        penalty = s.beta * math.log(max(prep.x.size, 2))
+        return self._result(prep, search_penalties(prep.z, s.cost, [penalty], s.min_size, search=s.search)[0], penalty)
+
+    def _result(self, prep: Prepared, bkps: list[int], penalty: float) -> ChangePointResult:
+        """The result for the breakpoints ``bkps`` found on ``prep`` (segment ends, last = len)."""
+        s, x, obs, n = self.settings, prep.x, prep.obs, prep.raw.size
+        seen = [None if math.isnan(v) else float(v) for v in prep.raw]
+        inner = [b for b in bkps if 0 < b < x.size]
+        bounds = [0, *inner, x.size] if x.size else []
         segs = [_segment(x, a, b, obs, n) for a, b in itertools.pairwise(bounds)]
+        if prep.z is None:
+            return ChangePointResult([], segs, [], seen, asdict(s), n, int(x.size), prep.sigma, 0.0, prep.note)
         # shift in noise sigmas on the scale the search saw (after the count transform and deseasoning)
-        means = [float(x_adj[a:b].mean()) for a, b in itertools.pairwise(bounds)]
+        means = [float(prep.x_adj[a:b].mean()) for a, b in itertools.pairwise(bounds)]
         mags = [
-            {"delta": segs[i + 1]["mean"] - segs[i]["mean"], "sigmas": (means[i + 1] - means[i]) / sigma}
+            {"delta": segs[i + 1]["mean"] - segs[i]["mean"], "sigmas": (means[i + 1] - means[i]) / prep.sigma}
             for i in range(len(segs) - 1)
         ]
-        return ChangePointResult(
-            cps,
-            segs,
-            mags,
-            seen,
-            asdict(s),
-            n,
-            int(x.size),
-            sigma,
-            penalty,
-            extra={"period": period, "counts": is_counts, "scale": scale},
-        )
+        extra = {"period": prep.period, "counts": prep.counts, "scale": prep.scale}
+        cps = [int(obs[b]) for b in inner]  # positions in the observed array -> original positions
+        return ChangePointResult(cps, segs, mags, seen, asdict(s), n, int(x.size), prep.sigma, penalty, extra=extra)
+
+
+@dataclass
+class Prepared:
+    """A series made ready for the search: ``raw`` (NaN = missing), ``obs`` (positions observed),
+    ``x`` (observed values), ``x_adj`` (count-transformed and deseasoned), ``z`` (standardised and
+    Hampel-filtered; None when there is nothing to search, ``note`` says why), ``sigma`` (noise
+    scale), ``scale`` (search scale), ``period`` (seasonal period removed), ``counts``."""
+
+    raw: np.ndarray
+    obs: np.ndarray
+    x: np.ndarray
+    x_adj: np.ndarray
+    z: np.ndarray | None
+    sigma: float
+    scale: float
+    period: int | None
+    counts: bool
+    note: str = ""
+
+
+def search_scale(sigma: Any, sd: Any, s: ChangePointSettings) -> Any:
+    """The scale the series is divided by before the search (scalars or arrays, elementwise):
+    ``scale="robust"``: ``max(sigma, scale_floor * sd)`` (noise scale, floored by the spread);
+    ``scale="sd"``: ``sd``, plain z-scoring by the series' standard deviation (changes included)."""
+    return sd if s.scale == "sd" else np.maximum(sigma, s.scale_floor * sd)
 
 
 #: Seasonal periods tried when none is given (quarterly, monthly).
@@ -337,28 +376,32 @@ def rbf_gamma(z: np.ndarray) -> float:
     return 1.0 / med if med != 0 else 1.0
 
 
-def _search(
-    z: np.ndarray, cost: str, penalty: float, min_size: int, gamma: float | None = None, search: str = "pelt"
-) -> list[int]:
-    """Penalised search with ruptures — PELT (exact) or binary segmentation (greedy: the largest
-    change first, Scott & Knott 1974); returns breakpoints as ruptures does (segment ends, last = len)."""
+def search_penalties(
+    z: np.ndarray,
+    cost: str,
+    penalties: list[float],
+    min_size: int,
+    gamma: float | None = None,
+    search: str = "pelt",
+) -> list[list[int]]:
+    """Penalised search with ruptures for each penalty in ``penalties`` on one fitted cost — PELT
+    (exact) or binary segmentation (greedy: the largest change first, Scott & Knott 1974); returns,
+    per penalty, the breakpoints as ruptures does (segment ends, last = len). Binary segmentation
+    keeps its splits between penalties, so a sweep of penalties costs little more than one."""
     import ruptures as rpt
 
     signal = z.reshape(-1, 1)
+    g = (rbf_gamma(z) if gamma is None else gamma) if cost == "rbf" else None
     if search == "binseg":
-        params = {"gamma": rbf_gamma(z) if gamma is None else gamma} if cost == "rbf" else None
-        algo = rpt.Binseg(model=cost, min_size=min_size, jump=1, params=params).fit(signal)
-        return list(algo.predict(pen=penalty))
-    if cost == "l2":
-        # KernelCPD with the linear kernel is the l2 cost, searched by PELT in compiled code
-        algo = rpt.KernelCPD(kernel="linear", min_size=min_size).fit(signal)
-        return list(algo.predict(pen=penalty))
-    if cost == "rbf":
-        g = rbf_gamma(z) if gamma is None else gamma
-        algo = rpt.KernelCPD(kernel="rbf", min_size=min_size, params={"gamma": g}).fit(signal)
-        return list(algo.predict(pen=penalty))
-    algo = rpt.Pelt(model=cost, min_size=min_size, jump=1).fit(signal)
-    return list(algo.predict(pen=penalty))
+        algo = rpt.Binseg(model=cost, min_size=min_size, jump=1, params=None if g is None else {"gamma": g})
+    elif cost == "l2":  # KernelCPD with the linear kernel is the l2 cost, searched by PELT in compiled code
+        algo = rpt.KernelCPD(kernel="linear", min_size=min_size)
+    elif cost == "rbf":
+        algo = rpt.KernelCPD(kernel="rbf", min_size=min_size, params={"gamma": g})
+    else:
+        algo = rpt.Pelt(model=cost, min_size=min_size, jump=1)
+    algo.fit(signal)
+    return [list(algo.predict(pen=p)) for p in penalties]
 
 
 def _as_float_array(values: Any) -> np.ndarray:
