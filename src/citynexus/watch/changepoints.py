@@ -49,7 +49,7 @@ from citynexus.watch.evidence import Evidence
 
 __all__ = ["DEFAULT", "ChangePointDetector", "ChangePointResult", "ChangePointSettings", "noise_scale"]
 
-COSTS = ("l2", "normal", "rbf", "l1")
+COSTS = ("l2", "linear", "normal", "rbf", "l1")
 SEARCHES = ("pelt", "binseg")
 SCALES = ("robust", "sd")
 
@@ -266,7 +266,8 @@ class ChangePointDetector:
             return self._result(prep, [], 0.0)
         s = self.settings
         penalty = s.beta * math.log(max(prep.x.size, 2))
-        return self._result(prep, search_penalties(prep.z, s.cost, [penalty], s.min_size, search=s.search)[0], penalty)
+        bkps = search_penalties(prep.z, s.cost, [penalty], s.min_size, search=s.search, t=prep.obs)[0]
+        return self._result(prep, bkps, penalty)
 
     def _result(self, prep: Prepared, bkps: list[int], penalty: float) -> ChangePointResult:
         """The result for the breakpoints ``bkps`` found on ``prep`` (segment ends, last = len)."""
@@ -376,6 +377,55 @@ def rbf_gamma(z: np.ndarray) -> float:
     return 1.0 / med if med != 0 else 1.0
 
 
+class CostLinearTrend:
+    """Piecewise-linear cost: the residual sum of squares of a least-squares line ``y = a + b t`` fitted
+    to each segment, so a segment may trend and a change point is a jump in level and/or slope.
+
+    ``error(a, b) = S_yy - S_y^2/m - (S_ty - S_t S_y / m)^2 / (S_tt - S_t^2 / m)`` over the ``m`` points of
+    ``[a, b)``, from cumulative sums in O(1) (the cost of ruptures' ``CostLinear`` with covariates
+    ``(1, t)``, which solves a least-squares problem per segment; Bai & Perron 1998 for the model). ``t``
+    is the time of each point (the observed positions, so a gap of missing values is time passing);
+    centred for numerical stability. Built on ruptures' ``BaseCost`` at first use (ruptures is imported
+    lazily), so ``Pelt`` and ``Binseg`` accept it as ``custom_cost``.
+    """
+
+    model = "linear"
+    min_size = 2
+
+    def __init__(self, t: np.ndarray | None = None) -> None:
+        self.t = t
+        self.signal: np.ndarray | None = None
+
+    def fit(self, signal: np.ndarray) -> CostLinearTrend:
+        self.signal = np.asarray(signal, dtype=float).reshape(len(signal), -1)
+        y = self.signal[:, 0]
+        t = np.arange(y.size, dtype=float) if self.t is None else np.asarray(self.t, dtype=float)
+        t = t - t.mean()
+        self._c = [np.r_[0.0, np.cumsum(v)] for v in (np.ones_like(y), t, t * t, y, t * y, y * y)]
+        return self
+
+    def error(self, start: int, end: int) -> float:
+        m, st, stt, sy, sty, syy = (c[end] - c[start] for c in self._c)
+        r = syy - sy * sy / m
+        vt = stt - st * st / m
+        if vt > 1e-12:
+            r -= (sty - st * sy / m) ** 2 / vt
+        return max(float(r), 0.0)
+
+
+def linear_trend_cost(t: np.ndarray | None = None) -> Any:
+    """A :class:`CostLinearTrend` that ruptures recognises as a cost (a ``BaseCost`` subclass)."""
+    from ruptures.base import BaseCost
+
+    cls = _COST_CLASS.get("linear")
+    if cls is None:
+        cls = _COST_CLASS["linear"] = type("RupturesCostLinearTrend", (CostLinearTrend, BaseCost), {})
+    return cls(t)
+
+
+_COST_CLASS: dict[str, type] = {}
+
+
 def search_penalties(
     z: np.ndarray,
     cost: str,
@@ -383,23 +433,27 @@ def search_penalties(
     min_size: int,
     gamma: float | None = None,
     search: str = "pelt",
+    t: np.ndarray | None = None,
 ) -> list[list[int]]:
     """Penalised search with ruptures for each penalty in ``penalties`` on one fitted cost — PELT
     (exact) or binary segmentation (greedy: the largest change first, Scott & Knott 1974); returns,
     per penalty, the breakpoints as ruptures does (segment ends, last = len). Binary segmentation
-    keeps its splits between penalties, so a sweep of penalties costs little more than one."""
+    keeps its splits between penalties, so a sweep of penalties costs little more than one. ``t``: the
+    time of each point for the ``linear`` cost (default ``0 .. len - 1``)."""
     import ruptures as rpt
 
     signal = z.reshape(-1, 1)
     g = (rbf_gamma(z) if gamma is None else gamma) if cost == "rbf" else None
+    custom = linear_trend_cost(t) if cost == "linear" else None
     if search == "binseg":
-        algo = rpt.Binseg(model=cost, min_size=min_size, jump=1, params=None if g is None else {"gamma": g})
+        params = None if g is None else {"gamma": g}
+        algo = rpt.Binseg(model=cost, custom_cost=custom, min_size=min_size, jump=1, params=params)
     elif cost == "l2":  # KernelCPD with the linear kernel is the l2 cost, searched by PELT in compiled code
         algo = rpt.KernelCPD(kernel="linear", min_size=min_size)
     elif cost == "rbf":
         algo = rpt.KernelCPD(kernel="rbf", min_size=min_size, params={"gamma": g})
     else:
-        algo = rpt.Pelt(model=cost, min_size=min_size, jump=1)
+        algo = rpt.Pelt(model=cost, custom_cost=custom, min_size=min_size, jump=1)
     algo.fit(signal)
     return [list(algo.predict(pen=p)) for p in penalties]
 
