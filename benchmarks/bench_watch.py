@@ -163,9 +163,10 @@ SCALES = [("sd", 0.0), ("robust", 0.0), ("robust", 0.5), ("robust", 1.0), ("robu
 TWO_SCALES = [("sd", 0.0), ("robust", 0.0)]
 GRID = {
     "l2": dict(cost=["l2"], search=["pelt", "binseg"], scale=SCALES, hampel=[0.0, 4.0], min_size=[2, 3, 5]),
-    "linear binseg": dict(cost=["linear"], search=["binseg"], scale=SCALES, hampel=[0.0, 4.0], min_size=[2, 3, 5]),
+    "linear binseg": dict(cost=["linear"], search=["binseg"], scale=SCALES, hampel=[0.0, 4.0], min_size=[2, 3, 5],
+                          trend_beta=[0.0, 1.0, 2.0, 4.0, 8.0]),
     "linear pelt": dict(cost=["linear"], search=["pelt"], scale=[("robust", 0.5), ("robust", 1.0)], hampel=[4.0],
-                        min_size=[5], beta=[[2.0, 4.0, 8.0]]),
+                        min_size=[5], trend_beta=[0.0], beta=[[2.0, 4.0, 8.0]]),
     "rbf": dict(cost=["rbf"], search=["pelt", "binseg"], scale=TWO_SCALES, hampel=[0.0, 4.0], min_size=[2, 3, 5]),
     "normal": dict(cost=["normal"], search=["binseg"], scale=TWO_SCALES, hampel=[0.0, 4.0], min_size=[2, 3, 5]),
 }  # fmt: skip
@@ -206,7 +207,9 @@ def _grid_predictions(series, grid: list[dict]) -> list[list[list[int]]]:
                 cps = [[] for _ in range(i0, i1)]
             else:
                 pens = [grid[i]["beta"] * np.log(max(prep.x.size, 2)) for i in range(i0, i1)]
-                found = search_penalties(prep.z, st.cost, pens, st.min_size, search=st.search, t=prep.obs)
+                slope = st.trend_beta * np.log(max(prep.x.size, 2))
+                found = search_penalties(prep.z, st.cost, pens, st.min_size, search=st.search, t=prep.obs,
+                                         slope_penalty=slope)  # fmt: skip
                 cps = [[int(prep.obs[b]) for b in bk if 0 < b < prep.x.size] for bk in found]
             for j, c in enumerate(cps):
                 out[i0 + j].append(c)

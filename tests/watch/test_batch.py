@@ -63,6 +63,9 @@ def test_dask_local_cluster_identical():
         dict(search="binseg", beta=3.0, min_size=3),
         dict(cost="rbf", beta=1.5, scale_floor=0.0, min_size=3),
         dict(scale_floor=0.0, hampel=0.0),
+        dict(cost="l2", search="pelt", beta=1.5, min_size=5, hampel=4.0, scale_floor=1.25),
+        dict(cost="linear", search="binseg", trend_beta=0.0, hampel=4.0, min_size=3),
+        dict(cost="l2", scale="sd", beta=3.0),
     ],
 )
 def test_matrix_equals_per_series_for_other_settings(settings):

@@ -106,10 +106,11 @@ def changepoints_matrix(X: Any, settings: ChangePointSettings | None = None) -> 
     Z[ok] = (XA[ok] - np.median(XA[ok], axis=1, keepdims=True)) / sigma[ok, None]
     Z[ok] = hampel_rows(Z[ok], s.hampel, s.hampel_window) if ok.any() else Z[ok]
     penalty = s.beta * math.log(max(n, 2))
+    slope = s.trend_beta * math.log(max(n, 2))
     gammas = _gamma_rows(Z) if s.cost == "rbf" else np.full(len(rows), np.nan)
     for j in np.flatnonzero(ok):
         gamma = None if np.isnan(gammas[j]) else float(gammas[j])
-        bk = search_penalties(Z[j], s.cost, [penalty], s.min_size, gamma, s.search)[0]
+        bk = search_penalties(Z[j], s.cost, [penalty], s.min_size, gamma, s.search, slope_penalty=slope)[0]
         out[int(rows[j])] = [int(b) for b in bk if 0 < b < n]
     return out
 

@@ -58,17 +58,18 @@ SCALES = ("robust", "sd")
 class ChangePointSettings:
     """The knobs of the detector (the defaults are the one chosen setting)."""
 
-    cost: str = "l2"
-    beta: float = 1.5
-    min_size: int = 5
-    hampel: float = 4.0
+    cost: str = "linear"
+    beta: float = 5.0
+    min_size: int = 2
+    hampel: float = 0.0
     hampel_window: int = 2
     period: int | None = None
     seasonal_acf: float = 0.3
     counts: bool | None = None
-    scale_floor: float = 1.25
-    search: str = "pelt"
+    scale_floor: float = 0.5
+    search: str = "binseg"
     scale: str = "robust"
+    trend_beta: float = 4.0
 
     def __post_init__(self) -> None:
         if self.cost not in COSTS:
@@ -79,6 +80,8 @@ class ChangePointSettings:
             raise WatchSpecError(f"min_size must be >= 1, not {self.min_size}")
         if self.search not in SEARCHES:
             raise WatchSpecError(f"search must be one of {', '.join(SEARCHES)}, not {self.search!r}")
+        if not self.trend_beta >= 0:
+            raise WatchSpecError(f"trend_beta (penalty multiplier of a slope) must be >= 0, not {self.trend_beta}")
         if self.scale not in SCALES:
             raise WatchSpecError(f"scale must be one of {', '.join(SCALES)}, not {self.scale!r}")
         if not 0 <= self.scale_floor <= 10:
@@ -266,7 +269,9 @@ class ChangePointDetector:
             return self._result(prep, [], 0.0)
         s = self.settings
         penalty = s.beta * math.log(max(prep.x.size, 2))
-        bkps = search_penalties(prep.z, s.cost, [penalty], s.min_size, search=s.search, t=prep.obs)[0]
+        slope = s.trend_beta * math.log(max(prep.x.size, 2))
+        bkps = search_penalties(prep.z, s.cost, [penalty], s.min_size, search=s.search, t=prep.obs, slope_penalty=slope)
+        bkps = bkps[0]
         return self._result(prep, bkps, penalty)
 
     def _result(self, prep: Prepared, bkps: list[int], penalty: float) -> ChangePointResult:
@@ -379,7 +384,10 @@ def rbf_gamma(z: np.ndarray) -> float:
 
 class CostLinearTrend:
     """Piecewise-linear cost: the residual sum of squares of a least-squares line ``y = a + b t`` fitted
-    to each segment, so a segment may trend and a change point is a jump in level and/or slope.
+    to each segment, so a segment may trend and a change point is a jump in level and/or slope. With
+    ``slope_penalty`` ``p > 0`` a segment keeps its slope only when that lowers its cost by more than
+    ``p`` (``error = min(RSS_mean, RSS_line + p)``: a slope is one more parameter, penalised like a change
+    point's, Schwarz 1978), else it is a constant mean (the l2 cost).
 
     ``error(a, b) = S_yy - S_y^2/m - (S_ty - S_t S_y / m)^2 / (S_tt - S_t^2 / m)`` over the ``m`` points of
     ``[a, b)``, from cumulative sums in O(1) (the cost of ruptures' ``CostLinear`` with covariates
@@ -392,8 +400,9 @@ class CostLinearTrend:
     model = "linear"
     min_size = 2
 
-    def __init__(self, t: np.ndarray | None = None) -> None:
+    def __init__(self, t: np.ndarray | None = None, slope_penalty: float = 0.0) -> None:
         self.t = t
+        self.slope_penalty = slope_penalty
         self.signal: np.ndarray | None = None
 
     def fit(self, signal: np.ndarray) -> CostLinearTrend:
@@ -408,19 +417,18 @@ class CostLinearTrend:
         m, st, stt, sy, sty, syy = (c[end] - c[start] for c in self._c)
         r = syy - sy * sy / m
         vt = stt - st * st / m
-        if vt > 1e-12:
-            r -= (sty - st * sy / m) ** 2 / vt
-        return max(float(r), 0.0)
+        gain = (sty - st * sy / m) ** 2 / vt if vt > 1e-12 else 0.0
+        return max(float(r - max(gain - self.slope_penalty, 0.0)), 0.0)
 
 
-def linear_trend_cost(t: np.ndarray | None = None) -> Any:
+def linear_trend_cost(t: np.ndarray | None = None, slope_penalty: float = 0.0) -> Any:
     """A :class:`CostLinearTrend` that ruptures recognises as a cost (a ``BaseCost`` subclass)."""
     from ruptures.base import BaseCost
 
     cls = _COST_CLASS.get("linear")
     if cls is None:
         cls = _COST_CLASS["linear"] = type("RupturesCostLinearTrend", (CostLinearTrend, BaseCost), {})
-    return cls(t)
+    return cls(t, slope_penalty)
 
 
 _COST_CLASS: dict[str, type] = {}
@@ -434,17 +442,19 @@ def search_penalties(
     gamma: float | None = None,
     search: str = "pelt",
     t: np.ndarray | None = None,
+    slope_penalty: float = 0.0,
 ) -> list[list[int]]:
     """Penalised search with ruptures for each penalty in ``penalties`` on one fitted cost — PELT
     (exact) or binary segmentation (greedy: the largest change first, Scott & Knott 1974); returns,
     per penalty, the breakpoints as ruptures does (segment ends, last = len). Binary segmentation
     keeps its splits between penalties, so a sweep of penalties costs little more than one. ``t``: the
-    time of each point for the ``linear`` cost (default ``0 .. len - 1``)."""
+    time of each point for the ``linear`` cost (default ``0 .. len - 1``), ``slope_penalty`` its price of
+    a slope (:class:`CostLinearTrend`)."""
     import ruptures as rpt
 
     signal = z.reshape(-1, 1)
     g = (rbf_gamma(z) if gamma is None else gamma) if cost == "rbf" else None
-    custom = linear_trend_cost(t) if cost == "linear" else None
+    custom = linear_trend_cost(t, slope_penalty) if cost == "linear" else None
     if search == "binseg":
         params = None if g is None else {"gamma": g}
         algo = rpt.Binseg(model=cost, custom_cost=custom, min_size=min_size, jump=1, params=params)
