@@ -60,6 +60,8 @@ def test_the_rd_stall_is_a_downward_shift_of_the_counts(demo):
     assert res.changepoints == [DEMO_EVENTS["SYN-0002"][1]]
     assert res.magnitudes[0]["delta"] < 0 and res.magnitudes[0]["sigmas"] < -2
     assert res.extra["counts"] is True
+    # with free slopes the noisy counts read as a rise and a fall, cut at the top (docs/risk.md)
+    assert ChangePointDetector(trend_beta=0.0).fit_predict(x) == [15]
 
 
 def test_rbf_kernel_cost_misses_the_stall_that_the_default_finds(demo):
