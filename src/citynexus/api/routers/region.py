@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 
-from fastapi import APIRouter, Depends
-from sqlalchemy import Engine
+from fastapi import APIRouter
 
-from citynexus.api.deps import get_db
+from citynexus.api.deps import Db
 from citynexus.services import index as service
 
 router = APIRouter(prefix="/region", tags=["region"])
@@ -26,7 +25,7 @@ def _records(df) -> list[dict]:
 
 
 @router.get("/coupling", summary="Coupling coordination of the subsystems over time")
-def coupling(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
+def coupling(db: Db, dataset: str = "gba") -> dict:
     a = service.analysis(service.dataset(db, dataset))
     return {
         "dataset": dataset,
@@ -40,13 +39,13 @@ def coupling(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
 
 
 @router.get("/disparity", summary="Gini, Theil and Dagum decomposition per period")
-def disparity(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
+def disparity(db: Db, dataset: str = "gba") -> dict:
     a = service.analysis(service.dataset(db, dataset))
     return {"dataset": dataset, "rows": _records(a.disparity.reset_index())}
 
 
 @router.get("/spatial", summary="Global Moran's I and LISA clusters of the latest index score")
-def spatial(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
+def spatial(db: Db, dataset: str = "gba") -> dict:
     a = service.analysis(service.dataset(db, dataset))
     return {
         "dataset": dataset,
