@@ -257,15 +257,20 @@ def _read_state(path: Path) -> dict[str, Any]:
     return obj
 
 
+SIZE_HELP = (
+    "Tree size to prove against (default: the newest checkpoint covering the entry). Without a checkpoint of "
+    "that size the proof is unsigned."
+)
+INCONSISTENT_HELP = (
+    "Write the bundle even when signed checkpoints disagree with the stored log (a warning is printed and "
+    "recorded in the bundle). Without it, proving such a log is refused."
+)
+
+
 @app.command("prove")
 def prove(
     index: int = typer.Option(None, "--index", "-i", help="Entry index to prove (inclusion proof)."),
-    size: int = typer.Option(
-        None,
-        "--size",
-        help="Tree size to prove against (default: the newest checkpoint covering the entry). Without a "
-        "checkpoint of that size the proof is unsigned.",
-    ),
+    size: int = typer.Option(None, "--size", help=SIZE_HELP),
     from_size: int = typer.Option(
         None,
         "--from-size",
@@ -273,12 +278,7 @@ def prove(
         "(or the one of --size) — a consistency proof.",
     ),
     out: Path = typer.Option(None, "--out", "-o", help="Write the proof bundle (JSON) here instead of stdout."),
-    allow_inconsistent: bool = typer.Option(
-        False,
-        "--allow-inconsistent",
-        help="Write the bundle even when signed checkpoints disagree with the stored log (a warning is printed "
-        "and recorded in the bundle). Without it, proving such a log is refused.",
-    ),
+    allow_inconsistent: bool = typer.Option(False, "--allow-inconsistent", help=INCONSISTENT_HELP),
     db: DbOpt = None,
 ) -> None:
     """Write a self-contained proof bundle: entry + inclusion proof + signed checkpoint (or a

@@ -17,6 +17,11 @@ SPEC_HELP = (
     "e.g. kind = 'weights_noise', 'weights_sets', 'choice', 'integer', 'continuous' or 'exclude'."
 )
 
+SENSITIVITY_HELP = (
+    "Also compute Sobol first-order and total indices of the mean absolute rank shift per factor, with bootstrap "
+    "intervals and a convergence check (indices at N/2 vs N)."
+)
+
 
 def robust_cmd(
     data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
@@ -48,12 +53,7 @@ def robust_cmd(
         "option index, 0-based, of choices and weight sets, the value of numeric factors), e.g. a samples.csv "
         "written before or by another tool.",
     ),
-    sensitivity: bool = typer.Option(
-        False,
-        "--sensitivity",
-        help="Also compute Sobol first-order and total indices of the mean absolute rank shift per factor, "
-        "with bootstrap intervals and a convergence check (indices at N/2 vs N).",
-    ),
+    sensitivity: bool = typer.Option(False, "--sensitivity", help=SENSITIVITY_HELP),
     per_unit: bool = typer.Option(
         False, "--per-unit", help="With --sensitivity: also the Sobol indices of every unit's rank."
     ),

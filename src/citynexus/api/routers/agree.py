@@ -18,6 +18,8 @@ from citynexus.services import agree as svc
 router = APIRouter(prefix="/agree", tags=["agree"])
 MAX_UPLOAD = 20 * 1024 * 1024
 ERRORS: dict[int | str, dict] = {400: {"description": "A bad agreement, date or query (the message says what)"}}
+#: The answers of an endpoint that reads a key and checks what it is asked: a bad request, the key's checks.
+CHECKED = {**ERRORS, **AUTH_RESPONSES}
 
 
 def _url(db: Db) -> str:
@@ -51,11 +53,7 @@ def agreements(url: Url, who: Reader) -> list[dict[str, Any]]:
     return svc.list_agreements(url, who)
 
 
-@router.get(
-    "/agreements/{agreement_id}",
-    summary="One agreement and its term x period status grid",
-    responses={**ERRORS, **AUTH_RESPONSES},
-)
+@router.get("/agreements/{agreement_id}", summary="One agreement and its term x period status grid", responses=CHECKED)
 def agreement(agreement_id: PathId, url: Url, who: Reader) -> dict[str, Any]:
     return svc.agreement_view(agreement_id, url, who)
 
@@ -63,7 +61,7 @@ def agreement(agreement_id: PathId, url: Url, who: Reader) -> dict[str, Any]:
 @router.get(
     "/agreements/{agreement_id}/versions",
     summary="Every stored version of an agreement (effective date, digests, terms changed)",
-    responses={**ERRORS, **AUTH_RESPONSES},
+    responses=CHECKED,
 )
 def versions(agreement_id: PathId, url: Url, who: Reader) -> list[dict[str, Any]]:
     return svc.agreement_versions(agreement_id, url, who)
@@ -93,7 +91,7 @@ async def check(
 @router.post(
     "/agreements",
     summary="Validate and store an agreement TOML (needs an editor key; replacing needs its owner)",
-    responses={**ERRORS, **AUTH_RESPONSES},
+    responses=CHECKED,
 )
 async def add(
     w: Writer,
@@ -109,7 +107,7 @@ async def add(
 @router.post(
     "/reports",
     summary="Import reports, all-or-nothing, anchored in the ledger (needs an editor key of the owner or a party)",
-    responses={**ERRORS, **AUTH_RESPONSES, 422: {"description": "The reports have problems (all listed)"}},
+    responses={**CHECKED, 422: {"description": "The reports have problems (all listed)"}},
 )
 async def reports(w: Writer, file: UploadFile = File(...)) -> dict[str, Any]:
     name, content = await upload(file, MAX_UPLOAD, "reports.csv")
@@ -119,17 +117,13 @@ async def reports(w: Writer, file: UploadFile = File(...)) -> dict[str, Any]:
 @router.post(
     "/run",
     summary="Evaluate stored agreements; each run is stored and anchored (needs an editor key)",
-    responses={**ERRORS, **AUTH_RESPONSES},
+    responses=CHECKED,
 )
 def run(w: Writer, as_of: str | None = Query(None), agreement: list[str] | None = Query(None)) -> list[dict[str, Any]]:
     return svc.run_status(_url(w.db), agreement, _date(as_of), w.who, w.client)
 
 
-@router.get(
-    "/verify/{agreement_id}/{term}/{period}",
-    summary="Prove a shown status from the ledger",
-    responses={**ERRORS, **AUTH_RESPONSES},
-)
+@router.get("/verify/{agreement_id}/{term}/{period}", summary="Prove a shown status from the ledger", responses=CHECKED)
 def verify(
     agreement_id: PathId,
     url: Url,
@@ -152,11 +146,7 @@ def graph(url: Url, who: Reader, fmt: str = Query("turtle", alias="format", patt
     return PlainTextResponse(svc.graph_text(url, fmt, who), media_type=media)
 
 
-@router.get(
-    "/graph/query",
-    summary="Canned question or SPARQL SELECT over the knowledge graph",
-    responses={**ERRORS, **AUTH_RESPONSES},
-)
+@router.get("/graph/query", summary="Canned question or SPARQL SELECT over the knowledge graph", responses=CHECKED)
 def graph_query(
     url: Url,
     who: Reader,
