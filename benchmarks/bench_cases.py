@@ -16,30 +16,25 @@ the tagging time of the hybrid against keywords-only on the same texts.
 
 from __future__ import annotations
 
-import json
 import time
-from importlib import resources
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-#: labelled sets in the order they were written; the last is the test set of the third round
-FILES = {
-    "seen": "sdg_labelled.jsonl",
-    "heldout": "sdg_labelled_heldout.jsonl",
-    "heldout2": "sdg_labelled_heldout2.jsonl",
-    "heldout3": "sdg_labelled_heldout3.jsonl",
-}
+from citynexus.cases.evaluation import SETS, labelled_set
+
+#: labelled sets in the order they were written (:data:`citynexus.cases.evaluation.SETS`); the last is
+#: the test set of the third round
+FILES = tuple(SETS)
 DEV = ("seen", "heldout", "heldout2")
 TEST = "heldout3"
 ROLE = {"seen": "dev", "heldout": "dev", "heldout2": "dev", "heldout3": "test"}
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    """The labelled set ``name`` of :data:`FILES` (``id``, ``lang``, ``text``, ``goals`` primary first)."""
-    path = resources.files("citynexus.cases").joinpath(f"data/{FILES[name]}")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The labelled set ``name`` (``id``, ``lang``, ``text``, ``goals`` primary first)."""
+    return labelled_set(name)
 
 
 def _scored(tagger, items, alpha: float) -> list[dict[str, Any]]:

@@ -11,19 +11,6 @@ from citynexus.cases.evaluation import cross_validate, evaluate, folds, labelled
 from citynexus.cases.tagger import SDGTagger, default_tagger, fuse, keyword_score, minmax, zscore
 from citynexus.hub.encoder import HashingEncoder
 
-HELDOUT3 = "data/sdg_labelled_heldout3.jsonl"  # the third round's test set (read here, not in evaluation.SETS)
-
-
-def _labelled(name: str) -> list[dict]:
-    """A labelled set by name; ``heldout3`` is read from the package data directly."""
-    if name != "heldout3":
-        return labelled_set(name)
-    import json
-    from importlib import resources
-
-    text = resources.files("citynexus.cases").joinpath(HELDOUT3).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
 
 @pytest.fixture(scope="module")
 def tagger():
@@ -162,14 +149,14 @@ def test_metrics_by_hand():
 
 def test_labelled_sets_shape():
     for name, size in (("seen", 64), ("heldout", 64), ("heldout2", 48), ("heldout3", 84)):
-        items = _labelled(name)
+        items = labelled_set(name)
         assert len(items) == size and len({it["id"] for it in items}) == size
         half = size // 2
         assert sum(it["lang"] == "zh" for it in items) == half and sum(it["lang"] == "en" for it in items) == half
         assert all(1 <= g <= 17 and len(set(it["goals"])) == len(it["goals"]) for it in items for g in it["goals"])
         assert sum(len(it["goals"]) >= 2 for it in items) >= 0.9 * len(items)
     names = ("seen", "heldout", "heldout2", "heldout3")
-    texts = [{it["text"] for it in _labelled(n)} for n in names]
+    texts = [{it["text"] for it in labelled_set(n)} for n in names]
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
             assert not (texts[i] & texts[j]), (names[i], names[j])
@@ -185,8 +172,8 @@ def test_heldout3_schema_and_labels():
     goals in 1..17 per text (primary first), Chinese texts in Chinese, English texts without Chinese."""
     import re
 
-    items = _labelled("heldout3")
-    keys = {tuple(sorted(it)) for n in ("seen", "heldout", "heldout2") for it in _labelled(n)}
+    items = labelled_set("heldout3")
+    keys = {tuple(sorted(it)) for n in ("seen", "heldout", "heldout2") for it in labelled_set(n)}
     assert {tuple(sorted(it)) for it in items} == keys == {("goals", "id", "lang", "text")}
     assert [it["id"] for it in items] == [f"T{i:02d}" for i in range(1, 85)]
     cjk = re.compile(r"[\u3400-\u9fff]")
@@ -328,7 +315,7 @@ def test_hybrid_against_each_part_on_the_test_set(tagger):
     """Measured on heldout3: hybrid 0.798 / 0.833 / 0.661 (top-1 / top-3 / recall@3), encoder-only
     0.726 / 0.726 / 0.603, keywords-only 0.667 / 0.583 / 0.456 — the hybrid ahead of each part on every
     metric. Pinned so that a change to the tagger shows up here; not a target to tune towards."""
-    items = _labelled("heldout3")
+    items = labelled_set("heldout3")
     rows = {(r["method"], r["lang"]): r for r in evaluate(tagger, items)}
     for method, (t1, t3) in TEST_COUNTS.items():
         assert round(rows[(method, "all")]["top1"] * 84) == t1, method
@@ -346,7 +333,7 @@ def test_paired_comparison_on_the_test_set(tagger):
     (p = 24/2048) and 23 : 2 against keywords (p = 652/2**25)."""
     from citynexus.cases.evaluation import paired
 
-    items = _labelled("heldout3")
+    items = labelled_set("heldout3")
     top1, top3 = paired(tagger, items, "top1"), paired(tagger, items, "top3")
     got = {(m, part): (r[part]["only_first"], r[part]["only_second"]) for m, r in (("top1", top1), ("top3", top3))
            for part in ("encoder", "keywords")}  # fmt: skip
