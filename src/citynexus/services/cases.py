@@ -97,18 +97,22 @@ def similar(
 ) -> dict[str, Any]:
     """Cases like ``query`` (a case id of the library, or free text in either language)."""
     from citynexus.cases.errors import CaseNotFoundError
-    from citynexus.cases.similar import similar_cases
 
     lib = library(db)
     try:
         q: Any = lib.case(query)
     except CaseNotFoundError:
         q = query
-    res = similar_cases(q, lib.cases(), top=top, goal=goal)
-    return {
-        "query": q.id if not isinstance(q, str) else q,
-        "results": [r.to_json(lang) for r in res],
-    }
+    return _similar(lib, q, top, goal, lang)
+
+
+def _similar(lib, query: Any, top: int, goal: int | None, lang: str, encoder: Any = None) -> dict[str, Any]:
+    """``{"query", "results"}``: the cases of ``lib`` most like ``query`` (a case, itself left out,
+    or free text)."""
+    from citynexus.cases.similar import similar_cases
+
+    res = similar_cases(query, lib.cases(), encoder=encoder, top=top, goal=goal)
+    return {"query": query if isinstance(query, str) else query.id, "results": [r.to_json(lang) for r in res]}
 
 
 def hub_links(case_id: str, db: str | None = None, top: int = 5) -> list[dict[str, Any]]:
@@ -230,20 +234,13 @@ _encoder = _CachedEncoder()
 
 def similar_json(engine, case_id: str, top: int = 5, goal: int | None = None, lang: str = "en") -> dict[str, Any]:
     """Cases like the case ``case_id`` (itself left out), across languages."""
-    from citynexus.cases.similar import similar_cases
-
     lib = library_of(engine)
-    case = lib.case(case_id)
-    res = similar_cases(case, lib.cases(), encoder=_encoder, top=top, goal=goal)
-    return {"query": case.id, "results": [r.to_json(lang) for r in res]}
+    return _similar(lib, lib.case(case_id), top, goal, lang, _encoder)
 
 
 def similar_text(engine, text: str, top: int = 5, goal: int | None = None, lang: str = "en") -> dict[str, Any]:
     """Cases like a free-text problem statement (either language)."""
-    from citynexus.cases.similar import similar_cases
-
-    res = similar_cases(text, library_of(engine).cases(), encoder=_encoder, top=top, goal=goal)
-    return {"query": text, "results": [r.to_json(lang) for r in res]}
+    return _similar(library_of(engine), text, top, goal, lang, _encoder)
 
 
 def case_goal_scores(case) -> dict[int, float]:
