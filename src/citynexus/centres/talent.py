@@ -27,6 +27,7 @@ routing (:func:`citynexus.centres.routing.routing_match_config`). Reasons list t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -268,24 +269,27 @@ class TalentMatcher:
 
     def for_position(self, position_id: str, top: int = 5, mode: str = "hybrid") -> list[dict[str, Any]]:
         """Talents for a position, best first; cities by the hub, languages/permit/level here."""
-        p = self.positions.get(position_id)
-        if p is None:
-            raise RoutingError(f"no position {position_id!r}; positions: {', '.join(sorted(self.positions)) or 'none'}")
-        out = []
-        for m in self.matcher.match_need(f"J:{p.id}", top=max(1, len(self.talents)), mode=mode):
-            r = self._result(self.talents[m.item_id[2:]], p, m, "talent")
-            if r:
-                out.append(r)
-        return out[:top]
+        p = self._one(self.positions, "position", position_id)
+        found = self.matcher.match_need(f"J:{p.id}", top=max(1, len(self.talents)), mode=mode)
+        return self._results(((self.talents[m.item_id[2:]], p, m) for m in found), "talent", top)
 
     def for_talent(self, talent_id: str, top: int = 5, mode: str = "hybrid") -> list[dict[str, Any]]:
         """Positions for a talent, best first (the positions' city constraints checked by the hub)."""
-        t = self.talents.get(talent_id)
-        if t is None:
-            raise RoutingError(f"no talent {talent_id!r}; talents: {', '.join(sorted(self.talents)) or 'none'}")
+        t = self._one(self.talents, "talent", talent_id)
+        found = self.matcher.match_offer(f"T:{t.id}", top=max(1, len(self.positions)), mode=mode)
+        return self._results(((t, self.positions[m.item_id[2:]], m) for m in found), "position", top)
+
+    @staticmethod
+    def _one(items: dict[str, Any], what: str, item_id: str) -> Any:
+        if item_id not in items:
+            raise RoutingError(f"no {what} {item_id!r}; {what}s: {', '.join(sorted(items)) or 'none'}")
+        return items[item_id]
+
+    def _results(self, found: Iterable[tuple[Talent, Position, Any]], target: str, top: int) -> list[dict[str, Any]]:
+        """The first ``top`` matches that meet the constraints checked here."""
         out = []
-        for m in self.matcher.match_offer(f"T:{t.id}", top=max(1, len(self.positions)), mode=mode):
-            r = self._result(t, self.positions[m.item_id[2:]], m, "position")
+        for t, p, m in found:
+            r = self._result(t, p, m, target)
             if r:
                 out.append(r)
         return out[:top]
