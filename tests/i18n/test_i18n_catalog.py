@@ -54,6 +54,8 @@ def test_hand_read_entries_of_three_catalogs():
 
 def test_table_is_read_once_and_keys_follow_the_catalog_order():
     assert table() is table()
+    assert area("watch") is area("watch")
+    assert all(table()[k] == pair for k, pair in area("watch").items())
     assert keys("watch_level_") == tuple(k for k in area("watch") if k.startswith("watch_level_"))
     assert len(keys("watch_level_")) == 3
     assert keys("no_such_prefix_") == ()
@@ -129,11 +131,11 @@ def test_a_key_in_two_catalogs_raises_naming_the_key_and_both_files(tmp_path):
     a = write(tmp_path / "alpha.toml", '[shared_key]\nen = "one"\nzh = "一"\n\n[only_a]\nen = "a"\nzh = "甲"\n')
     b = write(tmp_path / "beta.toml", '[shared_key]\nen = "two"\nzh = "二"\n')
     with pytest.raises(CatalogError) as err:
-        merge_catalogs([a, b])
+        merge_catalogs([(a, read_catalog(a)), (b, read_catalog(b))])
     msg = str(err.value)
     assert "'shared_key'" in msg and str(a) in msg and str(b) in msg
     assert isinstance(err.value, CityNexusError)
-    assert merge_catalogs([a]) == {"shared_key": ("one", "一"), "only_a": ("a", "甲")}
+    assert merge_catalogs([(a, read_catalog(a))]) == {"shared_key": ("one", "一"), "only_a": ("a", "甲")}
 
 
 def test_a_key_twice_in_one_catalog_raises_naming_the_file(tmp_path):

@@ -100,13 +100,15 @@ def read_catalog(path: Traversable | Path) -> dict[str, tuple[str, str]]:
     return out
 
 
-def merge_catalogs(paths: Iterable[Traversable | Path]) -> dict[str, tuple[str, str]]:
-    """The catalogs ``paths`` merged into one table, key -> ``(en, zh)``; a key may stand in
-    one catalog only (:class:`CatalogError` names the key and both files)."""
+def merge_catalogs(
+    catalogs: Iterable[tuple[Traversable | Path, dict[str, tuple[str, str]]]],
+) -> dict[str, tuple[str, str]]:
+    """The catalogs, given as (file, its entries) pairs, merged into one table, key -> ``(en, zh)``;
+    a key may stand in one catalog only (:class:`CatalogError` names the key and both files)."""
     merged: dict[str, tuple[str, str]] = {}
     where: dict[str, Traversable | Path] = {}
-    for path in paths:
-        for key, pair in read_catalog(path).items():
+    for path, entries in catalogs:
+        for key, pair in entries.items():
             if key in merged:
                 raise CatalogError(
                     f"label key {key!r} is defined twice: in {where[key]} and in {path}; rename one of them"
@@ -116,26 +118,34 @@ def merge_catalogs(paths: Iterable[Traversable | Path]) -> dict[str, tuple[str, 
     return merged
 
 
+@cache
+def _catalogs() -> dict[str, Traversable]:
+    """Area name -> the package's catalog file ``i18n/catalog/<area>.toml``, sorted by name."""
+    folder = files(__name__) / "catalog"
+    found = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    return {f.name.removesuffix(".toml"): f for f in found}
+
+
 def catalog_files() -> list[Traversable]:
     """The package's catalog files (``i18n/catalog/*.toml``), sorted by name."""
-    folder = files(__name__) / "catalog"
-    return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    return list(_catalogs().values())
+
+
+@cache
+def area(name: str) -> dict[str, tuple[str, str]]:
+    """The labels of one area (the catalog ``i18n/catalog/<name>.toml``), key -> ``(en, zh)``;
+    each catalog is read once."""
+    path = _catalogs().get(name)
+    if path is None:
+        known = ", ".join(_catalogs())
+        raise CatalogError(f"there is no label catalog {name!r} in citynexus/i18n/catalog; catalogs: {known}")
+    return read_catalog(path)
 
 
 @cache
 def table() -> dict[str, tuple[str, str]]:
     """Every label of the package, key -> ``(en, zh)``: the catalogs merged once, on first use."""
-    return merge_catalogs(catalog_files())
-
-
-@cache
-def area(name: str) -> dict[str, tuple[str, str]]:
-    """The labels of one area (the catalog ``i18n/catalog/<name>.toml``), key -> ``(en, zh)``."""
-    found = [f for f in catalog_files() if f.name == f"{name}.toml"]
-    if not found:
-        known = ", ".join(f.name.removesuffix(".toml") for f in catalog_files())
-        raise CatalogError(f"there is no label catalog {name!r} in citynexus/i18n/catalog; catalogs: {known}")
-    return read_catalog(found[0])
+    return merge_catalogs((path, area(name)) for name, path in _catalogs().items())
 
 
 @cache
