@@ -274,10 +274,10 @@ def party_page(request: Request, party: str) -> HTMLResponse:
 
 def _maps(lang: str) -> dict:
     """Labels the alert list's script needs to draw rows fetched with a key."""
-    from citynexus.i18n.watch import TEXT
+    from citynexus.i18n import keys
 
     def group(prefix: str) -> dict[str, str]:
-        return {k[len(prefix) :]: t(k, lang) for k in TEXT if k.startswith(prefix)}
+        return {k[len(prefix) :]: t(k, lang) for k in keys(prefix)}
 
     return {
         "kinds": group("watch_kind_"),
@@ -351,8 +351,8 @@ def credit_page(request: Request, sme: str) -> HTMLResponse:
 
 def _reason_text(r: str, lang: str) -> str:
     """A reason code in the page language: the input's code replaced by its label."""
-    from citynexus.i18n.watch import TEXT
+    from citynexus.i18n import keys
 
-    for key in sorted((k[len("watch_input_") :] for k in TEXT if k.startswith("watch_input_")), key=len, reverse=True):
+    for key in sorted((k[len("watch_input_") :] for k in keys("watch_input_")), key=len, reverse=True):
         r = r.replace(key, t(f"watch_input_{key}", lang))
     return re.sub(r"\binf\b", "∞", r)
