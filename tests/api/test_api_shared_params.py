@@ -15,6 +15,15 @@ from citynexus.errors import ConflictError, NotFoundError
 from citynexus.hub.errors import HubImportError, ImportProblem
 
 
+def _run(coro):
+    """Run a coroutine to its end on a fresh event loop in its own thread (whatever loop a test
+    before this one left in the main thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _rejected():
     raise HubImportError([ImportProblem(2, "city", "unknown city 'XX'", "use a unit code")], "a.jsonl")
 
@@ -43,11 +52,11 @@ def test_rejections_in_the_thread_pool_and_created_answer_201():
     def bad():
         raise CaseImportError([CaseProblem(4, "goal", "not 1-17")])
 
-    created = asyncio.run(rej.created(lambda: {"id": "c1"}))
+    created = _run(rej.created(lambda: {"id": "c1"}))
     assert created.status_code == 201 and json.loads(created.body) == {"id": "c1"}
-    refused = asyncio.run(rej.created(bad))  # a rejection stays 422, never 201
+    refused = _run(rej.created(bad))  # a rejection stays 422, never 201
     assert refused.status_code == 422 and json.loads(refused.body)["problems"][0]["line"] == 4
-    assert asyncio.run(rej.in_thread(sorted, [3, 1, 2])) == [1, 2, 3]
+    assert _run(rej.in_thread(sorted, [3, 1, 2])) == [1, 2, 3]
 
 
 class _Gone(NotFoundError):
