@@ -58,7 +58,7 @@ def test_both_directions_with_hard_constraints():
     assert m.for_talent("far") == []  # city constraint of the hub matcher
     with pytest.raises(Exception, match="no position 'nope'; positions: job, job-sp"):
         m.for_position("nope")
-    with pytest.raises(Exception, match="no talent 'nope'; talents: .*sponsor"):
+    with pytest.raises(Exception, match=r"no talent 'nope'; talents: .*sponsor"):
         m.for_talent("nope")
 
 
