@@ -2,7 +2,7 @@
 the request inbox with routing reasons and referrals, the performance table, the funding
 simulator (sliders for the formula's weights, recomputed live through ``POST /api/v1/centres/fund``)
 and talent matching. They show the stored network, or the SYNTHETIC demo (labelled) when no centre
-is stored. Every visible string comes from :mod:`citynexus.i18n.centres`."""
+is stored. Every visible string comes from the i18n catalog ``i18n/catalog/centres.toml``."""
 
 from __future__ import annotations
 
