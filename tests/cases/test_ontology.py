@@ -20,7 +20,8 @@ def _table():
 def test_shipped_table_is_complete():
     assert sorted(ONTOLOGY) == list(range(1, 18))
     assert all(ONTOLOGY[g]["en"] and ONTOLOGY[g]["zh"] for g in ONTOLOGY)
-    assert sum(len(ONTOLOGY[g][lang]) for g in ONTOLOGY for lang in ("en", "zh")) == 644
+    # 644 phrases + 131 added from the dev sets' misses (docs/cases.md)
+    assert sum(len(ONTOLOGY[g][lang]) for g in ONTOLOGY for lang in ("en", "zh")) == 775
     assert ("poverty", "1.2") in phrases(1, "en") and ("贫困", "1.2") in phrases(1, "zh")
     assert ("welfare", None) in phrases(1, "en")
 

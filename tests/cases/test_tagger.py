@@ -8,7 +8,7 @@ import pytest
 
 from citynexus.cases.errors import CasesError
 from citynexus.cases.evaluation import cross_validate, evaluate, folds, labelled_set, metrics, tune_alpha
-from citynexus.cases.tagger import SDGTagger, default_tagger, keyword_score, minmax, zscore
+from citynexus.cases.tagger import SDGTagger, default_tagger, fuse, keyword_score, minmax, zscore
 from citynexus.hub.encoder import HashingEncoder
 
 
@@ -87,7 +87,7 @@ def test_hybrid_is_the_stated_mixture(tagger):
 
 
 def test_no_phrase_means_the_encoder_order(tagger):
-    text = "Harbour cranes plug in to shore power."
+    text = "Tugboats and cranes at the quay plug in while moored."
     _, matched, _ = tagger.keyword_hits(text)
     assert not matched  # nothing to standardise on the keyword side: z = 0, the encoder decides
     assert tagger.tag(text).top(17) == tagger.tag(text, method="encoder").top(17)
@@ -148,15 +148,18 @@ def test_metrics_by_hand():
 
 
 def test_labelled_sets_shape():
-    for name, size in (("seen", 64), ("heldout", 64), ("heldout2", 48)):
+    for name, size in (("seen", 64), ("heldout", 64), ("heldout2", 48), ("heldout3", 84)):
         items = labelled_set(name)
         assert len(items) == size and len({it["id"] for it in items}) == size
         half = size // 2
         assert sum(it["lang"] == "zh" for it in items) == half and sum(it["lang"] == "en" for it in items) == half
         assert all(1 <= g <= 17 and len(set(it["goals"])) == len(it["goals"]) for it in items for g in it["goals"])
         assert sum(len(it["goals"]) >= 2 for it in items) >= 0.9 * len(items)
-    texts = [{it["text"] for it in labelled_set(n)} for n in ("seen", "heldout", "heldout2")]
-    assert not (texts[0] & texts[1]) and not (texts[0] & texts[2]) and not (texts[1] & texts[2])
+    names = ("seen", "heldout", "heldout2", "heldout3")
+    texts = [{it["text"] for it in labelled_set(n)} for n in names]
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            assert not (texts[i] & texts[j]), (names[i], names[j])
     parts = folds(labelled_set("heldout"), 8)
     assert [len(p) for p in parts] == [8] * 8
     assert sorted(it["id"] for p in parts for it in p) == sorted(it["id"] for it in labelled_set("heldout"))
@@ -164,31 +167,53 @@ def test_labelled_sets_shape():
         folds(labelled_set("heldout"), 1)
 
 
+def test_heldout3_schema_and_labels():
+    """The test set of the third round: exactly the keys of the other sets, ids T01..T84, 2 or 3 distinct
+    goals in 1..17 per text (primary first), Chinese texts in Chinese, English texts without Chinese."""
+    import re
+
+    items = labelled_set("heldout3")
+    keys = {tuple(sorted(it)) for n in ("seen", "heldout", "heldout2") for it in labelled_set(n)}
+    assert {tuple(sorted(it)) for it in items} == keys == {("goals", "id", "lang", "text")}
+    assert [it["id"] for it in items] == [f"T{i:02d}" for i in range(1, 85)]
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    for it in items:
+        assert it["lang"] in ("en", "zh") and isinstance(it["text"], str) and 10 <= len(it["text"]) <= 200
+        assert bool(cjk.search(it["text"])) == (it["lang"] == "zh"), it["id"]
+        g = it["goals"]
+        assert 2 <= len(g) <= 3 and len(set(g)) == len(g), it["id"]
+        assert all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= 17 for x in g), it["id"]
+    # every goal is the primary goal of at least one text
+    assert {it["goals"][0] for it in items} == set(range(1, 18))
+
+
 def _rows(tagger, name):
     return {(r["method"], r["lang"]): r for r in evaluate(tagger, labelled_set(name))}
 
 
-def test_hybrid_against_each_part_on_the_dev_set(tagger):
-    """``heldout`` (first round's held-out set) is the dev set of the second round: z-score fusion was
-    chosen on it, so this checks the choice, not how well it generalises (that is ``heldout2``)."""
-    rows = _rows(tagger, "heldout")
-    hyb, enc, kw = rows[("hybrid", "all")], rows[("encoder", "all")], rows[("keywords", "all")]
-    for m in ("top1", "top3", "recall3"):
-        assert hyb[m] > kw[m], m
-        assert hyb[m] > enc[m], m
+# Texts right (top-1 / top-3) per method on the dev sets of the third round, measured after the
+# ontology was extended from these sets' misses (so the keyword side has seen them: optimistic).
+DEV_COUNTS = {
+    "heldout": {"hybrid": (59, 60), "encoder": (54, 50), "keywords": (58, 60)},
+    "heldout2": {"hybrid": (44, 48), "encoder": (39, 39), "keywords": (43, 47)},
+}
 
 
-def test_hybrid_against_each_part_on_the_test_set(tagger):
-    """``heldout2``: written before the second round and scored once it was fixed. Measured: hybrid
-    0.875 / 0.958 / 0.698, encoder 0.812 / 0.812 / 0.611, keywords 0.875 / 0.792 / 0.562 (top-1 /
-    top-3 / recall@3) — ahead of both parts on top-3 and recall@3 and of the encoder on top-1, level
-    with keywords-only on top-1 (42 of 48 texts each)."""
-    rows = _rows(tagger, "heldout2")
-    hyb, enc, kw = rows[("hybrid", "all")], rows[("encoder", "all")], rows[("keywords", "all")]
-    for m in ("top1", "top3", "recall3"):
-        assert hyb[m] > enc[m], m
-    assert hyb["top3"] > kw["top3"] and hyb["recall3"] > kw["recall3"]
-    assert hyb["top1"] == kw["top1"] == pytest.approx(42 / 48)
+@pytest.mark.parametrize("name", sorted(DEV_COUNTS))
+def test_hybrid_against_each_part_on_the_dev_sets(tagger, name):
+    """``heldout`` and ``heldout2`` are dev data of the third round (the 131 added phrases come from their
+    misses and those of ``seen``), so this pins the measured counts rather than claiming generalisation;
+    ``heldout3`` is the test set (docs/cases.md). The hybrid is ahead of or level with each part on both
+    and ahead on recall@3."""
+    rows = _rows(tagger, name)
+    n = len(labelled_set(name))
+    for method, (t1, t3) in DEV_COUNTS[name].items():
+        assert round(rows[(method, "all")]["top1"] * n) == t1, method
+        assert round(rows[(method, "all")]["top3"] * n) == t3, method
+    hyb = rows[("hybrid", "all")]
+    for part in ("encoder", "keywords"):
+        assert hyb["recall3"] > rows[(part, "all")]["recall3"], part
+        assert hyb["top1"] > rows[(part, "all")]["top1"] and hyb["top3"] >= rows[(part, "all")]["top3"], part
 
 
 def test_alpha_tuning_leaves_the_tagger_alone(tagger):
@@ -214,17 +239,107 @@ def test_mcnemar_by_hand():
         mcnemar([True], [True, False])
 
 
-def test_paired_comparison_on_the_test_set(tagger):
-    """Text by text on heldout2 (measured): top-3 — hybrid alone right on 8 texts, the encoder alone on 1
-    (exact McNemar p = 0.039), keywords alone on 0 (p = 0.0078); top-1 — 3 : 0 against the encoder
-    (p = 0.25) and 3 : 3 against keywords (p = 1)."""
+def test_paired_comparison_on_a_dev_set(tagger):
+    """Text by text on heldout2 (a dev set now; measured): top-3 — hybrid alone right on 9 texts, the
+    encoder alone on 0 (exact McNemar p = 2 / 2**9), keywords 1 : 0; top-1 — 5 : 0 against the encoder and
+    3 : 2 against keywords (p = 1)."""
     from citynexus.cases.evaluation import paired
 
     top3 = paired(tagger, labelled_set("heldout2"), "top3")
-    assert (top3["encoder"]["only_first"], top3["encoder"]["only_second"]) == (8, 1)
-    assert (top3["keywords"]["only_first"], top3["keywords"]["only_second"]) == (8, 0)
-    assert top3["encoder"]["p"] < 0.05 and top3["keywords"]["p"] < 0.01
+    assert (top3["encoder"]["only_first"], top3["encoder"]["only_second"]) == (9, 0)
+    assert top3["encoder"]["p"] == pytest.approx(2 / 2**9)
+    assert (top3["keywords"]["only_first"], top3["keywords"]["only_second"]) == (1, 0)
     top1 = paired(tagger, labelled_set("heldout2"), "top1")
-    assert top1["keywords"]["only_first"] == top1["keywords"]["only_second"] == 3
+    assert (top1["encoder"]["only_first"], top1["encoder"]["only_second"]) == (5, 0)
+    assert (top1["keywords"]["only_first"], top1["keywords"]["only_second"]) == (3, 2)
+    assert top1["keywords"]["p"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="metric must be top1 or top3"):
         paired(tagger, labelled_set("heldout2")[:2], "recall3")
+
+
+def test_phrases_added_from_the_dev_sets(kw_tagger):
+    # 'shore power' / '岸电' serve goals 7 and 13: weight 1/2 on each
+    for text in ("Ships use shore power at berth", "港口岸电"):
+        k, matched, _ = kw_tagger.keyword_hits(text)
+        assert 7 in matched and 13 in matched, text
+        assert k[6] == pytest.approx(1 - math.exp(-0.5)) and k[12] == pytest.approx(1 - math.exp(-0.5))
+    # 'port' is a whole word (no prefix): it must not fire on 'portal' or 'important'
+    assert 14 not in kw_tagger.keyword_hits("An important online portal")[1]
+    assert "port" in kw_tagger.keyword_hits("Cranes in the port")[1][14]
+    # 'court' is a whole word too: not 'courtyard'
+    assert 16 not in kw_tagger.keyword_hits("A shaded courtyard")[1]
+
+
+def test_fusion_on_hand_made_scores():
+    r2, r3 = math.sqrt(2), math.sqrt(3)
+    e = np.array([1.0, 0.0, 0.5, 0.5])  # mean 0.5, sd sqrt(0.125): z = (sqrt 2, -sqrt 2, 0, 0)
+    k = np.array([0.0, keyword_score(2), 0.0, 0.0])  # one goal of four hit: z = (-1/sqrt 3, sqrt 3, ...)
+    f = np.array([(r2 - 1 / r3) / 2, (r3 - r2) / 2, -1 / (2 * r3), -1 / (2 * r3)])
+    h = fuse(e, k, 0.5)
+    assert h == pytest.approx((f - f.min()) / (f.max() - f.min()))
+    assert h[0] == 1.0 and h[2] == h[3] == 0.0 and h[1] == pytest.approx(0.6330, abs=1e-4)
+    # the strength of a lone hit does not matter after standardising (one weak phrase = five strong ones)
+    assert fuse(e, np.array([0.0, 0.1, 0.0, 0.0])) == pytest.approx(h)
+    # alpha = 1 / 0 give each part alone (min-max scaled); a constant part leaves the other in charge
+    assert fuse(e, k, 1.0) == pytest.approx(minmax(e)) and fuse(e, k, 0.0) == pytest.approx(minmax(k))
+    assert fuse(e, np.zeros(4), 0.5) == pytest.approx(minmax(e))
+    assert not fuse(np.full(4, 0.2), np.zeros(4)).any()
+    # 17 goals, one phrase for one goal: z = sqrt(16) = 4 for it
+    k17 = np.zeros(17)
+    k17[5] = 0.3
+    assert zscore(k17)[5] == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize(
+    "e, k, alpha, message",
+    [
+        (np.zeros(17), np.zeros(16), 0.5, "same length"),
+        (np.zeros((2, 17)), np.zeros((2, 17)), 0.5, "same length"),
+        (np.zeros(1), np.zeros(1), 0.5, "same length"),
+        (np.array([0.1, np.nan, 0.3]), np.zeros(3), 0.5, "NaN or infinite"),
+        (np.zeros(3), np.array([0.0, np.inf, 0.0]), 0.5, "NaN or infinite"),
+        (np.zeros(3), np.zeros(3), 1.5, "alpha must be between 0 and 1"),
+    ],
+)
+def test_fusion_refuses_bad_score_lists(e, k, alpha, message):
+    with pytest.raises(CasesError, match=message):
+        fuse(e, k, alpha)
+
+
+# heldout3: written and committed before the third round changed anything, scored once after the tagger
+# was frozen (benchmarks/bench_cases.py). Texts right of 84 (top-1, top-3), measured:
+TEST_COUNTS = {"hybrid": (67, 70), "encoder": (61, 61), "keywords": (56, 49)}
+
+
+def test_hybrid_against_each_part_on_the_test_set(tagger):
+    """Measured on heldout3: hybrid 0.798 / 0.833 / 0.661 (top-1 / top-3 / recall@3), encoder-only
+    0.726 / 0.726 / 0.603, keywords-only 0.667 / 0.583 / 0.456 — the hybrid ahead of each part on every
+    metric. Pinned so that a change to the tagger shows up here; not a target to tune towards."""
+    items = labelled_set("heldout3")
+    rows = {(r["method"], r["lang"]): r for r in evaluate(tagger, items)}
+    for method, (t1, t3) in TEST_COUNTS.items():
+        assert round(rows[(method, "all")]["top1"] * 84) == t1, method
+        assert round(rows[(method, "all")]["top3"] * 84) == t3, method
+    hyb = rows[("hybrid", "all")]
+    assert hyb["recall3"] == pytest.approx(0.661, abs=5e-4)
+    for part in ("encoder", "keywords"):
+        for m in ("top1", "top3", "recall3"):
+            assert hyb[m] > rows[(part, "all")][m], (part, m)
+
+
+def test_paired_comparison_on_the_test_set(tagger):
+    """heldout3, text by text (measured): top-1 — hybrid alone right 8, encoder alone 2 (exact McNemar
+    p = 112/1024), keywords alone 4 against 15 (p = 0.019); top-3 — 10 : 1 against the encoder
+    (p = 24/2048) and 23 : 2 against keywords (p = 652/2**25)."""
+    from citynexus.cases.evaluation import paired
+
+    items = labelled_set("heldout3")
+    top1, top3 = paired(tagger, items, "top1"), paired(tagger, items, "top3")
+    got = {(m, part): (r[part]["only_first"], r[part]["only_second"]) for m, r in (("top1", top1), ("top3", top3))
+           for part in ("encoder", "keywords")}  # fmt: skip
+    assert got == {("top1", "encoder"): (8, 2), ("top1", "keywords"): (15, 4),
+                   ("top3", "encoder"): (10, 1), ("top3", "keywords"): (23, 2)}  # fmt: skip
+    assert top1["encoder"]["p"] == pytest.approx(112 / 1024)
+    assert top3["encoder"]["p"] == pytest.approx(24 / 2048)
+    assert top3["keywords"]["p"] == pytest.approx(652 / 2**25)
+    assert top1["keywords"]["p"] == pytest.approx(2 * sum(math.comb(19, i) for i in range(5)) / 2**19)

@@ -56,8 +56,10 @@ def test_both_directions_with_hard_constraints():
     assert [r["position"] for r in back] == ["job-sp"]
     assert "permit" in back[0]["reasons"]["summary"]
     assert m.for_talent("far") == []  # city constraint of the hub matcher
-    with pytest.raises(Exception, match="no position"):
+    with pytest.raises(Exception, match="no position 'nope'; positions: job, job-sp"):
         m.for_position("nope")
+    with pytest.raises(Exception, match=r"no talent 'nope'; talents: .*sponsor"):
+        m.for_talent("nope")
 
 
 def test_bilingual_match_chinese_position_english_profile():

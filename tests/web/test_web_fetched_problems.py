@@ -15,8 +15,11 @@ from tests.i18n.purity import foreign_in_chinese
 
 from citynexus.hub.models import ORG_KINDS
 from citynexus.hub.records import parse_record
-from citynexus.i18n import t
-from citynexus.i18n.fetched import ERROR_KEYS, TEXT, error_labels
+from citynexus.i18n import area, t
+from citynexus.i18n.fetched import error_keys, error_labels
+
+TEXT = area("fetched")
+ERROR_KEYS = error_keys()
 
 BAD = [
     {"type": "organization", "id": "bad id!", "name": 5, "kind": "castle", "city": "Atlantis", "industries": "ai"},

@@ -39,18 +39,11 @@ from urllib.parse import quote
 from citynexus.agree.errors import AgreeError
 from citynexus.agree.model import Agreement
 from citynexus.agree.periods import containing, parse_period
+from citynexus.i18n import t as label
+from citynexus.i18n import table as labels
 
 NS = "https://w3id.org/citynexus/agree#"
 ORG_NS = "https://w3id.org/citynexus/org/"
-CAT_LABELS = {
-    "rd": ("R&D", "研发"),
-    "capacity": ("capacity", "产能"),
-    "quality": ("quality", "质量"),
-    "green": ("green", "绿色"),
-    "talent": ("talent", "人才"),
-    "finance": ("finance", "金融"),
-    "data": ("data", "数据"),
-}
 
 
 def _ns():
@@ -133,7 +126,8 @@ def build_graph(
             g.add((tu, CNX.responsibleParty, org(t.party)))
             cat = CNX[f"category/{_slug(t.category)}"]
             g.add((cat, RDF.type, SKOS.Concept))
-            en, zh = CAT_LABELS.get(t.category, (t.category, t.category))
+            key = f"agree_cat_{t.category}"
+            en, zh = (label(key, "en"), label(key, "zh")) if key in labels() else (t.category, t.category)
             g.add((cat, SKOS.prefLabel, Literal(en, lang="en")))
             g.add((cat, SKOS.prefLabel, Literal(zh, lang="zh")))
             g.add((cat, SKOS.notation, Literal(t.category)))

@@ -198,21 +198,7 @@ class AgreementRegistry:
             s.execute(delete(AgreeTerm).where(AgreeTerm.agreement_id == agreement.id))
             s.flush()
             for t in agreement.terms:
-                s.add(
-                    AgreeTerm(
-                        agreement_id=agreement.id,
-                        term_id=t.id,
-                        party=t.party,
-                        category=t.category,
-                        every=t.every,
-                        due=t.due,
-                        rule=t.rule,
-                        rule_digest=t.rule_digest,
-                        text=t.text,
-                        text_zh=t.text_zh,
-                        depends_on=list(t.depends_on),
-                    )
-                )
+                s.add(AgreeTerm.from_record(t, agreement_id=agreement.id, term_id=t.id))
         return agreement
 
     def get(self, agreement_id: str) -> Agreement:

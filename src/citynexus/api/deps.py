@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Header, Request, UploadFile
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from sqlalchemy import Engine
 
 from citynexus.errors import CityNexusError
@@ -20,6 +24,11 @@ def get_db(request: Request) -> Engine:
 def get_workers(request: Request) -> Workers:
     """The app's worker processes for heavy jobs (:mod:`citynexus.services.workers`)."""
     return request.app.state.workers
+
+
+def hub_encoder(request: Request) -> object | None:
+    """The app's hub sentence encoder (``app.state.hub_encoder``; None: the process-wide default)."""
+    return getattr(request.app.state, "hub_encoder", None)
 
 
 def _key_of(x_api_key: str | None, authorization: str | None) -> str | None:
@@ -97,3 +106,51 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
             raise UploadTooLarge(f"{file.filename or 'the upload'} is larger than {limit // 2**20} MiB")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def upload(file: UploadFile, limit: int, default: str) -> tuple[str, bytes]:
+    """``(name, content)`` of an uploaded file: its file name (``default`` when the client sent
+    none) and its bytes, read with :func:`read_upload` (413 past ``limit``)."""
+    content = await read_upload(file, limit)
+    return file.filename or default, content
+
+
+# ---------------------------------------------------------------------------- parameter types
+# The parameters every router repeats, declared once (FastAPI reads ``Annotated`` metadata, so an
+# endpoint writes ``db: Db, who: Caller`` and the OpenAPI schema is the same as with the defaults).
+
+#: The app's database engine.
+Db = Annotated[Engine, Depends(get_db)]
+#: The principal of a valid key (a write): 401 without one, 403 for a wrong role (checked by the service).
+Caller = Annotated[Principal, Depends(require_key)]
+#: The principal of a key when one is given (a read): ``None`` without one; lets an owner see private records.
+Reader = Annotated[Principal | None, Depends(optional_key)]
+#: The client's address, for the audit trail.
+Client = Annotated[str | None, Depends(client_of)]
+#: The app's worker processes for heavy jobs.
+Jobs = Annotated[Workers, Depends(get_workers)]
+#: The hub's sentence encoder of the app (None: the process-wide default).
+Encoder = Annotated[object | None, Depends(hub_encoder)]
+#: The owner organisation of the records a platform key imports.
+Owner = Annotated[str | None, Query(max_length=64, description="Owner of new records (platform keys only)")]
+
+
+@dataclass(frozen=True)
+class Write:
+    """What every write passes to its service: the database, the principal of the (valid) key
+    and the client's address for the audit trail."""
+
+    db: Engine
+    who: Principal
+    client: str | None
+
+
+def write_of(db: Db, who: Caller, client: Client) -> Write:
+    """The :class:`Write` of a request (401 without a valid key)."""
+    return Write(db, who, client)
+
+
+#: A write request: ``w.db``, ``w.who`` (a valid key's principal), ``w.client``.
+Writer = Annotated[Write, Depends(write_of)]
+#: A record id in the path (agreement, organisation, record, need): at most 64 characters.
+PathId = Annotated[str, PathParam(max_length=64)]

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
-from citynexus.cases.errors import CaseNotFoundError
+from citynexus.cases.errors import CaseNotFoundError, CasesError
 from citynexus.cases.io import read_file
 from citynexus.cases.models import FIELDS, Case, Evidence
 from citynexus.store import get_engine, session_scope
@@ -70,6 +71,51 @@ def _from_row(r: CaseRow) -> Case:
     return Case(id=r.id, origin="user", owner=r.owner_org, evidence=[Evidence(**e) for e in (r.evidence or [])], **kw)
 
 
+@dataclass(frozen=True)
+class CaseQuery:
+    """A filter of the library, checked when made (:class:`CasesError` names the bad value):
+    ``origin`` ``seed`` or ``user``; SDG ``goal`` 1..17; ``theme`` (case-insensitive);
+    ``country`` and ``city`` by English or Chinese name (case-insensitive); ``q``, a text query
+    whose every word must occur in the case's texts, names or themes in either language (a
+    Chinese query without spaces is one substring). ``None`` or empty means any."""
+
+    origin: str | None = None
+    goal: int | None = None
+    theme: str | None = None
+    country: str | None = None
+    city: str | None = None
+    q: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.origin not in (None, "seed", "user"):
+            raise CasesError(f"origin must be 'seed' or 'user', got {self.origin!r}")
+        if self.goal is not None and not 1 <= self.goal <= 17:
+            raise CasesError(f"goal must be an SDG number 1..17, got {self.goal}")
+
+    def matches(self, c: Case) -> bool:
+        if self.goal is not None and self.goal not in c.sdg_goals:
+            return False
+        if self.theme and self.theme.casefold() not in {x.casefold() for x in c.themes}:
+            return False
+        if self.country and not _named(self.country, c.country, c.country_zh):
+            return False
+        if self.city and not _named(self.city, c.city, c.city_zh):
+            return False
+        return not (self.q and self.q.strip()) or _has_words(c, self.q)
+
+
+def _named(name: str, *names: str | None) -> bool:
+    return any(n is not None and name.casefold() == n.casefold() for n in names)
+
+
+def _has_words(c: Case, q: str) -> bool:
+    hay = " ".join(
+        [c.title_en, c.title_zh, c.description_en, c.description_zh, c.city, c.city_zh or "",
+         c.country, c.country_zh or "", " ".join(c.themes)]
+    ).casefold()  # fmt: skip
+    return all(w in hay for w in q.casefold().split())
+
+
 class CaseLibrary:
     """Seed and user cases (``url``: SQLAlchemy URL or SQLite file; default ``CITYNEXUS_DB``)."""
 
@@ -113,43 +159,16 @@ class CaseLibrary:
         with session_scope(self.engine) as s:
             return [_from_row(r) for r in s.scalars(select(CaseRow).order_by(CaseRow.id))]
 
-    def cases(
-        self,
-        origin: str | None = None,
-        goal: int | None = None,
-        theme: str | None = None,
-        country: str | None = None,
-        city: str | None = None,
-    ) -> list[Case]:
-        """Seed cases first, then user cases, filtered by origin, SDG goal, theme (case-insensitive),
-        country or city."""
+    def cases(self, query: CaseQuery | None = None, /, **filters: Any) -> list[Case]:
+        """Seed cases first, then user cases, that match ``query`` (or a :class:`CaseQuery` made
+        from ``filters``: origin, goal, theme, country, city, q)."""
+        query = query or CaseQuery(**filters)
         out: list[Case] = []
-        if origin in (None, "seed"):
+        if query.origin in (None, "seed"):
             out += list(seed_cases())
-        if origin in (None, "user"):
+        if query.origin in (None, "user"):
             out += self.user_cases()
-        return self.filter(out, goal=goal, theme=theme, country=country, city=city)
-
-    @staticmethod
-    def filter(
-        cases: list[Case],
-        goal: int | None = None,
-        theme: str | None = None,
-        country: str | None = None,
-        city: str | None = None,
-    ) -> list[Case]:
-        """The cases with SDG ``goal``, ``theme`` (case-insensitive), ``country`` and ``city``."""
-
-        def keep(c: Case) -> bool:
-            if goal is not None and goal not in c.sdg_goals:
-                return False
-            if theme is not None and theme.lower() not in {x.lower() for x in c.themes}:
-                return False
-            if country is not None and country.lower() != c.country.lower():
-                return False
-            return city is None or city.lower() == c.city.lower()
-
-        return [c for c in cases if keep(c)]
+        return [c for c in out if query.matches(c)]
 
     def case(self, case_id: str) -> Case:
         """One case by id (seed or user)."""

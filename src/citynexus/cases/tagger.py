@@ -241,7 +241,7 @@ class SDGTagger:
                 e = e_hat = np.zeros(17)
                 t_hat = np.zeros(len(self._targets))
             if method == "hybrid":
-                score = minmax(a * zscore(e_hat) + (1 - a) * zscore(k))
+                score = fuse(e_hat, k, a)
             else:
                 score = e_hat if method == "encoder" else k
             order = sorted(range(17), key=lambda j: (-round(float(score[j]), 12), j))
@@ -290,6 +290,25 @@ def zscore(v: np.ndarray) -> np.ndarray:
     """:math:`(v - \\bar v) / \\sigma_v` (population standard deviation); zeros for a constant vector."""
     sd = float(v.std())
     return (v - v.mean()) / sd if sd > 0 else np.zeros(len(v))
+
+
+def fuse(encoder: np.ndarray, keywords: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """The hybrid score of one text: :math:`h = \\mathrm{minmax}(\\alpha\\, z(\\hat e) + (1 - \\alpha)\\, z(k))`.
+
+    ``encoder`` (:math:`\\hat e`) and ``keywords`` (:math:`k`) are one text's scores of the same goals;
+    :func:`zscore` standardises each over the goals (a constant part contributes 0, so with no phrase
+    matched the encoder alone orders the goals) and :func:`minmax` scales the mix to [0, 1]. One
+    phrase matched for one goal of :math:`n` gives that goal :math:`z = \\sqrt{n - 1}` (4 for 17 goals)
+    whatever its strength. Score normalisation before fusion: Montague & Aslam (2001), "Relevance
+    score normalization for metasearch", CIKM."""
+    e, k = np.asarray(encoder, dtype=float), np.asarray(keywords, dtype=float)
+    if e.ndim != 1 or e.shape != k.shape or len(e) < 2:
+        raise CasesError(f"fuse needs two score lists of the same length >= 2, got shapes {e.shape} and {k.shape}")
+    if not (np.isfinite(e).all() and np.isfinite(k).all()):
+        raise CasesError("fuse got a score that is NaN or infinite; every goal needs a finite score in each part")
+    if not 0.0 <= alpha <= 1.0:
+        raise CasesError(f"alpha must be between 0 and 1, got {alpha}")
+    return minmax(alpha * zscore(e) + (1 - alpha) * zscore(k))
 
 
 def keyword_score(n_exclusive_phrases: int) -> float:

@@ -145,21 +145,7 @@ class ServiceBook:
             Hub(self.url).import_records(recs, source="centres", owner=owner, authorize=authorize)
         with session_scope(self.engine) as s:
             for c in centres:
-                _merge_keeping_owner(
-                    s,
-                    owner,
-                    CentreRow(
-                        id=c.id,
-                        name=c.name,
-                        name_zh=c.name_zh,
-                        city=c.city,
-                        fields=list(c.fields),
-                        description=c.description,
-                        description_zh=c.description_zh,
-                        capacity=c.capacity,
-                        affiliates=list(c.affiliates),
-                    ),
-                )
+                _merge_keeping_owner(s, owner, CentreRow.from_record(c))
         return len(centres)
 
     def import_requests(self, requests: Iterable[ServiceRequest], owner: str | None = None) -> int:
@@ -167,8 +153,7 @@ class ServiceBook:
         requests = list(requests)
         with session_scope(self.engine) as s:
             for r in requests:
-                row = RequestRow(id=r.id, sme=r.sme, city=r.city, text=r.text, lang=r.lang, industry=r.industry)
-                _merge_keeping_owner(s, owner, row)
+                _merge_keeping_owner(s, owner, RequestRow.from_record(r))
         return len(requests)
 
     def owners(self, what: str = "centre") -> dict[str, str]:

@@ -26,6 +26,8 @@ routing (:func:`citynexus.centres.routing.routing_match_config`). Reasons list t
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,24 +269,27 @@ class TalentMatcher:
 
     def for_position(self, position_id: str, top: int = 5, mode: str = "hybrid") -> list[dict[str, Any]]:
         """Talents for a position, best first; cities by the hub, languages/permit/level here."""
-        p = self.positions.get(position_id)
-        if p is None:
-            raise RoutingError(f"no position {position_id!r}; positions: {', '.join(sorted(self.positions)) or 'none'}")
-        out = []
-        for m in self.matcher.match_need(f"J:{p.id}", top=max(1, len(self.talents)), mode=mode):
-            r = self._result(self.talents[m.item_id[2:]], p, m, "talent")
-            if r:
-                out.append(r)
-        return out[:top]
+        p = self._one(self.positions, "position", position_id)
+        found = self.matcher.match_need(f"J:{p.id}", top=max(1, len(self.talents)), mode=mode)
+        return self._results(((self.talents[m.item_id[2:]], p, m) for m in found), "talent", top)
 
     def for_talent(self, talent_id: str, top: int = 5, mode: str = "hybrid") -> list[dict[str, Any]]:
         """Positions for a talent, best first (the positions' city constraints checked by the hub)."""
-        t = self.talents.get(talent_id)
-        if t is None:
-            raise RoutingError(f"no talent {talent_id!r}; talents: {', '.join(sorted(self.talents)) or 'none'}")
+        t = self._one(self.talents, "talent", talent_id)
+        found = self.matcher.match_offer(f"T:{t.id}", top=max(1, len(self.positions)), mode=mode)
+        return self._results(((t, self.positions[m.item_id[2:]], m) for m in found), "position", top)
+
+    @staticmethod
+    def _one(items: dict[str, Any], what: str, item_id: str) -> Any:
+        if item_id not in items:
+            raise RoutingError(f"no {what} {item_id!r}; {what}s: {', '.join(sorted(items)) or 'none'}")
+        return items[item_id]
+
+    def _results(self, found: Iterable[tuple[Talent, Position, Any]], target: str, top: int) -> list[dict[str, Any]]:
+        """The first ``top`` matches that meet the constraints checked here."""
         out = []
-        for m in self.matcher.match_offer(f"T:{t.id}", top=max(1, len(self.positions)), mode=mode):
-            r = self._result(t, self.positions[m.item_id[2:]], m, "position")
+        for t, p, m in found:
+            r = self._result(t, p, m, target)
             if r:
                 out.append(r)
         return out[:top]
@@ -320,87 +325,7 @@ def load_talent(url: str | None) -> tuple[list[Talent], list[Position]]:
 
 
 # ----------------------------------------------------------------------------- synthetic demo
-_PROFILES = [
-    (
-        "embedded",
-        ["firmware", "Bluetooth", "RTOS"],
-        "Embedded engineer, eight years of firmware for wearables and IoT devices",
-        "嵌入式工程师，八年可穿戴与物联网设备固件开发经验",
-        ["嵌入式", "蓝牙", "固件"],
-    ),
-    (
-        "emc",
-        ["EMC", "shielding", "filter design"],
-        "EMC test engineer who debugs emission and immunity failures",
-        "电磁兼容测试工程师，擅长发射与抗扰度问题整改",
-        ["电磁兼容", "屏蔽", "滤波"],
-    ),
-    (
-        "materials",
-        ["SEM", "failure analysis", "metallography"],
-        "Materials scientist doing failure analysis of metal and polymer parts",
-        "材料工程师，从事金属与高分子零件失效分析",
-        ["失效分析", "扫描电镜", "金相"],
-    ),
-    (
-        "automation",
-        ["PLC", "robot integration", "machine vision"],
-        "Automation engineer integrating robots and vision on production lines",
-        "自动化工程师，负责产线机器人与视觉系统集成",
-        ["PLC", "机器人", "机器视觉"],
-    ),
-    (
-        "battery",
-        ["BMS", "cell testing", "thermal safety"],
-        "Battery engineer for BMS validation and thermal runaway tests",
-        "电池工程师，负责电池管理系统验证和热失控测试",
-        ["电池管理系统", "电芯测试", "热安全"],
-    ),
-    (
-        "ip",
-        ["patent drafting", "FTO analysis"],
-        "Patent attorney drafting patents and freedom-to-operate opinions",
-        "专利代理师，撰写专利并出具自由实施分析意见",
-        ["专利撰写", "侵权分析"],
-    ),
-]
-_POSITIONS = [
-    (
-        "embedded",
-        "Firmware engineer for smart locks",
-        "Develop low-power firmware and OTA updates for connected door locks",
-        "智能门锁固件工程师",
-        "开发联网门锁的低功耗固件与远程升级",
-    ),
-    (
-        "emc",
-        "EMC engineer",
-        "Run pre-compliance scans and fix radiated emission problems of power supplies",
-        "电磁兼容工程师",
-        "负责电源产品预兼容测试和辐射发射整改",
-    ),
-    (
-        "materials",
-        "Failure analyst",
-        "Find root causes of cracked housings and corroded connectors",
-        "失效分析工程师",
-        "查找外壳开裂和连接器腐蚀的根本原因",
-    ),
-    (
-        "automation",
-        "Robot integration lead",
-        "Lead automation of a furniture painting and handling line",
-        "机器人集成负责人",
-        "主导家具喷涂与搬运产线的自动化改造",
-    ),
-    (
-        "battery",
-        "Battery test engineer",
-        "Plan cycle life and abuse tests of energy storage packs",
-        "电池测试工程师",
-        "制定储能电池包循环寿命与滥用测试方案",
-    ),
-]
+_DEMO = Path(__file__).parent / "data" / "demo_talent.json"
 
 
 def demo_talent(seed: int = 17) -> tuple[list[Talent], list[Position]]:
@@ -409,11 +334,13 @@ def demo_talent(seed: int = 17) -> tuple[list[Talent], list[Position]]:
     languages and permit statuses (some needing sponsorship) so every constraint shows."""
     import random
 
+    demo = json.loads(_DEMO.read_text(encoding="utf-8"))
     rng = random.Random(seed)
     cities = ["GZ", "SZ", "DG", "FS", "HK", "MO", "ZH", "HZ"]
     talents, positions = [], []
     n = 0
-    for fld, skills, en, zh, skills_zh in _PROFILES:
+    for p in demo["profiles"]:
+        fld, skills, en, zh, skills_zh = p["field"], p["skills"], p["text"], p["text_zh"], p["skills_zh"]
         for lang in ("en", "zh"):
             for _ in range(2):
                 n += 1
@@ -436,7 +363,8 @@ def demo_talent(seed: int = 17) -> tuple[list[Talent], list[Position]]:
                     )
                 )
     m = 0
-    for fld, t_en, x_en, t_zh, x_zh in _POSITIONS:
+    for p in demo["positions"]:
+        fld, t_en, x_en, t_zh, x_zh = p["field"], p["title"], p["text"], p["title_zh"], p["text_zh"]
         for lang in ("en", "zh"):
             m += 1
             positions.append(

@@ -5,7 +5,7 @@ A table's *key* column (``unit``, or ``indicator``/``code``/``aggregate`` when n
 in the table) keeps its code and gets the name beside it; other code columns (``parent``,
 ``indicator`` beside a unit, the sibling columns ``a``/``b``) are replaced by names; columns
 named by an aggregate code (``IND``) are headed by its name. In Chinese (``zh``, ``zh-Hant``)
-every header goes through the i18n table :mod:`citynexus.i18n.cli_tables`, and the words the
+every header goes through the i18n table (catalog ``i18n/catalog/cli_tables.toml``), and the words the
 region analytics write into cells (grades, types, hot/cold spots, regression kinds) too.
 Traditional Chinese is the Simplified text converted with :func:`citynexus.i18n.to_hant`.
 """

@@ -8,6 +8,7 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
+from citynexus.cli._options import DbOpt
 from citynexus.cli.common import console
 
 app = typer.Typer(
@@ -18,7 +19,6 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-DB_HELP = "Database URL or SQLite file (default: $CITYNEXUS_DB or citynexus.db in the user data folder)."
 ROLE_HELP = "viewer, editor, admin or platform."
 
 
@@ -33,7 +33,7 @@ def create_org(
     code: str = typer.Argument(..., help="Short code of the organisation, e.g. 'sz-office'."),
     name: str = typer.Option(..., "--name", help="Its name."),
     name_zh: str = typer.Option(None, "--name-zh", help="Its Chinese name."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Register an organisation (a tenant that owns records and keys)."""
     from citynexus.services.keys import create_org as make
@@ -43,7 +43,7 @@ def create_org(
 
 
 @app.command("list-orgs")
-def list_orgs(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def list_orgs(db: DbOpt = None) -> None:
     """List organisations."""
     from citynexus.services.keys import list_orgs as orgs
 
@@ -60,7 +60,7 @@ def create_key(
     name: str = typer.Argument(..., help="Who or what will use the key, e.g. 'planning-office'."),
     org: str = typer.Option(None, "--org", help="The organisation's code (default: the local organisation)."),
     role: str = typer.Option("admin", "--role", help=ROLE_HELP),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Create an API key and print it once, as the last line (only its hash is stored)."""
     from citynexus.services.keys import create_key as make
@@ -75,7 +75,7 @@ def create_key(
 @app.command("list-keys")
 def list_keys(
     org: str = typer.Option(None, "--org", help="Only this organisation's keys."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """List API keys (prefix, name, organisation, role, created, revoked)."""
     from citynexus.services.keys import list_keys as keys
@@ -91,7 +91,7 @@ def list_keys(
 @app.command("revoke-key")
 def revoke_key(
     prefix: str = typer.Argument(..., help="The key's prefix (the part after 'cnx_')."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Revoke an API key so it can no longer be used."""
     from citynexus.services.keys import revoke_key as revoke
@@ -118,7 +118,7 @@ def audit(
     limit: int = typer.Option(200, "--limit", min=1, help="At most this many (the newest)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of events."),
     verify: bool = typer.Option(False, "--verify", help="Check the hash chain (and its ledger anchors) first."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Show the audit trail: who (key and organisation) did what to which record, when, from where."""
     from citynexus.services import audit as trail

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import typer
 
+from citynexus.cli._options import DbOpt, JsonOpt, LangOpt, print_json
 from citynexus.cli.common import console
 
 app = typer.Typer(
@@ -16,7 +16,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DB_HELP = "Database: SQLAlchemy URL (sqlite:///x.db, postgresql://...) or SQLite file path. Default: $CITYNEXUS_DB."
 ASOF_HELP = "Evaluate as of this date (YYYY-MM-DD); periods ending later are not_due. Default: today."
 
 
@@ -37,10 +36,6 @@ def _one_line(fn):
             raise SystemExit(1) from None
 
     return wrapper
-
-
-def _dump(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 def _emit(text: str, out: Path | None, then: str = "") -> None:
@@ -94,7 +89,7 @@ def new(
 @_one_line
 def validate(
     files: list[Path] = typer.Argument(..., help="Agreement TOML files."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: JsonOpt = False,
 ) -> None:
     """Check agreement files: keys, dates, parties, frequencies and that every rule compiles.
     A bad agreement exits with status 1 and one line naming the file, the term and the fix."""
@@ -105,7 +100,7 @@ def validate(
         ag = load_agreement(f)
         out.append({"file": str(f), "agreement": ag.id, "terms": len(ag.terms), "ok": True})
     if as_json:
-        _dump(out)
+        print_json(out)
         return
     for o in out:
         console.print(f"{o['file']}: agreement {o['agreement']} is valid ({o['terms']} terms)", highlight=False)
@@ -120,7 +115,7 @@ def check(
     ),
     as_of: str | None = typer.Option(None, "--as-of", help=ASOF_HELP),
     as_json: bool = typer.Option(False, "--json", help='Print {"agreement": ID, "results": [...]} as JSON.'),
-    lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    lang: LangOpt = "en",
     risk: bool = typer.Option(
         False, "--risk", help="After the table, forecast the periods not yet due: probability of breach, lead time."
     ),
@@ -135,7 +130,7 @@ def check(
         raise AgreeError("--risk prints a table after the results; it cannot be combined with --json")
     doc = check_files(agreement, reports, _as_of(as_of), risk=risk)
     if as_json:
-        _dump(doc)
+        print_json(doc)
         return
     _print_results(doc, lang)
     if risk:
@@ -188,7 +183,7 @@ def add(
         "--effective",
         help="A changed agreement's new version judges periods ending from this date on (YYYY-MM-DD). Default: today.",
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Validate and store agreements (parties are checked against the hub when it holds any). Storing a
     changed agreement adds a version; the earlier versions are kept and still judge their periods."""
@@ -208,8 +203,8 @@ def add(
 @_one_line
 def versions(
     agreement: str = typer.Argument(..., help="Agreement id."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Every stored version of an agreement: effective date, digest and the terms it changed."""
     from rich.table import Table
@@ -218,7 +213,7 @@ def versions(
 
     vs = agreement_versions(agreement, db)
     if as_json:
-        _dump(vs)
+        print_json(vs)
         return
     tab = Table(title=f"{agreement}: versions", header_style="bold", title_justify="left")
     for c in ("version", "effective", "stored", "digest", "terms changed"):
@@ -232,8 +227,8 @@ def versions(
 @app.command("import-reports")
 def import_reports(
     file: Path = typer.Argument(..., help="Reports: CSV, .xlsx or JSON with agreement,party,metric,period,value."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Import reports for stored agreements. All-or-nothing: every problem is listed (file, row,
     column, fix) and nothing is stored. The batch is appended to the ledger."""
@@ -241,7 +236,7 @@ def import_reports(
 
     r = run_import(file, db)
     if as_json:
-        _dump(r)
+        print_json(r)
         return
     console.print(f"imported {r['rows']} rows (batch {r['batch']}, ledger entry {r['ledger_index']})", highlight=False)
 
@@ -251,9 +246,9 @@ def import_reports(
 def status(
     agreements: list[str] = typer.Argument(None, help="Agreement ids (default: every stored agreement)."),
     as_of: str | None = typer.Option(None, "--as-of", help=ASOF_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     as_json: bool = typer.Option(False, "--json", help="Print JSON (a list of evaluations)."),
-    lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    lang: LangOpt = "en",
     risk: bool = typer.Option(
         False, "--risk", help="Forecast the periods not yet due (a table after each run; 'risk' in --json)."
     ),
@@ -263,7 +258,7 @@ def status(
 
     docs = run_status(db, list(agreements or []), _as_of(as_of), risk=risk)
     if as_json:
-        _dump(docs)
+        print_json(docs)
         return
     for d in docs:
         _print_results(d, lang)
@@ -279,8 +274,8 @@ def verify(
     term: str = typer.Argument(..., help="Term id."),
     period: str = typer.Argument(..., help="Period as shown (2026Q1, 2026-03, 2026 or a due date)."),
     run: int | None = typer.Option(None, "--run", help="Run number (default: the newest)."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Prove that a shown status was computed from the anchored reports by the anchored rule
     version. Exits with status 1 if any check fails."""
@@ -288,7 +283,7 @@ def verify(
 
     v = verify_status(agreement, term, period, db, run)
     if as_json:
-        _dump(v)
+        print_json(v)
     else:
         for c in v["checks"]:
             mark = "[green]ok[/]" if c["ok"] else "[bold red]FAILED[/]"
@@ -311,7 +306,7 @@ def graph(
     sparql: str | None = typer.Option(
         None, "--sparql", help="A SPARQL SELECT query (cnx:, dcterms:, ... prefixes known)."
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     as_json: bool = typer.Option(False, "--json", help="Print query answers as JSON."),
 ) -> None:
     """Compliance knowledge graph of the stored agreements: export (Turtle, JSON-LD) or query (SPARQL)."""
@@ -320,7 +315,7 @@ def graph(
     if ask or sparql:
         rows = graph_query(db, ask, arg, sparql)
         if as_json:
-            _dump(rows)
+            print_json(rows)
             return
         from rich.table import Table
 
@@ -341,7 +336,7 @@ def draft(
     offer: str = typer.Argument(..., help="Offer id of the hub that matches it."),
     out: Path | None = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
     template: str | None = typer.Option(None, "--template", "-t", help="Template (default: chosen from the match)."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Draft an agreement from a need<->offer match of the hub, both parties filled in."""
     from citynexus.services.agree import draft_agreement
@@ -353,19 +348,19 @@ def draft(
 @_one_line
 def compliance(
     org: str = typer.Argument(..., help="Organization id."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     as_json: bool = typer.Option(True, "--json/--no-json", help="Print JSON (default)."),
 ) -> None:
     """An organization's agreements and compliance record (met/breached share by category)."""
     from citynexus.services.agree import organization_compliance
 
-    _dump(organization_compliance(org, db))
+    print_json(organization_compliance(org, db))
 
 
 @app.command("demo")
 @_one_line
 def demo(
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     as_of: str = typer.Option("2026-10-15", "--as-of", help="Evaluate the demo as of this date."),
 ) -> None:
     """Store the SYNTHETIC demo agreements and quarterly reports (2024Q1..2026Q3) and evaluate them."""

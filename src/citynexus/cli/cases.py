@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
+from citynexus.cli._options import DbOpt, print_json
 from citynexus.cli.common import console, err_console
 
 app = typer.Typer(
@@ -16,12 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DB_HELP = "Database: SQLAlchemy URL (sqlite:///cases.db, postgresql://...) or SQLite file path. Default: $CITYNEXUS_DB."
 LANG_HELP = "Language of titles and labels: en or zh."
-
-
-def _dump(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 def _lang(lang: str) -> str:
@@ -33,7 +28,7 @@ def _lang(lang: str) -> str:
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="Cases as JSON Lines (.jsonl) or Excel (.xlsx, sheets cases/evidence)."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
 ) -> None:
     """Import user cases. All-or-nothing: if any line is wrong, nothing is stored and every problem
@@ -42,7 +37,7 @@ def import_(
 
     rep = import_cases(file, db)
     if as_json:
-        _dump(rep)
+        print_json(rep)
     else:
         console.print(rep["summary"], highlight=False)
         console.print(f"library: {rep['counts']['seed']} seed cases, {rep['counts']['user']} user cases")
@@ -50,7 +45,7 @@ def import_(
 
 @app.command("list")
 def list_(
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     goal: int | None = typer.Option(None, "--goal", help="Only cases tagged with this SDG (1..17)."),
     theme: str | None = typer.Option(None, "--theme", help="Only cases with this theme."),
     country: str | None = typer.Option(None, "--country", help="Only cases from this country."),
@@ -67,7 +62,7 @@ def list_(
     lang = _lang(lang)
     rows = list_cases(db, origin=origin, goal=goal, theme=theme, country=country)
     if as_json:
-        _dump(rows)
+        print_json(rows)
         return
     tab = Table(title=t("cases_library", lang), header_style="bold", title_justify="left")
     for key in ("cases_case", "cases_city", "cases_country", "cases_title", "cases_sdgs"):
@@ -86,7 +81,7 @@ def list_(
 @app.command("show")
 def show(
     case_id: str = typer.Argument(..., help="Case id (see `citynexus cases list`)."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     hub: bool = typer.Option(False, "--hub", help="Also list hub organizations offering relevant services."),
     top: int = typer.Option(5, "--top", help="How many hub organizations with --hub."),
@@ -102,7 +97,7 @@ def show(
         with err_console.status("searching the hub ..."):
             d["hub_organizations"] = hub_links(case_id, db, top=top)
     if as_json:
-        _dump(d)
+        print_json(d)
         return
     title = d["title_en"] if lang == "en" else d["title_zh"]
     desc = d["description_en"] if lang == "en" else d["description_zh"]
@@ -147,7 +142,7 @@ def tag(
     with err_console.status("loading the sentence encoder ..."):
         res = tag_text(text, method=method, top=top, lang=lang)
     if as_json:
-        _dump(res)
+        print_json(res)
         return
     for g in res["goals"]:
         console.print(f"SDG {g['goal']:>2}  {g['score']:.3f}  {g['title']}", highlight=False)
@@ -164,7 +159,7 @@ def screen(
     scores: str = typer.Argument(
         ..., help="Juror scores (.csv/.jsonl/.xlsx; long juror,case,criterion,score or wide), or 'demo'."
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     weights: str | None = typer.Option(None, "--weights", help="e.g. innovation=0.3,impact=0.2,... (default equal)."),
     ahp: Path | None = typer.Option(None, "--ahp", help="TOML/JSON file with an AHP pairwise matrix of the criteria."),
     method: str = typer.Option("arithmetic", "--method", help="arithmetic or topsis."),
@@ -200,7 +195,7 @@ def screen(
 
         write_shortlist(res, report, cases, lang=lang, synthetic=synthetic)
     if as_json:
-        _dump(res.to_json() | {"synthetic": synthetic, "report": str(report) if report else None})
+        print_json(res.to_json() | {"synthetic": synthetic, "report": str(report) if report else None})
         return
     if synthetic:
         console.print(f"[yellow]{t('cases_synthetic_scores', lang)}[/]")
@@ -229,7 +224,7 @@ def screen(
 @app.command("similar")
 def similar(
     query: str = typer.Argument(..., help="A case id, or a problem / practice described in Chinese or English."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     top: int = typer.Option(5, "--top", help="How many cases."),
     goal: int | None = typer.Option(None, "--goal", help="Only cases tagged with this SDG."),
     hub: bool = typer.Option(False, "--hub", help="With a case id: also the hub organizations offering services."),
@@ -246,7 +241,7 @@ def similar(
         if hub:
             res["hub_organizations"] = hub_links(res["query"], db, top=top)
     if as_json:
-        _dump(res)
+        print_json(res)
         return
     for r in res["results"]:
         console.print(

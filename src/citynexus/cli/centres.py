@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from citynexus.centres.errors import CentresError
+from citynexus.cli._options import DB_HELP, DbOpt, JsonOpt, LangOpt, print_json
 from citynexus.cli.common import console, err_console
 
 app = typer.Typer(
@@ -15,12 +16,6 @@ app = typer.Typer(
     "service records on the ledger, centre performance and performance-linked funding.",
     no_args_is_help=True,
 )
-
-DB_HELP = "Database: SQLAlchemy URL (sqlite:///c.db, postgresql://...) or SQLite file path. Default: $CITYNEXUS_DB."
-
-
-def _dump(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 @app.command("route")
@@ -30,7 +25,7 @@ def route(
     top: int = typer.Option(3, "--top", help="Centres listed per request.", min=1),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid (default), bm25 or dense."),
     no_referrals: bool = typer.Option(False, "--no-referrals", help="Matcher ranking only (no clause referrals)."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_out: JsonOpt = False,
 ) -> None:
     """Rank centres for every request (hub hybrid matcher), with reasons, a referral when the
     problem spans fields and a team for a cross-disciplinary case. Works from the two files alone."""
@@ -38,7 +33,7 @@ def route(
 
     out = route_files(requests, centres, top=top, mode=mode, referrals=not no_referrals)
     if json_out:
-        _dump(out)
+        print_json(out)
         return
     for r in out:
         line = f"[bold]{r['request']}[/] ({r['lang']}): " + " > ".join(r["centres"])
@@ -53,7 +48,7 @@ def route(
 
 @app.command("evaluate")
 def evaluate(
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_out: JsonOpt = False,
 ) -> None:
     """Score routing on the bundled labelled bilingual set: hybrid vs BM25-only vs dense-only."""
     from citynexus.services.centres import evaluate_routing
@@ -61,7 +56,7 @@ def evaluate(
     with err_console.status("loading the sentence encoder ..."):
         res = evaluate_routing()
     if json_out:
-        _dump(res)
+        print_json(res)
         return
     from rich.table import Table
 
@@ -91,8 +86,8 @@ def fund(
         False, "--sensitivity", help="Sobol sensitivity of each amount to the formula's weights."
     ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP + " With --db, only ledger-verified records count."),
-    lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
 ) -> None:
     """Allocate a budget over centres by a TOML formula; only SME-confirmed records count, repeats of
     one SME in a period count once, self-confirmed and affiliate records are flagged and not counted."""
@@ -102,7 +97,7 @@ def fund(
         raise CentresError("give a records CSV or --db (the stored, ledger-verified records)")
     out = fund_file(records, budget, formula, compare_with, centres, sensitivity, db)
     if json_out:
-        _dump(out)
+        print_json(out)
         return
     from rich.table import Table
 
@@ -177,7 +172,7 @@ def fund(
 def import_(
     centres: Path = typer.Argument(..., help="Centres, JSON Lines (the word 'demo': the synthetic demo network)."),
     requests: Path | None = typer.Option(None, "--requests", help="SME requests, JSON Lines."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Store centres (and requests); all-or-nothing, every problem listed with line and field."""
     from citynexus.services.centres import import_files
@@ -198,6 +193,10 @@ AS_HELP = (
 )
 
 
+#: ``--as ORG``: the organisation a record step is done for.
+AsOpt = Annotated[str | None, typer.Option("--as", help=AS_HELP)]
+
+
 def _step(action: str, record: str | None, acting_as: str | None, db: str | None, **kw) -> dict:
     from citynexus.services.centres import command_line_principal, record_action
 
@@ -212,8 +211,8 @@ def record_open(
     request: str | None = typer.Option(None, "--request", help="Stored request id."),
     period: str | None = typer.Option(None, "--period", help="Funding period (default: the year)."),
     referred_from: str | None = typer.Option(None, "--referred-from", help="Centre that referred the SME."),
-    acting_as: str | None = typer.Option(None, "--as", help=AS_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    acting_as: AsOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Open a service record (status requested); prints its id."""
     out = _step(
@@ -223,22 +222,14 @@ def record_open(
 
 
 @record_app.command("accept")
-def record_accept(
-    record: str,
-    acting_as: str | None = typer.Option(None, "--as", help=AS_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-) -> None:
+def record_accept(record: str, acting_as: AsOpt = None, db: DbOpt = None) -> None:
     """The centre accepts the request."""
     _step("accept", record, acting_as, db)
     console.print(f"{record} accepted")
 
 
 @record_app.command("deliver")
-def record_deliver(
-    record: str,
-    acting_as: str | None = typer.Option(None, "--as", help=AS_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-) -> None:
+def record_deliver(record: str, acting_as: AsOpt = None, db: DbOpt = None) -> None:
     """The centre reports the service delivered (appended to the ledger)."""
     out = _step("deliver", record, acting_as, db)
     console.print(f"{record} delivered; ledger entry {out['ledger_entry']}")
@@ -252,7 +243,7 @@ def record_confirm(
         None, "--outcome", help="technology_adopted, certification_passed or cost_saved."
     ),
     acting_as: str | None = typer.Option(None, "--as", "--by", help=AS_HELP + " Anyone but the SME is refused."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """The SME confirms the service with a rating and an outcome (appended to the ledger)."""
     out = _step("confirm", record, acting_as, db, rating=rating, outcome=outcome)
@@ -263,8 +254,8 @@ def record_confirm(
 def record_list(
     centre: str | None = typer.Option(None, "--centre"),
     period: str | None = typer.Option(None, "--period"),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Service records with their ledger verification."""
     from citynexus.centres.lifecycle import ServiceBook
@@ -275,7 +266,7 @@ def record_list(
     for r in rows:
         r["verified"], r["verification"] = book.verify(r, head)
     if json_out:
-        _dump(rows)
+        print_json(rows)
         return
     for r in rows:
         console.print(
@@ -287,10 +278,10 @@ def record_list(
 
 @app.command("performance")
 def performance(
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     year: int | None = typer.Option(None, "--year", help="Year of the index (default: the latest with records)."),
     samples: int | None = typer.Option(None, "--samples", help="Replications of the rank uncertainty (spec: 300)."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    json_out: JsonOpt = False,
 ) -> None:
     """Centre performance per year, the composite performance index (evaluation engine, spec in
     citynexus/centres/specs/performance.toml) with 5-95% rank intervals, and the referral network."""
@@ -299,7 +290,7 @@ def performance(
     with err_console.status("computing the index and its rank uncertainty ..."):
         out = performance_report(db, year, samples)
     if json_out:
-        _dump(out)
+        print_json(out)
         return
     from rich.table import Table
 

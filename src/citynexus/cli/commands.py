@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from citynexus.cli._options import DbOpt, LangOpt
 from citynexus.cli.common import console
 
 
@@ -30,9 +31,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8000, "--port", help="Port to listen on."),
-        db: str = typer.Option(
-            None, "--db", help="Database URL or SQLite file (default: $CITYNEXUS_DB or the user data folder)."
-        ),
+        db: DbOpt = None,
         workers: int = typer.Option(
             1, "--workers", min=1, max=64, help="Worker processes (use PostgreSQL for more than one writer)."
         ),
@@ -112,7 +111,7 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         out: Path = typer.Option(Path("report"), "--out", "-o", help="Folder for the report, results.xlsx and CSVs."),
-        lang: str = typer.Option("en", "--lang", help="Language of the printed table: en or zh."),
+        lang: LangOpt = "en",
     ) -> None:
         """`citynexus report --data gba`: the main job on the bundled **synthetic** GBA dataset:
         the GBA coordinated development index, its uncertainty analysis (500 replications of the

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
 from rich.table import Table
 from rich.tree import Tree
 
+from citynexus.cli._options import LangOpt
 from citynexus.cli.common import console, err_console
 from citynexus.data.dataset import Dataset, summary_counts
 
@@ -86,10 +88,14 @@ def print_summary(ds: Dataset, lang: str = "en") -> None:
     console.print(f"[green]OK[/]: no problems found; latest period {latest}.")
 
 
+#: The dataset a command reads.
+DataArg = Annotated[str, typer.Argument(help="Bundled dataset name (e.g. gba) or path to a dataset.")]
+
+
 @app.command("check")
 def check(
-    data: str = typer.Argument(..., help="Bundled dataset name (e.g. gba) or path to a dataset."),
-    lang: str = typer.Option("en", "--lang", help="Language of labels: en or zh."),
+    data: DataArg,
+    lang: LangOpt = "en",
 ) -> None:
     """Validate a dataset and print a summary; on failure list every problem with file,
     row, column and the fix, and exit with status 1."""
@@ -134,8 +140,8 @@ def convert(
 
 @app.command("tree")
 def tree(
-    data: str = typer.Argument(..., help="Bundled dataset name or path."),
-    lang: str = typer.Option("en", "--lang", help="Language of labels: en or zh."),
+    data: DataArg,
+    lang: LangOpt = "en",
 ) -> None:
     """Print the indicator framework as a tree (with directions and weights)."""
     from citynexus.data import open_dataset
@@ -155,7 +161,7 @@ def tree(
 
 @app.command("show")
 def show(
-    data: str = typer.Argument(..., help="Bundled dataset name or path."),
+    data: DataArg,
     period: int = typer.Option(None, "--period", "-p", help="Year (default: latest)."),
     out: Path = typer.Option(None, "--out", "-o", help="Also write the table to CSV or .xlsx."),
 ) -> None:

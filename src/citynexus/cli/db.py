@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from citynexus.cli._options import DB_HELP, DbOpt
 from citynexus.cli.common import console
 
 app = typer.Typer(
@@ -14,8 +15,6 @@ app = typer.Typer(
     "stops and says to run db upgrade.",
     no_args_is_help=True,
 )
-
-DB_HELP = "Database URL or SQLite file path (default: $CITYNEXUS_DB, else citynexus.db in the user data directory)."
 
 
 def _url(db: str | None) -> str:
@@ -33,7 +32,7 @@ def _shown(url: str) -> str:
 @app.command("upgrade")
 def upgrade(
     revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Bring the database schema to the newest revision (a database from before migrations is
     recognised as the baseline). A new database gets every table."""
@@ -48,7 +47,7 @@ def upgrade(
 
 
 @app.command("current")
-def current(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def current(db: DbOpt = None) -> None:
     """Show the database's schema revision and the newest one this citynexus knows."""
     from citynexus.store import get_engine
     from citynexus.store.schema import _citynexus_tables, current_revision, head_revision
@@ -70,7 +69,7 @@ def current(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
 @app.command("backup")
 def backup(
     file: Path = typer.Argument(..., help="Backup file to write (JSON; gzip-compressed when it ends with .gz)."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Write every table (ledger included) to FILE, portable between SQLite and PostgreSQL."""
     from citynexus.store.backup import write_backup

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
+from citynexus.cli._options import DbOpt, JsonOpt, print_json
 from citynexus.cli.common import console, err_console
 
 app = typer.Typer(
@@ -16,7 +16,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DB_HELP = "Database: SQLAlchemy URL (sqlite:///hub.db, postgresql://...) or SQLite file path. Default: $CITYNEXUS_DB."
 CONFIG_HELP = "TOML file with matching options (see docs/hub.md); defaults are used for options it leaves out."
 
 
@@ -34,17 +33,12 @@ def _matcher(db: str | None, config: Path | None):
         return hub, hub.matcher(config=_config(config)).build()
 
 
-def _dump(obj) -> None:
-    # plain print: rich would re-wrap long JSON lines
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
-
-
 @app.command("import")
 def import_(
     file: str = typer.Argument(
         ..., help="JSON Lines (.jsonl) or Excel (.xlsx) file; the word 'demo' imports the bundled synthetic demo hub."
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     no_vectors: bool = typer.Option(
         False, "--no-vectors", help="Do not compute sentence vectors now (they are computed at the first match)."
     ),
@@ -69,7 +63,7 @@ def import_(
 @app.command("export")
 def export(
     file: Path = typer.Argument(..., help="File to write: .jsonl (JSON Lines) or .xlsx (Excel, one sheet per type)."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing file."),
 ) -> None:
     """Export every record of the hub; the file imports back unchanged."""
@@ -87,8 +81,8 @@ def search(
     lang: str | None = typer.Option(None, "--lang", help="Show only listings written in this language: zh or en."),
     needs: bool = typer.Option(False, "--needs", help="Search needs instead of offers."),
     top: int = typer.Option(10, "--top", "-k", min=1, help="How many results."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
     config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> None:
     """Free-text hybrid search of offers (or needs) across Chinese and English."""
@@ -96,7 +90,7 @@ def search(
     target = "need" if needs else "offer"
     res = m.search(text, top=top, target=target, lang=lang)
     if as_json:
-        _dump([r.to_json() for r in res])
+        print_json([r.to_json() for r in res])
         return
     _print_matches(m, res, target, f"{target}s for: {text}")
 
@@ -110,14 +104,14 @@ def match(
     as_json: bool = typer.Option(
         False, "--json", help='Print JSON: a list of {"offer": id, "score": x, "reasons": {...}}.'
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> None:
     """Rank offers for a need (or needs for an offer) with scores and the reasons behind them."""
     _hub, m = _matcher(db, config)
     res = m.match_offer(item_id, top=top, mode=mode) if offer else m.match_need(item_id, top=top, mode=mode)
     if as_json:
-        _dump([r.to_json() for r in res])
+        print_json([r.to_json() for r in res])
         return
     src = m.offers[item_id] if offer else m.needs[item_id]
     _print_matches(m, res, "need" if offer else "offer", f"matches for {item_id}: {src.title}")
@@ -127,8 +121,8 @@ def match(
 def partners(
     org_id: str = typer.Argument(..., help="Organization id."),
     top: int = typer.Option(10, "--top", "-k", min=1, help="How many partners."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
     config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> None:
     """Suggest partner organizations: owners of the best offers for its needs and of the needs its offers serve."""
@@ -137,7 +131,7 @@ def partners(
     _hub, m = _matcher(db, config)
     res = m.partners(org_id, top=top)
     if as_json:
-        _dump([p.to_json() for p in res])
+        print_json([p.to_json() for p in res])
         return
     t = Table(title=f"partners for {org_id}", header_style="bold", title_justify="left")
     for c in ("org", "name", "city", "score", "linking pairs"):
@@ -155,7 +149,7 @@ def partners(
 def portrait(
     org_id: str = typer.Argument(..., help="Organization id."),
     as_json: bool = typer.Option(False, "--json", help="Print the portrait as JSON."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
     config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
 ) -> None:
     """Digital portrait of an organization: profile, offers and needs, keywords, network position, partners."""
@@ -166,7 +160,7 @@ def portrait(
     with err_console.status("computing the match network ..."):
         p = make_portrait(m, org_id)
     if as_json:
-        _dump(p)
+        print_json(p)
     else:
         print(render_text(p))
 

@@ -127,17 +127,23 @@ def build_cmd(
         files.append(r.to_excel(out / "result.xlsx"))
     shown, with_index = named(r.ranking().drop(columns="name", errors="ignore").head(top), ds, lang)
     title = tr("cli_ranking_title", lang, index=label(ds, r.index_code, lang), period=r.period)
-    console.print(df_table(shown, title=title, index=with_index))
-    warn = [rec for rec in r.log if rec["level"] == "warning"]
+    _print_built(df_table(shown, title=title, index=with_index), r.log, files, out)
+    if publish:
+        from citynexus.cli.ledger import publish as publish_cmd
+
+        publish_cmd(result=out / "result.json", key=key or None, receipt=None, submitter=None, db=db)
+
+
+def _print_built(table, log: list[dict], files: list[Path], out: Path) -> None:
+    """Print the ranking ``table``, the first ten warnings of the step ``log`` (the rest are
+    counted, and kept in ``out/log.json``) and how many ``files`` were written to ``out``."""
+    console.print(table)
+    warn = [rec for rec in log if rec["level"] == "warning"]
     for rec in warn[:10]:
         console.print(f"[yellow]{rec['step']}:[/] {rec['message']}")
     if len(warn) > 10:
         console.print(f"... and {len(warn) - 10} more warnings in {out / 'log.json'}")
     console.print(f"wrote {len(files)} files to {out}")
-    if publish:
-        from citynexus.cli.ledger import publish as publish_cmd
-
-        publish_cmd(result=out / "result.json", key=key or None, receipt=None, submitter=None, db=db)
 
 
 def _build_panel(data: str, spec_path: Path | None, out: Path, excel: bool, top: int, lang: str, pick) -> None:
@@ -158,13 +164,7 @@ def _build_panel(data: str, spec_path: Path | None, out: Path, excel: bool, top:
     shown, with_index = named(shown[[r.index_code, "rank"]], ds, lang)
     first = scores["period"].min()
     title = tr("cli_panel_title", lang, index=label(ds, r.index_code, lang), period=last, first=first)
-    console.print(df_table(shown, title=title, index=with_index))
-    warn = [x for x in r.log if x["level"] == "warning"]
-    for rec in warn[:10]:
-        console.print(f"[yellow]{rec['step']}:[/] {rec['message']}")
-    if len(warn) > 10:
-        console.print(f"... and {len(warn) - 10} more warnings in {out / 'log.json'}")
-    console.print(f"wrote {len(files)} files to {out}")
+    _print_built(df_table(shown, title=title, index=with_index), r.log, files, out)
 
 
 @app.command("stats")

@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from citynexus.cli._options import DB_HELP, DbOpt
 from citynexus.cli.common import console, err_console
 
 app = typer.Typer(
@@ -23,7 +24,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DB_HELP = "Database URL or SQLite file path (default: $CITYNEXUS_DB, else citynexus.db in the user data directory)."
 PUBKEY_HELP = "Public key file NAME.pub (or a key string 'name+id+key') of the log; repeat for several keys."
 
 
@@ -81,7 +81,7 @@ def init(
     origin: str = typer.Option(
         None, "--origin", help="Name of this log in its checkpoints (default: citynexus/ledger/<random id>)."
     ),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Create an empty ledger in the database (once)."""
     from citynexus.ledger import Ledger
@@ -92,7 +92,7 @@ def init(
 
 
 @app.command("status")
-def status(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def status(db: DbOpt = None) -> None:
     """Show the log's origin, size, root and latest checkpoint."""
     led = _ledger(db)
     h = led.head()
@@ -117,7 +117,7 @@ def append(
     submitter: str = typer.Option(
         None, "--submitter", "-s", help="Who reports the records (default: the current user name)."
     ),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Append records to the log, all in one transaction (all or none)."""
     records = _read_records(file, entry_type)
@@ -148,7 +148,7 @@ def event(
     at: str = typer.Option(None, "--at", help="When the event happened, as reported (ISO 8601)."),
     note: str = typer.Option(None, "--note", help="Free text."),
     submitter: str = typer.Option(None, "--submitter", "-s", help="Who reports the event (default: user name)."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Record a traceability event of an item (checked against its history)."""
     from citynexus.ledger.trace import record_event
@@ -209,7 +209,7 @@ def checkpoint(
         "path + '.checkpoints.json'). The new head must extend it, so a database whose checkpoints were deleted "
         "cannot make the key sign a fork.",
     ),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Sign the current tree head (size, root, time) and store the checkpoint; prints it.
     Refuses to sign a head that does not extend the last checkpoint signed by these keys — in
@@ -257,15 +257,20 @@ def _read_state(path: Path) -> dict[str, Any]:
     return obj
 
 
+SIZE_HELP = (
+    "Tree size to prove against (default: the newest checkpoint covering the entry). Without a checkpoint of "
+    "that size the proof is unsigned."
+)
+INCONSISTENT_HELP = (
+    "Write the bundle even when signed checkpoints disagree with the stored log (a warning is printed and "
+    "recorded in the bundle). Without it, proving such a log is refused."
+)
+
+
 @app.command("prove")
 def prove(
     index: int = typer.Option(None, "--index", "-i", help="Entry index to prove (inclusion proof)."),
-    size: int = typer.Option(
-        None,
-        "--size",
-        help="Tree size to prove against (default: the newest checkpoint covering the entry). Without a "
-        "checkpoint of that size the proof is unsigned.",
-    ),
+    size: int = typer.Option(None, "--size", help=SIZE_HELP),
     from_size: int = typer.Option(
         None,
         "--from-size",
@@ -273,13 +278,8 @@ def prove(
         "(or the one of --size) — a consistency proof.",
     ),
     out: Path = typer.Option(None, "--out", "-o", help="Write the proof bundle (JSON) here instead of stdout."),
-    allow_inconsistent: bool = typer.Option(
-        False,
-        "--allow-inconsistent",
-        help="Write the bundle even when signed checkpoints disagree with the stored log (a warning is printed "
-        "and recorded in the bundle). Without it, proving such a log is refused.",
-    ),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    allow_inconsistent: bool = typer.Option(False, "--allow-inconsistent", help=INCONSISTENT_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Write a self-contained proof bundle: entry + inclusion proof + signed checkpoint (or a
     consistency proof between two checkpoints). Check it with 'ledger verify'."""
@@ -379,7 +379,7 @@ def audit(
         + " Default: the pinned keys of $CITYNEXUS_LEDGER_TRUST, else the keys recorded in the database (weaker).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Recompute the whole tree from the stored entries; report the first tampered entry, broken
     hash-tree nodes, checkpoints that no longer match and inconsistent successive checkpoints.
@@ -440,7 +440,7 @@ def trace(
         False, "--json", help="Print JSON: the chain with one standalone proof bundle per event."
     ),
     out: Path = typer.Option(None, "--out", "-o", help="Write the JSON to this file."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Show an item's event chain, each event with a verified inclusion proof."""
     from citynexus.ledger.trace import EVENTS, ITEM_KINDS, MODES
@@ -495,7 +495,7 @@ def publish(
         None, "--receipt", help="Where to write the receipt (default: RESULT.receipt.json; needs --key)."
     ),
     submitter: str = typer.Option(None, "--submitter", "-s", help="Who publishes (default: the user name)."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Record the digests (inputs, spec, outputs) of a result file in the log."""
     from citynexus.ledger.checkpoint import read_signer
@@ -556,7 +556,7 @@ def show(
     index: int = typer.Option(None, "--index", "-i", help="Show this entry in full (JSON)."),
     last: int = typer.Option(20, "--last", "-n", help="Otherwise list the newest N entries."),
     entry_type: str = typer.Option(None, "--type", "-t", help="Only entries of this type."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Show entries of the log."""
     led = _ledger(db)

@@ -17,6 +17,11 @@ SPEC_HELP = (
     "e.g. kind = 'weights_noise', 'weights_sets', 'choice', 'integer', 'continuous' or 'exclude'."
 )
 
+SENSITIVITY_HELP = (
+    "Also compute Sobol first-order and total indices of the mean absolute rank shift per factor, with bootstrap "
+    "intervals and a convergence check (indices at N/2 vs N)."
+)
+
 
 def robust_cmd(
     data: str = typer.Option(..., "--data", "-d", help=DATA_HELP),
@@ -48,12 +53,7 @@ def robust_cmd(
         "option index, 0-based, of choices and weight sets, the value of numeric factors), e.g. a samples.csv "
         "written before or by another tool.",
     ),
-    sensitivity: bool = typer.Option(
-        False,
-        "--sensitivity",
-        help="Also compute Sobol first-order and total indices of the mean absolute rank shift per factor, "
-        "with bootstrap intervals and a convergence check (indices at N/2 vs N).",
-    ),
+    sensitivity: bool = typer.Option(False, "--sensitivity", help=SENSITIVITY_HELP),
     per_unit: bool = typer.Option(
         False, "--per-unit", help="With --sensitivity: also the Sobol indices of every unit's rank."
     ),
@@ -80,6 +80,7 @@ def robust_cmd(
     """Uncertainty analysis (不确定性分析): rebuild-free replications of the index under the
     spec's uncertain factors; per unit the nominal, mean and median rank and the 5-95%
     rank interval. With --sensitivity, Sobol indices (敏感性分析) per factor."""
+    given = dict(locals())  # the options as given: a workbook run repeats the command into a folder
     from citynexus.data import open_dataset
     from citynexus.evaluate.robustness import Engine, read_spec, uncertainty
     from citynexus.evaluate.robustness import sensitivity as run_sensitivity
@@ -93,22 +94,7 @@ def robust_cmd(
         with tempfile.TemporaryDirectory() as tmp:
             _INTO_WORKBOOK.append(True)
             try:
-                robust_cmd(
-                    data=data,
-                    spec=spec,
-                    out=Path(tmp),
-                    samples=samples,
-                    seed=seed,
-                    replay=replay,
-                    sensitivity=sensitivity,
-                    per_unit=per_unit,
-                    scheduler=scheduler,
-                    period=period,
-                    top_k=top_k,
-                    rank_ranges=rank_ranges,
-                    plots=False,
-                    top=top,
-                )
+                robust_cmd(**{**given, "out": Path(tmp), "plots": False})
             finally:
                 _INTO_WORKBOOK.clear()
             _to_workbook(Path(tmp), workbook, data)

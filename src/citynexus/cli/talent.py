@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from citynexus.centres.errors import CentresError
+from citynexus.cli._options import DbOpt, JsonOpt
 from citynexus.cli.common import console, err_console
 
 app = typer.Typer(
@@ -15,13 +16,12 @@ app = typer.Typer(
     "English with hard constraints (city, language, work permit, level) and reasons.",
     no_args_is_help=True,
 )
-DB_HELP = "Database: SQLAlchemy URL or SQLite file path. Default: $CITYNEXUS_DB."
 
 
 @app.command("import")
 def import_(
     file: str = typer.Argument(..., help="JSON Lines of talent and position records; 'demo' = synthetic demo."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOpt = None,
 ) -> None:
     """Store talent profiles and positions (all-or-nothing, every problem with line and field)."""
     from citynexus.services.centres import import_talent
@@ -36,8 +36,8 @@ def match(
     talent: str | None = typer.Option(None, "--talent", help="Positions for this talent id."),
     file: Path | None = typer.Option(None, "--file", help="Match from this JSON Lines file instead of --db."),
     top: int = typer.Option(5, "--top", min=1),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Match one position to talents (--position) or one talent to positions (--talent)."""
     from citynexus.services.centres import match_talent

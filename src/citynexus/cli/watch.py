@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from citynexus.cli._options import DB_HELP, DbOpt, JsonOpt, LangOpt
 from citynexus.cli.common import console
 
 app = typer.Typer(
@@ -21,7 +22,7 @@ app = typer.Typer(
 @app.command("changepoints")
 def changepoints(
     file: Path = typer.Argument(..., help="CSV file with columns t,value (an empty value is missing)."),
-    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
+    as_json: JsonOpt = False,
     lang: str = typer.Option("en", "--lang", help="Language of the explanation: en or zh."),
 ) -> None:
     """Change points of one series with the default setting: 0-based positions where a new segment starts."""
@@ -45,10 +46,10 @@ def scan_cmd(
     targets: Path | None = typer.Option(None, "--targets", help="CSV of KPI targets: party,rule,due."),
     previous: Path | None = typer.Option(None, "--previous", help="The previous version of the reports (revisions)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Current period (default: the latest reported)."),
-    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path to store the alerts in."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP + " The alerts are stored there."),
     store: bool = typer.Option(True, "--store/--no-store", help="Store the alerts (deduplicated)."),
-    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
-    lang: str = typer.Option("en", "--lang", help="Language of the table: en or zh."),
+    as_json: JsonOpt = False,
+    lang: LangOpt = "en",
     top: int = typer.Option(20, "--top", help="How many parties to show."),
 ) -> None:
     """Scan partners' reported series: change points, outliers, reporting behaviour, KPI trajectories,
@@ -88,10 +89,10 @@ def alerts_cmd(
     resolve: int | None = typer.Option(None, "--resolve", help="Resolve the alert with this id."),
     by: str = typer.Option("", "--by", help="Who acknowledges or resolves."),
     note: str | None = typer.Option(None, "--note", help="A note kept with the alert."),
-    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path."),
+    db: DbOpt = None,
     evidence: bool = typer.Option(False, "--evidence", help="Include the evidence (series, marks) in --json."),
-    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
-    lang: str = typer.Option("en", "--lang", help="Language: en or zh."),
+    as_json: JsonOpt = False,
+    lang: LangOpt = "en",
 ) -> None:
     """List stored alerts, or move one: open -> acknowledged -> resolved."""
     from citynexus.i18n import t
@@ -139,10 +140,10 @@ def alerts_cmd(
 @app.command("credit")
 def credit_cmd(
     party: str = typer.Argument(..., help="The SME (party id as in its verified reports)."),
-    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path holding the ledger."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP + " It holds the ledger."),
     proofs: bool = typer.Option(True, "--proofs/--no-proofs", help="Attach a proof bundle per ledger entry."),
-    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
-    lang: str = typer.Option("en", "--lang", help="Language: en or zh."),
+    as_json: JsonOpt = False,
+    lang: LangOpt = "en",
 ) -> None:
     """Credit report of an SME from verified (ledger-anchored) records: points, reason codes, each
     input with its ledger entries and proofs."""
@@ -163,8 +164,8 @@ def credit_cmd(
 
 @app.command("demo")
 def demo_cmd(
-    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite path (ledger + alerts)."),
-    as_json: bool = typer.Option(False, "--json", help="Print plain JSON on stdout."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP + " It holds the ledger and the alerts."),
+    as_json: JsonOpt = False,
 ) -> None:
     """Load the SYNTHETIC demo partner reports (planted funding drop, R&D stall, delivery slippage,
     reporting stop) into the ledger, scan them and store the alerts."""

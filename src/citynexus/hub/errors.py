@@ -38,7 +38,7 @@ class ImportProblem(RecordProblem):
     ``kind`` names the kind of problem (``missing_text``, ``not_date``, ...; ``""`` when none was
     given) and ``values`` the values its sentence quotes (``{"value": "'2026-13-01'"}``), so that a
     page can write problem and fix in its own language from the templates ``hubprob_<kind>`` and
-    ``hubfix_<kind>`` of :mod:`citynexus.i18n.fetched`; ``problem`` and ``fix`` stay the English text."""
+    ``hubfix_<kind>`` (catalog ``i18n/catalog/fetched.toml``); ``problem`` and ``fix`` stay the English text."""
 
     sheet: str | None = None
     kind: str = ""

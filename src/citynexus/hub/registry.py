@@ -386,27 +386,5 @@ def _type_of(rec: Record) -> str:
 
 def _to_row(rec: Record):
     if isinstance(rec, Organization):
-        return HubOrganization(
-            id=rec.id,
-            name=rec.name,
-            name_zh=rec.name_zh,
-            kind=rec.kind,
-            city=rec.city,
-            industries=list(rec.industries),
-            size=rec.size,
-            certifications=list(rec.certifications),
-            description=rec.description,
-            description_zh=rec.description_zh,
-        )
-    listing = {
-        "id": rec.id,
-        "org_id": rec.org,
-        "kind": rec.kind,
-        "title": rec.title,
-        "text": rec.text,
-        "industries": list(rec.industries),
-        "lang": rec.lang,
-    }
-    if isinstance(rec, Offer):
-        return HubOffer(**listing, attributes=dict(rec.attributes))
-    return HubNeed(**listing, constraints=dict(rec.constraints), visibility=rec.visibility)
+        return HubOrganization.from_record(rec)
+    return (HubOffer if isinstance(rec, Offer) else HubNeed).from_record(rec, org_id=rec.org)

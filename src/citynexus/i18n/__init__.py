@@ -1,24 +1,42 @@
 """Every bilingual label and message of citynexus, below every face.
 
-Each area keeps its table in a module of this package (``dashboard``, ``agree``,
-``watch``…), a ``TEXT`` dict mapping a key to ``(English, 简体中文)``. This module
-merges them once, on first use, and answers :func:`t`. Keys are unique across tables; a
-clash is a programming error and raises at load.
+The labels are data, in one catalog file per area: ``citynexus/i18n/catalog/<area>.toml``
+(``dashboard``, ``agree``, ``watch``…), read with :mod:`tomllib` as package data. Each entry is
+a TOML table named by its key, with the English (``en``) and Simplified Chinese (``zh``) text::
+
+    [agree_title]
+    en = "Agreements"
+    zh = "合作协议"
+
+To add a label, add such an entry to the catalog of its area (or a new ``<area>.toml``) and
+call :func:`t` with its key; ``{name}`` placeholders are filled by the code with
+:meth:`str.format` and stay as they are in both languages. :func:`table` reads every catalog
+once, on first use, and checks it: each entry has exactly ``en`` and ``zh``, both text, and a
+key stands in one catalog only (a clash names the key and both files). Modules beside the
+catalogs hold the code that goes with some areas (:mod:`.errors`, :mod:`.fetched`,
+:mod:`.plotly_ui`, :mod:`.compare`).
 
 Languages: ``en``, ``zh`` (Simplified) and ``zh-Hant`` (Traditional, for Hong Kong and
-Macao). The Traditional text is derived from the Simplified one by :func:`to_hant`: OpenCC's
-``s2hk`` conversion (Simplified -> Traditional with Hong Kong variants and phrases), then
-:data:`HK_TERMS`, a reviewed table of terms where Hong Kong usage differs from a
-character-by-character conversion.
+Macao). The Traditional text is not written in the catalogs: it is derived from the Simplified
+one by :func:`to_hant`, OpenCC's ``s2hk`` conversion (Simplified -> Traditional with Hong Kong
+variants and phrases), then :data:`HK_TERMS`, a reviewed table of terms where Hong Kong usage
+differs from a character-by-character conversion.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import tomllib
+from collections.abc import Iterable
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from citynexus.errors import CityNexusError
 
 LANGS = ("en", "zh", "zh-Hant")
+#: The languages a catalog entry holds (zh-Hant is derived from zh).
+CATALOG_LANGS = ("en", "zh")
 
 #: Reviewed terms: what OpenCC's s2hk gives (left) -> what Hong Kong and Macao readers
 #: expect (right). Sources: the HKSAR government's Chinese pages on the Greater Bay Area
@@ -45,19 +63,96 @@ HK_TERMS: dict[str, str] = {
 }
 
 
+class CatalogError(CityNexusError):
+    """A label catalog (``i18n/catalog/<area>.toml``) cannot be read or has a bad entry; the
+    message names the file, the key and what to write instead."""
+
+
+def read_catalog(path: Traversable | Path) -> dict[str, tuple[str, str]]:
+    """The entries of one catalog file, key -> ``(en, zh)`` in the order of the file.
+
+    Raises :class:`CatalogError` when the file is not TOML or an entry is not a table with
+    exactly ``en`` and ``zh``, both text."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise CatalogError(f"label catalog {path} is not valid TOML in UTF-8 ({e}); fix the file") from None
+    out: dict[str, tuple[str, str]] = {}
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            raise CatalogError(
+                f"label catalog {path}: {key!r} is not a table; write it as [{key}] with en = ... and zh = ..."
+            )
+        missing = [lang for lang in CATALOG_LANGS if lang not in entry]
+        extra = sorted(set(entry) - set(CATALOG_LANGS))
+        if missing or extra:
+            what = f"lacks {' and '.join(missing)}" if missing else f"has {', '.join(extra)}"
+            raise CatalogError(
+                f"label catalog {path}: entry [{key}] {what}; give exactly en and zh (zh-Hant is derived from zh)"
+            )
+        for lang in CATALOG_LANGS:
+            if not isinstance(entry[lang], str):
+                raise CatalogError(
+                    f"label catalog {path}: [{key}] {lang} is {type(entry[lang]).__name__} {entry[lang]!r}, "
+                    'not a text; write it in double quotes ("...")'
+                )
+        out[key] = (entry["en"], entry["zh"])
+    return out
+
+
+def merge_catalogs(
+    catalogs: Iterable[tuple[Traversable | Path, dict[str, tuple[str, str]]]],
+) -> dict[str, tuple[str, str]]:
+    """The catalogs, given as (file, its entries) pairs, merged into one table, key -> ``(en, zh)``;
+    a key may stand in one catalog only (:class:`CatalogError` names the key and both files)."""
+    merged: dict[str, tuple[str, str]] = {}
+    where: dict[str, Traversable | Path] = {}
+    for path, entries in catalogs:
+        for key, pair in entries.items():
+            if key in merged:
+                raise CatalogError(
+                    f"label key {key!r} is defined twice: in {where[key]} and in {path}; rename one of them"
+                )
+            merged[key] = pair
+            where[key] = path
+    return merged
+
+
+@cache
+def _catalogs() -> dict[str, Traversable]:
+    """Area name -> the package's catalog file ``i18n/catalog/<area>.toml``, sorted by name."""
+    folder = files(__name__) / "catalog"
+    found = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    return {f.name.removesuffix(".toml"): f for f in found}
+
+
+def catalog_files() -> list[Traversable]:
+    """The package's catalog files (``i18n/catalog/*.toml``), sorted by name."""
+    return list(_catalogs().values())
+
+
+@cache
+def area(name: str) -> dict[str, tuple[str, str]]:
+    """The labels of one area (the catalog ``i18n/catalog/<name>.toml``), key -> ``(en, zh)``;
+    each catalog is read once."""
+    path = _catalogs().get(name)
+    if path is None:
+        known = ", ".join(_catalogs())
+        raise CatalogError(f"there is no label catalog {name!r} in citynexus/i18n/catalog; catalogs: {known}")
+    return read_catalog(path)
+
+
 @cache
 def table() -> dict[str, tuple[str, str]]:
-    """All label tables of the package merged into one (key -> (en, zh))."""
-    merged: dict[str, tuple[str, str]] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"{__name__}.{info.name}")
-        for key, pair in getattr(mod, "TEXT", {}).items():
-            if key in merged:
-                raise RuntimeError(f"i18n key {key!r} is defined twice (second time in {info.name})")
-            merged[key] = pair
-    return merged
+    """Every label of the package, key -> ``(en, zh)``: the catalogs merged once, on first use."""
+    return merge_catalogs((path, area(name)) for name, path in _catalogs().items())
+
+
+@cache
+def keys(prefix: str) -> tuple[str, ...]:
+    """The keys of :func:`table` that start with ``prefix``, in catalog order (the members of a
+    family of labels such as ``watch_metric_<code>``)."""
+    return tuple(k for k in table() if k.startswith(prefix))
 
 
 @cache

@@ -2,32 +2,12 @@
 
 Errors are raised with an English message that names what was wrong; a page in Chinese
 shows the translated sentence when the message has a known shape (:data:`PATTERNS`), and the
-English message marked as English (``lang="en"``) otherwise."""
+English message marked as English (``lang="en"``) otherwise. The sentences (``err_*``) are in
+the catalog ``i18n/catalog/errors.toml``."""
 
 from __future__ import annotations
 
 import re
-
-TEXT: dict[str, tuple[str, str]] = {
-    "err_title": ("Not found or not valid", "未找到或请求无效"),
-    "err_detail_en": ("Details (in English)", "详细信息（英文）"),
-    "err_no_unit": (
-        "There is no unit '{unit}' in dataset {dataset}. Units: {units}.",
-        "数据集 {dataset} 中没有单元“{unit}”。现有单元：{units}。",
-    ),
-    "err_no_dataset": (
-        "There is no dataset named '{name}'. Upload it on the data page or pick one from the list.",
-        "没有名为“{name}”的数据集。请在数据页面上传，或从列表中选择。",
-    ),
-    "err_period_not_year": (
-        "The period '{period}' is not a year; periods present: {periods}.",
-        "年份“{period}”不是有效年份；现有年份：{periods}。",
-    ),
-    "err_period_no_data": (
-        "Period {period} has no data; periods present: {periods}.",
-        "{period} 年没有数据；现有年份：{periods}。",
-    ),
-}
 
 #: (regular expression on the English message, key of the translated sentence)
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -275,16 +275,7 @@ class Ledger:
             self._check_extends_signed(s, h, keys, known)
             cp = sign_checkpoint(h.origin, h.size, h.root, signers, time)
             first = signers[0].verifier
-            s.add(
-                LedgerCheckpoint(
-                    size=cp.size,
-                    root=cp.root,
-                    time=cp.time,
-                    key_name=first.name,
-                    key_id=first.key_id.hex(),
-                    note=cp.note,
-                )
-            )
+            s.add(LedgerCheckpoint.from_record(cp, key_name=first.name, key_id=first.key_id.hex()))
             for sg in signers:
                 self._register_key(s, sg.verifier)
         return cp

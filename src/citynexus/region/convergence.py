@@ -51,16 +51,12 @@ class SigmaResult:
     converging: bool
 
     def summary(self) -> pd.Series:
-        return pd.Series(
-            {
-                "measure": self.measure,
-                "slope": self.slope,
-                "se": self.se,
-                "pvalue": self.pvalue,
-                "converging": self.converging,
-            },
-            name="sigma_convergence",
-        )
+        return _summary(self, ("measure", "slope", "se", "pvalue", "converging"), "sigma_convergence")
+
+
+def _summary(res: object, fields: tuple[str, ...], name: str) -> pd.Series:
+    """The named fields of a result as one Series (one row of a comparison table)."""
+    return pd.Series({f: getattr(res, f) for f in fields}, name=name)
 
 
 def sigma_convergence(panel: pd.DataFrame | pd.Series, measure: str = "cv", alpha: float = 0.05) -> SigmaResult:
@@ -136,21 +132,10 @@ class BetaResult:
         return self.beta < 0
 
     def summary(self) -> pd.Series:
-        return pd.Series(
-            {
-                "kind": self.kind,
-                "method": self.method,
-                "beta": self.beta,
-                "se": self.se,
-                "t": self.t,
-                "pvalue": self.pvalue,
-                "r2": self.r2,
-                "n": self.n,
-                "span": self.span,
-                "speed": self.speed,
-                "half_life": self.half_life,
-            },
-            name="beta_convergence",
+        return _summary(
+            self,
+            ("kind", "method", "beta", "se", "t", "pvalue", "r2", "n", "span", "speed", "half_life"),
+            "beta_convergence",
         )
 
 

@@ -3,6 +3,7 @@ references, in English or Chinese."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from citynexus.evaluate import IndexSpec
@@ -22,94 +23,21 @@ def _get(obj, name, default=None):
     return getattr(obj, name, default)
 
 
-NORMALISE = {
-    "minmax": (
-        "min-max rescaling to [{lo:g}, {hi:g}]",
-        "x' = lo + (hi - lo) (x - min) / (max - min)",
-        "OECD/JRC (2008) Handbook on Constructing Composite Indicators, §5",
-    ),
-    "zscore": (
-        "z-scores with mean {mean:g} and standard deviation {sd:g}",
-        "x' = mean + sd (x - x̄) / s",
-        "OECD/JRC (2008) Handbook, §5",
-    ),
-    "rank": ("ranks (1 = worst)", "x' = rank(x)", "OECD/JRC (2008) Handbook, §5"),
-    "percentile": ("percentile ranks", "x' = (rank(x) - 1) / (n - 1)", "OECD/JRC (2008) Handbook, §5"),
-    "goalposts": (
-        "goalposts (fixed bounds, clipped)",
-        "x' = (x - L) / (U - L), clipped to [0, 1]",
-        "UNDP Human Development Report, technical notes",
-    ),
-}
-WEIGHTS = {
-    "given": "weights as given in the framework metadata, rescaled to sum to 1 within each parent",
-    "equal": "equal weights within each parent",
-    "entropy_minmax": "entropy weights on min-max shifted data (the variant common in Chinese studies)",
-    "entropy": "entropy weights on shares of the raw column (pymcdm variant)",
-    "critic": "CRITIC weights (contrast intensity × conflict)",
-    "std": "standard-deviation weights",
-    "pca": "PCA-based weights (OECD/JRC Handbook §6)",
-    "ahp": "AHP weights from a pairwise comparison matrix (consistency ratio < 0.1)",
-}
-WEIGHT_FORMULA = {
-    "entropy_minmax": "p_ij = z_ij / Σ_i z_ij;  e_j = -(1/ln n) Σ_i p_ij ln p_ij;  w_j = (1 - e_j) / Σ_k (1 - e_k)",
-    "entropy": "p_ij = x_ij / Σ_i x_ij;  e_j = -(1/ln n) Σ_i p_ij ln p_ij;  w_j = (1 - e_j) / Σ_k (1 - e_k)",
-    "critic": "C_j = σ_j Σ_k (1 - r_jk);  w_j = C_j / Σ_k C_k",
-}
-AGGREGATE = {
-    "arithmetic": ("weighted arithmetic mean", "y = Σ_j w_j x_j  (missing children skipped, weights rescaled)"),
-    "geometric": ("weighted geometric mean", "y = Π_j x_j^{w_j}"),
-    "harmonic": ("weighted harmonic mean", "y = 1 / Σ_j (w_j / x_j)"),
-    "generalised": ("generalised mean", "y = (Σ_j w_j x_j^p)^{1/p}"),
-    "topsis": ("TOPSIS", "y = d⁻ / (d⁺ + d⁻)"),
-    "vikor": ("VIKOR", "Q = v (S - S*) / (S⁻ - S*) + (1 - v) (R - R*) / (R⁻ - R*)"),
-    "gra": ("grey relational analysis", "ξ_ij = (Δmin + ρ Δmax) / (Δ_ij + ρ Δmax);  y = Σ_j w_j ξ_ij"),
-}
+@functools.cache
+def _words() -> dict[str, dict[str, dict[str, str]]]:
+    """The words of each method (``methods.toml`` beside this module, read once): per kind
+    (normalise, weights, aggregate, impute) and method, ``en``, ``zh`` and, where there is one,
+    ``formula`` and ``reference``."""
+    import tomllib
+    from importlib.resources import files
+
+    return tomllib.loads(files("citynexus.report").joinpath("methods.toml").read_text(encoding="utf-8"))
 
 
-NORMALISE_ZH = {
-    "minmax": "极差标准化（min-max）至 [{lo:g}, {hi:g}]",
-    "zscore": "Z 分数标准化（均值 {mean:g}，标准差 {sd:g}）",
-    "rank": "排序（1 = 最差）",
-    "percentile": "百分位排序",
-    "goalposts": "门槛值法（固定上下限，截断）",
-}
-WEIGHTS_ZH = {
-    "given": "采用指标框架中给定的权重，并在每个上级指标内归一",
-    "equal": "每个上级指标内等权",
-    "entropy_minmax": "熵值法（基于极差平移后的数据，国内研究常用做法）",
-    "entropy": "熵值法（基于原始数据的比重，pymcdm 做法）",
-    "critic": "CRITIC 法（对比强度 × 冲突性）",
-    "std": "标准差法",
-    "pca": "主成分分析法（OECD/JRC 手册第6章）",
-    "ahp": "层次分析法（两两比较矩阵，一致性比率 < 0.1）",
-}
-AGGREGATE_ZH = {
-    "arithmetic": "加权算术平均",
-    "geometric": "加权几何平均",
-    "harmonic": "加权调和平均",
-    "generalised": "广义平均",
-    "topsis": "TOPSIS 法",
-    "vikor": "VIKOR 法",
-    "gra": "灰色关联分析",
-}
-IMPUTE_TEXT = {
-    "nearest": (
-        "Missing values took the value of the nearest year with data for the same city.",
-        "缺失值取同一城市最近有数据年份的值。",
-    ),
-    "interpolate": (
-        "Missing values were interpolated linearly in time within each city.",
-        "缺失值在每个城市内按时间线性插值。",
-    ),
-    "mean": ("Missing values took the indicator's mean.", "缺失值取该指标的均值。"),
-    "median": ("Missing values took the indicator's median.", "缺失值取该指标的中位数。"),
-    "group_mean": ("Missing values took the mean of the city's group.", "缺失值取该城市所在组的均值。"),
-    "none": (
-        "Missing values were left missing; aggregation skipped them and rescaled the weights.",
-        "缺失值保留为缺失；合成时跳过并重新归一权重。",
-    ),
-}
+def _word(kind: str, method: str, field: str, default: str = "") -> str:
+    """One field of a method's words; ``default`` for a method (or a field) the catalogue does not
+    describe (the method's own name, for a text)."""
+    return _words()[kind].get(method, {}).get(field, default)
 
 
 def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -> list[MethodItem]:
@@ -154,7 +82,7 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
     imp = _get(spec, "impute")
     if imp is not None:
         m = _get(imp, "method", "none")
-        pair = IMPUTE_TEXT.get(m, (f"Imputation: {m}.", f"插补方法：{m}。"))
+        pair = (_word("impute", m, "en", f"Imputation: {m}."), _word("impute", m, "zh", f"插补方法：{m}。"))
         add(("Impute", "缺失值插补"), pair, reference="OECD/JRC (2008) Handbook, §3")
     tr = _get(spec, "treat")
     if tr is not None and _get(tr, "method", "none") != "none":
@@ -174,7 +102,11 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
     if nm is not None:
         m = _get(nm, "method", "minmax")
         lo, hi = _get(nm, "range") or [0, 100]
-        label, formula, ref = NORMALISE.get(m, (m, "", ""))
+        label, formula, ref = (
+            _word("normalise", m, "en", m),
+            _word("normalise", m, "formula"),
+            _word("normalise", m, "reference"),
+        )
         fmt = {"lo": lo, "hi": hi, "mean": _get(nm, "mean", 0), "sd": _get(nm, "sd", 1)}
         add(
             ("Normalise", "无量纲化"),
@@ -182,7 +114,7 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
                 "Indicators were oriented so that higher is better (x · direction) and normalised by "
                 + label.format(**fmt)
                 + ".",
-                "各指标先统一方向（x · 方向，越大越好），再采用" + NORMALISE_ZH.get(m, m).format(**fmt) + "。",
+                "各指标先统一方向（x · 方向，越大越好），再采用" + _word("normalise", m, "zh", m).format(**fmt) + "。",
             ),
             formula,
             ref,
@@ -192,13 +124,16 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
         parts = []
         formulas = []
         base = _get(wt, "method", "given")
-        names = WEIGHTS_ZH if zh else WEIGHTS
-        parts.append(L(f"by default {names.get(base, base)}", f"默认{names.get(base, base)}"))
+        lang_key = "zh" if zh else "en"
+        parts.append(
+            L(f"by default {_word('weights', base, lang_key, base)}", f"默认{_word('weights', base, lang_key, base)}")
+        )
         for lvl, cfg in (_get(wt, "level", {}) or {}).items():
             m = _get(cfg, "method", base)
-            parts.append(L(f"at level {lvl}: {names.get(m, m)}", f"第 {lvl} 层：{names.get(m, m)}"))
-            if m in WEIGHT_FORMULA:
-                formulas.append(WEIGHT_FORMULA[m])
+            name = _word("weights", m, lang_key, m)
+            parts.append(L(f"at level {lvl}: {name}", f"第 {lvl} 层：{name}"))
+            if _word("weights", m, "formula"):
+                formulas.append(_word("weights", m, "formula"))
         add(
             ("Weights", "权重"),
             ("Weights: " + "; ".join(parts) + ".", "权重：" + "；".join(parts) + "。"),
@@ -208,10 +143,13 @@ def describe(spec: IndexSpec, coupling_method: str = "wang", lang: str = "en") -
     ag = _get(spec, "aggregate")
     if ag is not None:
         m = _get(ag, "method", "arithmetic")
-        label, formula = AGGREGATE.get(m, (m, ""))
+        label, formula = _word("aggregate", m, "en", m), _word("aggregate", m, "formula")
         add(
             ("Aggregate", "合成"),
-            (f"Scores were aggregated level by level with the {label}.", f"逐层采用{AGGREGATE_ZH.get(m, m)}合成得分。"),
+            (
+                f"Scores were aggregated level by level with the {label}.",
+                f"逐层采用{_word('aggregate', m, 'zh', m)}合成得分。",
+            ),
             formula,
             "OECD/JRC (2008) Handbook, §6",
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from citynexus.errors import CityNexusError, NotFoundError
 from citynexus.evaluate import IndexSpec
@@ -18,7 +18,7 @@ from citynexus.services import audit
 from citynexus.services import index as service
 from citynexus.services.auth import Principal, can_see, require_role
 from citynexus.store import session_scope
-from citynexus.store.app import StoredResult
+from citynexus.store.app import StoredResult, find_own
 
 EXPORT_FORMATS = ("csv", "xlsx", "json")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,14 +108,7 @@ def create_build(
     res = service.result(ds, sp, period)
     digest = hashlib.sha256(f"{ds.digest()}:{sp.digest()}:{res.period}".encode()).hexdigest()
     with session_scope(engine) as s:
-        row = s.scalars(
-            select(StoredResult).where(
-                StoredResult.kind == "index",
-                StoredResult.input_digest == digest,
-                StoredResult.owner_org == who.org,
-                StoredResult.public == public,
-            )
-        ).first()
+        row = find_own(s, StoredResult, "index", digest, who.org, StoredResult.public == public)
         cached = row is not None
         if row is None:
             row = StoredResult(

@@ -42,21 +42,14 @@ def import_cases(path: str | Path, db: str | None = None, owner: str = "local") 
     return rep.to_json() | {"summary": rep.summary(), "counts": lib.counts()}
 
 
-def list_cases(
-    db: str | None = None,
-    origin: str | None = None,
-    goal: int | None = None,
-    theme: str | None = None,
-    country: str | None = None,
-    city: str | None = None,
-) -> list[dict[str, Any]]:
-    """The library (seed cases first, then user cases) as JSON records, filtered."""
-    if origin not in (None, "seed", "user"):
-        raise CasesError(f"origin must be 'seed' or 'user', got {origin!r}")
-    if goal is not None and not 1 <= goal <= 17:
-        raise CasesError(f"goal must be an SDG number 1..17, got {goal}")
+def list_cases(db: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+    """The library (seed cases first, then user cases) as JSON records, filtered by
+    :class:`~citynexus.cases.library.CaseQuery` ``filters``."""
+    from citynexus.cases.library import CaseQuery
+
+    query = CaseQuery(**filters)
     try:
-        cases = library(db).cases(origin=origin, goal=goal, theme=theme, country=country, city=city)
+        cases = library(db).cases(query)
     except Exception as err:
         # no database given and the default one cannot be opened (e.g. a read-only home):
         # the shipped seed cases are still the library
@@ -71,11 +64,9 @@ def list_cases(
         import logging
 
         logging.getLogger(__name__).warning("default database unavailable (%s); listing the seed cases only", err)
-        from citynexus.cases.library import CaseLibrary, seed_cases
+        from citynexus.cases.library import seed_cases
 
-        cases = CaseLibrary.filter(list(seed_cases()), goal=goal, theme=theme, country=country, city=city)
-        if origin == "user":
-            cases = []
+        cases = [c for c in seed_cases() if query.origin != "user" and query.matches(c)]
     return [c.to_json() for c in cases]
 
 
@@ -106,18 +97,22 @@ def similar(
 ) -> dict[str, Any]:
     """Cases like ``query`` (a case id of the library, or free text in either language)."""
     from citynexus.cases.errors import CaseNotFoundError
-    from citynexus.cases.similar import similar_cases
 
     lib = library(db)
     try:
         q: Any = lib.case(query)
     except CaseNotFoundError:
         q = query
-    res = similar_cases(q, lib.cases(), top=top, goal=goal)
-    return {
-        "query": q.id if not isinstance(q, str) else q,
-        "results": [r.to_json(lang) for r in res],
-    }
+    return _similar(lib, q, top, goal, lang)
+
+
+def _similar(lib, query: Any, top: int, goal: int | None, lang: str, encoder: Any = None) -> dict[str, Any]:
+    """``{"query", "results"}``: the cases of ``lib`` most like ``query`` (a case, itself left out,
+    or free text)."""
+    from citynexus.cases.similar import similar_cases
+
+    res = similar_cases(query, lib.cases(), encoder=encoder, top=top, goal=goal)
+    return {"query": query if isinstance(query, str) else query.id, "results": [r.to_json(lang) for r in res]}
 
 
 def hub_links(case_id: str, db: str | None = None, top: int = 5) -> list[dict[str, Any]]:
@@ -143,46 +138,14 @@ def library_of(engine):
     return CaseLibrary(engine.url.render_as_string(hide_password=False))
 
 
-def _matches_text(c, q: str) -> bool:
-    """Every word of ``q`` (case-insensitive) occurs in the case's texts, names or themes, in
-    either language; a Chinese query without spaces is one substring."""
-    hay = " ".join(
-        [c.title_en, c.title_zh, c.description_en, c.description_zh, c.city, c.city_zh or "",
-         c.country, c.country_zh or "", " ".join(c.themes)]
-    ).casefold()  # fmt: skip
-    return all(w in hay for w in q.casefold().split())
+def find_cases(engine, **filters: Any) -> list:
+    """The library filtered by :class:`~citynexus.cases.library.CaseQuery` ``filters`` (SDG goal,
+    country or city in English or Chinese, theme, a text query in either language, origin); seed
+    cases first. Returns :class:`~citynexus.cases.models.Case` objects (a read: no key needed,
+    nothing written)."""
+    from citynexus.cases.library import CaseQuery
 
-
-def _same(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.casefold() == b.casefold()
-
-
-def find_cases(
-    engine,
-    goal: int | None = None,
-    country: str | None = None,
-    city: str | None = None,
-    theme: str | None = None,
-    q: str | None = None,
-    origin: str | None = None,
-) -> list:
-    """The library filtered by SDG goal, country or city (English or Chinese name), theme and a
-    text query in either language; seed cases first. Returns :class:`~citynexus.cases.models.Case`
-    objects (a read: no key needed, nothing written)."""
-    if origin not in (None, "seed", "user"):
-        raise CasesError(f"origin must be 'seed' or 'user', got {origin!r}")
-    if goal is not None and not 1 <= goal <= 17:
-        raise CasesError(f"goal must be an SDG number 1..17, got {goal}")
-    out = []
-    for c in library_of(engine).cases(origin=origin, goal=goal, theme=theme):
-        if country and not (_same(country, c.country) or _same(country, c.country_zh)):
-            continue
-        if city and not (_same(city, c.city) or _same(city, c.city_zh)):
-            continue
-        if q and q.strip() and not _matches_text(c, q):
-            continue
-        out.append(c)
-    return out
+    return library_of(engine).cases(CaseQuery(**filters))
 
 
 def search_json(engine, **filters) -> dict[str, Any]:
@@ -271,20 +234,13 @@ _encoder = _CachedEncoder()
 
 def similar_json(engine, case_id: str, top: int = 5, goal: int | None = None, lang: str = "en") -> dict[str, Any]:
     """Cases like the case ``case_id`` (itself left out), across languages."""
-    from citynexus.cases.similar import similar_cases
-
     lib = library_of(engine)
-    case = lib.case(case_id)
-    res = similar_cases(case, lib.cases(), encoder=_encoder, top=top, goal=goal)
-    return {"query": case.id, "results": [r.to_json(lang) for r in res]}
+    return _similar(lib, lib.case(case_id), top, goal, lang, _encoder)
 
 
 def similar_text(engine, text: str, top: int = 5, goal: int | None = None, lang: str = "en") -> dict[str, Any]:
     """Cases like a free-text problem statement (either language)."""
-    from citynexus.cases.similar import similar_cases
-
-    res = similar_cases(text, library_of(engine).cases(), encoder=_encoder, top=top, goal=goal)
-    return {"query": text, "results": [r.to_json(lang) for r in res]}
+    return _similar(library_of(engine), text, top, goal, lang, _encoder)
 
 
 def case_goal_scores(case) -> dict[int, float]:

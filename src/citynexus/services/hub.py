@@ -171,12 +171,7 @@ def write_policy(who: Principal) -> Authorize:
 
 
 def import_bytes(
-    engine: Engine,
-    who: Principal,
-    filename: str,
-    content: bytes,
-    client: str | None = None,
-    owner: str | None = None,
+    engine: Engine, who: Principal, filename: str, content: bytes, client: str | None = None, owner: str | None = None
 ) -> dict[str, Any]:
     """Import an uploaded .jsonl or .xlsx file for ``who`` (all-or-nothing, every record
     owner-checked); new records belong to ``who``'s organisation (or ``owner``, for a

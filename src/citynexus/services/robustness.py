@@ -10,14 +10,14 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from citynexus.errors import CityNexusError, NotFoundError
 from citynexus.services import audit
 from citynexus.services import index as service
 from citynexus.services.auth import Principal, require_role
 from citynexus.store import session_scope
-from citynexus.store.app import Job, StoredResult
+from citynexus.store.app import Job, StoredResult, find_own
 
 if TYPE_CHECKING:
     from citynexus.services.workers import Workers
@@ -155,14 +155,7 @@ def start(
     )
     digest = hashlib.sha256(key.encode()).hexdigest()
     with session_scope(engine) as s:
-        old = s.scalars(
-            select(Job).where(
-                Job.kind == "robustness",
-                Job.input_digest == digest,
-                Job.owner_org == who.org,
-                Job.status.in_(("queued", "running", "done")),
-            )
-        ).first()
+        old = find_own(s, Job, "robustness", digest, who.org, Job.status.in_(("queued", "running", "done")))
         if old is not None:
             return {"job": old.id, "status": old.status, "cached": True}
         job = Job(kind="robustness", input_digest=digest, status="queued", owner_org=who.org)

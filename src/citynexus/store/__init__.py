@@ -10,11 +10,13 @@ which commits on success and rolls back on any error, so a failed import stores 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -28,6 +30,31 @@ DEFAULT_BUSY_TIMEOUT = 30.0
 
 class Base(DeclarativeBase):
     """Declarative base of every citynexus table."""
+
+    @classmethod
+    def from_record(cls, record: object, /, *, skip: Iterable[str] = (), **values: Any) -> Self:
+        """A row of this table from a domain record: each column takes ``values[name]`` if given,
+        else the record's attribute of the same name (a field or a property; ``skip`` names those
+        not to copy), else its default. Sequences become lists and mappings dicts, so JSON columns
+        hold plain JSON. A name in ``values`` that is not a column is a programming error."""
+        names = [c.key for c in sa_inspect(cls).column_attrs]
+        unknown = set(values) - set(names)
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no column(s) {sorted(unknown)}")
+        skipped = set(skip)
+        kw = dict(values)
+        for name in names:
+            if name not in kw and name not in skipped and hasattr(record, name):
+                kw[name] = _plain(getattr(record, name))
+        return cls(**kw)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return dict(v)
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return list(v)
+    return v
 
 
 class StoreError(CityNexusError):

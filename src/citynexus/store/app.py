@@ -7,11 +7,22 @@ code); the application layer (``citynexus.services``) checks it on every write."
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from citynexus.store import Base
+
+T = TypeVar("T")
+
+
+def find_own(s: Session, model: type[T], kind: str, digest: str, org: str, *where: Any) -> T | None:
+    """The first row of ``model`` (a table with ``kind``, ``input_digest`` and ``owner_org``:
+    :class:`StoredResult`, :class:`Job`) of that kind and input digest owned by ``org`` and
+    meeting the further conditions ``where``, or None."""
+    cond = (model.kind == kind, model.input_digest == digest, model.owner_org == org, *where)  # type: ignore[attr-defined]
+    return s.scalars(select(model).where(*cond)).first()
 
 
 def utcnow() -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -122,6 +123,26 @@ def render(
     return resp
 
 
+def label_texts(keys: Iterable[str], lang: str) -> dict[str, str]:
+    """The texts of ``keys`` in ``lang``, for a page's script (``const L = {{ labels | tojson }}``)."""
+    return {k: t(k, lang) for k in keys}
+
+
+def city_names(lang: str) -> dict[str, str]:
+    """City code -> its name in ``lang`` (the hub's cities: the cluster's eleven and the others known)."""
+    from citynexus.hub.cities import names
+
+    return names(lang)
+
+
+def error_page(request: Request, area: str, message: str, status: int = 404) -> HTMLResponse:
+    """The error page of an area with ``message`` (404: the record asked for is not there;
+    400: the request cannot be answered as given)."""
+    resp = render(request, "error.html", area, "not_found", message=message)
+    resp.status_code = status
+    return resp
+
+
 def page_text(text: str):
     """A label as page text: a command or file layout the label sets in backticks
     (`` `citynexus watch scan` ``) is shown as code, the rest escaped; a label without
@@ -170,6 +191,12 @@ def _dataset_choice(request: Request):
     name = request.query_params.get("dataset", "gba")
     ds = service.dataset(request.app.state.engine, name)
     return name, ds
+
+
+def picker(request: Request, name: str, ds) -> dict:
+    """What the dataset picker of a page about dataset ``name`` shows: whether it is synthetic,
+    its name, every dataset to choose from and its periods (``render(..., **picker(...))``)."""
+    return {"synthetic": ds.synthetic, "dataset": name, "datasets": _datasets(request), "periods": ds.periods}
 
 
 def _datasets(request: Request) -> list[dict]:
@@ -270,10 +297,7 @@ def overview(request: Request) -> HTMLResponse:
         "overview.html",
         "overview",
         "nav_overview",
-        synthetic=ds.synthetic,
-        dataset=name,
-        datasets=_datasets(request),
-        periods=ds.periods,
+        **picker(request, name, ds),
         period=period,
         figures=figures,
         rows=rows,
@@ -356,13 +380,10 @@ def explorer(request: Request) -> HTMLResponse:
         "explorer.html",
         "explorer",
         "nav_explorer",
-        synthetic=ds.synthetic,
-        dataset=name,
-        datasets=_datasets(request),
+        **picker(request, name, ds),
         sliders=sliders,
         step="1" if exact else "any",
         period=res.period,
-        periods=ds.periods,
         bounds=brows,
         labels=labels,
         tree=tree,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t
-from citynexus.web.pages import lang_of, render
+from citynexus.web.pages import label_texts, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +55,7 @@ def agree_page(request: Request) -> HTMLResponse:
 
     lang = lang_of(request)
     db = request.app.state.engine.url.render_as_string(hide_password=False)
-    labels = {k: t(k, lang) for k in LABEL_KEYS}
+    texts = label_texts(LABEL_KEYS, lang)
     status_labels = {s: t(f"agree_status_{s}", lang) for s in LEGEND}
     items = svc.list_agreements(db, viewer=None)  # the dashboard shows what anyone may see
     q = request.query_params
@@ -86,7 +86,7 @@ def agree_page(request: Request) -> HTMLResponse:
         "agree_nav",
         synthetic=synthetic,
         synthetic_note="agree_synthetic_note",
-        labels=labels,
+        labels=texts,
         items=items,
         sel=sel,
         view=view,

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t, table
 from citynexus.web.errtext import error_pair
-from citynexus.web.pages import _fig, lang_of, render
+from citynexus.web.pages import _fig, error_page, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,9 +61,7 @@ def _row(c, lang: str) -> dict:
 
 
 def _not_found(request: Request, message: str) -> HTMLResponse:
-    resp = render(request, "error.html", "cases", "not_found", message=message)
-    resp.status_code = 404
-    return resp
+    return error_page(request, "cases", message)
 
 
 def _int(v: str | None, lo: int, hi: int) -> int | None:

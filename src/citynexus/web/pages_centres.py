@@ -2,7 +2,7 @@
 the request inbox with routing reasons and referrals, the performance table, the funding
 simulator (sliders for the formula's weights, recomputed live through ``POST /api/v1/centres/fund``)
 and talent matching. They show the stored network, or the SYNTHETIC demo (labelled) when no centre
-is stored. Every visible string comes from :mod:`citynexus.i18n.centres`."""
+is stored. Every visible string comes from the i18n catalog ``i18n/catalog/centres.toml``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t
-from citynexus.web.pages import _fig, lang_of, render
+from citynexus.web.pages import _fig, city_names, error_page, label_texts, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,9 +45,7 @@ def _page(request: Request, view: str, answer: dict[str, Any], *fields: str, **c
 
 
 def _error(request: Request, err: Exception) -> HTMLResponse:
-    resp = render(request, "error.html", "centres", "not_found", message=str(err))
-    resp.status_code = 400
-    return resp
+    return error_page(request, "centres", str(err), 400)
 
 
 def _cap(s: str) -> str:
@@ -62,12 +60,6 @@ def _field(f: str, lang: str) -> str:
 
 def _names(centres, lang: str) -> dict[str, str]:
     return {c.id: c.display_name(lang) for c in centres}
-
-
-def _city_names(lang: str) -> dict[str, str]:
-    from citynexus.hub.cities import names
-
-    return names(lang)
 
 
 # ---------------------------------------------------------------------------- map
@@ -265,7 +257,7 @@ def centres_inbox(request: Request) -> HTMLResponse:
         return _error(request, err)
     net = svc.network(engine)
     names = _names(net.centres, lang)
-    cities = _city_names(lang)
+    cities = city_names(lang)
     items = [
         {
             "id": it["request"]["id"],
@@ -294,10 +286,10 @@ def centres_inbox(request: Request) -> HTMLResponse:
         items=items,
         text=text,
         city=city,
-        cities=sorted(cities.items(), key=lambda kv: kv[0]),
+        cities=sorted(cities.items()),  # by code
         new=new,
         new_error=new_error,
-        submit_labels={k: t(k, lang) for k in ("centres_submitted", "hub_field", "problem", "fix")},
+        submit_labels=label_texts(("centres_submitted", "hub_field", "problem", "fix"), lang),
     )
 
 
@@ -412,7 +404,7 @@ def centres_funding(request: Request) -> HTMLResponse:
         sliders=sliders,
         budget=DEFAULT_BUDGET,
         centre_names=centre_names,
-        labels={k: t(k, lang) for k in label_keys},
+        labels=label_texts(label_keys, lang),
     )
 
 
@@ -438,7 +430,7 @@ def _talent_reasons(reasons: dict[str, Any], tal, pos, lang: str) -> list[str]:
         out.append(f"{t('centres_permit', lang)}: {t(f'centres_permit_{tal.permit}', lang)}")
         out.append(f"{t('centres_level', lang)}: {t(f'centres_level_{tal.level}', lang)}")
     if pos is not None:
-        out.append(f"{t('centres_city_ok', lang)}: {_city_names(lang).get(pos.city, pos.city)}")
+        out.append(f"{t('centres_city_ok', lang)}: {city_names(lang).get(pos.city, pos.city)}")
     return out
 
 
@@ -457,7 +449,7 @@ def centres_talent(request: Request) -> HTMLResponse:
     talent = None if position else (q.get("talent") or None)
     if not position and not talent and positions:
         position = next(iter(positions))
-    cities = _city_names(lang)
+    cities = city_names(lang)
     syn = pool["synthetic"]
 
     def tname(x) -> str:

@@ -72,13 +72,12 @@ def compare_page(request: Request) -> HTMLResponse:
     from citynexus.errors import CityNexusError
     from citynexus.services import compare as service
     from citynexus.services import index as index_service
-    from citynexus.web.pages import chosen_period
+    from citynexus.web.pages import _dataset_choice, chosen_period
 
     lang = lang_of(request)
     q = request.query_params
     try:
-        name = q.get("dataset", "gba")
-        ds = index_service.dataset(request.app.state.engine, name)
+        name, ds = _dataset_choice(request)
         period = chosen_period(request, ds)
         res = index_service.result(ds, period=period)
         a = q.get("a") or ds.unit_codes[0]

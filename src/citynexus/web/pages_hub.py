@@ -9,7 +9,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from citynexus.i18n import t, table
-from citynexus.web.pages import _fig, lang_of, render
+from citynexus.web.pages import _fig, city_names, error_page, label_texts, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,24 +43,12 @@ LABEL_KEYS = (
 )
 
 
-def _labels(lang: str) -> dict[str, str]:
-    return {k: t(k, lang) for k in LABEL_KEYS}
-
-
-def _city_names(lang: str) -> dict[str, str]:
-    from citynexus.hub.cities import names
-
-    return names(lang)
-
-
 def _page_number(value: str | None) -> int:
     return int(value) if value and value.isdigit() and int(value) >= 1 else 1
 
 
 def _not_found(request: Request, message: str) -> HTMLResponse:
-    resp = render(request, "error.html", "hub", "not_found", message=message)
-    resp.status_code = 404
-    return resp
+    return error_page(request, "hub", message)
 
 
 def _encoder(request: Request):
@@ -74,14 +62,14 @@ def hub_page(request: Request) -> HTMLResponse:
 
     lang = lang_of(request)
     engine = request.app.state.engine
-    labels = _labels(lang)
+    labels = label_texts(LABEL_KEYS, lang)
     if api.is_empty(engine):
         return render(request, "hub.html", "hub", "nav_hub", view="empty", labels=labels, hub_synthetic=False)
     hub = api.hub_of(engine)
     orgs = {o.id: o for o in hub.organizations()}
     needs = [n for n in hub.needs() if n.visibility == "public"]
     counts = {"organizations": len(orgs), "offers": hub.counts()["offers"], "needs": len(needs)}
-    cities = _city_names(lang)
+    cities = city_names(lang)
     city = request.query_params.get("city") or ""
     if city:
         needs = [n for n in needs if orgs[n.org].city == city]
@@ -139,7 +127,7 @@ def hub_page(request: Request) -> HTMLResponse:
         page=page,
         pages=pages,
         city=city,
-        cities=sorted(cities.items(), key=lambda kv: kv[0]),
+        cities=sorted(cities.items()),  # by code
         q=q,
         target=target,
         results=results,
@@ -160,7 +148,7 @@ def portrait_page(request: Request, org_id: str) -> HTMLResponse:
     except NotFoundError as err:
         return _not_found(request, str(err))
     org = api.matcher_of(engine, _encoder(request)).orgs[org_id]
-    cities = _city_names(lang)
+    cities = city_names(lang)
     pr = p["profile"]
     figures = {}
     if p["keywords"]:
@@ -187,7 +175,7 @@ def portrait_page(request: Request, org_id: str) -> HTMLResponse:
         "hub",
         "nav_hub",
         view="portrait",
-        labels=_labels(lang),
+        labels=label_texts(LABEL_KEYS, lang),
         hub_synthetic=api.is_synthetic_org(org),
         p=p,
         org_name=org.display_name(lang),
@@ -224,7 +212,7 @@ def localised_matches(body: dict, lang: str) -> dict:
     from citynexus.i18n.fetched import localise
 
     base = base_lang(lang)
-    cities, words = _city_names(base), _reason_words(base)
+    cities, words = city_names(base), _reason_words(base)
 
     def say(text: str) -> str:
         return localise(text, base, t, cities, words)

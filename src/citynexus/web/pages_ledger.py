@@ -8,9 +8,8 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from citynexus.i18n import t
 from citynexus.web.errtext import error_pair
-from citynexus.web.pages import lang_of, render
+from citynexus.web.pages import label_texts, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,10 +28,10 @@ def ledger_page(request: Request) -> HTMLResponse:
     from citynexus.services import ledger as api
 
     lang = lang_of(request)
-    labels = {k: t(k, lang) for k in LABEL_KEYS}
+    texts = label_texts(LABEL_KEYS, lang)
     led = api.ledger_of(request.app.state.engine)
     if led is None:
-        return render(request, "ledger.html", "ledger", "nav_ledger", initialised=False, labels=labels)
+        return render(request, "ledger.html", "ledger", "nav_ledger", initialised=False, labels=texts)
     st = api.status(led)
     entries = [
         {
@@ -69,7 +68,7 @@ def ledger_page(request: Request) -> HTMLResponse:
         "ledger",
         "nav_ledger",
         initialised=True,
-        labels=labels,
+        labels=texts,
         st=st,
         entries=entries,
         proof=proof,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t
-from citynexus.web.pages import _datasets, _error_page, _fig, _geojson, lang_of, render
+from citynexus.web.pages import _dataset_choice, _error_page, _fig, _geojson, lang_of, picker, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,14 +28,12 @@ def _int(value: str | None, what: str, default: int | None) -> int | None:
 def network_page(request: Request) -> HTMLResponse:
     from citynexus.errors import CityNexusError
     from citynexus.report import figures as figs
-    from citynexus.services import index as service
     from citynexus.services.network import gravity_view
 
     lang = lang_of(request)
     q = request.query_params
     try:
-        name = q.get("dataset", "gba")
-        ds = service.dataset(request.app.state.engine, name)
+        name, ds = _dataset_choice(request)
         period = _int(q.get("period"), "period", None)
         threshold = q.get("threshold", "mean") or "mean"
         k = _int(q.get("k"), "k", 3)
@@ -93,10 +91,7 @@ def network_page(request: Request) -> HTMLResponse:
         "network.html",
         "network",
         "nav_network",
-        synthetic=ds.synthetic,
-        dataset=name,
-        datasets=_datasets(request),
-        periods=ds.periods,
+        **picker(request, name, ds),
         period=v.period,
         threshold=v.threshold,
         k=v.k,

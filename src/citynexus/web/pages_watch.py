@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from citynexus.i18n import t
-from citynexus.web.pages import _fig, lang_of, render
+from citynexus.web.pages import _fig, error_page, label_texts, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,15 +53,8 @@ LABEL_KEYS = (
 )
 
 
-def _labels(lang: str) -> dict[str, str]:
-    return {k: t(k, lang) for k in LABEL_KEYS}
-
-
 def _not_found(request: Request, what: str) -> HTMLResponse:
-    message = t("watch_not_found", lang_of(request)).format(what=what)
-    resp = render(request, "error.html", "watch", "not_found", message=message)
-    resp.status_code = 404
-    return resp
+    return error_page(request, "watch", t("watch_not_found", lang_of(request)).format(what=what))
 
 
 def _alert_rows(alerts: list[dict], lang: str) -> list[dict]:
@@ -103,6 +96,14 @@ def categories_figure(parties: list[dict], lang: str):
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.08}, margin={"l": 150})
     fig.update_xaxes(range=[0, 1])
     return fig
+
+
+def _legend_line(fig, name: str, color: str, dash: str) -> None:
+    """A legend entry for lines drawn as shapes (``add_vline``/``add_hline`` have none): an
+    empty trace in the same colour and dash."""
+    import plotly.graph_objects as go
+
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={"color": color, "dash": dash}, name=name))
 
 
 def series_figure(s: dict, lang: str):
@@ -163,29 +164,13 @@ def series_figure(s: dict, lang: str):
     for i, c in enumerate(s["changepoints"]):
         fig.add_vline(x=c["period"], line={"color": OKABE_ITO["black"], "dash": "dash", "width": 1.5})
         if i == 0:  # one legend entry for the lines
-            fig.add_trace(
-                go.Scatter(
-                    x=[None],
-                    y=[None],
-                    mode="lines",
-                    line={"color": OKABE_ITO["black"], "dash": "dash"},
-                    name=t("watch_changepoint", lang),
-                )
-            )
+            _legend_line(fig, t("watch_changepoint", lang), OKABE_ITO["black"], "dash")
     if fc and fc.get("target") and not fc.get("cumulative"):
         from citynexus.watch.trajectory import parse_term
 
         tg = parse_term(fc["target"]["rule"], fc["target"]["due"])
         fig.add_hline(y=tg.threshold, line={"color": OKABE_ITO["orange"], "dash": "dot", "width": 2})
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                line={"color": OKABE_ITO["orange"], "dash": "dot"},
-                name=f"{t('watch_target_line', lang)} {tg.op} {tg.threshold:g}",
-            )
-        )
+        _legend_line(fig, f"{t('watch_target_line', lang)} {tg.op} {tg.threshold:g}", OKABE_ITO["orange"], "dot")
     _layout(fig, metric_name(s["metric"], lang), height=330)
     fig.update_layout(legend={"orientation": "h", "y": -0.2}, margin={"b": 70})
     order = list(s["periods"]) + (list(fc["periods"]) if fc else [])
@@ -199,7 +184,7 @@ def radar_page(request: Request) -> HTMLResponse:
 
     lang = lang_of(request)
     engine = request.app.state.engine
-    labels = _labels(lang)
+    labels = label_texts(LABEL_KEYS, lang)
     try:
         rk = svc.risk_ranking(engine, None, lang)
     except svc.WatchNotFoundError:
@@ -278,7 +263,7 @@ def party_page(request: Request, party: str) -> HTMLResponse:
         "watch_party_page",
         watch_synthetic=p["scan"]["synthetic"],
         view="party",
-        labels=_labels(lang),
+        labels=label_texts(LABEL_KEYS, lang),
         p=p,
         cats=cats,
         series=series,
@@ -289,10 +274,10 @@ def party_page(request: Request, party: str) -> HTMLResponse:
 
 def _maps(lang: str) -> dict:
     """Labels the alert list's script needs to draw rows fetched with a key."""
-    from citynexus.i18n.watch import TEXT
+    from citynexus.i18n import keys
 
     def group(prefix: str) -> dict[str, str]:
-        return {k[len(prefix) :]: t(k, lang) for k in TEXT if k.startswith(prefix)}
+        return {k[len(prefix) :]: t(k, lang) for k in keys(prefix)}
 
     return {
         "kinds": group("watch_kind_"),
@@ -321,7 +306,7 @@ def alerts_page(request: Request) -> HTMLResponse:
         "watch_alerts",
         watch_synthetic=any(a["public"] for a in alerts),
         view="alerts",
-        labels=_labels(lang),
+        labels=label_texts(LABEL_KEYS, lang),
         maps=_maps(lang),
         alerts=alerts,
         status=status or "",
@@ -355,7 +340,7 @@ def credit_page(request: Request, sme: str) -> HTMLResponse:
         "watch_credit",
         watch_synthetic=True,
         view="credit",
-        labels=_labels(lang),
+        labels=label_texts(LABEL_KEYS, lang),
         rep=rep,
         name=svc.party_name(sme, lang),
         sme=sme,
@@ -366,8 +351,8 @@ def credit_page(request: Request, sme: str) -> HTMLResponse:
 
 def _reason_text(r: str, lang: str) -> str:
     """A reason code in the page language: the input's code replaced by its label."""
-    from citynexus.i18n.watch import TEXT
+    from citynexus.i18n import keys
 
-    for key in sorted((k[len("watch_input_") :] for k in TEXT if k.startswith("watch_input_")), key=len, reverse=True):
+    for key in sorted((k[len("watch_input_") :] for k in keys("watch_input_")), key=len, reverse=True):
         r = r.replace(key, t(f"watch_input_{key}", lang))
     return re.sub(r"\binf\b", "∞", r)

@@ -2,7 +2,7 @@
 
     python -m citynexus.agree.demo.generate_demo
 
-writes ``agreements.json`` and ``reports.csv`` beside this file. Agreements are built from the
+writes ``agreements.json`` and ``reports.csv`` beside this file. Agreements (``plan.csv``) are built from the
 five bundled templates between organizations of the synthetic demo hub, run 2024-01-01 ..
 2026-12-31, and parties report 2024Q1 .. 2026Q3 (months 2024-01 .. 2026-09 and the years 2024
 and 2025 for monthly and yearly terms). Planted events (documented in README.md) are what a
@@ -30,34 +30,12 @@ QUARTERS = [f"{y}Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)][:11]  
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13)][:33]  # .. 2026-09
 YEARS = ["2024", "2025"]
 
-#: (agreement id, template, parties) — parties are demo hub organizations, provider first
-AGREEMENTS = [
-    ("DEMO-RD-01", "joint-rd", ["ORG0001", "ORG0005"]),
-    ("DEMO-RD-02", "joint-rd", ["ORG0004", "ORG0008"]),
-    ("DEMO-RD-03", "joint-rd", ["ORG0007", "ORG0005"]),
-    ("DEMO-CAP-01", "capacity-supply", ["ORG0010", "ORG0002"]),
-    ("DEMO-CAP-02", "capacity-supply", ["ORG0012", "ORG0001"]),
-    ("DEMO-CAP-03", "capacity-supply", ["ORG0011", "ORG0004"]),
-    ("DEMO-GRN-01", "green-production", ["ORG0009", "ORG0002"]),
-    ("DEMO-GRN-02", "green-production", ["ORG0010", "ORG0006"]),
-    ("DEMO-TAL-01", "talent-training", ["ORG0005", "ORG0007"]),
-    ("DEMO-TAL-02", "talent-training", ["ORG0008", "ORG0012"]),
-    ("DEMO-DAT-01", "data-verification", ["ORG0002", "ORG0001"]),
-    ("DEMO-DAT-02", "data-verification", ["ORG0006", "ORG0011"]),
-]
 
-#: planted events: agreement -> (what, first period, description)
-EVENTS = {
-    "DEMO-RD-01": ("funding drop", "2025Q3", "ORG0001's revenue falls 40% and its R&D spend 65% from 2025Q3"),
-    "DEMO-RD-02": (
-        "R&D stall",
-        "2025Q2",
-        "ORG0008 files no patents in 2025 and launches no joint project after 2025Q1",
-    ),
-    "DEMO-CAP-01": ("delivery slippage", "2025Q4", "ORG0010's on-time share slides from ~98% to ~89% by 2026Q3"),
-    "DEMO-GRN-01": ("stops reporting", "2026Q1", "ORG0009 reports nothing from 2026Q1 on"),
-    "DEMO-CAP-02": ("soon to breach", "2025Q3", "ORG0012's defect rate climbs towards the 500 ppm limit"),
-}
+def plan() -> list[tuple[str, str, list[str]]]:
+    """``(agreement id, template, parties)`` of every demo agreement, from ``plan.csv``; the parties
+    are demo hub organizations, provider first. The planted events are documented in README.md."""
+    with (HERE / "plan.csv").open(encoding="utf-8", newline="") as f:
+        return [(r["agreement"], r["template"], [r["provider"], r["partner"]]) for r in csv.DictReader(f)]
 
 
 def _agreement(aid: str, template: str, parties: list[str]) -> dict:
@@ -165,7 +143,7 @@ def generate(folder: Path = HERE) -> tuple[int, int]:
     """Write agreements.json and reports.csv; returns (agreements, report rows)."""
     rng = np.random.default_rng(SEED)
     ags, rows = [], []
-    for aid, template, parties in AGREEMENTS:
+    for aid, template, parties in plan():
         data = _agreement(aid, template, parties)
         agreement_from_dict(data, source=aid)  # every demo agreement validates
         doc = json.loads(json.dumps(data, default=str))

@@ -6,24 +6,29 @@ writes need an API key. Thin: each route validates its input and calls
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, optional_key, read_upload, require_key
+from citynexus.api.deps import AUTH_RESPONSES, Db, PathId, Reader, Writer, read_upload, upload
 from citynexus.services import agree as svc
-from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/agree", tags=["agree"])
 MAX_UPLOAD = 20 * 1024 * 1024
 ERRORS: dict[int | str, dict] = {400: {"description": "A bad agreement, date or query (the message says what)"}}
+#: The answers of an endpoint that reads a key and checks what it is asked: a bad request, the key's checks.
+CHECKED = {**ERRORS, **AUTH_RESPONSES}
 
 
-def _url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+def _url(db: Db) -> str:
+    """The database URL the agreement services open (password kept: they connect with it)."""
+    return db.url.render_as_string(hide_password=False)
+
+
+#: The app's database, as the URL the agreement services take.
+Url = Annotated[str, Depends(_url)]
 
 
 def _date(value: str | None, name: str = "as_of") -> dt.date | None:
@@ -44,34 +49,22 @@ async def _read(f: UploadFile) -> bytes:
 @router.get(
     "/agreements", summary="Stored agreements with the status counts of their newest run", responses=AUTH_RESPONSES
 )
-def agreements(db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)) -> list[dict[str, Any]]:
-    return svc.list_agreements(_url(db), who)
+def agreements(url: Url, who: Reader) -> list[dict[str, Any]]:
+    return svc.list_agreements(url, who)
 
 
-@router.get(
-    "/agreements/{agreement_id}",
-    summary="One agreement and its term x period status grid",
-    responses={**ERRORS, **AUTH_RESPONSES},
-)
-def agreement(
-    agreement_id: str = Path(..., max_length=64),
-    db: Engine = Depends(get_db),
-    who: Principal | None = Depends(optional_key),
-) -> dict[str, Any]:
-    return svc.agreement_view(agreement_id, _url(db), who)
+@router.get("/agreements/{agreement_id}", summary="One agreement and its term x period status grid", responses=CHECKED)
+def agreement(agreement_id: PathId, url: Url, who: Reader) -> dict[str, Any]:
+    return svc.agreement_view(agreement_id, url, who)
 
 
 @router.get(
     "/agreements/{agreement_id}/versions",
     summary="Every stored version of an agreement (effective date, digests, terms changed)",
-    responses={**ERRORS, **AUTH_RESPONSES},
+    responses=CHECKED,
 )
-def versions(
-    agreement_id: str = Path(..., max_length=64),
-    db: Engine = Depends(get_db),
-    who: Principal | None = Depends(optional_key),
-) -> list[dict[str, Any]]:
-    return svc.agreement_versions(agreement_id, _url(db), who)
+def versions(agreement_id: PathId, url: Url, who: Reader) -> list[dict[str, Any]]:
+    return svc.agreement_versions(agreement_id, url, who)
 
 
 @router.post(
@@ -98,65 +91,48 @@ async def check(
 @router.post(
     "/agreements",
     summary="Validate and store an agreement TOML (needs an editor key; replacing needs its owner)",
-    responses={**ERRORS, **AUTH_RESPONSES},
+    responses=CHECKED,
 )
 async def add(
-    request: Request,
+    w: Writer,
     file: UploadFile = File(...),
     effective: str | None = Query(None, description="A changed agreement's new version applies from (YYYY-MM-DD)"),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
 ) -> dict[str, Any]:
-    content = await _read(file)
-    name = file.filename or "agreement.toml"
+    name, content = await upload(file, MAX_UPLOAD, "agreement.toml")
     return await run_in_threadpool(
-        svc.add_agreement_upload, name, content, _url(db), who, client_of(request), _date(effective, "effective")
+        svc.add_agreement_upload, name, content, _url(w.db), w.who, w.client, _date(effective, "effective")
     )
 
 
 @router.post(
     "/reports",
     summary="Import reports, all-or-nothing, anchored in the ledger (needs an editor key of the owner or a party)",
-    responses={**ERRORS, **AUTH_RESPONSES, 422: {"description": "The reports have problems (all listed)"}},
+    responses={**CHECKED, 422: {"description": "The reports have problems (all listed)"}},
 )
-async def reports(
-    request: Request, file: UploadFile = File(...), db: Engine = Depends(get_db), who: Principal = Depends(require_key)
-) -> dict[str, Any]:
-    content = await _read(file)
-    return await run_in_threadpool(
-        svc.import_reports_upload, file.filename or "reports.csv", content, _url(db), who, client_of(request)
-    )
+async def reports(w: Writer, file: UploadFile = File(...)) -> dict[str, Any]:
+    name, content = await upload(file, MAX_UPLOAD, "reports.csv")
+    return await run_in_threadpool(svc.import_reports_upload, name, content, _url(w.db), w.who, w.client)
 
 
 @router.post(
     "/run",
     summary="Evaluate stored agreements; each run is stored and anchored (needs an editor key)",
-    responses={**ERRORS, **AUTH_RESPONSES},
+    responses=CHECKED,
 )
-def run(
-    request: Request,
-    as_of: str | None = Query(None),
-    agreement: list[str] | None = Query(None),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
-) -> list[dict[str, Any]]:
-    return svc.run_status(_url(db), agreement, _date(as_of), who, client_of(request))
+def run(w: Writer, as_of: str | None = Query(None), agreement: list[str] | None = Query(None)) -> list[dict[str, Any]]:
+    return svc.run_status(_url(w.db), agreement, _date(as_of), w.who, w.client)
 
 
-@router.get(
-    "/verify/{agreement_id}/{term}/{period}",
-    summary="Prove a shown status from the ledger",
-    responses={**ERRORS, **AUTH_RESPONSES},
-)
+@router.get("/verify/{agreement_id}/{term}/{period}", summary="Prove a shown status from the ledger", responses=CHECKED)
 def verify(
-    agreement_id: str = Path(..., max_length=64),
+    agreement_id: PathId,
+    url: Url,
+    who: Reader,
     term: str = Path(..., max_length=64),
     period: str = Path(..., max_length=16),
     run: int | None = Query(None),
-    db: Engine = Depends(get_db),
-    who: Principal | None = Depends(optional_key),
 ) -> dict[str, Any]:
-    return svc.verify_status(agreement_id, term, period, _url(db), run, who)
+    return svc.verify_status(agreement_id, term, period, url, run, who)
 
 
 @router.get(
@@ -165,28 +141,20 @@ def verify(
     response_class=PlainTextResponse,
     responses=AUTH_RESPONSES,
 )
-def graph(
-    fmt: str = Query("turtle", alias="format", pattern="^(turtle|ttl|json-ld|jsonld)$"),
-    db: Engine = Depends(get_db),
-    who: Principal | None = Depends(optional_key),
-):
+def graph(url: Url, who: Reader, fmt: str = Query("turtle", alias="format", pattern="^(turtle|ttl|json-ld|jsonld)$")):
     media = "application/ld+json" if fmt.startswith("json") else "text/turtle"
-    return PlainTextResponse(svc.graph_text(_url(db), fmt, who), media_type=media)
+    return PlainTextResponse(svc.graph_text(url, fmt, who), media_type=media)
 
 
-@router.get(
-    "/graph/query",
-    summary="Canned question or SPARQL SELECT over the knowledge graph",
-    responses={**ERRORS, **AUTH_RESPONSES},
-)
+@router.get("/graph/query", summary="Canned question or SPARQL SELECT over the knowledge graph", responses=CHECKED)
 def graph_query(
+    url: Url,
+    who: Reader,
     ask: str | None = Query(None, pattern="^(breached-green|depends-on|at-risk)$"),
     arg: str | None = Query(None, max_length=200),
     sparql: str | None = Query(None, max_length=5000),
-    db: Engine = Depends(get_db),
-    who: Principal | None = Depends(optional_key),
 ) -> list[dict[str, Any]]:
-    return svc.graph_query(_url(db), ask, arg, sparql, who)
+    return svc.graph_query(url, ask, arg, sparql, who)
 
 
 @router.get(
@@ -194,12 +162,8 @@ def graph_query(
     summary="An organization's agreements and compliance record",
     responses=AUTH_RESPONSES,
 )
-def compliance(
-    org_id: str = Path(..., max_length=64),
-    db: Engine = Depends(get_db),
-    who: Principal | None = Depends(optional_key),
-) -> dict[str, Any]:
-    return svc.organization_compliance(org_id, _url(db), who)
+def compliance(org_id: PathId, url: Url, who: Reader) -> dict[str, Any]:
+    return svc.organization_compliance(org_id, url, who)
 
 
 @router.post(
@@ -207,7 +171,7 @@ def compliance(
     summary="Store and evaluate the SYNTHETIC demo agreements (needs an editor key)",
     responses=AUTH_RESPONSES,
 )
-def demo(request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict[str, Any]:
-    body = svc.load_demo_data(_url(db), None, who, client_of(request))
+def demo(w: Writer) -> dict[str, Any]:
+    body = svc.load_demo_data(_url(w.db), None, w.who, w.client)
     body["synthetic"] = True
     return body

@@ -8,18 +8,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import client_of, get_db, read_upload, require_key
-from citynexus.api.problems import problems_response
+from citynexus.api.deps import Db, Encoder, Writer, upload
+from citynexus.api.problems import Rejections
 from citynexus.cases.errors import CaseImportError
 from citynexus.services import cases as svc
-from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -29,15 +26,14 @@ NOT_FOUND = {404: {"description": "No case with this id"}}
 IMPORT_RESPONSES = {422: {"description": "The case file does not validate: nothing stored; every problem listed"}}
 
 
-def import_problems(err: CaseImportError) -> JSONResponse:
-    """422 with every problem of a rejected case import."""
-    return problems_response(err, "CaseImportError")
+#: A rejected case file or case -> 422 with every problem.
+rejected = Rejections(CaseImportError, "CaseImportError")
 
 
 # ---------------------------------------------------------------------------- reads
 @router.get("", summary="The case library (seed and user cases), filtered")
 def list_cases(
-    request: Request,
+    db: Db,
     goal: int | None = Query(None, ge=1, le=17, description="Only cases tagged with this SDG (1..17)"),
     country: str | None = Query(None, max_length=200, description="Country, English or Chinese name"),
     city: str | None = Query(None, max_length=200, description="City, English or Chinese name"),
@@ -46,9 +42,7 @@ def list_cases(
     origin: str | None = Query(None, pattern="^(seed|user)$", description="seed (shipped) or user (imported)"),
 ) -> dict:
     """Seed cases first, then the imported ones; every filter is optional."""
-    return svc.search_json(
-        request.app.state.engine, goal=goal, country=country, city=city, theme=theme, q=q, origin=origin
-    )
+    return svc.search_json(db, goal=goal, country=country, city=city, theme=theme, q=q, origin=origin)
 
 
 class TagRequest(BaseModel):
@@ -67,13 +61,13 @@ async def tag(body: TagRequest) -> dict:
 
 
 @router.get("/{case_id}", summary="One case with its SDG goal and target texts", responses=NOT_FOUND)
-def get_case(request: Request, case_id: str = CASE_ID) -> dict:
-    return svc.case_json(request.app.state.engine, case_id)
+def get_case(db: Db, case_id: str = CASE_ID) -> dict:
+    return svc.case_json(db, case_id)
 
 
 @router.get("/{case_id}/similar", summary="Cases like this one, across languages", responses=NOT_FOUND)
 async def similar(
-    request: Request,
+    db: Db,
     case_id: str = CASE_ID,
     top: int = Query(5, ge=1, le=50),
     goal: int | None = Query(None, ge=1, le=17, description="Only cases tagged with this SDG"),
@@ -81,15 +75,14 @@ async def similar(
 ) -> dict:
     """Similarity = the larger cosine of the query case to a case's English and Chinese texts
     (multilingual sentence encoder); the case itself is left out."""
-    return await run_in_threadpool(svc.similar_json, request.app.state.engine, case_id, top, goal, lang)
+    return await run_in_threadpool(svc.similar_json, db, case_id, top, goal, lang)
 
 
 @router.get("/{case_id}/hub", summary="Hub organizations offering services relevant to a case", responses=NOT_FOUND)
-async def hub_organizations(request: Request, case_id: str = CASE_ID, top: int = Query(5, ge=1, le=50)) -> dict:
+async def hub_organizations(db: Db, encoder: Encoder, case_id: str = CASE_ID, top: int = Query(5, ge=1, le=50)) -> dict:
     """The case's texts and themes searched against the hub's offers (BM25 + sentence vectors),
     grouped by organization; an empty hub answers ``"empty": true``."""
-    enc = getattr(request.app.state, "hub_encoder", None)
-    return await run_in_threadpool(svc.hub_organizations, request.app.state.engine, case_id, top, enc)
+    return await run_in_threadpool(svc.hub_organizations, db, case_id, top, encoder)
 
 
 # ---------------------------------------------------------------------------- writes
@@ -97,22 +90,15 @@ async def hub_organizations(request: Request, case_id: str = CASE_ID, top: int =
     "/import", summary="Import a JSON Lines or Excel file of cases (needs an editor key)", responses=IMPORT_RESPONSES
 )
 async def import_file(
-    request: Request,
+    w: Writer,
     file: UploadFile = File(..., description="Cases as JSON Lines (.jsonl) or Excel (.xlsx, sheets cases/evidence)"),
     owner: str | None = Query(None, max_length=64, description="Owner of new cases (platform keys only)"),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
 ) -> Any:
     """All-or-nothing: one bad line and nothing is stored; every problem is listed with file,
     line (or sheet and row) and field. An existing id is updated, only by its owner organisation;
     ids ``seed-...`` are reserved for the shipped cases."""
-    content = await read_upload(file, MAX_UPLOAD)
-    try:
-        return await run_in_threadpool(
-            svc.import_upload, db, who, file.filename or "upload.jsonl", content, client_of(request), owner
-        )
-    except CaseImportError as err:
-        return import_problems(err)
+    name, content = await upload(file, MAX_UPLOAD, "upload.jsonl")
+    return await rejected.in_thread(svc.import_upload, w.db, w.who, name, content, w.client, owner)
 
 
 @router.put(
@@ -121,17 +107,12 @@ async def import_file(
     responses={**NOT_FOUND, **IMPORT_RESPONSES},
 )
 async def update_case(
-    request: Request,
+    w: Writer,
     case_id: str = CASE_ID,
     record: dict[str, Any] = Body(..., description="One case in the import schema (its id may be left out)"),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
 ) -> Any:
     """Seed cases cannot be changed (403); a case of another organisation neither (403)."""
-    try:
-        return await run_in_threadpool(svc.update_case, db, who, case_id, record, client_of(request))
-    except CaseImportError as err:
-        return import_problems(err)
+    return await rejected.in_thread(svc.update_case, w.db, w.who, case_id, record, w.client)
 
 
 class ScreenRequest(BaseModel):
@@ -159,9 +140,7 @@ class ScreenRequest(BaseModel):
 
 
 @router.post("/screen", summary="Juror scores -> screening board and shortlist (needs an editor key)")
-async def screen(
-    request: Request, body: ScreenRequest, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
-) -> dict:
+async def screen(body: ScreenRequest, w: Writer) -> dict:
     """Criterion means over jurors, weighted arithmetic mean or TOPSIS, rank and rank interval under
     the weight tolerance, shortlist (robust = still inside at its worst rank), Kendall's W overall
     and per criterion. Audited. At most 60 cases."""
@@ -170,6 +149,6 @@ async def screen(
 
         raise ScreeningError("at most 60 cases per screening request; split the cases or use `citynexus cases screen`")
     return await run_in_threadpool(
-        svc.screening_board, db, who, body.scores, body.weights, body.ahp, body.method, body.scale, body.shortlist,
-        body.tolerance, client_of(request),
+        svc.screening_board, w.db, w.who, body.scores, body.weights, body.ahp, body.method, body.scale, body.shortlist,
+        body.tolerance, w.client,
     )  # fmt: skip

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from fastapi import Path as PathParam
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import AUTH_RESPONSES, client_of, get_db, read_upload, require_key
-from citynexus.api.routers.hub import IMPORT_RESPONSES, import_problems
+from citynexus.api.deps import AUTH_RESPONSES, Db, Encoder, Owner, PathId, Writer, upload
+from citynexus.api.problems import Rejections
+from citynexus.api.routers.hub import IMPORT_RESPONSES
 from citynexus.centres.errors import CentresImportError
 from citynexus.services import centres as svc
-from citynexus.services.auth import Principal
 
 router = APIRouter(tags=["centres"])
 
@@ -30,26 +27,21 @@ ID = Annotated[str, Field(min_length=1, max_length=64)]
 NOT_FOUND = {404: {"description": "No such centre, request, record, talent or position"}}
 
 
-def _encoder(request: Request):
-    return getattr(request.app.state, "hub_encoder", None)
-
-
-def _problems_or(fn, *args, **kw) -> Any:
-    try:
-        return fn(*args, **kw)
-    except CentresImportError as err:
-        return import_problems(err)
+#: A rejected centres file or record -> 422 with every problem (the hub's error name, as before).
+_problems_or = Rejections(CentresImportError, "HubImportError")
+#: The editor key's writes: what it can be refused for, and the problems of what it sent.
+WRITE = {**AUTH_RESPONSES, **IMPORT_RESPONSES}
 
 
 # ---------------------------------------------------------------------------- centres and requests
 @router.get("/centres", summary="Service centres (the synthetic demo's when none is stored)")
-def centres(db: Engine = Depends(get_db)) -> dict:
+def centres(db: Db) -> dict:
     """Every centre with its fields, capability text (English and Chinese), city, capacity and owner."""
     return svc.list_centres(db)
 
 
 @router.get("/centres/requests", summary="SME service requests (the synthetic demo's when none is stored)")
-def requests_(db: Engine = Depends(get_db)) -> dict:
+def requests_(db: Db) -> dict:
     return svc.list_requests(db)
 
 
@@ -65,45 +57,30 @@ class NewRequest(BaseModel):
     "/centres/requests",
     status_code=201,
     summary="Submit one SME service request (editor key)",
-    responses={**AUTH_RESPONSES, **IMPORT_RESPONSES, 409: {"description": "A request with that id exists already"}},
+    responses={**WRITE, 409: {"description": "A request with that id exists already"}},
 )
-def create_request(
-    body: NewRequest, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
-) -> Any:
+async def create_request(body: NewRequest, w: Writer) -> Any:
     """Validated like a line of a requests file; stored for the key's organisation and audited."""
     obj = {k: v for k, v in body.model_dump().items() if v is not None}
-    out = _problems_or(svc.create_request, db, who, obj, client_of(request))
-    return out if isinstance(out, JSONResponse) else JSONResponse(out, status_code=201)
+    return await _problems_or.created(svc.create_request, w.db, w.who, obj, w.client)
 
 
 @router.post(
     "/centres/import",
     summary="Import a JSON Lines or Excel file of centres or of SME requests (editor key)",
-    responses={**AUTH_RESPONSES, **IMPORT_RESPONSES},
+    responses=WRITE,
 )
 async def import_file(
-    request: Request,
+    w: Writer,
     file: UploadFile = File(..., description="Centres or requests: JSON Lines (.jsonl) or Excel (.xlsx)"),
     kind: Literal["centres", "requests"] = Query("centres", description="What the file holds"),
-    owner: str | None = Query(None, max_length=64, description="Owner of new records (platform keys only)"),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
+    owner: Owner = None,
 ) -> Any:
     """All-or-nothing: one bad line and nothing is stored; every problem is listed with its line
     and field (422). A centre or request of another organisation is refused. Centres also become
     hub organizations of kind ``service_centre`` with their ``service`` offers."""
-    content = await read_upload(file, MAX_UPLOAD)
-    return await run_in_threadpool(
-        _problems_or,
-        svc.import_upload,
-        db,
-        who,
-        file.filename or "upload.jsonl",
-        content,
-        kind,
-        client_of(request),
-        owner,
-    )
+    name, content = await upload(file, MAX_UPLOAD, "upload.jsonl")
+    return await _problems_or.in_thread(svc.import_upload, w.db, w.who, name, content, kind, w.client, owner)
 
 
 class RouteRequest(BaseModel):
@@ -126,7 +103,7 @@ class RouteRequest(BaseModel):
     summary="Centres ranked for a problem statement, with reasons, a referral and a team",
     responses=IMPORT_RESPONSES,
 )
-def route(req: RouteRequest, request: Request, db: Engine = Depends(get_db)) -> Any:
+def route(req: RouteRequest, db: Db, encoder: Encoder) -> Any:
     """The hub's hybrid matcher (BM25 + multilingual vectors, fused) over the centres' service
     offers; ``referral``: a second centre when a clause of the statement belongs to another field;
     ``team``: three or more centres for a cross-disciplinary case."""
@@ -139,26 +116,24 @@ def route(req: RouteRequest, request: Request, db: Engine = Depends(get_db)) -> 
         req.top,
         req.mode,
         req.referrals,
-        encoder=_encoder(request),
+        encoder=encoder,
     )
 
 
 @router.get("/centres/inbox", summary="SME requests with their routing (one page)")
 def inbox(
-    request: Request,
+    db: Db,
+    encoder: Encoder,
     page: int = Query(1, ge=1, le=100000),
     size: int = Query(8, ge=1, le=20),
-    db: Engine = Depends(get_db),
 ) -> dict:
-    return svc.inbox(db, page, size, encoder=_encoder(request))
+    return svc.inbox(db, page, size, encoder=encoder)
 
 
 # ---------------------------------------------------------------------------- service records
 @router.get("/centres/records", summary="Service records with their ledger verification")
 def records(
-    centre: str | None = Query(None, max_length=64),
-    period: str | None = Query(None, max_length=16),
-    db: Engine = Depends(get_db),
+    db: Db, centre: str | None = Query(None, max_length=64), period: str | None = Query(None, max_length=16)
 ) -> dict:
     return svc.list_records(db, centre, period)
 
@@ -177,10 +152,8 @@ class OpenRecord(BaseModel):
     summary="Open a service record (an editor key of the SME or of the centre)",
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
-def open_record(
-    body: OpenRecord, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
-) -> JSONResponse:
-    out = svc.record_action(db, who, "open", client=client_of(request), **body.model_dump())
+def open_record(body: OpenRecord, w: Writer) -> JSONResponse:
+    out = svc.record_action(w.db, w.who, "open", client=w.client, **body.model_dump())
     return JSONResponse(out, status_code=201)
 
 
@@ -190,13 +163,8 @@ class Confirm(BaseModel):
 
 
 def _step(action: str):
-    def step(
-        request: Request,
-        record_id: str = PathParam(..., max_length=64),
-        db: Engine = Depends(get_db),
-        who: Principal = Depends(require_key),
-    ) -> dict:
-        return svc.record_action(db, who, action, record_id, client=client_of(request))
+    def step(record_id: PathId, w: Writer) -> dict:
+        return svc.record_action(w.db, w.who, action, record_id, client=w.client)
 
     return step
 
@@ -216,26 +184,20 @@ for _action, _who in (("accept", "the centre"), ("deliver", "the centre; appende
     summary="Confirm a delivered service with a rating and an outcome (the SME only; on the ledger)",
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
-def confirm(
-    body: Confirm,
-    request: Request,
-    record_id: str = PathParam(..., max_length=64),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
-) -> dict:
+def confirm(body: Confirm, record_id: PathId, w: Writer) -> dict:
     """Only an editor of the SME confirms; a key acting for the centre is refused (403), so a
     centre never confirms its own service."""
     return svc.record_action(
-        db, who, "confirm", record_id, client=client_of(request), rating=body.rating, outcome=body.outcome
+        w.db, w.who, "confirm", record_id, client=w.client, rating=body.rating, outcome=body.outcome
     )
 
 
 # ---------------------------------------------------------------------------- performance and funding
 @router.get("/centres/performance", summary="Centre performance per year and the composite index with rank intervals")
 def performance(
+    db: Db,
     year: int | None = Query(None, ge=1900, le=2200),
     samples: int | None = Query(None, ge=20, le=1000, description="Replications of the rank uncertainty"),
-    db: Engine = Depends(get_db),
 ) -> dict:
     """Distinct SMEs, confirmed services, ratings, outcomes, response time, repeat use, referrals
     given and taken; the index (evaluation engine, spec ``centres/specs/performance.toml``) with
@@ -275,7 +237,7 @@ class FundRequest(BaseModel):
     summary="Allocate a budget over the centres with a funding formula (no key needed)",
     responses=IMPORT_RESPONSES,
 )
-def fund(req: FundRequest, db: Engine = Depends(get_db)) -> Any:
+def fund(req: FundRequest, db: Db) -> Any:
     """Only SME-confirmed records count; repeats of one SME in a period count once; self-confirmed
     and affiliate records are flagged and not counted. Amounts sum to the budget exactly; each row
     carries its explanation, its amount under the default formula and the change (``vs_default``)."""
@@ -293,7 +255,7 @@ def fund(req: FundRequest, db: Engine = Depends(get_db)) -> Any:
 
 # ---------------------------------------------------------------------------- talent
 @router.get("/talent", summary="Talent profiles and positions (the synthetic demo's when none is stored)")
-def talent_pool(db: Engine = Depends(get_db)) -> dict:
+def talent_pool(db: Db) -> dict:
     from dataclasses import asdict
 
     pool = svc.talent_pool(db)
@@ -310,31 +272,26 @@ def talent_pool(db: Engine = Depends(get_db)) -> dict:
     responses=NOT_FOUND,
 )
 def talent_match(
-    request: Request,
+    db: Db,
+    encoder: Encoder,
     position: str | None = Query(None, max_length=64),
     talent: str | None = Query(None, max_length=64),
     top: int = Query(5, ge=1, le=50),
-    db: Engine = Depends(get_db),
 ) -> dict:
     """City, languages, work permit and level are hard constraints; the reasons list the shared
     terms, the semantic similarity and every constraint met."""
-    return svc.talent_match(db, position, talent, top, encoder=_encoder(request))
+    return svc.talent_match(db, position, talent, top, encoder=encoder)
 
 
 @router.post(
     "/talent/import",
     summary="Import a JSON Lines file of talent profiles and positions (editor key)",
-    responses={**AUTH_RESPONSES, **IMPORT_RESPONSES},
+    responses=WRITE,
 )
 async def talent_import(
-    request: Request,
+    w: Writer,
     file: UploadFile = File(..., description="JSON Lines of talent and position records"),
-    owner: str | None = Query(None, max_length=64, description="Owner of new records (platform keys only)"),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
+    owner: Owner = None,
 ) -> Any:
-    content = await read_upload(file, MAX_UPLOAD)
-    name = file.filename or "talent.jsonl"
-    return await run_in_threadpool(
-        _problems_or, svc.import_talent_upload, db, who, name, content, client_of(request), owner
-    )
+    name, content = await upload(file, MAX_UPLOAD, "talent.jsonl")
+    return await _problems_or.in_thread(svc.import_talent_upload, w.db, w.who, name, content, w.client, owner)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from citynexus import __version__
-from citynexus.api.deps import get_db
+from citynexus.api.deps import Db
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Service health")
-def healthz(db: Engine = Depends(get_db)) -> dict:
+def healthz(db: Db) -> dict:
     with db.connect() as c:
         c.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__, "database": db.dialect.name}
@@ -24,7 +24,7 @@ def healthz(db: Engine = Depends(get_db)) -> dict:
     summary="Readiness: the database answers and its schema is the one this version needs",
     responses={503: {"description": "Not ready: the message says why"}},
 )
-def readyz(db: Engine = Depends(get_db)) -> JSONResponse:
+def readyz(db: Db) -> JSONResponse:
     try:
         with db.connect() as c:
             c.execute(text("SELECT 1"))

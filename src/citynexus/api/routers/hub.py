@@ -7,63 +7,57 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from citynexus.api.deps import (
     AUTH_RESPONSES,
     JOB_RESPONSES,
-    client_of,
-    get_db,
-    get_workers,
-    optional_key,
-    read_upload,
-    require_key,
+    Db,
+    Encoder,
+    Jobs,
+    Owner,
+    PathId,
+    Reader,
+    Writer,
+    upload,
 )
-from citynexus.api.problems import problems_response
+from citynexus.api.problems import Rejections, answer
 from citynexus.hub import HubImportError, NotFoundError, demo_path
 from citynexus.services import hub as svc
-from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/hub", tags=["hub"])
 
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
-def _encoder(request: Request):
-    """The app's hub encoder (``app.state.hub_encoder``; None: the process-wide default)."""
-    return getattr(request.app.state, "hub_encoder", None)
-
-
-def not_found(err: Exception) -> JSONResponse:
-    return JSONResponse({"error": type(err).__name__, "message": str(err)}, status_code=404)
+#: A need or organization that is not there (or not visible to the caller) -> 404.
+MISSING = {NotFoundError: 404}
 
 
 IMPORT_RESPONSES = {422: {"description": "The record(s) do not validate: every problem with line and field"}}
 
 
-def import_problems(err: HubImportError) -> JSONResponse:
-    """422 with every problem of a rejected hub (or centres) import."""
-    return problems_response(err, "HubImportError")
+#: A rejected hub (or centres) import -> 422 with every problem.
+rejected = Rejections(HubImportError, "HubImportError")
 
 
 # ---------------------------------------------------------------------------- endpoints
 @router.get("/search", summary="Free-text search of offers (or needs), in Chinese or English")
 def search(
-    request: Request,
+    db: Db,
+    encoder: Encoder,
+    who: Reader,
     q: str = Query(..., min_length=1, max_length=2000, description="Search text (any language)"),
     target: str = Query("offer", pattern="^(offer|need)$", description="Search offers or needs"),
     top: int = Query(10, ge=1, le=100),
     lang: str | None = Query(None, pattern="^(zh|en)$", description="Only items written in this language"),
-    who: Principal | None = Depends(optional_key),
 ) -> dict:
     """Hybrid search: BM25 over jieba/English tokens fused with multilingual sentence vectors
     (reciprocal rank fusion); reasons list the shared terms and the semantic similarity.
     Private needs appear only to their owner (and the platform)."""
-    return svc.search(request.app.state.engine, _encoder(request), who, q, target, top, lang)
+    return svc.search(db, encoder, who, q, target, top, lang)
 
 
 @router.get(
@@ -72,16 +66,14 @@ def search(
     responses={404: {"description": "No such need (or a private one of another organisation)"}},
 )
 def need_matches(
-    request: Request,
-    need_id: str = PathParam(..., max_length=64),
+    db: Db,
+    encoder: Encoder,
+    need_id: PathId,
+    who: Reader,
     top: int = Query(10, ge=1, le=100),
     mode: str = Query("hybrid", pattern="^(hybrid|bm25|dense)$"),
-    who: Principal | None = Depends(optional_key),
 ) -> Any:
-    try:
-        return svc.need_matches(request.app.state.engine, _encoder(request), who, need_id, top, mode)
-    except NotFoundError as err:
-        return not_found(err)
+    return answer(MISSING, svc.need_matches, db, encoder, who, need_id, top, mode)
 
 
 @router.get(
@@ -89,15 +81,10 @@ def need_matches(
     summary="Digital portrait of an organization",
     responses={404: {"description": "No such organization"}},
 )
-def org_portrait(
-    request: Request, org_id: str = PathParam(..., max_length=64), who: Principal | None = Depends(optional_key)
-) -> Any:
+def org_portrait(db: Db, encoder: Encoder, org_id: PathId, who: Reader) -> Any:
     """Profile, offers and needs, industries, top keywords, position in the match network and
     the best partners."""
-    try:
-        return svc.portrait_of(request.app.state.engine, _encoder(request), who, org_id)
-    except NotFoundError as err:
-        return not_found(err)
+    return answer(MISSING, svc.portrait_of, db, encoder, who, org_id)
 
 
 @router.post(
@@ -106,30 +93,27 @@ def org_portrait(
     responses={**JOB_RESPONSES, **IMPORT_RESPONSES},
 )
 async def import_file(
-    request: Request,
+    workers: Jobs,
+    w: Writer,
     file: UploadFile = File(..., description="JSON Lines (.jsonl) or Excel (.xlsx) hub records"),
-    owner: str | None = Query(None, max_length=64, description="Owner of new records (platform keys only)"),
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
+    owner: Owner = None,
 ) -> Any:
     """All-or-nothing: one bad line and nothing is stored; every problem is listed with its line
     (or sheet and row) and field. Re-importing an id updates it (listed under ``updated``);
     a record of another organisation is refused."""
-    content = await read_upload(file, MAX_UPLOAD)
-    name, workers = file.filename or "upload.jsonl", get_workers(request)
-    try:
-        body = await run_in_threadpool(svc.import_upload, workers, db, who, name, content, client_of(request), owner)
-    except HubImportError as err:
-        return import_problems(err)
+    name, content = await upload(file, MAX_UPLOAD, "upload.jsonl")
+    body = await rejected.in_thread(svc.import_upload, workers, w.db, w.who, name, content, w.client, owner)
+    if isinstance(body, JSONResponse):
+        return body
     return await run_in_threadpool(JSONResponse, body)  # a large report is encoded off the event loop
 
 
 @router.post("/demo", summary="Load the bundled SYNTHETIC demo hub (needs an editor key)")
-async def load_demo(request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)) -> dict:
+async def load_demo(w: Writer) -> dict:
     """Imports the bundled demo hub: invented organizations, offers and needs across the 11
     Greater Bay Area cities, in Chinese and English. No record describes a real organization."""
     content = Path(str(demo_path())).read_bytes()
-    body = await run_in_threadpool(svc.import_bytes, db, who, "demo_hub.jsonl", content, client_of(request))
+    body = await run_in_threadpool(svc.import_bytes, w.db, w.who, "demo_hub.jsonl", content, w.client)
     body["synthetic"] = True
     return body
 
@@ -139,46 +123,17 @@ def _record_routes(kind: str, item_type: str) -> None:
     label = item_type if item_type != "organization" else "organization"
     body_doc = f'One {label} record as in the import files (its "type" may be left out)'
 
-    def problems_or(fn, *args):
-        try:
-            return fn(*args)
-        except HubImportError as err:
-            return import_problems(err)
+    async def create(w: Writer, record: dict[str, Any] = Body(..., description=body_doc)) -> Any:
+        return await rejected.created(svc.create_record, w.db, w.who, item_type, record, w.client)
 
-    async def create(
-        request: Request,
-        record: dict[str, Any] = Body(..., description=body_doc),
-        db: Engine = Depends(get_db),
-        who: Principal = Depends(require_key),
-    ) -> Any:
-        out = await run_in_threadpool(problems_or, svc.create_record, db, who, item_type, record, client_of(request))
-        return out if isinstance(out, JSONResponse) else JSONResponse(out, status_code=201)
-
-    def read(
-        item_id: str = PathParam(..., max_length=64),
-        db: Engine = Depends(get_db),
-        who: Principal | None = Depends(optional_key),
-    ) -> dict:
+    def read(item_id: PathId, db: Db, who: Reader) -> dict:
         return svc.get_record(db, who, item_type, item_id)
 
-    async def replace(
-        request: Request,
-        item_id: str = PathParam(..., max_length=64),
-        record: dict[str, Any] = Body(..., description=body_doc),
-        db: Engine = Depends(get_db),
-        who: Principal = Depends(require_key),
-    ) -> Any:
-        return await run_in_threadpool(
-            problems_or, svc.update_record, db, who, item_type, item_id, record, client_of(request)
-        )
+    async def replace(item_id: PathId, w: Writer, record: dict[str, Any] = Body(..., description=body_doc)) -> Any:
+        return await rejected.in_thread(svc.update_record, w.db, w.who, item_type, item_id, record, w.client)
 
-    def remove(
-        request: Request,
-        item_id: str = PathParam(..., max_length=64),
-        db: Engine = Depends(get_db),
-        who: Principal = Depends(require_key),
-    ) -> dict:
-        return svc.delete_record(db, who, item_type, item_id, client_of(request))
+    def remove(item_id: PathId, w: Writer) -> dict:
+        return svc.delete_record(w.db, w.who, item_type, item_id, w.client)
 
     write = {**AUTH_RESPONSES, **IMPORT_RESPONSES}
     missing = {404: {"description": "No such record"}}

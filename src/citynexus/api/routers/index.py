@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
 
-from citynexus.api.deps import client_of, get_db, optional_key, require_key
+from citynexus.api.deps import Db, Reader, Writer
 from citynexus.services import builds
-from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/index", tags=["index"])
 
@@ -25,7 +23,7 @@ MAX_WEIGHT = 1e12
 
 
 @router.get("/ranking", summary="Ranking of a dataset with its default spec")
-def ranking(dataset: str = "gba", period: int | None = None, db: Engine = Depends(get_db)) -> dict:
+def ranking(db: Db, dataset: str = "gba", period: int | None = None) -> dict:
     return builds.ranking(db, dataset, period)
 
 
@@ -45,7 +43,7 @@ class RerankRequest(BaseModel):
 
 
 @router.post("/rerank", summary="Re-rank with other weights of pillars and indicators (no key needed)")
-def rerank(req: RerankRequest, db: Engine = Depends(get_db)) -> JSONResponse:
+def rerank(req: RerankRequest, db: Db) -> JSONResponse:
     # plain JSON types already: skip FastAPI's generic encoder (the hot path of the dashboard slider)
     return JSONResponse(builds.rerank(db, req.dataset, req.weights, req.period))
 
@@ -60,21 +58,17 @@ class BuildRequest(BaseModel):
 
 
 @router.post("/builds", status_code=201, summary="Build an index and store the result (needs an API key)")
-def create_build(
-    req: BuildRequest, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
-) -> dict:
-    return builds.create_build(db, who, req.dataset, req.spec, req.period, req.public, client_of(request))
+def create_build(req: BuildRequest, w: Writer) -> dict:
+    return builds.create_build(w.db, w.who, req.dataset, req.spec, req.period, req.public, w.client)
 
 
 @router.get("/builds/{rid}", summary="A stored index result (JSON); a private one needs its owner's key")
-def get_build(rid: RecordId, db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)) -> dict:
+def get_build(rid: RecordId, db: Db, who: Reader) -> dict:
     return builds.build_json(builds.load_build(db, rid, who))
 
 
 @router.get("/builds/{rid}/export", summary="Export a stored result as csv (zip), xlsx or json")
-def export_build(
-    rid: RecordId, format: str = "xlsx", db: Engine = Depends(get_db), who: Principal | None = Depends(optional_key)
-) -> Response:
+def export_build(rid: RecordId, db: Db, who: Reader, format: str = "xlsx") -> Response:
     content, media, filename = builds.export_build(db, builds.load_build(db, rid, who), format)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else None
     return Response(content, media_type=media, headers=headers)

@@ -9,116 +9,99 @@ verified here with :func:`citynexus.ledger.verify_bundle` before it is returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import client_of, get_db, read_upload, require_key
+from citynexus.api.deps import Db, Writer, upload
+from citynexus.api.problems import answer, error_response
 from citynexus.data import limits
 from citynexus.ledger.errors import EntryError, ProofError, TraceError
-from citynexus.services.auth import Principal
-from citynexus.services.ledger import (
-    INIT_HELP,
-    NoLedgerError,
-    append,
-    entry_json,
-    ledger_of,
-    proof_of,
-    status,
-    trace_json,
-    verify_result_json,
-)
+from citynexus.services import ledger as svc
+from citynexus.services.ledger import INIT_HELP, NoLedgerError, ledger_of
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def error(err: Exception, status: int) -> JSONResponse:
-    return JSONResponse({"error": type(err).__name__, "message": str(err)}, status_code=status)
+def _no_ledger() -> JSONResponse:
+    """404: the database has no ledger (the message says how to create one)."""
+    return error_response(NoLedgerError(INIT_HELP), 404)
+
+
+def _on_log(db: Db, fn: Callable[..., Any], *args: Any, missing: type[Exception] | None = None) -> Any:
+    """``fn(ledger, *args)`` on the database's ledger; 404 when there is none, and when ``fn``
+    raises ``missing`` (no such entry or item)."""
+    led = ledger_of(db)
+    if led is None:
+        return _no_ledger()
+    return answer({missing: 404} if missing else {}, fn, led, *args)
+
+
+def _recent(led: Any, type: str | None, limit: int) -> dict:
+    return {"size": led.size, "entries": [svc.entry_json(e) for e in led.find(type=type, limit=limit)]}
 
 
 # ---------------------------------------------------------------------------- endpoints
 @router.get("/status", summary="Origin, size, root and latest signed checkpoint of the log")
-def get_status(db: Engine = Depends(get_db)) -> dict:
-    return status(ledger_of(db))
+def get_status(db: Db) -> dict:
+    return svc.status(ledger_of(db))
 
 
 @router.get("/entries", summary="Most recent entries, newest first")
-def recent_entries(
-    limit: int = Query(20, ge=1, le=500), type: str | None = Query(None, max_length=100), db: Engine = Depends(get_db)
-) -> Any:
-    led = ledger_of(db)
-    if led is None:
-        return error(NoLedgerError(INIT_HELP), 404)
-    return {"size": led.size, "entries": [entry_json(e) for e in led.find(type=type, limit=limit)]}
+def recent_entries(db: Db, limit: int = Query(20, ge=1, le=500), type: str | None = Query(None, max_length=100)) -> Any:
+    return _on_log(db, _recent, type, limit)
 
 
 @router.get("/entries/{index}/proof", summary="Inclusion proof of entry N (verified), as a standalone bundle")
 def entry_proof(
+    db: Db,
     index: int = Path(..., ge=0, description="Entry index (0-based)"),
     size: int | None = Query(None, ge=1, description="Tree size to prove against (default: newest checkpoint)"),
-    db: Engine = Depends(get_db),
 ) -> Any:
     """The bundle (entry, proof, root, checkpoint) verifies offline with ``citynexus ledger
     verify BUNDLE.json --pubkey NAME.pub``."""
-    led = ledger_of(db)
-    if led is None:
-        return error(NoLedgerError(INIT_HELP), 404)
-    try:
-        return proof_of(led, index, size)
-    except EntryError as err:
-        return error(err, 404)
+    return _on_log(db, svc.proof_of, index, size, missing=EntryError)
 
 
 @router.get("/trace/{item}", summary="Event chain of a traced item, each event with its inclusion proof")
-def item_trace(item: str = Path(..., max_length=200), db: Engine = Depends(get_db)) -> Any:
-    led = ledger_of(db)
-    if led is None:
-        return error(NoLedgerError(INIT_HELP), 404)
-    try:
-        return trace_json(led, item)
-    except TraceError as err:
-        return error(err, 404)
+def item_trace(db: Db, item: str = Path(..., max_length=200)) -> Any:
+    return _on_log(db, svc.trace_json, item, missing=TraceError)
 
 
 @router.post("/verify-result", summary="Check that an uploaded result JSON file is one published on the log")
 async def verify_result_upload(
-    file: UploadFile = File(..., description="The result file (JSON) to check"), db: Engine = Depends(get_db)
+    db: Db, file: UploadFile = File(..., description="The result file (JSON) to check")
 ) -> Any:
     """Recomputes the file's canonical digest (RFC 8785) and proves the ``result.published``
     entry that records it. Stores nothing; no key needed."""
     led = ledger_of(db)
     if led is None:
-        return error(NoLedgerError(INIT_HELP), 404)
-    content = await read_upload(file, MAX_UPLOAD)
-    name = file.filename or "the upload"
+        return _no_ledger()
+    name, content = await upload(file, MAX_UPLOAD, "the upload")
     try:
         obj = limits.loads(content, name)  # bounded depth and size, duplicate keys refused
     except limits.InputLimitError as err:
         raise ProofError(str(err)) from None
     except ValueError as err:
         raise ProofError(f"{name} is not a JSON file: {err}") from None
-    return await run_in_threadpool(verify_result_json, led, obj)
+    return await run_in_threadpool(svc.verify_result_json, led, obj)
 
 
 @router.post("/entries", status_code=201, summary="Append a JSON record (or a list, in one batch) (needs an API key)")
 def append_entries(
-    request: Request,
+    w: Writer,
     record: Any = Body(
         ...,
         description="{type, payload} or a list of them; the submitter is the key's organisation and name",
         examples=[{"type": "kpi.report", "payload": {"city": "SZ", "kpi": "rd_share", "value": 4.9}}],
     ),
-    who: Principal = Depends(require_key),
 ) -> Any:
     """Records are appended in one transaction (all or none). ``trace.event`` records are
     checked against the item's stored history (created, inspected, shipped, transferred,
     received)."""
-    led = ledger_of(request.app.state.engine)
-    if led is None:
-        return error(NoLedgerError(INIT_HELP), 404)
-    return append(led, record, who, client_of(request))
+    return _on_log(w.db, svc.append, record, w.who, w.client)

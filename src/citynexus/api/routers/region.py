@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import Engine
 
-from citynexus.api.deps import get_db
+from citynexus.api.deps import Db
 from citynexus.services import index as service
 
 router = APIRouter(prefix="/region", tags=["region"])
@@ -25,9 +25,17 @@ def _records(df) -> list[dict]:
     return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
+def _analysis(db: Db, dataset: str = "gba") -> Any:
+    """The cluster analysis of ``?dataset`` (built once per dataset content, :mod:`citynexus.services.index`)."""
+    return service.analysis(service.dataset(db, dataset))
+
+
+#: The analysis of the dataset a request names (``?dataset``, default gba).
+Analysis = Annotated[Any, Depends(_analysis)]
+
+
 @router.get("/coupling", summary="Coupling coordination of the subsystems over time")
-def coupling(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
-    a = service.analysis(service.dataset(db, dataset))
+def coupling(a: Analysis, dataset: str = "gba") -> dict:
     return {
         "dataset": dataset,
         "subsystems": a.subsystems,
@@ -40,14 +48,12 @@ def coupling(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
 
 
 @router.get("/disparity", summary="Gini, Theil and Dagum decomposition per period")
-def disparity(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
-    a = service.analysis(service.dataset(db, dataset))
+def disparity(a: Analysis, dataset: str = "gba") -> dict:
     return {"dataset": dataset, "rows": _records(a.disparity.reset_index())}
 
 
 @router.get("/spatial", summary="Global Moran's I and LISA clusters of the latest index score")
-def spatial(dataset: str = "gba", db: Engine = Depends(get_db)) -> dict:
-    a = service.analysis(service.dataset(db, dataset))
+def spatial(a: Analysis, dataset: str = "gba") -> dict:
     return {
         "dataset": dataset,
         "weights": a.spatial_method,

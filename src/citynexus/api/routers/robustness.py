@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
 
-from citynexus.api.deps import client_of, get_db, get_workers, require_key
+from citynexus.api.deps import Caller, Db, Jobs, Writer
 from citynexus.services import robustness as jobs
-from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/robustness", tags=["robustness"])
 
@@ -28,16 +26,14 @@ class RobustnessRequest(BaseModel):
 
 
 @router.post("", status_code=202, summary="Start an uncertainty analysis (needs an API key)")
-def start(
-    req: RobustnessRequest, request: Request, db: Engine = Depends(get_db), who: Principal = Depends(require_key)
-) -> dict:
-    return jobs.start(db, who, jobs.RobustnessJob(**req.model_dump()), client_of(request), get_workers(request))
+def start(req: RobustnessRequest, w: Writer, workers: Jobs) -> dict:
+    return jobs.start(w.db, w.who, jobs.RobustnessJob(**req.model_dump()), w.client, workers)
 
 
 @router.get("/jobs/{job_id}", summary="Status, progress and (when done) the result of one of your jobs")
 def job(
     job_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
-    db: Engine = Depends(get_db),
-    who: Principal = Depends(require_key),
+    db: Db,
+    who: Caller,
 ) -> dict:
     return jobs.job_status(db, who, job_id)

@@ -9,17 +9,16 @@ the platform; writes need an editor key and are audited.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from citynexus.api.deps import client_of, optional_key, read_upload, require_key
+from citynexus.api.deps import Db, Reader, Writer, upload
+from citynexus.api.problems import answer
 from citynexus.services import watch as svc
-from citynexus.services.auth import Principal
 
 router = APIRouter(prefix="/watch", tags=["watch"])
 
@@ -30,17 +29,17 @@ NOT_FOUND = {404: {"description": "No such (or no visible) scan, party, series, 
 CONFLICT = {409: {"description": "The alert cannot move to this status from the one it has"}}
 
 
-def _error(err: Exception, status: int) -> JSONResponse:
-    return JSONResponse({"error": type(err).__name__, "message": str(err)}, status_code=status)
+#: What is not there (or not visible) -> 404; an alert move its status does not allow -> 409.
+STATUSES: dict[type[Exception], int] = {svc.WatchNotFoundError: 404, svc.WatchConflictError: 409}
 
 
 def _call(fn, *args, **kwargs) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except svc.WatchNotFoundError as err:
-        return _error(err, 404)
-    except svc.WatchConflictError as err:
-        return _error(err, 409)
+    """``fn(*args, **kwargs)`` with the watch errors answered by :data:`STATUSES`."""
+    return answer(STATUSES, fn, *args, **kwargs)
+
+
+#: A party, metric or SME named in the path.
+Name = Annotated[str, PathParam(max_length=200)]
 
 
 class Series(BaseModel):
@@ -62,96 +61,86 @@ class Move(BaseModel):
     responses=NOT_FOUND,
 )
 async def scan(
-    request: Request,
+    w: Writer,
     file: UploadFile | None = File(None, description="CSV (UTF-8) or .xlsx: party,metric,period,value[,submitted]"),
     as_of: str | None = Query(None, max_length=32, description="Current period (default: the latest reported)"),
     source: str = Query(
         "ledger", pattern="^(ledger|agreements)$", description="Without a file: verified ledger reports or agreements"
     ),
-    who: Principal = Depends(require_key),
 ) -> Any:
     """Every detector on every series, partner risk and alerts. Without a file, scans the verified
     reports (``kpi.report`` ledger entries) of the key's organisation, or with ``source=agreements`` the
     reports stored with its agreements, every ``metric OP number`` term a KPI target. At most 10 MiB, 100,000 rows and
     300 parties; the scan and its alerts (deduplicated) belong to the key's organisation; audited."""
-    engine = request.app.state.engine
     if file is None:
         fn = svc.scan_agreements if source == "agreements" else svc.scan_stored
-        return await run_in_threadpool(_call, fn, engine, who, client_of(request), as_of)
-    content = await read_upload(file, MAX_UPLOAD)
-    name = file.filename or "upload.csv"
-    return await run_in_threadpool(_call, svc.scan_upload, engine, who, name, content, client_of(request), as_of)
+        return await run_in_threadpool(_call, fn, w.db, w.who, w.client, as_of)
+    name, content = await upload(file, MAX_UPLOAD, "upload.csv")
+    return await run_in_threadpool(_call, svc.scan_upload, w.db, w.who, name, content, w.client, as_of)
 
 
 @router.get("/risk", summary="Parties of the latest scan, highest risk first, with top reasons", responses=NOT_FOUND)
 def risk(
-    request: Request,
+    db: Db,
+    who: Reader,
     lang: str | None = Query(None, pattern="^(en|zh)$", description="Also give `reasons` in this language"),
     top: int | None = Query(None, ge=1, le=1000),
-    who: Principal | None = Depends(optional_key),
 ) -> Any:
     """Score in [0, 1], level (low < 0.25 ≤ medium < 0.5 ≤ high), score per category (funding, R&D,
     supply chain, compliance) and the top reasons in English and Chinese."""
-    return _call(svc.risk_ranking, request.app.state.engine, who, lang, top)
+    return _call(svc.risk_ranking, db, who, lang, top)
 
 
 @router.get("/risk/{party}", summary="One party's risk, metrics and alerts", responses=NOT_FOUND)
-def party_risk(
-    request: Request,
-    party: str = PathParam(..., max_length=200),
-    lang: str | None = Query(None, pattern="^(en|zh)$"),
-    who: Principal | None = Depends(optional_key),
-) -> Any:
-    return _call(svc.party_risk, request.app.state.engine, who, party, lang)
+def party_risk(db: Db, who: Reader, party: Name, lang: str | None = Query(None, pattern="^(en|zh)$")) -> Any:
+    return _call(svc.party_risk, db, who, party, lang)
 
 
 @router.get("/alerts", summary="Alerts you may see, highest score first")
 def alerts(
-    request: Request,
+    db: Db,
+    who: Reader,
     status: str | None = Query(None, pattern="^(open|acknowledged|resolved)$"),
     party: str | None = Query(None, max_length=200),
     evidence: bool = Query(False, description="Include the series with the detection marked"),
     lang: str | None = Query(None, pattern="^(en|zh)$", description="Also `name` and `message` in this language"),
-    who: Principal | None = Depends(optional_key),
 ) -> Any:
     """Without a key: the public (SYNTHETIC demo) alerts. With a key: also the alerts of the key's
     organisation's scans and the alerts about the organisation itself; the platform sees all."""
-    return _call(svc.alerts_for, request.app.state.engine, who, status, party, evidence, lang)
+    return _call(svc.alerts_for, db, who, status, party, evidence, lang)
 
 
-def _move(request: Request, alert_id: int, status: str, body: Move | None, who: Principal) -> Any:
-    note = body.note if body else None
-    return _call(svc.move_alert, request.app.state.engine, who, alert_id, status, note, client_of(request))
+def _mover(status: str, doc: str):
+    """The endpoint that moves an alert to ``status`` (its OpenAPI description: ``doc``)."""
+
+    def move(
+        alert_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+        w: Writer,
+        body: Move | None = Body(None),
+    ) -> Any:
+        return _call(svc.move_alert, w.db, w.who, alert_id, status, body.note if body else None, w.client)
+
+    move.__doc__ = doc
+    return move
 
 
-@router.post(
-    "/alerts/{alert_id}/ack",
-    summary="Acknowledge an alert (editor key of its organisation)",
-    responses={**NOT_FOUND, **CONFLICT},
-)
-def acknowledge(
-    request: Request,
-    alert_id: int = PathParam(..., ge=1, le=2**31 - 1),
-    body: Move | None = Body(None),
-    who: Principal = Depends(require_key),
-) -> Any:
-    """open -> acknowledged. Asking again changes nothing (``unchanged: true``); audited."""
-    return _move(request, alert_id, "acknowledged", body, who)
-
-
-@router.post(
-    "/alerts/{alert_id}/resolve",
-    summary="Resolve an alert (editor key of its organisation)",
-    responses={**NOT_FOUND, **CONFLICT},
-)
-def resolve(
-    request: Request,
-    alert_id: int = PathParam(..., ge=1, le=2**31 - 1),
-    body: Move | None = Body(None),
-    who: Principal = Depends(require_key),
-) -> Any:
-    """open or acknowledged -> resolved; a resolved alert stays resolved. Audited."""
-    return _move(request, alert_id, "resolved", body, who)
+for _name, _action, _status, _doc in (
+    (
+        "acknowledge",
+        "ack",
+        "acknowledged",
+        "open -> acknowledged. Asking again changes nothing (``unchanged: true``); audited.",
+    ),
+    ("resolve", "resolve", "resolved", "open or acknowledged -> resolved; a resolved alert stays resolved. Audited."),
+):
+    router.add_api_route(
+        f"/alerts/{{alert_id}}/{_action}",
+        _mover(_status, _doc),
+        methods=["POST"],
+        name=_name,
+        summary=f"{_name.capitalize()} an alert (editor key of its organisation)",
+        responses={**NOT_FOUND, **CONFLICT},
+    )
 
 
 @router.get(
@@ -159,13 +148,8 @@ def resolve(
     summary="A party's series with change points, outliers and the forecast band",
     responses=NOT_FOUND,
 )
-async def series(
-    request: Request,
-    party: str = PathParam(..., max_length=200),
-    metric: str = PathParam(..., max_length=200),
-    who: Principal | None = Depends(optional_key),
-) -> Any:
-    return await run_in_threadpool(_call, svc.series_of, request.app.state.engine, who, party, metric)
+async def series(db: Db, who: Reader, party: Name, metric: Name) -> Any:
+    return await run_in_threadpool(_call, svc.series_of, db, who, party, metric)
 
 
 @router.get(
@@ -174,15 +158,15 @@ async def series(
     responses=NOT_FOUND,
 )
 async def credit(
-    request: Request,
-    sme: str = PathParam(..., max_length=200),
+    db: Db,
+    sme: Name,
     lang: str = Query("en", pattern="^(en|zh)$"),
     proofs: bool = Query(True, description="Attach a proof bundle per ledger entry"),
 ) -> Any:
     """Points, probability of default, reason codes and each input with the ledger entries it came
     from; each proof bundle verifies offline with ``citynexus ledger verify``. The card is fitted on
     a SYNTHETIC SME portfolio (``model_note``)."""
-    return await run_in_threadpool(_call, svc.credit_of, request.app.state.engine, sme, lang, proofs)
+    return await run_in_threadpool(_call, svc.credit_of, db, sme, lang, proofs)
 
 
 @router.post("/changepoints", summary="Change points of one series with the default setting")
@@ -193,6 +177,6 @@ def changepoints(body: Series) -> Any:
 
 
 @router.post("/demo", summary="Load the SYNTHETIC demo partner reports and scan them (editor key)")
-async def demo(request: Request, who: Principal = Depends(require_key)) -> Any:
+async def demo(w: Writer) -> Any:
     """Idempotent: a second call adds nothing to the ledger and deduplicates the alerts."""
-    return await run_in_threadpool(svc.load_demo, request.app.state.engine, who, client_of(request))
+    return await run_in_threadpool(svc.load_demo, w.db, w.who, w.client)

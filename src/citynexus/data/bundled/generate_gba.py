@@ -28,12 +28,30 @@ Sources of the 2023 anchors (check the originals before quoting them):
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from citynexus.data.dataset import INDICATOR_COLUMNS
+
+
+def _indicator_parameters(path: Path) -> list[tuple]:
+    """The generator's parameter table: text columns as read, direction and decimals as int, lo, hi
+    and trend as float (empty for an indicator derived from other series: None)."""
+
+    def num(v: str) -> float | None:
+        return float(v) if v else None
+
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [
+        (r["code"], r["name"], r["name_zh"], r["subsystem"], int(r["direction"]), r["unit"], num(r["lo"]),
+         num(r["hi"]), num(r["trend"]), int(r["decimals"]))
+        for r in rows
+    ]  # fmt: skip
+
 
 SEED = 20231
 YEARS = list(range(2015, 2025))
@@ -60,145 +78,11 @@ CITIES = [
     ("MO", "Macao", "澳门", 22.1987, 113.5439, "core", "Macao SAR", 3331.0, 68.37, 33.30, 0.25, 0.75),
 ]
 
-# code, name, name_zh, subsystem, direction, unit, lo, hi, annual trend, decimals.
-# For the totals in SCALED_BY (counts, FDI) lo/hi bound the intensity (per 10k residents,
-# per million residents, per 100 billion yuan of GDP); the total is intensity x size.
-INDICATORS = [
-    (
-        "sei_share",
-        "Strategic emerging industries value added",
-        "战略性新兴产业增加值占比",
-        "IND",
-        1,
-        "% of GDP",
-        8,
-        42,
-        0.03,
-        1,
-    ),
-    ("hightech_firms", "High-tech enterprises", "高新技术企业数", "IND", 1, "count", 1.0, 14.0, 0.12, 0),
-    ("rd_intensity", "R&D expenditure intensity", "研发经费投入强度", "IND", 1, "% of GDP", 0.2, 5.9, 0.04, 2),
-    (
-        "invention_patents",
-        "Invention patents per 10k people",
-        "每万人发明专利拥有量",
-        "IND",
-        1,
-        "per 10k people",
-        5,
-        140,
-        0.10,
-        1,
-    ),
-    ("ind_invest_growth", "Industrial investment growth", "工业投资增速", "IND", 1, "%", -5, 25, 0.0, 1),
-    (
-        "digital_share",
-        "Digital economy core industries",
-        "数字经济核心产业增加值占比",
-        "IND",
-        1,
-        "% of GDP",
-        3,
-        31,
-        0.06,
-        1,
-    ),
-    (
-        "adv_mfg_share",
-        "Advanced manufacturing share",
-        "先进制造业增加值占规上工业比重",
-        "IND",
-        1,
-        "% of industrial value added",
-        20,
-        72,
-        0.02,
-        1,
-    ),
-    (
-        "hitech_mfg_share",
-        "High-tech manufacturing share",
-        "高技术制造业增加值占规上工业比重",
-        "IND",
-        1,
-        "% of industrial value added",
-        5,
-        66,
-        0.03,
-        1,
-    ),
-    ("listed_firms", "Listed companies", "上市公司数", "IND", 1, "count", 2.0, 30.0, 0.05, 0),
-    ("fdi", "Foreign direct investment used", "实际使用外资", "IND", 1, "USD 100 million", 0.4, 4.0, 0.02, 1),
-    (
-        "energy_intensity",
-        "Energy use per unit of GDP",
-        "单位GDP能耗",
-        "IND",
-        -1,
-        "tce per 10k yuan",
-        0.18,
-        0.55,
-        -0.03,
-        3,
-    ),
-    (
-        "labour_productivity",
-        "Industrial labour productivity",
-        "工业全员劳动生产率",
-        "IND",
-        1,
-        "10k yuan per worker",
-        15,
-        60,
-        0.05,
-        1,
-    ),
-    ("pop_density", "Population density", "人口密度", "URB", 1, "persons per km2", None, None, None, 0),
-    ("urbanisation", "Urbanisation rate", "常住人口城镇化率", "URB", 1, "%", 50, 100, 0.005, 1),
-    ("gdp_per_capita", "GDP per capita", "人均地区生产总值", "URB", 1, "yuan", None, None, None, 0),
-    ("metro_km", "Urban rail transit in operation", "城市轨道交通运营里程", "URB", 1, "km", 0, 620, 0.07, 1),
-    ("green_space", "Park green space per capita", "人均公园绿地面积", "URB", 1, "m2 per person", 3, 22, 0.01, 1),
-    ("pm25", "PM2.5 annual mean", "PM2.5年均浓度", "URB", -1, "µg/m3", 15, 35, -0.04, 1),
-    ("commute_time", "Average one-way commute", "平均单程通勤时间", "URB", -1, "minutes", 28, 45, 0.005, 1),
-    (
-        "hospital_beds",
-        "Hospital beds per 1,000 people",
-        "每千人医疗卫生机构床位数",
-        "URB",
-        1,
-        "per 1,000 people",
-        2.5,
-        6.0,
-        0.03,
-        2,
-    ),
-    (
-        "university_students",
-        "Higher-education students per 10k people",
-        "每万人在校大学生数",
-        "URB",
-        1,
-        "per 10k people",
-        80,
-        800,
-        0.03,
-        0,
-    ),
-    (
-        "broadband",
-        "Fixed broadband subscriptions per 100 people",
-        "每百人固定宽带用户数",
-        "URB",
-        1,
-        "per 100 people",
-        30,
-        60,
-        0.04,
-        1,
-    ),
-    ("transit_share", "Public transport share of trips", "公共交通出行分担率", "URB", 1, "%", 20, 90, 0.01, 1),
-    ("house_price_income", "Housing price-to-income ratio", "房价收入比", "URB", -1, "ratio", 8, 45, 0.02, 1),
-]
+#: The indicators (one row each in ``generator_indicators.csv``): code, name, name_zh,
+#: subsystem, direction, unit, lo, hi, annual trend, decimals. For the totals in SCALED_BY
+#: (counts, FDI) lo/hi bound the intensity (per 10k residents, per million residents, per
+#: 100 billion yuan of GDP); the total is intensity x size.
+INDICATORS = _indicator_parameters(Path(__file__).parent / "generator_indicators.csv")
 
 SCALED_BY = {"hightech_firms": ("population", 1.0), "listed_firms": ("population", 0.01), "fdi": ("gdp", 0.001)}
 

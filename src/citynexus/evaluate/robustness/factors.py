@@ -223,6 +223,15 @@ class _PathFactor(Factor):
 
 
 @dataclass
+class _WeightsFactor(Factor):
+    """A factor that replaces the weights; its stage is ``weights``."""
+
+    @property
+    def stage(self) -> str:
+        return "weights"
+
+
+@dataclass
 class IntegerFactor(_PathFactor):
     """A whole-number option (``path``, e.g. ``treat.winmax``) drawn from ``low..high``."""
 
@@ -261,7 +270,7 @@ class ContinuousFactor(_PathFactor):
 
 
 @dataclass
-class WeightsNoiseFactor(Factor):
+class WeightsNoiseFactor(_WeightsFactor):
     """``sets`` noisy copies of the nominal weights of the items at ``levels`` (levels of the
     weighted items: 1 = indicators, 2 = the first aggregates, ...):
     :math:`w'_j = w_j (1 + a (2U_j - 1))`, :math:`U_j \\sim U(0, 1)` i.i.d., then rescaled to
@@ -277,10 +286,6 @@ class WeightsNoiseFactor(Factor):
     @property
     def n_options(self) -> int:
         return int(self.sets)
-
-    @property
-    def stage(self) -> str:
-        return "weights"
 
     def tables(self, fw, nominal_weights: pd.DataFrame) -> dict[str, np.ndarray]:
         """``parent -> (sets, k)`` weights over ``fw.children[parent]`` (framework order)."""
@@ -306,7 +311,7 @@ class WeightsNoiseFactor(Factor):
 
 
 @dataclass
-class WeightSetsFactor(Factor):
+class WeightSetsFactor(_WeightsFactor):
     """A table of alternative weight sets; each set maps codes to weights (relative within
     the parent: every child of a parent named in a set must be given)."""
 
@@ -317,10 +322,6 @@ class WeightSetsFactor(Factor):
     @property
     def n_options(self) -> int:
         return len(self.sets)
-
-    @property
-    def stage(self) -> str:
-        return "weights"
 
     def label(self, value: float) -> str:
         return self.labels[int(value)] if self.labels else f"set {int(value)}"

@@ -37,23 +37,22 @@ def party_name(party: str, lang: str = "en") -> str:
 
 def metric_name(metric: str, lang: str = "en") -> str:
     """A metric's label when it is a known one, else the metric as reported."""
-    from citynexus.i18n import t
-    from citynexus.i18n.watch import TEXT
+    from citynexus.i18n import t, table
 
     key = f"watch_metric_{metric}"
-    return t(key, lang) if key in TEXT else metric
+    return t(key, lang) if key in table() else metric
 
 
 def humanise(text: str, lang: str = "en") -> str:
     """A detector's sentence with the known metric codes and demo party codes replaced by names."""
     import re
 
-    from citynexus.i18n.watch import TEXT
+    from citynexus.i18n import keys
 
     def metric(m: re.Match) -> str:
         return metric_name(m.group(0), lang)
 
-    codes = sorted((k[len("watch_metric_") :] for k in TEXT if k.startswith("watch_metric_")), key=len, reverse=True)
+    codes = sorted((k[len("watch_metric_") :] for k in keys("watch_metric_")), key=len, reverse=True)
     if codes:
         text = re.sub(r"(?<![A-Za-z0-9_.])(" + "|".join(map(re.escape, codes)) + r")(?![A-Za-z0-9_])", metric, text)
     return re.sub(r"SYN-\d+", lambda m: party_name(m.group(0), lang), text)

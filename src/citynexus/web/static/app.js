@@ -59,6 +59,25 @@ const CNX = {
     return body;
   },
 
+  async submit(url, body, key, out, { L, ok, problems, reload = 800 }) {
+    // POST body (a FormData, or null) with the API key and show the answer in `out`: first L.loading,
+    // then "✓ ok(answer)" and a reload after `reload` ms, or the count and problems(list) (HTML) of a
+    // rejected import, or the error (an answer without JSON is labelled by its status)
+    const headers = {};
+    if (key) headers["X-API-Key"] = key;
+    out.innerHTML = `<p class="muted">${L.loading}</p>`;
+    const r = await fetch(url, { method: "POST", body, headers });
+    const res = await r.json().catch((e) => { if (r.ok) throw e; return {}; });
+    if (r.ok) {
+      out.innerHTML = `<p class="ok" id="${out.id}-ok">✓ ${ok(res)}</p>`;
+      setTimeout(() => location.reload(), reload);
+    } else if (res.problems) {
+      out.innerHTML = `<p class="error" id="${out.id}-error">${L.problems_found}: ${res.problems.length}</p>` + problems(res.problems);
+    } else {
+      out.innerHTML = `<p class="error" id="${out.id}-error">${CNX.errorHtml(res, r.status)}</p>`;
+    }
+  },
+
   fetchLabels() {
     // the page's words for the API's errors and the hub's record problems (base.html, i18n/fetched.py)
     if (!CNX._fetch) {

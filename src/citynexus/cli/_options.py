@@ -1,0 +1,35 @@
+"""Options that many commands share, declared once.
+
+typer reads the ``typer.Option`` in an ``Annotated`` type, so a command writes
+``db: DbOpt = None`` and gets the same flag, type and help text as every other command.
+The help texts here are the ones ``--help`` prints for each of these options.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+#: Where the database is when ``--db`` is not given (see :func:`citynexus.store.default_url`).
+DB_HELP = (
+    "Database: SQLAlchemy URL or SQLite file path (default: $CITYNEXUS_DB, else citynexus.db in the user data "
+    "directory)."
+)
+
+#: ``--db URL``: the database to read or write.
+DbOpt = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+#: ``--json``: print the answer as JSON instead of the human-readable output.
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+#: ``--lang en|zh``: the language of what a command prints (tables, labels, messages).
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of the output: en or zh.")]
+
+
+def print_json(obj: Any, *, indent: int | None = 2, default: Any = None) -> None:
+    """Print ``obj`` as JSON on stdout, non-ASCII characters as they are (Chinese stays readable).
+
+    A plain ``print``, not rich: rich would re-wrap long lines and colour the text, and the
+    output is meant for other programs.
+    """
+    print(json.dumps(obj, ensure_ascii=False, indent=indent, default=default))
