@@ -447,3 +447,35 @@ def test_entries_survive_round_trip_byte_for_byte(tmp_path):
             s.scalars(select(LedgerEntry.data).order_by(LedgerEntry.idx)).all()
             == s0.scalars(select(LedgerEntry.data).order_by(LedgerEntry.idx)).all()
         )
+
+
+def _schema(url: str) -> dict:
+    """Tables with their columns (name, type, nullable, default) and indexes, as reflected."""
+    eng = get_engine(url, create=False)
+    insp = inspect(eng)
+    out = {}
+    for t in sorted(insp.get_table_names()):
+        cols = [(c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in insp.get_columns(t)]
+        idx = sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(t))
+        out[t] = (cols, idx)
+    dispose_all()
+    return out
+
+
+def test_every_downgrade_undoes_its_upgrade(db_url):
+    """Step by step from the empty database: upgrade one revision, downgrade it, and the schema is the
+    one before (columns in order, types, defaults, indexes); then back up to the head."""
+    from alembic import command
+
+    revs = [r for r, _ in sorted(sch.revisions().items(), key=lambda kv: kv[0])]
+    eng = get_engine(db_url, create=False)
+    for prev, rev in zip(["base", *revs[:-1]], revs):
+        with eng.begin() as conn:
+            command.upgrade(sch.alembic_config(db_url, conn), prev)
+        before = _schema(db_url)
+        with eng.begin() as conn:
+            command.upgrade(sch.alembic_config(db_url, conn), rev)
+            command.downgrade(sch.alembic_config(db_url, conn), prev)
+        assert _schema(db_url) == before, f"downgrade of {rev} does not undo it"
+    sch.upgrade(db_url)
+    assert sch.differences(db_url) == []

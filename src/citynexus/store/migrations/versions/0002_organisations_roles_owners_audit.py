@@ -16,12 +16,13 @@ import datetime
 import sqlalchemy as sa
 from alembic import op
 
+from citynexus.store.migrations.ownership import LOCAL, add_owner, drop_owner
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-LOCAL = "local"  # citynexus.store.app.LOCAL_ORG, as it was when this revision was written
 FK = "fk_api_keys_org_organisations"
 NOW = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
 
@@ -64,57 +65,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_api_keys_org"), ["org"], unique=False)
         batch_op.create_foreign_key(FK, "organisations", ["org"], ["code"])
 
-    with op.batch_alter_table("datasets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_org", sa.String(length=64), nullable=False, server_default=LOCAL))
-        batch_op.create_index(batch_op.f("ix_datasets_owner_org"), ["owner_org"], unique=False)
+    add_owner("datasets")
 
-    with op.batch_alter_table("hub_needs", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("visibility", sa.String(length=16), nullable=False, server_default="public"))
-        batch_op.add_column(sa.Column("owner_org", sa.String(length=64), nullable=False, server_default=LOCAL))
-        batch_op.create_index(batch_op.f("ix_hub_needs_owner_org"), ["owner_org"], unique=False)
+    add_owner(
+        "hub_needs", before=[sa.Column("visibility", sa.String(length=16), nullable=False, server_default="public")]
+    )
 
-    with op.batch_alter_table("hub_offers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_org", sa.String(length=64), nullable=False, server_default=LOCAL))
-        batch_op.create_index(batch_op.f("ix_hub_offers_owner_org"), ["owner_org"], unique=False)
-
-    with op.batch_alter_table("hub_organizations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_org", sa.String(length=64), nullable=False, server_default=LOCAL))
-        batch_op.create_index(batch_op.f("ix_hub_organizations_owner_org"), ["owner_org"], unique=False)
-
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_org", sa.String(length=64), nullable=False, server_default=LOCAL))
-        batch_op.create_index(batch_op.f("ix_jobs_owner_org"), ["owner_org"], unique=False)
-
-    with op.batch_alter_table("results", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_org", sa.String(length=64), nullable=False, server_default=LOCAL))
-        batch_op.create_index(batch_op.f("ix_results_owner_org"), ["owner_org"], unique=False)
+    for table in ("hub_offers", "hub_organizations", "jobs", "results"):
+        add_owner(table)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("results", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_results_owner_org"))
-        batch_op.drop_column("owner_org")
+    for table in ("results", "jobs", "hub_organizations", "hub_offers"):
+        drop_owner(table)
 
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_jobs_owner_org"))
-        batch_op.drop_column("owner_org")
+    drop_owner("hub_needs", before=["visibility"])
 
-    with op.batch_alter_table("hub_organizations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_hub_organizations_owner_org"))
-        batch_op.drop_column("owner_org")
-
-    with op.batch_alter_table("hub_offers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_hub_offers_owner_org"))
-        batch_op.drop_column("owner_org")
-
-    with op.batch_alter_table("hub_needs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_hub_needs_owner_org"))
-        batch_op.drop_column("owner_org")
-        batch_op.drop_column("visibility")
-
-    with op.batch_alter_table("datasets", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_datasets_owner_org"))
-        batch_op.drop_column("owner_org")
+    drop_owner("datasets")
 
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_constraint(FK, type_="foreignkey")

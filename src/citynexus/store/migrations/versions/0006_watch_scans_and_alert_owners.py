@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from citynexus.store.migrations.ownership import add_owner, drop_owner
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -35,17 +37,11 @@ def upgrade() -> None:
     with op.batch_alter_table("watch_scans", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_watch_scans_owner_org"), ["owner_org"], unique=False)
 
-    with op.batch_alter_table("watch_alerts", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_org", sa.String(length=64), server_default="local", nullable=False))
-        batch_op.add_column(sa.Column("public", sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.create_index(batch_op.f("ix_watch_alerts_owner_org"), ["owner_org"], unique=False)
+    add_owner("watch_alerts", after=[sa.Column("public", sa.Boolean(), server_default=sa.false(), nullable=False)])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("watch_alerts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_watch_alerts_owner_org"))
-        batch_op.drop_column("public")
-        batch_op.drop_column("owner_org")
+    drop_owner("watch_alerts", after=["public"])
 
     with op.batch_alter_table("watch_scans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_watch_scans_owner_org"))
