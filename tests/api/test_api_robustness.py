@@ -87,3 +87,45 @@ def test_failed_job_says_why(client):
         return
     body = _wait(client, r.json()["job"])
     assert body["status"] == "failed" and "no_such_column" in body["message"]
+
+
+def _set_job(db_url, job_id, status, age_s):
+    import datetime as dt
+
+    from citynexus.store import session_scope
+    from citynexus.store.app import Job
+
+    with session_scope(get_engine(db_url)) as s:
+        j = s.get(Job, job_id)
+        j.status, j.result_id = status, None
+        j.updated = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=age_s)
+
+
+def test_a_job_lost_with_a_stopped_server_is_failed_and_can_run_again(client):
+    """A job left ``running`` by a server that stopped (no progress for STALE_AFTER seconds) is
+    reported failed with the reason, and the same request starts a new job instead of answering the
+    lost one for ever; a job that moved recently is left alone."""
+    from citynexus.services.robustness import LOST, STALE_AFTER
+
+    h = {"X-API-Key": client.key}
+    req = {"dataset": "gba", "samples": 40, "seed": 11}
+    first = client.post("/api/v1/robustness", json=req, headers=h).json()["job"]
+    assert _wait(client, first)["status"] == "done"
+
+    _set_job(client.db_url, first, "running", STALE_AFTER / 2)  # still moving: not lost
+    assert client.get(f"/api/v1/robustness/jobs/{first}", headers=h).json()["status"] == "running"
+    assert client.post("/api/v1/robustness", json=req, headers=h).json() == {
+        "job": first,
+        "status": "running",
+        "cached": True,
+    }
+
+    _set_job(client.db_url, first, "running", STALE_AFTER + 60)  # the server died an hour ago
+    body = client.get(f"/api/v1/robustness/jobs/{first}", headers=h).json()
+    assert (body["status"], body["message"]) == ("failed", LOST)
+
+    _set_job(client.db_url, first, "queued", STALE_AFTER + 60)  # never picked up either
+    again = client.post("/api/v1/robustness", json=req, headers=h).json()
+    assert again["cached"] is False and again["job"] != first
+    assert _wait(client, again["job"])["status"] == "done"
+    assert client.get(f"/api/v1/robustness/jobs/{first}", headers=h).json()["status"] == "failed"

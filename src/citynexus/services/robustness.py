@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import threading
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -128,6 +130,24 @@ def _run_in(workers: Workers, engine: Engine, job_id: int, req: RobustnessJob, d
         _fail(engine, job_id, message)
 
 
+#: seconds without any change to a queued or running job's row after which it is taken for lost: its
+#: server stopped while it ran (a running job writes its progress after every chunk of samples)
+STALE_AFTER = float(os.environ.get("CITYNEXUS_JOB_STALE_AFTER", "900"))
+LOST = "interrupted: the server stopped while the analysis ran; start it again"
+
+
+def _mark_if_lost(job: Job, now: datetime | None = None) -> bool:
+    """Mark ``job`` failed (in the caller's session) if it is queued or running but its row has not
+    changed for :data:`STALE_AFTER` seconds; True if it was."""
+    if job.status not in ("queued", "running"):
+        return False
+    updated = job.updated if job.updated.tzinfo else job.updated.replace(tzinfo=UTC)  # SQLite drops the zone
+    if ((now or datetime.now(UTC)) - updated).total_seconds() <= STALE_AFTER:
+        return False
+    job.status, job.message = "failed", LOST
+    return True
+
+
 def _fail(engine: Engine, job_id: int, message: str) -> None:
     with session_scope(engine) as s:
         job = s.get(Job, job_id)
@@ -138,8 +158,9 @@ def start(
     engine: Engine, who: Principal, req: RobustnessJob, client: str | None = None, workers: Workers | None = None
 ) -> dict:
     """Queue an analysis for ``who``'s organisation, or return that organisation's job already
-    queued, running or done for the same inputs. The analysis runs in one of ``workers``'
-    processes (under their time limit), or without workers in a background thread."""
+    queued, running or done for the same inputs (a job lost with a stopped server is marked failed
+    and a new one started). The analysis runs in one of ``workers``' processes (under their time
+    limit), or without workers in a background thread."""
     require_role(who, "editor", "starting an uncertainty analysis")
     ds = service.dataset(engine, req.dataset)
     spec, cfg = _read(req)
@@ -156,7 +177,7 @@ def start(
     digest = hashlib.sha256(key.encode()).hexdigest()
     with session_scope(engine) as s:
         old = find_own(s, Job, "robustness", digest, who.org, Job.status.in_(("queued", "running", "done")))
-        if old is not None:
+        if old is not None and not _mark_if_lost(old):
             return {"job": old.id, "status": old.status, "cached": True}
         job = Job(kind="robustness", input_digest=digest, status="queued", owner_org=who.org)
         s.add(job)
@@ -177,6 +198,7 @@ def job_status(engine: Engine, who: Principal, job_id: int) -> dict:
         j = s.get(Job, job_id)
         if j is None or not (who.is_platform or j.owner_org == who.org):
             raise JobNotFoundError(f"no robustness job with id {job_id}")
+        _mark_if_lost(j)
         out = {"job": j.id, "status": j.status, "progress": round(j.progress, 4), "message": j.message}
         if j.result_id is not None:
             out["result"] = s.get(StoredResult, j.result_id).body
