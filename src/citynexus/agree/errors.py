@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
 
 from citynexus.errors import CityNexusError, DataProblem, DatasetValidationError, Location, NotFoundError
 
@@ -18,13 +20,20 @@ class AgreementNotFoundError(AgreeError, NotFoundError):
 @dataclass
 class AgreementProblem:
     """One problem of an agreement: the ``file``, the ``term`` id (or ``None`` for the
-    agreement itself), the ``field``, what is wrong and how to fix it."""
+    agreement itself), the ``field``, what is wrong and how to fix it.
+
+    ``kind`` names the kind of problem (``unknown_key``, ``party_not_listed``, ...) and ``values``
+    the values its English sentences quote, as texts, so that a page writes problem and fix in its
+    own language from the templates ``hubprob_<kind>`` / ``hubfix_<kind>`` (catalog
+    ``i18n/catalog/problems.toml``), as for the hub's :class:`citynexus.hub.errors.ImportProblem`."""
 
     file: str
     term: str | None
     field: str
     problem: str
     fix: str
+    kind: str = ""
+    values: dict[str, str] = dc_field(default_factory=dict)
 
     def __str__(self) -> str:
         where = self.file or "<agreement>"
@@ -58,8 +67,21 @@ class RuleError(AgreeError):
         super().__init__(f"rule {rule!r}{pos}: {message}")
 
 
+def problem_values(values: dict[str, Any]) -> dict[str, str]:
+    """The ``values`` of a problem as texts (what its English sentence quotes)."""
+    return {k: str(v) for k, v in values.items()}
+
+
 class ReportProblem(DataProblem):
-    """One problem of one report row (file, row, column, what, fix)."""
+    """One problem of one report row (file, row, column, what, fix), with the ``kind`` of
+    problem and the ``values`` its sentences quote (as :class:`AgreementProblem`)."""
+
+    def __init__(
+        self, problem: str, fix: str = "", location: Location | None = None, kind: str = "", **values: Any
+    ) -> None:
+        self.kind = kind
+        self.values = problem_values(values)
+        super().__init__(problem, fix, location)
 
 
 class ReportImportError(DatasetValidationError, AgreeError):

@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citynexus.agree.errors import AgreementError, AgreementProblem, RuleError
+from citynexus.agree.errors import AgreementError, AgreementProblem, RuleError, problem_values
 from citynexus.agree.periods import FREQUENCIES, Period, span
 from citynexus.agree.rules import CompiledRule, compile_rule
 
@@ -162,6 +162,27 @@ def _date(v: Any) -> dt.date:
     return d
 
 
+def _bad_rule(bad: Any, label: str, rule: str, err: RuleError) -> None:
+    """Note a term's rule that does not compile: kind ``bad_rule_at`` (with ``line`` and
+    ``column``) or ``bad_rule``; the compiler's English ``reason`` is quoted as a value."""
+    fix = err.fix or "fix the CEL rule"
+    if err.line is None:
+        bad(
+            label,
+            "rule",
+            f"rule {rule!r} does not compile: {err.reason}",
+            fix,
+            "bad_rule",
+            rule=repr(rule),
+            reason=err.reason,
+        )
+        return
+    problem = f"rule {rule!r} does not compile at line {err.line}, column {err.column}: {err.reason}"
+    bad(
+        label, "rule", problem, fix, "bad_rule_at", rule=repr(rule), line=err.line, column=err.column, reason=err.reason
+    )
+
+
 def agreement_from_dict(
     data: dict[str, Any], source: str = "<agreement>", known_parties: set[str] | None = None
 ) -> Agreement:
@@ -174,11 +195,13 @@ def agreement_from_dict(
     that do not compile (with their position)."""
     probs: list[AgreementProblem] = []
 
-    def bad(term: str | None, key: str, problem: str, fix: str) -> None:
-        probs.append(AgreementProblem(source, term, key, problem, fix))
+    def bad(term: str | None, key: str, problem: str, fix: str, kind: str, **values: Any) -> None:
+        probs.append(AgreementProblem(source, term, key, problem, fix, kind, problem_values(values)))
 
     if not isinstance(data, dict):
-        raise AgreementError([AgreementProblem(source, None, "", "not a table of keys", "write an agreement TOML")])
+        raise AgreementError(
+            [AgreementProblem(source, None, "", "not a table of keys", "write an agreement TOML", "not_table")]
+        )
     known = {
         "id",
         "title",
@@ -194,7 +217,8 @@ def agreement_from_dict(
     }
     for k in data:
         if k not in known:
-            bad(None, k, f"unknown key {k!r}", f"use only {', '.join(sorted(known))}")
+            allowed = ", ".join(sorted(known))
+            bad(None, k, f"unknown key {k!r}", f"use only {allowed}", "unknown_key", key=repr(k), allowed=allowed)
     aid = data.get("id")
     if not isinstance(aid, str) or not _ID.match(aid):
         bad(
@@ -202,10 +226,13 @@ def agreement_from_dict(
             "id",
             f"id {aid!r} is missing or not a plain identifier",
             'write id = "JRD-2026-001" (letters, digits, -_.:/)',
+            "bad_agreement_id",
+            value=repr(aid),
         )
     for k in ("title", "title_zh"):
         if not isinstance(data.get(k), str) or not data[k].strip():
-            bad(None, k, f"{k} is missing", f'write {k} = "..." ({"Chinese" if k.endswith("zh") else "English"} title)')
+            fix = f'write {k} = "..." ({"Chinese" if k.endswith("zh") else "English"} title)'
+            bad(None, k, f"{k} is missing", fix, f"missing_{k}", field=k)
     parties = data.get("parties")
     if not isinstance(parties, list) or not parties or not all(isinstance(p, str) and p.strip() for p in parties):
         bad(
@@ -213,11 +240,12 @@ def agreement_from_dict(
             "parties",
             "parties must be a non-empty list of organization ids",
             'write parties = ["ORG0001", "ORG0002"]',
+            "bad_parties",
         )
         parties = []
     else:
         if len(set(parties)) != len(parties):
-            bad(None, "parties", "a party is listed twice", "list each organization once")
+            bad(None, "parties", "a party is listed twice", "list each organization once", "party_twice")
         if known_parties is not None:
             for p in parties:
                 if p not in known_parties:
@@ -226,21 +254,40 @@ def agreement_from_dict(
                         "parties",
                         f"organization {p!r} is not in the hub",
                         "import it into the hub first or fix the id",
+                        "party_not_in_hub",
+                        value=repr(p),
                     )
     dates: dict[str, dt.date] = {}
     for k in ("start", "end"):
         if k not in data:
-            bad(None, k, f"{k} is missing", f"write {k} = 2026-01-01")
+            bad(None, k, f"{k} is missing", f"write {k} = 2026-01-01", "missing_date", field=k)
             continue
         try:
             dates[k] = _date(data[k])
         except ValueError:
-            bad(None, k, f"{k} = {data[k]!r} is not a date", f"write {k} = YYYY-MM-DD, e.g. 2026-01-01")
+            fix = f"write {k} = YYYY-MM-DD, e.g. 2026-01-01"
+            bad(None, k, f"{k} = {data[k]!r} is not a date", fix, "not_date", value=repr(data[k]))
     if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
-        bad(None, "end", f"end {dates['end']} is before start {dates['start']}", "put end on or after start")
+        end, start = dates["end"], dates["start"]
+        bad(
+            None,
+            "end",
+            f"end {end} is before start {start}",
+            "put end on or after start",
+            "end_before_start",
+            end=end,
+            start=start,
+        )
     visibility = data.get("visibility", "public")
     if visibility not in ("public", "private"):
-        bad(None, "visibility", f"visibility = {visibility!r} is not public or private", 'write visibility = "private"')
+        bad(
+            None,
+            "visibility",
+            f"visibility = {visibility!r} is not public or private",
+            'write visibility = "private"',
+            "bad_visibility",
+            value=repr(visibility),
+        )
     metrics = data.get("metrics", {})
     if not isinstance(metrics, dict) or not all(isinstance(v, dict) for v in metrics.values()):
         bad(
@@ -248,34 +295,46 @@ def agreement_from_dict(
             "metrics",
             "metrics must be tables [metrics.NAME] with label, label_zh, unit",
             "see docs/agreements.md",
+            "bad_metrics",
         )
         metrics = {}
     clauses = data.get("clauses", [])
     if not isinstance(clauses, list) or not all(isinstance(c, dict) for c in clauses):
-        bad(None, "clauses", "clauses must be [[clauses]] tables with text and text_zh", "see docs/agreements.md")
+        problem = "clauses must be [[clauses]] tables with text and text_zh"
+        bad(None, "clauses", problem, "see docs/agreements.md", "bad_clauses")
         clauses = []
     terms_raw = data.get("terms")
     terms: list[Term] = []
     if not isinstance(terms_raw, list) or not terms_raw:
-        bad(None, "terms", "the agreement has no [[terms]]", "add at least one [[terms]] table")
+        bad(None, "terms", "the agreement has no [[terms]]", "add at least one [[terms]] table", "no_terms")
         terms_raw = []
     seen: set[str] = set()
     term_keys = {"id", "party", "text", "text_zh", "category", "every", "due", "rule", "depends_on"}
     for i, raw in enumerate(terms_raw, start=1):
         if not isinstance(raw, dict):
-            bad(f"#{i}", "", "a term must be a [[terms]] table", "write [[terms]] followed by its keys")
+            fix = "write [[terms]] followed by its keys"
+            bad(f"#{i}", "", "a term must be a [[terms]] table", fix, "term_not_table")
             continue
         tid = raw.get("id")
         label = tid if isinstance(tid, str) and tid else f"#{i}"
         if not isinstance(tid, str) or not _ID.match(tid):
-            bad(label, "id", f"term id {tid!r} is missing or not a plain identifier", 'write id = "T1"')
+            problem = f"term id {tid!r} is missing or not a plain identifier"
+            bad(label, "id", problem, 'write id = "T1"', "bad_term_id", value=repr(tid))
         elif tid in seen:
-            bad(label, "id", f"duplicate term id {tid!r}", "give every term its own id")
+            bad(
+                label,
+                "id",
+                f"duplicate term id {tid!r}",
+                "give every term its own id",
+                "duplicate_term_id",
+                value=repr(tid),
+            )
         else:
             seen.add(tid)
         for k in raw:
             if k not in term_keys:
-                bad(label, k, f"unknown key {k!r}", f"use only {', '.join(sorted(term_keys))}")
+                allowed = ", ".join(sorted(term_keys))
+                bad(label, k, f"unknown key {k!r}", f"use only {allowed}", "unknown_key", key=repr(k), allowed=allowed)
         party = raw.get("party")
         if party not in parties:
             bad(
@@ -283,6 +342,9 @@ def agreement_from_dict(
                 "party",
                 f"party {party!r} is not among the parties {parties}",
                 "use one of the agreement's parties",
+                "party_not_listed",
+                party=repr(party),
+                parties=parties,
             )
         for k in ("text", "text_zh"):
             if not isinstance(raw.get(k), str) or not raw[k].strip():
@@ -291,43 +353,65 @@ def agreement_from_dict(
                     k,
                     f"{k} is missing",
                     f'write {k} = "..." (the term in {"Chinese" if k.endswith("zh") else "English"})',
+                    f"missing_term_{k}",
+                    field=k,
                 )
         cat = raw.get("category")
         if not isinstance(cat, str) or not _METRIC.match(cat or ""):
-            bad(label, "category", f"category {cat!r} is missing or not a word", f"use one of {', '.join(CATEGORIES)}")
+            allowed = ", ".join(CATEGORIES)
+            problem = f"category {cat!r} is missing or not a word"
+            bad(label, "category", problem, f"use one of {allowed}", "bad_category", value=repr(cat), allowed=allowed)
         every = raw.get("every")
         if every not in FREQUENCIES:
-            bad(label, "every", f"unknown every = {every!r}", "use month, quarter, year or once")
+            bad(
+                label,
+                "every",
+                f"unknown every = {every!r}",
+                "use month, quarter, year or once",
+                "bad_every",
+                value=repr(every),
+            )
         due = None
         if "due" in raw:
             try:
                 due = _date(raw["due"])
             except ValueError:
-                bad(label, "due", f"due = {raw['due']!r} is not a date", "write due = YYYY-MM-DD")
+                value = repr(raw["due"])
+                bad(label, "due", f"due = {value} is not a date", "write due = YYYY-MM-DD", "not_date", value=value)
             else:
                 if every != "once":
-                    bad(label, "due", 'due is only for every = "once" terms', 'remove due or set every = "once"')
+                    bad(
+                        label,
+                        "due",
+                        'due is only for every = "once" terms',
+                        'remove due or set every = "once"',
+                        "due_not_once",
+                    )
                 elif "start" in dates and "end" in dates and not dates["start"] <= due <= dates["end"]:
                     bad(
                         label,
                         "due",
                         f"due {due} is outside the agreement ({dates['start']} .. {dates['end']})",
                         "move due inside",
+                        "due_outside",
+                        due=due,
+                        start=dates["start"],
+                        end=dates["end"],
                     )
         elif every == "once":
-            bad(label, "due", "a once term has no due date", "add due = YYYY-MM-DD")
+            bad(label, "due", "a once term has no due date", "add due = YYYY-MM-DD", "once_without_due")
         rule = raw.get("rule")
         if not isinstance(rule, str) or not rule.strip():
-            bad(label, "rule", "rule is missing", 'write rule = "output >= 1000" (a CEL condition)')
+            bad(label, "rule", "rule is missing", 'write rule = "output >= 1000" (a CEL condition)', "missing_rule")
         else:
             try:
                 compile_rule(rule)
             except RuleError as err:
-                pos = f" at line {err.line}, column {err.column}" if err.line is not None else ""
-                bad(label, "rule", f"rule {rule!r} does not compile{pos}: {err.reason}", err.fix or "fix the CEL rule")
+                _bad_rule(bad, label, rule, err)
         dep = raw.get("depends_on", [])
         if not isinstance(dep, list) or not all(isinstance(x, str) for x in dep):
-            bad(label, "depends_on", "depends_on must be a list of names", 'write depends_on = ["PIPL", "ISO 14064-1"]')
+            fix = 'write depends_on = ["PIPL", "ISO 14064-1"]'
+            bad(label, "depends_on", "depends_on must be a list of names", fix, "bad_depends_on")
             dep = []
         if not probs:
             terms.append(
@@ -367,13 +451,21 @@ def load_agreement(path: str | Path, known_parties: set[str] | None = None) -> A
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise AgreementError([AgreementProblem(str(p), None, "", "file not found", "check the path")]) from None
+        raise AgreementError(
+            [AgreementProblem(str(p), None, "", "file not found", "check the path", "file_not_found")]
+        ) from None
     except UnicodeDecodeError:
-        raise AgreementError([AgreementProblem(name, None, "", "not UTF-8 text", "save the file as UTF-8")]) from None
+        raise AgreementError(
+            [AgreementProblem(name, None, "", "not UTF-8 text", "save the file as UTF-8", "not_utf8")]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise AgreementError(
-            [AgreementProblem(name, None, "", f"not valid TOML: {err}", "fix the TOML syntax")]
+            [
+                AgreementProblem(
+                    name, None, "", f"not valid TOML: {err}", "fix the TOML syntax", "bad_toml", {"error": str(err)}
+                )
+            ]
         ) from None
     return agreement_from_dict(data, source=name, known_parties=known_parties)

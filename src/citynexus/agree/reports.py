@@ -15,6 +15,7 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -33,7 +34,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
     p = Path(path)
     if not p.exists():
         raise ReportImportError(
-            [ReportProblem("file not found", "check the path", Location(file=str(p)))], source=str(p)
+            [ReportProblem("file not found", "check the path", Location(file=str(p)), "file_not_found")], source=str(p)
         )
     suffix = p.suffix.lower()
     try:
@@ -51,6 +52,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
                             'JSON must be a list of row objects or {"reports": [...]}',
                             'write [{"agreement": ..., "party": ..., "metric": ..., "period": ..., "value": ...}]',
                             Location(file=p.name),
+                            "bad_report_json",
                         )
                     ],
                     source=p.name,
@@ -67,7 +69,11 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
         raise ReportImportError(
             [
                 ReportProblem(
-                    f"cannot read the file: {err}", "save it as UTF-8 CSV, .xlsx or JSON", Location(file=p.name)
+                    f"cannot read the file: {err}",
+                    "save it as UTF-8 CSV, .xlsx or JSON",
+                    Location(file=p.name),
+                    "unreadable_reports",
+                    error=err,
                 )
             ],
             source=p.name,
@@ -88,9 +94,9 @@ def validate_reports(
     Raises :class:`ReportImportError` listing every problem."""
     probs: list[ReportProblem] = []
 
-    def bad(row: int, col: str, problem: str, fix: str) -> None:
+    def bad(row: int, col: str, problem: str, fix: str, kind: str, **values: Any) -> None:
         if len(probs) < MAX_PROBLEMS:
-            probs.append(ReportProblem(problem, fix, Location(file=source, row=row, column=col)))
+            probs.append(ReportProblem(problem, fix, Location(file=source, row=row, column=col), kind, **values))
 
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
@@ -100,6 +106,9 @@ def validate_reports(
                     f"column '{c}' is missing",
                     f"add a header with {', '.join(COLUMNS)}",
                     Location(file=source, column=c),
+                    "missing_report_column",
+                    column=c,
+                    columns=", ".join(COLUMNS),
                 )
             )
         raise ReportImportError(probs, source=source)
@@ -112,14 +121,33 @@ def validate_reports(
             df = df[known]
         else:
             for r in df.loc[~known, ["row", "agreement"]].itertuples(index=False):
-                bad(r.row, "agreement", f"unknown agreement {r.agreement!r}", f"use one of {sorted(ags)[:5]}")
+                some = sorted(ags)[:5]
+                problem = f"unknown agreement {r.agreement!r}"
+                bad(
+                    r.row,
+                    "agreement",
+                    problem,
+                    f"use one of {some}",
+                    "unknown_agreement",
+                    value=repr(r.agreement),
+                    allowed=some,
+                )
             df = df[known]
         parties = {(a.id, p) for a in ags.values() for p in a.parties}
         pair_ok = pd.Series(
             [(a, p) in parties for a, p in zip(df["agreement"], df["party"])], index=df.index, dtype=bool
         )
         for r in df.loc[~pair_ok, ["row", "agreement", "party"]].itertuples(index=False):
-            bad(r.row, "party", f"{r.party!r} is not a party of agreement {r.agreement!r}", "use one of its parties")
+            problem = f"{r.party!r} is not a party of agreement {r.agreement!r}"
+            bad(
+                r.row,
+                "party",
+                problem,
+                "use one of its parties",
+                "not_a_party",
+                party=repr(r.party),
+                agreement=repr(r.agreement),
+            )
     # periods: parse each distinct label once
     labels = {}
     for lab in df["period"].unique():
@@ -135,6 +163,8 @@ def validate_reports(
             "period",
             f"period {r.period!r} is malformed",
             "write 2026-03 (month), 2026Q1 (quarter) or 2026 (year)",
+            "bad_period",
+            value=repr(r.period),
         )
     met_ok = df["metric"].str.match(_METRIC.pattern)
     met_ok &= ~df["metric"].isin(["prev", "cum"])
@@ -144,11 +174,14 @@ def validate_reports(
             "metric",
             f"metric {r.metric!r} is not a name",
             "use letters, digits and _ (not starting with a digit)",
+            "bad_metric",
+            value=repr(r.metric),
         )
     vals = pd.to_numeric(df["value"], errors="coerce")
     val_bad = vals.isna() | ~vals.map(lambda v: math.isfinite(v) if v == v else False)
     for r in df.loc[val_bad, ["row", "value"]].itertuples(index=False):
-        bad(r.row, "value", f"value {r.value!r} is not a number", "write a finite number such as 12.5")
+        fix = "write a finite number such as 12.5"
+        bad(r.row, "value", f"value {r.value!r} is not a number", fix, "report_not_number", value=repr(r.value))
     good = ~is_bad
     canon = per.map(lambda v: v.label if not isinstance(v, ValueError) else "")
     key = pd.DataFrame({"a": df["agreement"], "p": df["party"], "m": df["metric"], "q": canon})[good]
@@ -163,6 +196,9 @@ def validate_reports(
                 "period",
                 f"duplicate row for ({', '.join(k)}); first at row {first_row_of.get(k)}",
                 "keep one value per agreement, party, metric and period",
+                "duplicate_report",
+                key=", ".join(k),
+                first=first_row_of.get(k),
             )
     if probs:
         raise ReportImportError(probs, source=source)
