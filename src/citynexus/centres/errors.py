@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 from citynexus.errors import CityNexusError
 from citynexus.hub.errors import HubImportError, ImportProblem
 
@@ -13,7 +17,15 @@ __all__ = [
     "ImportProblem",
     "RecordError",
     "RoutingError",
+    "file_failure",
+    "problem_of",
 ]
+
+
+def problem_of(line: int, fld: str, problem: str, fix: str = "", kind: str = "", **values: Any) -> ImportProblem:
+    """An :class:`ImportProblem` of ``line`` and field ``fld`` with its ``kind`` and the ``values``
+    its English ``problem`` and ``fix`` quote (as texts), for a page to write them in its language."""
+    return ImportProblem(line, fld, problem, fix, kind=kind, values={k: str(v) for k, v in values.items()})
 
 
 class CentresError(CityNexusError):
@@ -39,3 +51,14 @@ class FundingError(CentresError):
 
 class RecordError(CentresError):
     """A service record transition is not allowed (e.g. confirming an undelivered service)."""
+
+
+def file_failure(path: Path | str) -> Callable[[str, str], CentresImportError]:
+    """The error :func:`citynexus.data.recordfiles.read_utf8` raises for the file at ``path``: one
+    problem of the whole file, kind ``not_utf8`` when it is not UTF-8, else ``unreadable_file``."""
+
+    def fail(problem: str, fix: str) -> CentresImportError:
+        kind = "not_utf8" if problem.startswith("not UTF-8") else "unreadable_file"
+        return CentresImportError.of_file(path, problem, fix, kind, path=str(path))
+
+    return fail

@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from citynexus.centres.errors import CentresImportError, ImportProblem
+from citynexus.centres.errors import CentresImportError, ImportProblem, file_failure, problem_of
 from citynexus.data.recordfiles import read_utf8
 
 OUTCOMES = ("technology_adopted", "certification_passed", "cost_saved")
@@ -98,7 +97,7 @@ def parse_outcome(v: str | None) -> str | None:
 def read_records_csv(path: str | Path) -> list[FundingRecord]:
     """Read a records CSV (UTF-8, header row); all-or-nothing with row and column of every problem."""
     path = Path(path)
-    text = read_utf8(path, partial(CentresImportError.of_file, path), not_utf8=("not UTF-8 text", "save as UTF-8"))
+    text = read_utf8(path, file_failure(path), not_utf8=("not UTF-8 text", "save as UTF-8"))
     return parse_records_csv(text, str(path))
 
 
@@ -109,18 +108,14 @@ def parse_records_csv(text: str, source: str = "(records)") -> list[FundingRecor
     problems: list[ImportProblem] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
+        need = ", ".join(REQUIRED_COLUMNS)
+        fix = f"the header must name {need}"
         raise CentresImportError(
-            [
-                ImportProblem(1, c, "column missing", f"the header must name {', '.join(REQUIRED_COLUMNS)}")
-                for c in missing
-            ],
-            source,
+            [problem_of(1, c, "column missing", fix, "missing_column", column=c, columns=need) for c in missing], source
         )
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    for c in unknown:
-        problems.append(
-            ImportProblem(1, c, "unknown column", f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}")
-        )
+    allowed = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    for c in (c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS):
+        problems.append(problem_of(1, c, "unknown column", f"allowed: {allowed}", "unknown_column", allowed=allowed))
     out: list[FundingRecord] = []
     for i, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -128,15 +123,16 @@ def parse_records_csv(text: str, source: str = "(records)") -> list[FundingRecor
             continue
         n0 = len(problems)
 
-        def bad(col: str, msg: str, fix: str = "", _i: int = i) -> None:
-            problems.append(ImportProblem(_i, col, msg, fix))
+        def bad(col: str, msg: str, fix: str, kind: str, _i: int = i, **values: Any) -> None:
+            problems.append(problem_of(_i, col, msg, fix, kind, **values))
 
         for col in ("centre", "sme", "period"):
             if not row.get(col):
-                bad(col, "missing", f"give the {col} of every record")
+                bad(col, "missing", f"give the {col} of every record", "missing_value", field=col)
         conf = _bool(row.get("confirmed", ""))
         if conf is None:
-            bad("confirmed", f"{row.get('confirmed')!r} is not true/false", "write true or false")
+            value = repr(row.get("confirmed"))
+            bad("confirmed", f"{value} is not true/false", "write true or false", "not_bool", value=value)
         rating = None
         if row.get("rating"):
             try:
@@ -144,18 +140,30 @@ def parse_records_csv(text: str, source: str = "(records)") -> list[FundingRecor
                 if not 1 <= rating <= 5:
                     raise ValueError
             except ValueError:
-                bad("rating", f"{row['rating']!r} is not a rating from 1 to 5", "write a number 1-5, or leave it empty")
+                value = repr(row["rating"])
+                fix = "write a number 1-5, or leave it empty"
+                bad("rating", f"{value} is not a rating from 1 to 5", fix, "bad_rating", value=value)
                 rating = None
         elif conf:
-            bad("rating", "missing for a confirmed record", "the SME's rating 1-5 comes with its confirmation")
+            fix = "the SME's rating 1-5 comes with its confirmation"
+            bad("rating", "missing for a confirmed record", fix, "missing_rating")
         try:
             outcome = parse_outcome(row.get("outcome"))
         except ValueError:
-            bad("outcome", f"{row.get('outcome')!r} is not an outcome", f"use one of {', '.join(OUTCOMES)}")
+            value, listed = repr(row.get("outcome")), ", ".join(OUTCOMES)
+            bad(
+                "outcome",
+                f"{value} is not an outcome",
+                f"use one of {listed}",
+                "not_choice",
+                value=value,
+                allowed=listed,
+            )
             outcome = None
         aff = _bool(row.get("affiliated", ""))
         if aff is None:
-            bad("affiliated", f"{row.get('affiliated')!r} is not true/false", "write true or false")
+            value = repr(row.get("affiliated"))
+            bad("affiliated", f"{value} is not true/false", "write true or false", "not_bool", value=value)
         if len(problems) > n0:
             continue
         out.append(
@@ -172,7 +180,7 @@ def parse_records_csv(text: str, source: str = "(records)") -> list[FundingRecor
             )
         )
     if not out and not problems:
-        problems.append(ImportProblem(0, "(file)", "no records", "one record per row under the header"))
+        problems.append(problem_of(0, "(file)", "no records", "one record per row under the header", "no_records"))
     if problems:
         raise CentresImportError(problems, source)
     return out

@@ -21,11 +21,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from citynexus.centres.errors import CentresImportError, ImportProblem
+from citynexus.centres.errors import CentresImportError, ImportProblem, file_failure, problem_of
 from citynexus.centres.models import Centre, ServiceRequest
 from citynexus.data.recordfiles import BadLine, json_lines, read_utf8
 from citynexus.hub.cities import resolve_city
@@ -66,7 +65,7 @@ class Checker(RecordChecker):
         object and names only ``allowed`` fields; ``None`` (and the problem noted) when it is no object."""
         c = cls(line, problems)
         if not isinstance(obj, dict):
-            c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}")
+            c.bad("(record)", f"must be a JSON object {{...}}, got {type(obj).__name__}", "", "not_record")
             return None
         c.unknown(obj, allowed, what)
         return c
@@ -74,29 +73,33 @@ class Checker(RecordChecker):
     def unknown(self, obj: dict, allowed: dict[str, bool], what: str) -> None:
         for k in obj:
             if k not in allowed:
-                self.bad(k, f"unknown field of a {what}", f"allowed fields: {', '.join(allowed)}")
+                listed = ", ".join(allowed)
+                self.bad(k, f"unknown field of a {what}", f"allowed fields: {listed}", "unknown_field", allowed=listed)
 
     def ids(self, obj: dict, fld: str, required: bool) -> list[str] | None:
         v = obj.get(fld)
         if v is None:
             if required:
-                self.bad(fld, "missing", f'give \'{fld}\' as a list, e.g. "{fld}": ["a", "b"]')
+                self.bad(
+                    fld, "missing", f'give \'{fld}\' as a list, e.g. "{fld}": ["a", "b"]', "missing_ids", field=fld
+                )
                 return None
             return []
         if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-            self.bad(fld, f"must be a list of non-empty texts, got {v!r}", f'write e.g. "{fld}": ["a", "b"]')
+            problem = f"must be a list of non-empty texts, got {v!r}"
+            self.bad(fld, problem, f'write e.g. "{fld}": ["a", "b"]', "not_list", value=repr(v), field=fld)
             return None
         return list(dict.fromkeys(x.strip() for x in v))
 
     def city(self, obj: dict, fld: str = "city") -> str | None:
         v = obj.get(fld)
         if v in (None, ""):
-            self.bad(fld, "missing", "give a unit code (GZ, SZ, HK, ...) or a city name")
+            self.bad(fld, "missing", "give a unit code (GZ, SZ, HK, ...) or a city name", "missing_city")
             return None
         try:
             return resolve_city(v)
         except UnknownCityError as err:
-            self.bad(fld, str(err))
+            self.bad(fld, str(err), "", "unknown_city", value=repr(v))
             return None
 
     def number(self, obj: dict, fld: str, minimum: float = 0.0) -> float | None:
@@ -104,7 +107,15 @@ class Checker(RecordChecker):
         if v is None:
             return None
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < minimum:
-            self.bad(fld, f"must be a number >= {minimum:g}, got {v!r}", "write a plain number without unit or quotes")
+            fix = "write a plain number without unit or quotes"
+            self.bad(
+                fld,
+                f"must be a number >= {minimum:g}, got {v!r}",
+                fix,
+                "below_minimum",
+                minimum=f"{minimum:g}",
+                value=repr(v),
+            )
             return None
         return float(v)
 
@@ -120,11 +131,12 @@ def parse_centre(obj: Any, line: int, problems: list[ImportProblem]) -> Centre |
     city = c.city(obj)
     fields = c.ids(obj, "fields", True)
     if fields is not None and not fields:
-        c.bad("fields", "is empty", 'name at least one technical field, e.g. "fields": ["emc"]')
+        c.bad("fields", "is empty", 'name at least one technical field, e.g. "fields": ["emc"]', "no_fields")
     desc = c.text(obj, "description", False)
     desc_zh = c.text(obj, "description_zh", False)
     if desc is None and desc_zh is None and "description" not in obj and "description_zh" not in obj:
-        c.bad("description", "missing (and no description_zh)", "describe the centre's services in English or Chinese")
+        fix = "describe the centre's services in English or Chinese"
+        c.bad("description", "missing (and no description_zh)", fix, "missing_description")
     cap = c.number(obj, "capacity")
     affiliates = c.ids(obj, "affiliates", False)
     if not c.ok:
@@ -152,15 +164,23 @@ def parse_request(obj: Any, line: int, problems: list[ImportProblem]) -> Service
 def _read_lines(path: Path | str) -> list[tuple[int, Any]]:
     """``(line, object)`` of every non-blank line of a JSON Lines file; all JSON problems at once."""
     path = Path(path)
-    content = read_utf8(path, partial(CentresImportError.of_file, path))
+    content = read_utf8(path, file_failure(path))
     rows = json_lines(content)
-    problems = [ImportProblem(i, "(json)", v.problem, v.fix) for i, v in rows if isinstance(v, BadLine)]
+    problems = [
+        ImportProblem(i, "(json)", v.problem, v.fix, kind="bad_json") for i, v in rows if isinstance(v, BadLine)
+    ]
     if problems:
         raise CentresImportError(problems, str(path))
     return rows
 
 
 LIST_COLUMNS = {"fields", "affiliates", "expect"}
+
+
+def no_sheet(sheet: str, found: list[str]) -> ImportProblem:
+    """The problem of a workbook without the sheet ``sheet`` (kind ``no_sheet``)."""
+    listed = ", ".join(found)
+    return problem_of(0, "(sheets)", f"no sheet '{sheet}' (found: {listed})", "", "no_sheet", sheet=sheet, found=listed)
 
 
 def _read_excel(path: Path | str, sheet: str) -> list[tuple[int, Any]]:
@@ -172,12 +192,11 @@ def _read_excel(path: Path | str, sheet: str) -> list[tuple[int, Any]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:
-        raise CentresImportError.of_file(path, f"cannot open workbook {path}: {err}") from err
+        problem = f"cannot open workbook {path}: {err}"
+        raise CentresImportError.of_file(path, problem, "", "bad_workbook", path=str(path), error=str(err)) from err
     try:
         if sheet not in wb.sheetnames:
-            raise CentresImportError(
-                [ImportProblem(0, "(sheets)", f"no sheet '{sheet}' (found: {', '.join(wb.sheetnames)})")], str(path)
-            )
+            raise CentresImportError([no_sheet(sheet, wb.sheetnames)], str(path))
         rows = wb[sheet].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, None) or []]
         out: list[tuple[int, Any]] = []
@@ -218,15 +237,22 @@ def _parse_all(rows: list[tuple[int, Any]], parse, source: str, what: str) -> li
             continue
         if rec.id in seen:
             problems.append(
-                ImportProblem(
-                    line, "id", f"{rec.id!r} already used on line {seen[rec.id]}", f"give every {what} its own id"
+                problem_of(
+                    line,
+                    "id",
+                    f"{rec.id!r} already used on line {seen[rec.id]}",
+                    f"give every {what} its own id",
+                    f"duplicate_{what}_id",
+                    value=repr(rec.id),
+                    first=seen[rec.id],
                 )
             )
             continue
         seen[rec.id] = line
         out.append(rec)
     if not out and not problems:
-        problems.append(ImportProblem(0, "(file)", f"no {what} found", f"write one {what} per line as a JSON object"))
+        fix = f"write one {what} per line as a JSON object"
+        problems.append(problem_of(0, "(file)", f"no {what} found", fix, f"no_{what}s"))
     if problems:
         raise CentresImportError(problems, source)
     return out
@@ -246,7 +272,14 @@ def read_requests(path: Path | str, centres: list[Centre] | None = None) -> list
         known = {c.id for c in centres}
         lines = {r.id: ln for ln, r in zip([ln for ln, _ in rows], reqs)}
         problems = [
-            ImportProblem(lines.get(r.id, 0), "expect", f"names unknown centre {e!r}", "use ids of the centres file")
+            problem_of(
+                lines.get(r.id, 0),
+                "expect",
+                f"names unknown centre {e!r}",
+                "use ids of the centres file",
+                "unknown_centre",
+                value=repr(e),
+            )
             for r in reqs
             for e in r.expect
             if e not in known

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citynexus.centres.errors import CentresImportError, ImportProblem, RoutingError
+from citynexus.centres.errors import CentresImportError, ImportProblem, RoutingError, problem_of
 from citynexus.centres.records import Checker, _read_lines
 from citynexus.hub.encoder import Encoder
 from citynexus.hub.matching import Matcher
@@ -107,6 +107,12 @@ class Position:
         return Organization(f"O:{self.org}", self.org, "enterprise", self.city, [])
 
 
+def _not_one_of(c: Checker, fld: str, value: Any, what: str, allowed: tuple[str, ...]) -> None:
+    """Note that ``value`` of ``fld`` is not one of ``allowed`` (kind ``not_choice``)."""
+    listed = ", ".join(allowed)
+    c.bad(fld, f"{value!r} is not {what}", f"use one of {listed}", "not_choice", value=repr(value), allowed=listed)
+
+
 def _langs(c: Checker, obj: dict, fld: str, required: bool) -> list[str] | None:
     v = c.ids(obj, fld, required)
     if v is None:
@@ -115,7 +121,9 @@ def _langs(c: Checker, obj: dict, fld: str, required: bool) -> list[str] | None:
     for x in v:
         k = _LANG_ALIASES.get(x.lower(), x.lower())
         if k not in LANGS:
-            c.bad(fld, f"{x!r} is not a known language", f"use {', '.join(LANGS)} (or English, 中文, 粤语, ...)")
+            listed = ", ".join(LANGS)
+            fix = f"use {listed} (or English, 中文, 粤语, ...)"
+            c.bad(fld, f"{x!r} is not a known language", fix, "unknown_language", value=repr(x), allowed=listed)
             return None
         out.append(k)
     return list(dict.fromkeys(out))
@@ -157,11 +165,8 @@ def parse_talent_records(rows: list[tuple[int, Any]], source: str) -> tuple[list
     for line, obj in rows:
         c = Checker(line, problems)
         if not isinstance(obj, dict) or obj.get("type") not in allowed:
-            c.bad(
-                "type",
-                f"{obj.get('type') if isinstance(obj, dict) else obj!r} is not a record type",
-                "use 'talent' or 'position'",
-            )
+            value = repr(obj.get("type") if isinstance(obj, dict) else obj)
+            c.bad("type", f"{value} is not a record type", "use 'talent' or 'position'", "bad_talent_type", value=value)
             continue
         typ = obj["type"]
         c.unknown(obj, allowed[typ], typ)
@@ -174,7 +179,8 @@ def parse_talent_records(rows: list[tuple[int, Any]], source: str) -> tuple[list
             cities = []
             raw = obj.get("cities")
             if not isinstance(raw, list) or not raw:
-                c.bad("cities", "missing or empty", 'give the preferred cities, e.g. "cities": ["SZ", "香港"]')
+                fix = 'give the preferred cities, e.g. "cities": ["SZ", "香港"]'
+                c.bad("cities", "missing or empty", fix, "missing_cities")
             else:
                 for x in raw:
                     code = c.city({"cities": x}, "cities")
@@ -182,10 +188,10 @@ def parse_talent_records(rows: list[tuple[int, Any]], source: str) -> tuple[list
                         cities.append(code)
             level = obj.get("level")
             if level not in LEVELS:
-                c.bad("level", f"{level!r} is not a level", f"use one of {', '.join(LEVELS)}")
+                _not_one_of(c, "level", level, "a level", LEVELS)
             permit = obj.get("permit")
             if permit not in PERMITS:
-                c.bad("permit", f"{permit!r} is not a work-permit status", f"use one of {', '.join(PERMITS)}")
+                _not_one_of(c, "permit", permit, "a work-permit status", PERMITS)
             summary = c.text(obj, "summary", True)
             if c.ok:
                 talents.append(
@@ -199,19 +205,21 @@ def parse_talent_records(rows: list[tuple[int, Any]], source: str) -> tuple[list
             city = c.city(obj)
             ml = obj.get("min_level")
             if ml is not None and ml not in LEVELS:
-                c.bad("min_level", f"{ml!r} is not a level", f"use one of {', '.join(LEVELS)}")
+                _not_one_of(c, "min_level", ml, "a level", LEVELS)
             sp = obj.get("sponsorship", False)
             if not isinstance(sp, bool):
-                c.bad("sponsorship", f"must be true or false, got {sp!r}")
+                c.bad("sponsorship", f"must be true or false, got {sp!r}", "", "not_bool", value=repr(sp))
             if c.ok:
                 positions.append(Position(rid, org, title, text, fld, city, skills or [], langs or [], ml, sp))
         if c.ok:
             key = (typ, rid)
             if key in seen:
-                problems.append(ImportProblem(line, "id", f"{typ} {rid!r} already on line {seen[key]}", "use own ids"))
+                problem = f"{typ} {rid!r} already on line {seen[key]}"
+                kw = {"record": typ, "value": repr(rid), "first": seen[key]}
+                problems.append(problem_of(line, "id", problem, "use own ids", "duplicate_record_id", **kw))
             seen[key] = line
     if not talents and not positions and not problems:
-        problems.append(ImportProblem(0, "(file)", "no talent or position records"))
+        problems.append(problem_of(0, "(file)", "no talent or position records", "", "no_talent"))
     if problems:
         raise CentresImportError(problems, source)
     return talents, positions
