@@ -106,7 +106,7 @@ def validate_reports(
                     f"column '{c}' is missing",
                     f"add a header with {', '.join(COLUMNS)}",
                     Location(file=source, column=c),
-                    "missing_report_column",
+                    "missing_column",
                     column=c,
                     columns=", ".join(COLUMNS),
                 )

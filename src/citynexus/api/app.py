@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict, is_dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,9 +19,13 @@ from citynexus.store import get_engine
 
 
 def problem_list(err: DatasetValidationError) -> list[dict]:
+    """Each problem of a rejected dataset or report file: its ``kind`` (the problem's own kind
+    when it names one, e.g. a report's ``bad_period``, else its class), ``values`` (what its
+    sentence quotes; ``{}`` when none), file, row, column and the English problem and fix."""
     return [
         {
-            "kind": type(p).__name__,
+            "kind": getattr(p, "kind", "") or type(p).__name__,
+            "values": getattr(p, "values", {}),
             "file": p.location.file,
             "row": p.location.row,
             "column": p.location.column,
@@ -29,6 +34,12 @@ def problem_list(err: DatasetValidationError) -> list[dict]:
         }
         for p in err.problems
     ]
+
+
+def _listed(err: CityNexusError) -> bool:
+    """Whether ``err`` lists its problems as dataclasses (an ``AgreementError``...), answered as they are."""
+    probs = getattr(err, "problems", None)
+    return isinstance(probs, list) and bool(probs) and all(is_dataclass(p) for p in probs)
 
 
 def _status_for(err: CityNexusError) -> int:
@@ -100,6 +111,8 @@ def create_app(db_url: str | None = None, workers: Workers | None = None) -> Fas
                 f"{len(err.problems)} problem(s) found in {err.source or 'the upload'}; nothing was stored"
             )
             body["problems"] = problem_list(err)
+        elif _listed(err):  # e.g. a refused agreement: file, term, field, problem, fix, kind, values of each
+            body["problems"] = [asdict(p) for p in err.problems]
         headers = {"WWW-Authenticate": "ApiKey"} if isinstance(err, AuthError) else None
         if isinstance(err, TooManyFailures):
             headers = {"Retry-After": str(err.retry_after)}

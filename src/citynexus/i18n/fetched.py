@@ -15,15 +15,19 @@ from collections.abc import Callable, Mapping
 #: The families of labels a page that fetches needs to show the API's errors and the hub's record
 #: problems (and the data page's kinds of dataset problem, ``val_<Kind>``, ``valfix_<Kind>``).
 ERROR_PREFIXES = ("fetched_err_", "hubprob_", "hubfix_")
+#: The catalogs that hold them: the hub's record problems (``fetched``) and those of the
+#: agreements and the SME service centres (``problems``), one family of kinds.
+PROBLEM_AREAS = ("fetched", "problems")
 DATA_PROBLEM_PREFIXES = ("val_", "valfix_")
 
 
 def error_keys() -> tuple[str, ...]:
     """The keys of the labels a page that fetches needs to show the API's errors and the hub's
-    record problems: every ``fetched_err_*``, ``hubprob_*`` and ``hubfix_*``, and ``fetched_exact_en``."""
+    record problems: every ``fetched_err_*``, ``hubprob_*`` and ``hubfix_*`` of :data:`PROBLEM_AREAS`
+    (the hub's, the agreements' and the centres' problems), and ``fetched_exact_en``."""
     from citynexus.i18n import area
 
-    return (*(k for k in area("fetched") if k.startswith(ERROR_PREFIXES)), "fetched_exact_en")
+    return (*(k for a in PROBLEM_AREAS for k in area(a) if k.startswith(ERROR_PREFIXES)), "fetched_exact_en")
 
 
 _NUM = r"-?[\d.]+(?:e[+-]?\d+)?"
