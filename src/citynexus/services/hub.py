@@ -183,7 +183,12 @@ def import_bytes(
         raise HubImportError(
             [
                 ImportProblem(
-                    0, "(file)", f"cannot import {filename!r}", "upload a JSON Lines (.jsonl) or Excel (.xlsx) file"
+                    0,
+                    "(file)",
+                    f"cannot import {filename!r}",
+                    "upload a JSON Lines (.jsonl) or Excel (.xlsx) file",
+                    kind="file_type",
+                    values={"value": repr(filename)},
                 )
             ],
             filename,
@@ -333,16 +338,36 @@ def get_record(engine: Engine, who: Principal | None, item_type: str, item_id: s
 
 def _one_record(item_type: str, obj: Any, item_id: str | None) -> dict:
     if not isinstance(obj, dict):
-        raise HubImportError([ImportProblem(1, "(record)", "the body must be one JSON object", "")], "request body")
+        raise HubImportError(
+            [ImportProblem(1, "(record)", "the body must be one JSON object", "", kind="not_record")], "request body"
+        )
     obj = dict(obj)
     if obj.setdefault("type", item_type) != item_type:
         raise HubImportError(
-            [ImportProblem(1, "type", f"{obj['type']!r} sent to the {item_type} endpoint", f"use '{item_type}'")],
+            [
+                ImportProblem(
+                    1,
+                    "type",
+                    f"{obj['type']!r} sent to the {item_type} endpoint",
+                    f"use '{item_type}'",
+                    kind="wrong_endpoint",
+                    values={"value": repr(obj["type"]), "endpoint": item_type},
+                )
+            ],
             "request body",
         )
     if item_id is not None and obj.setdefault("id", item_id) != item_id:
         raise HubImportError(
-            [ImportProblem(1, "id", f"the body's id {obj['id']!r} is not the path's {item_id!r}", "")],
+            [
+                ImportProblem(
+                    1,
+                    "id",
+                    f"the body's id {obj['id']!r} is not the path's {item_id!r}",
+                    "",
+                    kind="id_mismatch",
+                    values={"value": repr(obj["id"]), "path": repr(item_id)},
+                )
+            ],
             "request body",
         )
     return obj

@@ -38,6 +38,8 @@ LABEL_KEYS = (
     "agree_demo_loaded",
     "agree_added",
     "agree_terms",
+    "agree_col_term",
+    "agree_col_key",
 )
 
 
