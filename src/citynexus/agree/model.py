@@ -195,8 +195,8 @@ def agreement_from_dict(
     that do not compile (with their position)."""
     probs: list[AgreementProblem] = []
 
-    def bad(term: str | None, key: str, problem: str, fix: str, kind: str, **values: Any) -> None:
-        probs.append(AgreementProblem(source, term, key, problem, fix, kind, problem_values(values)))
+    def bad(term: str | None, fld: str, problem: str, fix: str, kind: str, **values: Any) -> None:
+        probs.append(AgreementProblem(source, term, fld, problem, fix, kind, problem_values(values)))
 
     if not isinstance(data, dict):
         raise AgreementError(

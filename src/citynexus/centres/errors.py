@@ -59,6 +59,6 @@ def file_failure(path: Path | str) -> Callable[[str, str], CentresImportError]:
 
     def fail(problem: str, fix: str) -> CentresImportError:
         kind = "not_utf8" if problem.startswith("not UTF-8") else "unreadable_file"
-        return CentresImportError.of_file(path, problem, fix, kind, path=str(path))
+        return CentresImportError.of_file(path, problem, fix, kind, file=str(path))
 
     return fail

@@ -193,7 +193,7 @@ def _read_excel(path: Path | str, sheet: str) -> list[tuple[int, Any]]:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:
         problem = f"cannot open workbook {path}: {err}"
-        raise CentresImportError.of_file(path, problem, "", "bad_workbook", path=str(path), error=str(err)) from err
+        raise CentresImportError.of_file(path, problem, "", "bad_workbook", file=str(path), error=str(err)) from err
     try:
         if sheet not in wb.sheetnames:
             raise CentresImportError([no_sheet(sheet, wb.sheetnames)], str(path))
