@@ -35,6 +35,10 @@ def test_bad_agreement_upload_names_the_term(client):
     r = client.post("/api/v1/agree/check", files={"agreement": ("deal.toml", bad.encode())})
     assert r.status_code == 400
     assert "term 'T1'" in r.json()["message"]
+    # every problem with its kind and the values its sentence quotes, for a page to write in its language
+    (p,) = r.json()["problems"]
+    assert (p["term"], p["field"], p["kind"]) == ("T1", "rule", "bad_rule_at")
+    assert p["values"]["rule"] == "'rd_share >='" and p["problem"].startswith("rule 'rd_share >=' does not compile")
 
 
 def test_store_import_run_verify_graph(client):
@@ -48,6 +52,10 @@ def test_store_import_run_verify_graph(client):
     assert r.status_code == 422
     probs = r.json()["problems"]
     assert {(p["row"], p["column"]) for p in probs} == {(6, "period"), (6, "value")}
+    assert {(p["kind"], p["values"]["value"]) for p in probs} == {
+        ("bad_period", "'2026Q9'"),
+        ("report_not_number", "'abc'"),
+    }
     assert all(p["file"] == "r.csv" for p in probs)
     r = client.post("/api/v1/agree/reports", files={"file": ("r.csv", only.encode())}, headers=h)
     assert r.status_code == 200 and r.json()["rows"] == 4

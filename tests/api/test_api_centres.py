@@ -97,6 +97,7 @@ def test_import_needs_an_editor_key_and_bad_files_store_nothing(svc):
     assert r.status_code == 422
     (p,) = r.json()["problems"]
     assert p["line"] == 2 and p["field"] == "city"
+    assert p["kind"] == "unknown_city" and p["values"] == {"value": "'Nowhere'"}  # for a page to write in its language
     assert svc.get("/api/v1/centres").json()["synthetic"] is True  # nothing stored
     r = _import(svc, svc.cent, CENTRES)
     assert r.status_code == 200, r.text
@@ -106,9 +107,15 @@ def test_import_needs_an_editor_key_and_bad_files_store_nothing(svc):
     # another organisation cannot take the centre over
     r = _import(svc, svc.other, [{**CENTRES[0], "name": "Hijacked"}])
     assert r.status_code == 422 and "belongs to organisation 'cent'" in r.json()["problems"][0]["problem"]
+    assert r.json()["problems"][0]["kind"] == "not_owner" and r.json()["problems"][0]["values"]["owner"] == "'cent'"
     assert svc.get("/api/v1/centres").json()["centres"][0]["name"] == "EMC Test Centre"
     r = svc.post("/api/v1/centres/import", files={"file": ("c.txt", b"x")}, headers=svc.cent)
     assert r.status_code == 422
+    assert [(p["kind"], p["values"]["value"]) for p in r.json()["problems"]] == [("file_type_of", "'c.txt'")]
+    r = _import(svc, svc.cent, [CENTRES[0], CENTRES[0]])
+    assert [(p["line"], p["kind"], p["values"]) for p in r.json()["problems"]] == [
+        (2, "duplicate_centre_id", {"value": repr(CENTRES[0]["id"]), "first": "1"})
+    ]
     actions = [e.action for e in audit.events(svc.eng)]
     assert actions.count("centres.import.centres") == 1
 
@@ -221,6 +228,7 @@ def test_talent_pool_match_and_import(svc):
     assert stored["synthetic"] is False and len(stored["talents"]) == 2
     r = svc.post("/api/v1/talent/import", files=files, headers=svc.other)
     assert r.status_code == 422 and "belongs to organisation 'cent'" in r.json()["problems"][0]["problem"]
+    assert r.json()["problems"][0]["kind"] == "not_owner" and r.json()["problems"][0]["values"]["owner"] == "'cent'"
     bad = {"file": ("t.jsonl", jsonl([{"type": "talent", "id": "X"}]))}
     r = svc.post("/api/v1/talent/import", files=bad, headers=svc.other)
     assert r.status_code == 422 and r.json()["problems"]

@@ -21,7 +21,12 @@ def _upload_path(tmp: str, filename: str, allowed: tuple[str, ...]) -> Path:
         raise CentresImportError(
             [
                 ImportProblem(
-                    0, "(file)", f"cannot import {filename!r}", f"upload a file ending in {' or '.join(allowed)}"
+                    0,
+                    "(file)",
+                    f"cannot import {filename!r}",
+                    f"upload a file ending in {' or '.join(allowed)}",
+                    kind="file_type_of",
+                    values={"value": repr(filename), "allowed": ", ".join(allowed)},
                 )
             ],
             filename,
@@ -30,20 +35,24 @@ def _upload_path(tmp: str, filename: str, allowed: tuple[str, ...]) -> Path:
 
 
 def _owner_problems(rows, owners: dict[str, str], who, what: str):
-    from citynexus.centres.errors import ImportProblem
 
     if who.is_platform:
         return []
     return [
-        ImportProblem(
-            i,
-            "id",
-            f"{what} {r.id!r} belongs to organisation {owners[r.id]!r}; key {who.key_name!r} acts for {who.org!r}",
-            "use an id of your own",
-        )
+        not_owner(i, what, r.id, owners[r.id], who)
         for i, r in enumerate(rows, start=1)
         if r.id in owners and owners[r.id] != who.org
     ]
+
+
+def not_owner(line: int, what: str, rid: str, owner: str, who):
+    """The problem of record ``rid`` (a ``what``) of another organisation ``owner`` in an import of
+    ``who`` (kind ``not_owner``)."""
+    from citynexus.centres.errors import problem_of
+
+    problem = f"{what} {rid!r} belongs to organisation {owner!r}; key {who.key_name!r} acts for {who.org!r}"
+    values = {"record": what, "value": repr(rid), "owner": repr(owner), "key": repr(who.key_name), "org": repr(who.org)}
+    return problem_of(line, "id", problem, "use an id of your own", "not_owner", **values)
 
 
 def import_upload(

@@ -9,7 +9,7 @@ from typing import Any
 
 from citynexus.services.auth import import_owner
 from citynexus.services.cache import LRU
-from citynexus.services.centres.records import _upload_path
+from citynexus.services.centres.records import _upload_path, not_owner
 from citynexus.services.centres.state import _url
 
 _talent_cache = LRU(4)
@@ -74,7 +74,7 @@ def import_talent_upload(
     from sqlalchemy import select
 
     from citynexus.centres import talent as tl
-    from citynexus.centres.errors import CentresImportError, ImportProblem
+    from citynexus.centres.errors import CentresImportError
     from citynexus.services import audit
     from citynexus.services.auth import require_role
     from citynexus.store import get_engine, session_scope
@@ -99,13 +99,7 @@ def import_talent_upload(
     items = [("talent", t) for t in ts] + [("position", q) for q in ps]
     if not who.is_platform:
         problems = [
-            ImportProblem(
-                n,
-                "id",
-                f"{k} {x.id!r} belongs to organisation {owners[(k, x.id)]!r}; "
-                f"key {who.key_name!r} acts for {who.org!r}",
-                "use an id of your own",
-            )
+            not_owner(n, k, x.id, owners[(k, x.id)], who)
             for n, (k, x) in enumerate(items, start=1)
             if owners.get((k, x.id), who.org) != who.org
         ]
