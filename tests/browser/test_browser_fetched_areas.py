@@ -84,10 +84,50 @@ def test_agree_upload_refusal_and_problems(page, server, allow, shots, tmp_path,
     page.locator("#upload-btn").click()
     page.locator("#upload-result table.problems").wait_for(timeout=15000)
     rows = page.locator("#upload-result table.problems tbody tr")
-    assert rows.count() >= 1 and "2026Q9" in rows.first.locator("span[lang=en]").first.inner_text()
+    # known kinds (bad_period, report_not_number): written from the templates, the quoted values as code
+    assert rows.count() == 2 and "'2026Q9'" in rows.first.locator("td.problem code").first.inner_text()
+    assert page.locator("#upload-result table.problems .exact-en").count() == 0
     check(shown(page, "#upload-result"), lang, allow, "agree problems")
     page.locator("#upload-result").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / f"agree-upload-problems-{lang}.png"), full_page=True)
+    assert page.js_errors == []
+
+
+BAD_AGREEMENT = """id = "bad id"
+title = "Joint R&D"
+parties = ["ORG0001", "ORG0001", "ORG9999"]
+start = 2026-01-01
+end = 2025-06-30
+
+[[terms]]
+id = "T1"
+party = "ORG0002"
+text = "R&D share"
+text_zh = "研发占比"
+category = "rd"
+every = "weekly"
+rule = "rd_share >="
+"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_agree_refused_agreement_problems(page, server, allow, shots, tmp_path, lang):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD_AGREEMENT, encoding="utf-8")
+    page.goto(f"{server['url']}/agree?lang={lang}")
+    page.locator("#add-file").set_input_files(str(bad))
+    page.locator("#add-key").fill(server["key"])
+    page.locator("#add-btn").click()
+    page.locator("#add-result table.problems").wait_for(timeout=15000)
+    rows = page.locator("#add-result table.problems tbody tr")
+    assert rows.count() == 7, page.locator("#add-result").inner_text()
+    # every kind is known: no "other problem" label, no English beside it
+    assert page.locator("#add-result table.problems .exact-en").count() == 0
+    text = page.locator("#add-result table.problems").inner_text()
+    assert "'ORG9999'" in text and "'rd_share >='" in text and "T1" in text
+    check(shown(page, "#add-result"), lang, allow, "agree refused agreement")
+    page.locator("#add-result").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"agree-refused-agreement-{lang}.png"), full_page=True)
     assert page.js_errors == []
 
 
