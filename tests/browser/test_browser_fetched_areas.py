@@ -139,6 +139,15 @@ def test_centres_request_refused(page, server, allow, shots, lang):
     page.locator("#submit-error").wait_for(timeout=15000)
     assert "API" in page.locator("#submit-error").inner_text() and exact_en(page, "#submit-error")
     check(shown(page, "#submit-result"), lang, allow, "centres refusal")
+    # with a key, a bad SME id: the problem list is written from its kind's templates (no English beside)
+    page.locator("#submit-sme").fill("bad id!")
+    page.locator("#submit-key").fill(server["key"])
+    page.locator("#submit-btn").click()
+    page.locator("#submit-result table.problems").wait_for(timeout=15000)
+    table = page.locator("#submit-result table.problems")
+    assert table.locator("tbody tr").count() == 1 and "bad id!" in table.locator("td.problem code").inner_text()
+    assert table.locator(".exact-en").count() == 0
+    check(shown(page, "#submit-result"), lang, allow, "centres request problems")
     page.screenshot(path=str(shots / f"centres-submit-refused-{lang}.png"), full_page=True)
     assert page.js_errors == []
 
