@@ -169,3 +169,15 @@ def test_batch_rows_and_ledger_entry_are_one_transaction(reg, monkeypatch):
         reg.import_reports(raw(ROWS))
     assert reg.ledger().size == 0
     assert set(reg.reports()["batch"]) == {"other"}
+
+
+def test_a_new_version_may_not_drop_a_party_with_stored_reports(reg):
+    from tests.i18n.test_problem_kinds import check
+
+    reg.import_reports(raw(ROWS), source="r.csv")
+    with pytest.raises(AgreementError, match="stored reports name party 'B', which the new version drops") as ei:
+        reg.save(agreement([{"rule": "x > 0"}], parties=("A", "C")), check_hub=False)
+    (p,) = ei.value.problems
+    assert (p.field, p.kind, p.values) == ("parties", "party_dropped", {"value": "'B'"})
+    check(p)
+    assert reg.get("AG1").parties == ["A", "B"]

@@ -15,6 +15,7 @@ from citynexus.agree import AgreementError
 from citynexus.agree.registry import AgreementRegistry
 from citynexus.agree.versions import in_force, period_end
 from citynexus.services import agree as svc
+from tests.i18n.test_problem_kinds import check as check_problem
 
 from .helpers import agreement
 
@@ -70,9 +71,12 @@ def test_each_period_is_judged_by_the_version_in_force(db_url):
         v = reg.verify("AG1", "T1", period)
         assert v.ok, v.checks
     # a version may not take effect before the one it follows
-    with pytest.raises(AgreementError, match="effective"):
+    with pytest.raises(AgreementError, match="effective") as ei:
         reg.save(_v1(), check_hub=False, effective=D("2026-03-01"))
     assert len(reg.versions("AG1")) == 2  # nothing stored by the refused save
+    (p,) = ei.value.problems  # its kind and values, for a page to write it in its language
+    assert p.kind == "effective_too_early" and p.values["effective"] == "2026-03-01"
+    check_problem(p)
 
 
 def test_history_in_service_rest_page_and_cli(db_url, tmp_path):

@@ -179,6 +179,8 @@ class AgreementRegistry:
                             "parties",
                             f"stored reports name party {stale[0]!r}, which the new version drops",
                             "keep that party or store the agreement under a new id",
+                            "party_dropped",
+                            {"value": repr(stale[0])},
                         )
                     ]
                 )
@@ -528,7 +530,9 @@ def _add_version(s, agreement: Agreement, effective: dt.date | None) -> None:
         raise AgreementError(
             [AgreementProblem(agreement.id, None, "effective",
                               f"the new version would take effect on {eff}, before version {last.version} "
-                              f"({last.effective})", f"give an effective date on or after {last.effective}")]
+                              f"({last.effective})", f"give an effective date on or after {last.effective}",
+                              "effective_too_early", {"effective": str(eff), "version": str(last.version),
+                                                      "last": str(last.effective)})]
         )  # fmt: skip
     number = 1 if last is None else last.version + 1
     s.add(AgreeVersion(agreement_id=agreement.id, version=number, effective=eff, doc=agreement.to_dict(),
