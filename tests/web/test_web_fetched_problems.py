@@ -152,3 +152,30 @@ def test_error_pair_labels_by_kind_of_error():
         "The scores cannot be used as given:",
         "bad",
     )
+
+
+def test_single_record_answers_name_their_kind(client):
+    """The body problems of the single-record endpoints (wrong type, id unlike the path's) and
+    a file of the wrong type name their kind, with templates whose values they carry."""
+    from tests.i18n.test_problem_kinds import CATALOG, placeholders
+
+    h = {"X-API-Key": client.key}
+    org = {"id": "O9", "name": "A", "kind": "enterprise", "city": "SZ", "industries": []}
+    assert client.post("/api/v1/hub/orgs", json={**org, "id": "O8"}, headers=h).status_code == 201
+    answers = [
+        client.post("/api/v1/hub/orgs", json={**org, "type": "offer"}, headers=h),
+        client.put("/api/v1/hub/orgs/O8", json=org, headers=h),
+        client.post("/api/v1/hub/import", files={"file": ("o.csv", b"x")}, headers=h),
+    ]
+    got = []
+    for r in answers:
+        assert r.status_code == 422, r.text
+        (p,) = r.json()["problems"]
+        got.append((p["kind"], p["values"]))
+        assert f"hubprob_{p['kind']}" in CATALOG
+        assert placeholders(CATALOG[f"hubprob_{p['kind']}"][1]) <= set(p["values"])
+    assert got == [
+        ("wrong_endpoint", {"value": "'offer'", "endpoint": "organization"}),
+        ("id_mismatch", {"value": "'O9'", "path": "'O8'"}),
+        ("file_type", {"value": "'o.csv'"}),
+    ]
