@@ -88,7 +88,7 @@ def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):
     assert rows.count() == 3
     assert "2026Q9" in page.locator("#upload-result").inner_text()
     page.screenshot(path=str(shots / "agree-upload-zh.png"), full_page=True)
-    # a bad agreement file is refused with one message naming the term
+    # a bad agreement file is refused with its problem list naming the term, in the page's language
     from citynexus.agree.templates import template_text
 
     bad_toml = tmp_path / "bad.toml"
@@ -98,8 +98,10 @@ def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):
     page.locator("#add-file").set_input_files(str(bad_toml))
     page.locator("#add-key").fill(agree_server["key"])
     page.locator("#add-btn").click()
-    page.locator("#add-result-error").wait_for(timeout=15000)
-    assert "PATENTS" in page.locator("#add-result-error").inner_text()
+    page.locator("#add-result table.problems").wait_for(timeout=15000)
+    (row,) = page.locator("#add-result table.problems tbody tr").all()
+    assert "PATENTS" in row.inner_text() and "'patents_filed >='" in row.locator("td.problem code").first.inner_text()
+    assert row.locator(".exact-en").count() == 0
     good = tmp_path / "good.toml"
     good.write_text(template_text("green-production"), "utf-8")
     page.locator("#add-file").set_input_files(str(good))
