@@ -183,6 +183,24 @@ def _bad_rule(bad: Any, label: str, rule: str, err: RuleError) -> None:
     )
 
 
+_TOP_KEYS = frozenset(
+    {"id", "title", "title_zh", "parties", "start", "end", "terms", "clauses", "metrics", "synthetic", "visibility"}
+)
+_TERM_KEYS = frozenset({"id", "party", "text", "text_zh", "category", "every", "due", "rule", "depends_on"})
+
+
+class _Problems:
+    """The problems found in one agreement, in the order they were found; called as ``bad(term, field,
+    problem, fix, kind, **values)`` (``values``: what the English sentence quotes)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.found: list[AgreementProblem] = []
+
+    def __call__(self, term: str | None, fld: str, problem: str, fix: str, kind: str, **values: Any) -> None:
+        self.found.append(AgreementProblem(self.source, term, fld, problem, fix, kind, problem_values(values)))
+
+
 def agreement_from_dict(
     data: dict[str, Any], source: str = "<agreement>", known_parties: set[str] | None = None
 ) -> Agreement:
@@ -193,242 +211,21 @@ def agreement_from_dict(
     parties unknown to the hub (when ``known_parties`` is given), a term whose party is not a
     party, an unknown ``every``, a ``once`` term without ``due``, duplicate term ids, and rules
     that do not compile (with their position)."""
-    probs: list[AgreementProblem] = []
-
-    def bad(term: str | None, fld: str, problem: str, fix: str, kind: str, **values: Any) -> None:
-        probs.append(AgreementProblem(source, term, fld, problem, fix, kind, problem_values(values)))
-
     if not isinstance(data, dict):
         raise AgreementError(
             [AgreementProblem(source, None, "", "not a table of keys", "write an agreement TOML", "not_table")]
         )
-    known = {
-        "id",
-        "title",
-        "title_zh",
-        "parties",
-        "start",
-        "end",
-        "terms",
-        "clauses",
-        "metrics",
-        "synthetic",
-        "visibility",
-    }
-    for k in data:
-        if k not in known:
-            allowed = ", ".join(sorted(known))
-            bad(None, k, f"unknown key {k!r}", f"use only {allowed}", "unknown_key", key=repr(k), allowed=allowed)
-    aid = data.get("id")
-    if not isinstance(aid, str) or not _ID.match(aid):
-        bad(
-            None,
-            "id",
-            f"id {aid!r} is missing or not a plain identifier",
-            'write id = "JRD-2026-001" (letters, digits, -_.:/)',
-            "bad_agreement_id",
-            value=repr(aid),
-        )
-    for k in ("title", "title_zh"):
-        if not isinstance(data.get(k), str) or not data[k].strip():
-            fix = f'write {k} = "..." ({"Chinese" if k.endswith("zh") else "English"} title)'
-            bad(None, k, f"{k} is missing", fix, f"missing_{k}", field=k)
-    parties = data.get("parties")
-    if not isinstance(parties, list) or not parties or not all(isinstance(p, str) and p.strip() for p in parties):
-        bad(
-            None,
-            "parties",
-            "parties must be a non-empty list of organization ids",
-            'write parties = ["ORG0001", "ORG0002"]',
-            "bad_parties",
-        )
-        parties = []
-    else:
-        if len(set(parties)) != len(parties):
-            bad(None, "parties", "a party is listed twice", "list each organization once", "party_twice")
-        if known_parties is not None:
-            for p in parties:
-                if p not in known_parties:
-                    bad(
-                        None,
-                        "parties",
-                        f"organization {p!r} is not in the hub",
-                        "import it into the hub first or fix the id",
-                        "party_not_in_hub",
-                        value=repr(p),
-                    )
-    dates: dict[str, dt.date] = {}
-    for k in ("start", "end"):
-        if k not in data:
-            bad(None, k, f"{k} is missing", f"write {k} = 2026-01-01", "missing_date", field=k)
-            continue
-        try:
-            dates[k] = _date(data[k])
-        except ValueError:
-            fix = f"write {k} = YYYY-MM-DD, e.g. 2026-01-01"
-            bad(None, k, f"{k} = {data[k]!r} is not a date", fix, "not_date", value=repr(data[k]))
-    if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
-        end, start = dates["end"], dates["start"]
-        bad(
-            None,
-            "end",
-            f"end {end} is before start {start}",
-            "put end on or after start",
-            "end_before_start",
-            end=end,
-            start=start,
-        )
-    visibility = data.get("visibility", "public")
-    if visibility not in ("public", "private"):
-        bad(
-            None,
-            "visibility",
-            f"visibility = {visibility!r} is not public or private",
-            'write visibility = "private"',
-            "bad_visibility",
-            value=repr(visibility),
-        )
-    metrics = data.get("metrics", {})
-    if not isinstance(metrics, dict) or not all(isinstance(v, dict) for v in metrics.values()):
-        bad(
-            None,
-            "metrics",
-            "metrics must be tables [metrics.NAME] with label, label_zh, unit",
-            "see docs/agreements.md",
-            "bad_metrics",
-        )
-        metrics = {}
-    clauses = data.get("clauses", [])
-    if not isinstance(clauses, list) or not all(isinstance(c, dict) for c in clauses):
-        problem = "clauses must be [[clauses]] tables with text and text_zh"
-        bad(None, "clauses", problem, "see docs/agreements.md", "bad_clauses")
-        clauses = []
-    terms_raw = data.get("terms")
-    terms: list[Term] = []
-    if not isinstance(terms_raw, list) or not terms_raw:
-        bad(None, "terms", "the agreement has no [[terms]]", "add at least one [[terms]] table", "no_terms")
-        terms_raw = []
-    seen: set[str] = set()
-    term_keys = {"id", "party", "text", "text_zh", "category", "every", "due", "rule", "depends_on"}
-    for i, raw in enumerate(terms_raw, start=1):
-        if not isinstance(raw, dict):
-            fix = "write [[terms]] followed by its keys"
-            bad(f"#{i}", "", "a term must be a [[terms]] table", fix, "term_not_table")
-            continue
-        tid = raw.get("id")
-        label = tid if isinstance(tid, str) and tid else f"#{i}"
-        if not isinstance(tid, str) or not _ID.match(tid):
-            problem = f"term id {tid!r} is missing or not a plain identifier"
-            bad(label, "id", problem, 'write id = "T1"', "bad_term_id", value=repr(tid))
-        elif tid in seen:
-            bad(
-                label,
-                "id",
-                f"duplicate term id {tid!r}",
-                "give every term its own id",
-                "duplicate_term_id",
-                value=repr(tid),
-            )
-        else:
-            seen.add(tid)
-        for k in raw:
-            if k not in term_keys:
-                allowed = ", ".join(sorted(term_keys))
-                bad(label, k, f"unknown key {k!r}", f"use only {allowed}", "unknown_key", key=repr(k), allowed=allowed)
-        party = raw.get("party")
-        if party not in parties:
-            bad(
-                label,
-                "party",
-                f"party {party!r} is not among the parties {parties}",
-                "use one of the agreement's parties",
-                "party_not_listed",
-                party=repr(party),
-                parties=parties,
-            )
-        for k in ("text", "text_zh"):
-            if not isinstance(raw.get(k), str) or not raw[k].strip():
-                bad(
-                    label,
-                    k,
-                    f"{k} is missing",
-                    f'write {k} = "..." (the term in {"Chinese" if k.endswith("zh") else "English"})',
-                    f"missing_term_{k}",
-                    field=k,
-                )
-        cat = raw.get("category")
-        if not isinstance(cat, str) or not _METRIC.match(cat or ""):
-            allowed = ", ".join(CATEGORIES)
-            problem = f"category {cat!r} is missing or not a word"
-            bad(label, "category", problem, f"use one of {allowed}", "bad_category", value=repr(cat), allowed=allowed)
-        every = raw.get("every")
-        if every not in FREQUENCIES:
-            bad(
-                label,
-                "every",
-                f"unknown every = {every!r}",
-                "use month, quarter, year or once",
-                "bad_every",
-                value=repr(every),
-            )
-        due = None
-        if "due" in raw:
-            try:
-                due = _date(raw["due"])
-            except ValueError:
-                value = repr(raw["due"])
-                bad(label, "due", f"due = {value} is not a date", "write due = YYYY-MM-DD", "not_date", value=value)
-            else:
-                if every != "once":
-                    bad(
-                        label,
-                        "due",
-                        'due is only for every = "once" terms',
-                        'remove due or set every = "once"',
-                        "due_not_once",
-                    )
-                elif "start" in dates and "end" in dates and not dates["start"] <= due <= dates["end"]:
-                    bad(
-                        label,
-                        "due",
-                        f"due {due} is outside the agreement ({dates['start']} .. {dates['end']})",
-                        "move due inside",
-                        "due_outside",
-                        due=due,
-                        start=dates["start"],
-                        end=dates["end"],
-                    )
-        elif every == "once":
-            bad(label, "due", "a once term has no due date", "add due = YYYY-MM-DD", "once_without_due")
-        rule = raw.get("rule")
-        if not isinstance(rule, str) or not rule.strip():
-            bad(label, "rule", "rule is missing", 'write rule = "output >= 1000" (a CEL condition)', "missing_rule")
-        else:
-            try:
-                compile_rule(rule)
-            except RuleError as err:
-                _bad_rule(bad, label, rule, err)
-        dep = raw.get("depends_on", [])
-        if not isinstance(dep, list) or not all(isinstance(x, str) for x in dep):
-            fix = 'write depends_on = ["PIPL", "ISO 14064-1"]'
-            bad(label, "depends_on", "depends_on must be a list of names", fix, "bad_depends_on")
-            dep = []
-        if not probs:
-            terms.append(
-                Term(
-                    id=tid,
-                    party=party,
-                    text=raw["text"],
-                    text_zh=raw["text_zh"],
-                    category=cat,
-                    every=every,
-                    rule=rule,
-                    due=due,
-                    depends_on=list(dep),
-                )
-            )
-    if probs:
-        raise AgreementError(probs)
+    bad = _Problems(source)
+    _unknown_keys(data, _TOP_KEYS, None, bad)
+    aid = _agreement_id(data, bad)
+    _titles(data, bad)
+    parties = _parties(data, known_parties, bad)
+    dates = _dates(data, bad)
+    visibility = _visibility(data, bad)
+    metrics, clauses = _tables(data, bad)
+    terms = _terms(data, parties, dates, bad)
+    if bad.found:
+        raise AgreementError(bad.found)
     return Agreement(
         id=aid,
         title=data["title"],
@@ -442,6 +239,192 @@ def agreement_from_dict(
         synthetic=bool(data.get("synthetic", False)),
         visibility=visibility,
     )
+
+
+def _unknown_keys(table: dict[str, Any], known: frozenset[str], label: str | None, bad: _Problems) -> None:
+    allowed = ", ".join(sorted(known))
+    for k in table:
+        if k not in known:
+            bad(label, k, f"unknown key {k!r}", f"use only {allowed}", "unknown_key", key=repr(k), allowed=allowed)
+
+
+def _agreement_id(data: dict[str, Any], bad: _Problems) -> Any:
+    aid = data.get("id")
+    if not isinstance(aid, str) or not _ID.match(aid):
+        problem = f"id {aid!r} is missing or not a plain identifier"
+        bad(
+            None,
+            "id",
+            problem,
+            'write id = "JRD-2026-001" (letters, digits, -_.:/)',
+            "bad_agreement_id",
+            value=repr(aid),
+        )
+    return aid
+
+
+def _titles(data: dict[str, Any], bad: _Problems) -> None:
+    for k in ("title", "title_zh"):
+        if not isinstance(data.get(k), str) or not data[k].strip():
+            fix = f'write {k} = "..." ({"Chinese" if k.endswith("zh") else "English"} title)'
+            bad(None, k, f"{k} is missing", fix, f"missing_{k}", field=k)
+
+
+def _parties(data: dict[str, Any], known_parties: set[str] | None, bad: _Problems) -> list[str]:
+    parties = data.get("parties")
+    if not isinstance(parties, list) or not parties or not all(isinstance(p, str) and p.strip() for p in parties):
+        problem = "parties must be a non-empty list of organization ids"
+        bad(None, "parties", problem, 'write parties = ["ORG0001", "ORG0002"]', "bad_parties")
+        return []
+    if len(set(parties)) != len(parties):
+        bad(None, "parties", "a party is listed twice", "list each organization once", "party_twice")
+    for p in parties if known_parties is not None else ():
+        if p not in known_parties:
+            fix = "import it into the hub first or fix the id"
+            bad(None, "parties", f"organization {p!r} is not in the hub", fix, "party_not_in_hub", value=repr(p))
+    return parties
+
+
+def _dates(data: dict[str, Any], bad: _Problems) -> dict[str, dt.date]:
+    dates: dict[str, dt.date] = {}
+    for k in ("start", "end"):
+        if k not in data:
+            bad(None, k, f"{k} is missing", f"write {k} = 2026-01-01", "missing_date", field=k)
+            continue
+        try:
+            dates[k] = _date(data[k])
+        except ValueError:
+            fix = f"write {k} = YYYY-MM-DD, e.g. 2026-01-01"
+            bad(None, k, f"{k} = {data[k]!r} is not a date", fix, "not_date", value=repr(data[k]))
+    if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
+        end, start = dates["end"], dates["start"]
+        problem = f"end {end} is before start {start}"
+        bad(None, "end", problem, "put end on or after start", "end_before_start", end=end, start=start)
+    return dates
+
+
+def _visibility(data: dict[str, Any], bad: _Problems) -> Any:
+    visibility = data.get("visibility", "public")
+    if visibility not in ("public", "private"):
+        problem = f"visibility = {visibility!r} is not public or private"
+        bad(None, "visibility", problem, 'write visibility = "private"', "bad_visibility", value=repr(visibility))
+    return visibility
+
+
+def _tables(data: dict[str, Any], bad: _Problems) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The ``metrics`` and ``clauses`` tables (empty where they are malformed)."""
+    metrics = data.get("metrics", {})
+    if not isinstance(metrics, dict) or not all(isinstance(v, dict) for v in metrics.values()):
+        problem = "metrics must be tables [metrics.NAME] with label, label_zh, unit"
+        bad(None, "metrics", problem, "see docs/agreements.md", "bad_metrics")
+        metrics = {}
+    clauses = data.get("clauses", [])
+    if not isinstance(clauses, list) or not all(isinstance(c, dict) for c in clauses):
+        problem = "clauses must be [[clauses]] tables with text and text_zh"
+        bad(None, "clauses", problem, "see docs/agreements.md", "bad_clauses")
+        clauses = []
+    return metrics, clauses
+
+
+def _terms(data: dict[str, Any], parties: list[str], dates: dict[str, dt.date], bad: _Problems) -> list[Term]:
+    """The ``[[terms]]``, checked one by one (built only while no problem has been found)."""
+    terms_raw = data.get("terms")
+    if not isinstance(terms_raw, list) or not terms_raw:
+        bad(None, "terms", "the agreement has no [[terms]]", "add at least one [[terms]] table", "no_terms")
+        terms_raw = []
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(terms_raw, start=1):
+        if not isinstance(raw, dict):
+            fix = "write [[terms]] followed by its keys"
+            bad(f"#{i}", "", "a term must be a [[terms]] table", fix, "term_not_table")
+            continue
+        term = _term(raw, i, parties, dates, seen, bad)
+        if not bad.found:
+            terms.append(term)
+    return terms
+
+
+def _term(
+    raw: dict[str, Any], i: int, parties: list[str], dates: dict[str, dt.date], seen: set[str], bad: _Problems
+) -> Term | None:
+    """One term's checks, in the order of its keys; the :class:`Term` if it passed them."""
+    tid = raw.get("id")
+    label = tid if isinstance(tid, str) and tid else f"#{i}"
+    if not isinstance(tid, str) or not _ID.match(tid):
+        problem = f"term id {tid!r} is missing or not a plain identifier"
+        bad(label, "id", problem, 'write id = "T1"', "bad_term_id", value=repr(tid))
+    elif tid in seen:
+        bad(
+            label,
+            "id",
+            f"duplicate term id {tid!r}",
+            "give every term its own id",
+            "duplicate_term_id",
+            value=repr(tid),
+        )
+    else:
+        seen.add(tid)
+    _unknown_keys(raw, _TERM_KEYS, label, bad)
+    party = raw.get("party")
+    if party not in parties:
+        problem = f"party {party!r} is not among the parties {parties}"
+        fix = "use one of the agreement's parties"
+        bad(label, "party", problem, fix, "party_not_listed", party=repr(party), parties=parties)
+    for k in ("text", "text_zh"):
+        if not isinstance(raw.get(k), str) or not raw[k].strip():
+            fix = f'write {k} = "..." (the term in {"Chinese" if k.endswith("zh") else "English"})'
+            bad(label, k, f"{k} is missing", fix, f"missing_term_{k}", field=k)
+    cat = raw.get("category")
+    if not isinstance(cat, str) or not _METRIC.match(cat or ""):
+        allowed = ", ".join(CATEGORIES)
+        problem = f"category {cat!r} is missing or not a word"
+        bad(label, "category", problem, f"use one of {allowed}", "bad_category", value=repr(cat), allowed=allowed)
+    every = raw.get("every")
+    if every not in FREQUENCIES:
+        problem = f"unknown every = {every!r}"
+        bad(label, "every", problem, "use month, quarter, year or once", "bad_every", value=repr(every))
+    due = _due(raw, label, every, dates, bad)
+    rule = raw.get("rule")
+    if not isinstance(rule, str) or not rule.strip():
+        bad(label, "rule", "rule is missing", 'write rule = "output >= 1000" (a CEL condition)', "missing_rule")
+    else:
+        try:
+            compile_rule(rule)
+        except RuleError as err:
+            _bad_rule(bad, label, rule, err)
+    dep = raw.get("depends_on", [])
+    if not isinstance(dep, list) or not all(isinstance(x, str) for x in dep):
+        fix = 'write depends_on = ["PIPL", "ISO 14064-1"]'
+        bad(label, "depends_on", "depends_on must be a list of names", fix, "bad_depends_on")
+        return None
+    if bad.found:
+        return None
+    return Term(
+        id=tid, party=party, text=raw["text"], text_zh=raw["text_zh"], category=cat, every=every, rule=rule, due=due,
+        depends_on=list(dep),
+    )  # fmt: skip
+
+
+def _due(raw: dict[str, Any], label: str, every: Any, dates: dict[str, dt.date], bad: _Problems) -> dt.date | None:
+    """A term's ``due`` date: only for ``once`` terms, which need one, inside the agreement."""
+    if "due" not in raw:
+        if every == "once":
+            bad(label, "due", "a once term has no due date", "add due = YYYY-MM-DD", "once_without_due")
+        return None
+    try:
+        due = _date(raw["due"])
+    except ValueError:
+        value = repr(raw["due"])
+        bad(label, "due", f"due = {value} is not a date", "write due = YYYY-MM-DD", "not_date", value=value)
+        return None
+    if every != "once":
+        bad(label, "due", 'due is only for every = "once" terms', 'remove due or set every = "once"', "due_not_once")
+    elif "start" in dates and "end" in dates and not dates["start"] <= due <= dates["end"]:
+        start, end = dates["start"], dates["end"]
+        problem = f"due {due} is outside the agreement ({start} .. {end})"
+        bad(label, "due", problem, "move due inside", "due_outside", due=due, start=start, end=end)
+    return due
 
 
 def load_agreement(path: str | Path, known_parties: set[str] | None = None) -> Agreement:
