@@ -22,7 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from citynexus.cases.evaluation import SETS, labelled_set
+from citynexus.cases.evaluation import SETS, labelled_set, with_alpha
 
 #: labelled sets in the order they were written (:data:`citynexus.cases.evaluation.SETS`); the last is
 #: the test set of the third round
@@ -37,17 +37,6 @@ def load(name: str) -> list[dict[str, Any]]:
     return labelled_set(name)
 
 
-def _scored(tagger, items, alpha: float) -> list[dict[str, Any]]:
-    from citynexus.cases.evaluation import evaluate
-
-    keep = tagger.alpha
-    tagger.alpha = alpha
-    try:
-        return evaluate(tagger, items)
-    finally:
-        tagger.alpha = keep
-
-
 def table_rows(tagger=None, sets=tuple(FILES)) -> list[dict[str, Any]]:
     """Rows ``protocol, method, lang, n, top1, top3, recall3`` for every set in ``sets`` (default
     ``alpha``), the 8-fold cross-validation of ``alpha`` on ``heldout`` and, if the test set is among
@@ -59,7 +48,7 @@ def table_rows(tagger=None, sets=tuple(FILES)) -> list[dict[str, Any]]:
     a = tagger.alpha
     rows: list[dict[str, Any]] = []
     for name in sets:
-        for r in _scored(tagger, load(name), a):
+        for r in with_alpha(tagger, a, load(name)):
             rows.append({"protocol": f"{name} ({ROLE[name]}, alpha {a:g})", **r})
         if name == "heldout":
             cv, chosen = cross_validate(tagger, load("heldout"))
@@ -67,7 +56,7 @@ def table_rows(tagger=None, sets=tuple(FILES)) -> list[dict[str, Any]]:
             rows += [{"protocol": label, **r} for r in cv]
     if TEST in sets:
         best = tune_alpha(tagger, load("heldout") + load("heldout2"))
-        for r in _scored(tagger, load(TEST), best):
+        for r in with_alpha(tagger, best, load(TEST)):
             rows.append({"protocol": f"{TEST} (test, alpha {best:g} tuned on heldout+heldout2)", **r})
     return rows
 

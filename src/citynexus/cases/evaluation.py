@@ -129,7 +129,8 @@ def tune_alpha(tagger, dev: list[dict[str, Any]], grid=GRID) -> float:
     return best[1]
 
 
-def _with_alpha(tagger, alpha: float, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_alpha(tagger, alpha: float, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`evaluate` with the tagger's fusion weight set to ``alpha`` for the call (restored after)."""
     keep = tagger.alpha
     tagger.alpha = alpha
     try:
@@ -148,7 +149,7 @@ def cross_validate(tagger, items: list[dict[str, Any]], k: int = 8) -> tuple[lis
         train = [it for g, p in enumerate(parts) if g != f for it in p]
         a = tune_alpha(tagger, train)
         chosen.append(a)
-        per_fold.append(_with_alpha(tagger, a, test))
+        per_fold.append(with_alpha(tagger, a, test))
     rows = []
     for i, r in enumerate(per_fold[0]):
         vals = [fold[i] for fold in per_fold]
