@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, Self
 
@@ -37,8 +38,8 @@ class Base(DeclarativeBase):
         else the record's attribute of the same name (a field or a property; ``skip`` names those
         not to copy), else its default. Sequences become lists and mappings dicts, so JSON columns
         hold plain JSON. A name in ``values`` that is not a column is a programming error."""
-        names = [c.key for c in sa_inspect(cls).column_attrs]
-        unknown = set(values) - set(names)
+        names = _column_names(cls)
+        unknown = set(values).difference(names)
         if unknown:
             raise TypeError(f"{cls.__name__} has no column(s) {sorted(unknown)}")
         skipped = set(skip)
@@ -47,6 +48,12 @@ class Base(DeclarativeBase):
             if name not in kw and name not in skipped and hasattr(record, name):
                 kw[name] = _plain(getattr(record, name))
         return cls(**kw)
+
+
+@cache
+def _column_names(cls: type) -> tuple[str, ...]:
+    """The mapped column attributes of a table class (once per class: rows are built in bulk)."""
+    return tuple(c.key for c in sa_inspect(cls).column_attrs)
 
 
 def _plain(v: Any) -> Any:
