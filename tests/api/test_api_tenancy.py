@@ -54,11 +54,20 @@ def test_another_organisation_cannot_hijack_hub_records(svc):
     assert _import(svc, svc.a, A_RECORDS).status_code == 200
     hijack = [org("ORG0001", name="Hijacked by key B")]
     r = _import(svc, svc.b, hijack)
-    assert r.status_code == 422 and "belongs to organisation 'A'" in r.json()["problems"][0]["problem"]
+    assert r.status_code == 422
+    (p,) = r.json()["problems"]
+    assert "belongs to organisation 'A'" in p["problem"] and (p["line"], p["field"]) == (1, "id")
+    # the kind and values a page writes the refusal with in its own language
+    assert p["kind"] == "not_owner" and p["fix"] == "use an id of your own"
+    assert p["values"] == {"record": "organization", "value": "'ORG0001'", "owner": "'A'", "key": "'bob'", "org": "'B'"}
     assert svc.get("/api/v1/hub/orgs/ORG0001").json()["name"] == "Alpha Robotics"
     # nor list an offer under A's organization
-    r = _import(svc, svc.b, [offer("OFB", "ORG0001", "Fake offer", "Listed for someone else.")])
-    assert r.status_code == 422 and "only for its own organizations" in r.json()["problems"][0]["problem"]
+    r = _import(svc, svc.b, [org("ORG0009", name="B's own"), offer("OFB", "ORG0001", "Fake offer", "Listed for A.")])
+    assert r.status_code == 422
+    (p,) = r.json()["problems"]
+    assert "only for its own organizations" in p["problem"] and (p["line"], p["field"]) == (2, "org")
+    assert p["kind"] == "not_own_organization" and p["values"]["owner"] == "'A'"
+    assert svc.get("/api/v1/hub/orgs/ORG0009").status_code == 404  # all or nothing
     # a viewer reads but does not write
     assert _import(svc, svc.viewer, hijack).status_code == 403
 

@@ -1,5 +1,6 @@
-"""Every problem the agreements (agree.model, agree.reports) and the SME service centres
-(centres.records, centres.funding_records, centres.talent) raise names a ``kind`` whose
+"""Every problem the agreements (agree.model, agree.reports), the SME service centres
+(centres.records, centres.funding_records, centres.talent) and the hub's ownership rule
+(services.hub.write_policy) raise names a ``kind`` whose
 templates (``hubprob_<kind>``, ``hubfix_<kind>``) are in a catalog, with the ``values`` its
 English sentence quotes: a Chinese page writes it without English. Each path is driven with a
 bad input; the set of kinds seen is compared with the hand-written list of each module."""
@@ -222,6 +223,20 @@ def test_talent_every_path():
         "bad_talent_type", "unknown_language", "missing_cities", "not_choice", "not_bool", "duplicate_record_id",
         "no_talent",
     }  # fmt: skip
+
+
+def test_hub_ownership_refusals():
+    from citynexus.services.auth import Principal
+    from citynexus.services.hub import write_policy
+
+    authorize = write_policy(Principal(key_id=1, key_name="bob", org="B", role="editor"))
+    refusals = [authorize("organization", "ORG1", "A", None), authorize("offer", "OF1", None, "A")]
+    for p in refusals:
+        check(p)
+    assert kinds(refusals) == {"not_owner", "not_own_organization"}
+    assert authorize("offer", "OF1", "B", "B") is None and authorize("need", "NE1", None, None) is None
+    platform = write_policy(Principal(key_id=2, key_name="olga", org="ops", role="platform"))
+    assert platform("organization", "ORG1", "A", None) is None
 
 
 def test_catalog_families_have_the_same_values_in_both_languages():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 TYPES = ("organization", "offer", "need")
 
-#: ``authorize(type, id, stored_owner, parent_owner) -> problem text or None`` (see :meth:`Hub.import_records`)
-Authorize = Callable[[str, str, str | None, str | None], str | None]
+#: ``authorize(type, id, stored_owner, parent_owner) -> refusal or None`` (see :meth:`Hub.import_records`): the
+#: refusal is an :class:`ImportProblem` whose line and sheet the import fills in.
+Authorize = Callable[[str, str, str | None, str | None], ImportProblem | None]
 
 
 @dataclass
@@ -136,7 +137,8 @@ class Hub:
         updated record keeps its owner. ``authorize(type, id, stored_owner, parent_owner)``
         is asked about every record (``stored_owner``: the owner of the stored record with
         that id, None for a new one; ``parent_owner``: for an offer or need, the owner of its
-        organization) and returns a problem text to refuse the record, or None."""
+        organization) and returns an :class:`ImportProblem` to refuse the record (its line and
+        sheet are filled in here), or None."""
         parsed = ParsedFile()
         for i, obj in enumerate(records, start=1):
             rec, probs = parse_record(obj, i)
@@ -238,9 +240,9 @@ class Hub:
         for line, sheet, rec in parsed.records:
             t = _type_of(rec)
             parent = None if t == "organization" else org_owner.get(rec.org)
-            why = authorize(t, rec.id, owners[t].get(rec.id), parent)
-            if why:
-                problems.append(ImportProblem(line, "id", why, "", sheet))
+            refusal = authorize(t, rec.id, owners[t].get(rec.id), parent)
+            if refusal is not None:
+                problems.append(replace(refusal, line=line, sheet=sheet))
         return problems
 
     def delete(self, item_type: str, item_id: str) -> None:

@@ -155,15 +155,28 @@ def write_policy(who: Principal) -> Authorize:
     organisation, an offer or need only for an organization of the same owner; the platform
     may change anything."""
 
-    def authorize(t: str, rid: str, stored_owner: str | None, parent_owner: str | None) -> str | None:
+    def authorize(t: str, rid: str, stored_owner: str | None, parent_owner: str | None) -> ImportProblem | None:
         if who.is_platform:
             return None
+        values = {"record": t, "value": repr(rid), "key": repr(who.key_name), "org": repr(who.org)}
         if stored_owner is not None and stored_owner != who.org:
-            return f"{t} {rid!r} belongs to organisation {stored_owner!r}; key {who.key_name!r} acts for {who.org!r}"
+            return ImportProblem(
+                0,
+                "id",
+                f"{t} {rid!r} belongs to organisation {stored_owner!r}; key {who.key_name!r} acts for {who.org!r}",
+                "use an id of your own",
+                kind="not_owner",
+                values={**values, "owner": repr(stored_owner)},
+            )
         if parent_owner is not None and parent_owner != who.org:
-            return (
+            return ImportProblem(
+                0,
+                "org",
                 f"{t} {rid!r} is listed for an organization of {parent_owner!r}; a key of {who.org!r} can list "
-                "offers and needs only for its own organizations"
+                "offers and needs only for its own organizations",
+                "list it under an organization of your own",
+                kind="not_own_organization",
+                values={**values, "owner": repr(parent_owner)},
             )
         return None
 
