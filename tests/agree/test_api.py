@@ -33,7 +33,7 @@ def test_check_upload_is_public_and_stores_nothing(client):
 def test_bad_agreement_upload_names_the_term(client):
     bad = AGREEMENT.replace('rule = "rd_share >= 5"', 'rule = "rd_share >="')
     r = client.post("/api/v1/agree/check", files={"agreement": ("deal.toml", bad.encode())})
-    assert r.status_code == 400
+    assert r.status_code == 422  # read, but it does not validate: every problem listed, like a refused import
     assert "term 'T1'" in r.json()["message"]
     # every problem with its kind and the values its sentence quotes, for a page to write in its language
     (p,) = r.json()["problems"]

@@ -147,7 +147,7 @@ def test_rest_store_with_effective_date(db_url):
         bad = c.post("/api/v1/agree/agreements", files=changed, headers=key, params={"effective": "soon"})
         assert bad.status_code == 400 and "effective 'soon' is not a date" in bad.json()["message"]
         early = c.post("/api/v1/agree/agreements", files=changed, headers=key, params={"effective": "2025-06-01"})
-        assert early.status_code == 400 and "on or after 2026-01-01" in early.json()["message"]
+        assert early.status_code == 422 and "on or after 2026-01-01" in early.json()["message"]
         ok = c.post("/api/v1/agree/agreements", files=changed, headers=key, params={"effective": "2026-04-01"})
         assert ok.status_code == 200 and (ok.json()["version"], ok.json()["effective"]) == (2, "2026-04-01")
         assert [v["changed"] for v in c.get("/api/v1/agree/agreements/JRD-1/versions").json()] == [

@@ -65,7 +65,9 @@ def _status_for(err: CityNexusError) -> int:
     ):
         if isinstance(err, family):
             return status
-    return 400
+    # content that was read but does not validate, every problem listed (a refused agreement...):
+    # 422 like a rejected import (RFC 9110 §15.5.21); 400 for a request that cannot be used at all
+    return 422 if _listed(err) else 400
 
 
 @asynccontextmanager

@@ -17,7 +17,10 @@ from citynexus.services import agree as svc
 
 router = APIRouter(prefix="/agree", tags=["agree"])
 MAX_UPLOAD = 20 * 1024 * 1024
-ERRORS: dict[int | str, dict] = {400: {"description": "A bad agreement, date or query (the message says what)"}}
+ERRORS: dict[int | str, dict] = {
+    400: {"description": "A bad date or query, or a file that cannot be read (the message says what)"},
+    422: {"description": "An agreement or reports file that does not validate: every problem with where and fix"},
+}
 #: The answers of an endpoint that reads a key and checks what it is asked: a bad request, the key's checks.
 CHECKED = {**ERRORS, **AUTH_RESPONSES}
 
