@@ -21,8 +21,17 @@ _UNREADABLE = ("cannot read the file: {reason}", "check the path")
 _NOT_UTF8 = ("the file is not UTF-8 text", "save it as UTF-8")
 
 
-def _fail(path, problem: str, fix: str = "") -> CaseImportError:
-    return CaseImportError([CaseProblem(0, "(file)", problem, fix, str(path))], str(path))
+def _fail(path, problem: str, fix: str, kind: str, **values: Any) -> CaseImportError:
+    """The error of a file that cannot be used at all: one problem of the whole file."""
+    return CaseImportError([CaseProblem.of(0, "(file)", problem, fix, str(path), kind, **values)], str(path))
+
+
+def _unreadable(path, problem: str, fix: str) -> CaseImportError:
+    """What :func:`read_utf8` raises: kind ``not_utf8``, else ``unreadable_case_file`` with the reason."""
+    if (problem, fix) == _NOT_UTF8:
+        return _fail(path, problem, fix, "not_utf8")
+    reason = problem.removeprefix(_UNREADABLE[0].removesuffix("{reason}"))
+    return _fail(path, problem, fix, "unreadable_case_file", reason=reason)
 
 
 def _parse_all(items: list[tuple[int, Any]], file: str, origin: str) -> list[Case]:
@@ -36,7 +45,9 @@ def _parse_all(items: list[tuple[int, Any]], file: str, origin: str) -> list[Cas
             continue
         if case.id in seen:
             msg = f"id {case.id!r} already used on line {seen[case.id]}"
-            problems.append(CaseProblem(line, "id", msg, "give each case its own id", file))
+            fix = "give each case its own id"
+            problems.append(CaseProblem.of(line, "id", msg, fix, file, "duplicate_id", value=repr(case.id),
+                                           first=seen[case.id]))  # fmt: skip
             continue
         seen[case.id] = line
         cases.append(case)
@@ -48,12 +59,12 @@ def _parse_all(items: list[tuple[int, Any]], file: str, origin: str) -> list[Cas
 def read_jsonl(path: Path | str, origin: str = "user") -> list[Case]:
     """Every case of a JSON Lines file, or :class:`CaseImportError` listing every problem."""
     path = Path(path)
-    content = read_utf8(path, partial(_fail, path), _UNREADABLE, _NOT_UTF8)
+    content = read_utf8(path, partial(_unreadable, path), _UNREADABLE, _NOT_UTF8)
     rows = json_lines(content)
     items = [(i, v) for i, v in rows if not isinstance(v, BadLine)]
-    bad = [CaseProblem(i, "(json)", v.problem, v.fix, str(path)) for i, v in rows if isinstance(v, BadLine)]
+    bad = [CaseProblem(i, "(json)", v.problem, v.fix, str(path), "bad_json") for i, v in rows if isinstance(v, BadLine)]
     if not items and not bad:
-        raise _fail(path, "the file holds no cases", "write one JSON object per line")
+        raise _fail(path, "the file holds no cases", "write one JSON object per line", "no_cases")
     try:
         cases = _parse_all(items, str(path), origin)
     except CaseImportError as err:
@@ -85,10 +96,13 @@ def read_excel(path: Path | str, origin: str = "user") -> list[Case]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:
-        raise _fail(path, f"cannot open the workbook: {err}", "save it as .xlsx") from err
+        msg = f"cannot open the workbook: {err}"
+        raise _fail(path, msg, "save it as .xlsx", "unreadable_workbook", error=err) from err
     try:
         if "cases" not in wb.sheetnames:
-            raise _fail(path, f"no sheet named 'cases' (sheets: {', '.join(wb.sheetnames)})", "rename the case sheet")
+            found = ", ".join(wb.sheetnames)
+            raise _fail(path, f"no sheet named 'cases' (sheets: {found})", "rename the case sheet", "no_case_sheet",
+                        found=found)  # fmt: skip
 
         def rows(sheet):
             it = wb[sheet].iter_rows(values_only=True)
@@ -104,7 +118,7 @@ def read_excel(path: Path | str, origin: str = "user") -> list[Case]:
         for r, obj in items:
             if "evidence" in obj:
                 msg = "evidence goes in the sheet 'evidence'"
-                problems.append(CaseProblem(r, "evidence", msg, "move it there", file))
+                problems.append(CaseProblem(r, "evidence", msg, "move it there", file, "evidence_in_cases_sheet"))
             if "id" in obj:
                 obj["id"] = str(obj["id"])
         if "evidence" in wb.sheetnames:
@@ -114,12 +128,14 @@ def read_excel(path: Path | str, origin: str = "user") -> list[Case]:
                 cid = str(e.pop("case_id", "") or "")
                 if cid not in ids:
                     problems.append(
-                        CaseProblem(
+                        CaseProblem.of(
                             r,
                             "case_id",
                             f"no case with id {cid!r} in sheet 'cases'",
                             "write the id of a case of the sheet 'cases'",
                             efile,
+                            "unknown_case_id",
+                            value=repr(cid),
                         )
                     )
                     continue
@@ -127,7 +143,7 @@ def read_excel(path: Path | str, origin: str = "user") -> list[Case]:
     finally:
         wb.close()
     if not items:
-        raise _fail(path, "the sheet 'cases' holds no cases", "one row per case below the header")
+        raise _fail(path, "the sheet 'cases' holds no cases", "one row per case below the header", "no_cases_in_sheet")
     try:
         cases = _parse_all(items, file, origin)
     except CaseImportError as err:
@@ -144,7 +160,7 @@ def read_file(path: Path | str, origin: str = "user") -> list[Case]:
         return read_excel(path, origin)
     if suffix in (".jsonl", ".ndjson", ".json"):
         return read_jsonl(path, origin)
-    raise _fail(path, f"unsupported file type {suffix!r}", "use .jsonl or .xlsx")
+    raise _fail(path, f"unsupported file type {suffix!r}", "use .jsonl or .xlsx", "case_file_type", value=repr(suffix))
 
 
 def write_jsonl(path: Path | str, cases: list[Case]) -> int:

@@ -132,20 +132,20 @@ class CaseLibrary:
         created for it, its own existing ids updated; a case of another organisation is refused
         (and then nothing is stored)."""
         from citynexus.cases.errors import CaseImportError, CaseProblem
-        from citynexus.cases.models import SEED_PREFIX
+        from citynexus.cases.models import SEED_PREFIX, seed_prefix_problem
 
         reserved = [c.id for c in cases if c.id.lower().startswith(SEED_PREFIX)]
         if reserved:
-            msg = f"id {reserved[0]!r} starts with '{SEED_PREFIX}', which is reserved for the shipped seed cases"
-            raise CaseImportError([CaseProblem(0, "id", msg, "choose another id", source)], source)
+            raise CaseImportError([seed_prefix_problem(reserved[0], 0, source, head="id ")], source)
         report = ImportReport(source)
         with session_scope(self.engine) as s:
             rows = {c.id: s.get(CaseRow, c.id) for c in cases}
             foreign = [(cid, r.owner_org) for cid, r in rows.items() if r is not None and r.owner_org != owner]
             if foreign:
                 problems = [
-                    CaseProblem(0, "id", f"case {cid!r} belongs to organisation {org!r}, not {owner!r}",
-                                "only its owner may update it; choose another id", source)
+                    CaseProblem.of(0, "id", f"case {cid!r} belongs to organisation {org!r}, not {owner!r}",
+                                   "only its owner may update it; choose another id", source, "case_not_owner",
+                                   value=repr(cid), owner=repr(org), org=repr(owner))
                     for cid, org in foreign
                 ]  # fmt: skip
                 raise CaseImportError(problems, source)

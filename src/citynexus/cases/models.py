@@ -128,21 +128,25 @@ class _Checker:
     def __init__(self, line: int, file: str, problems: list[CaseProblem]):
         self.line, self.file, self.problems = line, file, problems
 
-    def bad(self, fld: str, problem: str, fix: str = "") -> None:
-        self.problems.append(CaseProblem(self.line, fld, problem, fix, self.file))
+    def bad(self, fld: str, problem: str, fix: str, kind: str, **values: Any) -> None:
+        """Record a problem of field ``fld``: the English ``problem`` and ``fix``, its ``kind`` and
+        the ``values`` they quote (see :class:`~citynexus.cases.errors.CaseProblem`)."""
+        self.problems.append(CaseProblem.of(self.line, fld, problem, fix, self.file, kind, **values))
 
     def text(self, obj: dict, fld: str, required: bool, max_len: int = 20000) -> str | None:
         v = obj.get(fld)
         if v is None or (isinstance(v, str) and not v.strip()):
             if required:
-                self.bad(fld, "is missing or empty", f"give the {fld.replace('_', ' ')}")
+                self.bad(fld, "is missing or empty", f"give the {fld.replace('_', ' ')}", "missing_text", field=fld)
             return None
         if not isinstance(v, str):
-            self.bad(fld, f"must be text, got {type(v).__name__} {v!r}", "write it as a string")
+            msg = f"must be text, got {type(v).__name__} {v!r}"
+            self.bad(fld, msg, "write it as a string", "not_text", value=repr(v))
             return None
         v = v.strip()
         if len(v) > max_len:
-            self.bad(fld, f"is {len(v)} characters long (at most {max_len})", "shorten it")
+            self.bad(fld, f"is {len(v)} characters long (at most {max_len})", "shorten it", "too_long", max=max_len,
+                     length=len(v))  # fmt: skip
             return None
         return v
 
@@ -152,15 +156,16 @@ class _Checker:
             return None
         has_cjk = re.search(r"[\u3400-\u9fff]", v) is not None
         if lang == "zh" and not has_cjk:
-            self.bad(fld, "has no Chinese characters", f"write the Chinese text in {fld} and the English in *_en")
+            fix = f"write the Chinese text in {fld} and the English in *_en"
+            self.bad(fld, "has no Chinese characters", fix, "no_chinese", field=fld)
         return v
 
-    def int_in(self, obj: dict, fld: str, lo: int, hi: int, required: bool) -> int | None:
+    def int_in(self, obj: dict, fld: str, lo: int, hi: int) -> int | None:
+        """The optional whole number ``fld`` in ``lo..hi`` (``None`` when absent or bad)."""
         v = obj.get(fld)
         if v is None or v == "":
-            if required:
-                self.bad(fld, "is missing", f"give a whole number between {lo} and {hi}")
             return None
+        fix = f"write a whole number between {lo} and {hi}"
         try:
             if isinstance(v, bool):
                 raise ValueError
@@ -169,10 +174,10 @@ class _Checker:
                 raise ValueError
             i = int(f)
         except (TypeError, ValueError, OverflowError):  # OverflowError: inf, 1e400
-            self.bad(fld, f"must be a whole number, got {v!r}", f"write a whole number between {lo} and {hi}")
+            self.bad(fld, f"must be a whole number, got {v!r}", fix, "not_whole", value=repr(v), lo=lo, hi=hi)
             return None
         if not lo <= i <= hi:
-            self.bad(fld, f"{i} is out of range", f"write a whole number between {lo} and {hi}")
+            self.bad(fld, f"{i} is out of range", fix, "out_of_range", value=i, lo=lo, hi=hi)
             return None
         return i
 
@@ -185,7 +190,8 @@ class _Checker:
         if isinstance(v, str):
             v = [p for p in re.split(r"[;；,，]", v)]
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
-            self.bad(fld, f"must be a list of texts, got {v!r}", 'write ["a", "b"] (or "a; b" in a spreadsheet cell)')
+            fix = 'write ["a", "b"] (or "a; b" in a spreadsheet cell)'
+            self.bad(fld, f"must be a list of texts, got {v!r}", fix, "not_text_list", value=repr(v))
             return []
         return _dedup(str(x).strip() for x in v if str(x).strip())
 
@@ -195,15 +201,16 @@ def _number(c: _Checker, d: dict, key: str, fld: str) -> float | None:
     if v is None or v == "":
         return None
     if isinstance(v, bool):
-        c.bad(fld, f"must be a number, got {v!r}", "write a number such as 12.5")
+        c.bad(fld, f"must be a number, got {v!r}", "write a number such as 12.5", "bool_not_number", value=repr(v))
         return None
     try:
         f = float(v)
     except (TypeError, ValueError):
-        c.bad(fld, f"must be a number, got {v!r}", "write a number such as 12.5 (no units in the cell)")
+        fix = "write a number such as 12.5 (no units in the cell)"
+        c.bad(fld, f"must be a number, got {v!r}", fix, "not_a_number", value=repr(v))
         return None
     if f != f or f in (float("inf"), float("-inf")):
-        c.bad(fld, f"must be a finite number, got {v!r}", "write a finite number")
+        c.bad(fld, f"must be a finite number, got {v!r}", "write a finite number", "not_finite", value=repr(v))
         return None
     return f
 
@@ -212,17 +219,21 @@ def _evidence(c: _Checker, raw: Any) -> list[Evidence]:
     if raw is None or raw == "":
         return []
     if not isinstance(raw, list):
-        c.bad("evidence", f"must be a list of objects, got {type(raw).__name__}", "write [{...}, ...]")
+        name = type(raw).__name__
+        c.bad("evidence", f"must be a list of objects, got {name}", "write [{...}, ...]", "not_object_list", value=name)
         return []
     out = []
     for k, d in enumerate(raw):
         fld = f"evidence[{k}]"
         if not isinstance(d, dict):
-            c.bad(fld, f"must be an object, got {d!r}", 'write {"indicator": ..., "unit": ..., ...}')
+            fix = 'write {"indicator": ..., "unit": ..., ...}'
+            c.bad(fld, f"must be an object, got {d!r}", fix, "evidence_not_object", value=repr(d))
             continue
         unknown = sorted(set(d) - set(EVIDENCE_FIELDS))
         if unknown:
-            c.bad(f"{fld}.{unknown[0]}", "is not an evidence field", f"use only {', '.join(EVIDENCE_FIELDS)}")
+            allowed = ", ".join(EVIDENCE_FIELDS)
+            msg = "is not an evidence field"
+            c.bad(f"{fld}.{unknown[0]}", msg, f"use only {allowed}", "unknown_field", allowed=allowed)
         n0 = len(c.problems)
         ind = c.text(d, "indicator", True, 500)
         unit = c.text(d, "unit", True, 100)
@@ -230,11 +241,13 @@ def _evidence(c: _Checker, raw: Any) -> list[Evidence]:
         before = _number(c, d, "before", f"{fld}.before")
         after = _number(c, d, "after", f"{fld}.after")
         if before is None and after is None:
-            c.bad(f"{fld}.before", "neither 'before' nor 'after' has a value", "give at least one measured value")
-        yb = c.int_in(d, "year_before", 1900, 2100, False)
-        ya = c.int_in(d, "year_after", 1900, 2100, False)
+            msg = "neither 'before' nor 'after' has a value"
+            c.bad(f"{fld}.before", msg, "give at least one measured value", "no_measure")
+        yb = c.int_in(d, "year_before", 1900, 2100)
+        ya = c.int_in(d, "year_after", 1900, 2100)
         if yb is not None and ya is not None and ya < yb:
-            c.bad(f"{fld}.year_after", f"{ya} is before year_before {yb}", "swap the years or the values")
+            msg = f"{ya} is before year_before {yb}"
+            c.bad(f"{fld}.year_after", msg, "swap the years or the values", "years_reversed", after=ya, before=yb)
         # name the evidence item in the field of problems raised by the generic checks
         for p in c.problems[n0:]:
             if not p.field.startswith("evidence"):
@@ -242,6 +255,14 @@ def _evidence(c: _Checker, raw: Any) -> list[Evidence]:
         if len(c.problems) == n0:
             out.append(Evidence(ind, unit, before, after, src, yb, ya))  # type: ignore[arg-type]
     return out
+
+
+def seed_prefix_problem(cid: str, line: int, file: str, head: str = "") -> CaseProblem:
+    """The problem of a user case whose id ``cid`` takes the prefix reserved for the seed cases
+    (the sentence starts with ``head``)."""
+    msg = f"{head}{cid!r} starts with '{SEED_PREFIX}', which is reserved for the shipped seed cases"
+    return CaseProblem.of(line, "id", msg, "choose another id", file, "seed_prefix", value=repr(cid),
+                          prefix=repr(SEED_PREFIX))  # fmt: skip
 
 
 def parse_case(obj: Any, line: int, file: str = "", origin: str = "user") -> tuple[Case | None, list[CaseProblem]]:
@@ -252,26 +273,25 @@ def parse_case(obj: Any, line: int, file: str = "", origin: str = "user") -> tup
     problems: list[CaseProblem] = []
     c = _Checker(line, file, problems)
     if not isinstance(obj, dict):
-        c.bad("(record)", f"must be a JSON object, got {type(obj).__name__}", "write one {...} object per line")
+        name = type(obj).__name__
+        c.bad("(record)", f"must be a JSON object, got {name}", "write one {...} object per line", "not_case_object",
+              value=name)  # fmt: skip
         return None, problems
     unknown = sorted(k for k in obj if k not in FIELDS and k not in ("origin", "seed"))
     for k in unknown:
-        c.bad(k, "is not a case field", f"use only {', '.join(FIELDS)}")
+        c.bad(k, "is not a case field", f"use only {', '.join(FIELDS)}", "unknown_field", allowed=", ".join(FIELDS))
     cid = c.text(obj, "id", True, 64)
     if cid is not None:
         if not ID_RE.match(cid):
-            c.bad("id", f"{cid!r} is not a valid id", "use letters, digits, '-', '_' or '.', at most 64 characters")
+            fix = "use letters, digits, '-', '_' or '.', at most 64 characters"
+            c.bad("id", f"{cid!r} is not a valid id", fix, "bad_case_id", value=repr(cid))
         elif origin == "user" and cid.lower().startswith(SEED_PREFIX):
-            c.bad(
-                "id",
-                f"{cid!r} starts with '{SEED_PREFIX}', which is reserved for the shipped seed cases",
-                "choose another id",
-            )
+            c.problems.append(seed_prefix_problem(cid, line, file))
     city = c.text(obj, "city", True, 200)
     country = c.text(obj, "country", True, 200)
     city_zh = c.text(obj, "city_zh", False, 200)
     country_zh = c.text(obj, "country_zh", False, 200)
-    year = c.int_in(obj, "year", 1900, 2100, False)
+    year = c.int_in(obj, "year", 1900, 2100)
     title_en = c.lang_text(obj, "title_en", "en")
     title_zh = c.lang_text(obj, "title_zh", "zh")
     desc_en = c.lang_text(obj, "description_en", "en")
@@ -285,11 +305,12 @@ def parse_case(obj: Any, line: int, file: str = "", origin: str = "user") -> tup
                 raise ValueError
             goals.append(gi)
         except (ValueError, OverflowError):  # OverflowError: 'inf'
-            c.bad("sdg_goals", f"{g!r} is not an SDG goal", "write goal numbers 1..17")
+            c.bad("sdg_goals", f"{g!r} is not an SDG goal", "write goal numbers 1..17", "not_sdg_goal", value=repr(g))
     tgts: list[str] = []
     for t in c.str_list(obj, "sdg_targets"):
         if not is_target_id(t):
-            c.bad("sdg_targets", f"{t!r} is not one of the 169 SDG targets", "write ids such as 11.2 or 1.a")
+            msg = f"{t!r} is not one of the 169 SDG targets"
+            c.bad("sdg_targets", msg, "write ids such as 11.2 or 1.a", "not_sdg_target", value=repr(t))
         else:
             tgts.append(t)
     for t in tgts:
@@ -300,7 +321,7 @@ def parse_case(obj: Any, line: int, file: str = "", origin: str = "user") -> tup
     contact = c.text(obj, "contact", False, 500)
     url = c.text(obj, "source_url", False, 2000)
     if url is not None and not re.match(r"^https?://\S+$", url):
-        c.bad("source_url", f"{url!r} is not a web address", "write a full http(s):// link")
+        c.bad("source_url", f"{url!r} is not a web address", "write a full http(s):// link", "not_url", value=repr(url))
     licence = c.text(obj, "licence", False, 200)
     summ = c.text(obj, "summarised_from", False, 2000)
     if problems:

@@ -298,11 +298,10 @@ def import_upload(
     name = Path(filename or "upload.jsonl").name
     suffix = Path(name).suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".json", ".xlsx"):
-        raise CaseImportError(
-            [CaseProblem(0, "(file)", f"cannot import {name!r}", "upload a JSON Lines (.jsonl) or Excel (.xlsx) file",
-                         name)],
-            name,
-        )  # fmt: skip
+        fix = "upload a JSON Lines (.jsonl) or Excel (.xlsx) file"
+        problem = CaseProblem.of(0, "(file)", f"cannot import {name!r}", fix, name, "file_type_of", value=repr(name),
+                                 allowed=".jsonl, .xlsx")  # fmt: skip
+        raise CaseImportError([problem], name)
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / f"upload{suffix}"
         p.write_bytes(content)
