@@ -26,6 +26,21 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the output: en or zh.")]
 
 
+#: The sentence a group that opens the database adds to its help.
+DB_SENTENCE = (
+    "The database is --db URL (an SQLAlchemy URL or an SQLite file path), else $CITYNEXUS_DB, else citynexus.db in "
+    "your user data directory."
+)
+
+
+def command_group(help: str, *, database: bool = False, **kwargs: Any) -> typer.Typer:
+    """A group of commands (``citynexus hub ...``): without a command it prints its help; with
+    ``database`` its help ends with where the database is (:data:`DB_SENTENCE`). ``kwargs`` go to
+    :class:`typer.Typer` (``rich_markup_mode``...)."""
+    text = f"{help}\n\n{DB_SENTENCE}" if database else help
+    return typer.Typer(help=text, no_args_is_help=True, **kwargs)
+
+
 def print_json(obj: Any, *, indent: int | None = 2, default: Any = None) -> None:
     """Print ``obj`` as JSON on stdout, non-ASCII characters as they are (Chinese stays readable).
 

@@ -8,15 +8,15 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from citynexus.cli._options import DbOpt
+from citynexus.cli._options import DbOpt, command_group
 from citynexus.cli.common import console
 
-app = typer.Typer(
+app = command_group(
     help="Administer the service: organisations (tenants), their API keys and roles, and the audit trail.\n\n"
     "Roles: viewer (reads its organisation's private records), editor (writes its organisation's records), "
     "admin (an editor who reads the audit trail), platform (an operator: every organisation).",
-    no_args_is_help=True,
     rich_markup_mode="markdown",
+    database=True,
 )
 
 ROLE_HELP = "viewer, editor, admin or platform."

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import typer
 
-from citynexus.cli._options import DbOpt, JsonOpt, LangOpt, print_json
+from citynexus.cli._options import DbOpt, JsonOpt, LangOpt, command_group, print_json
 from citynexus.cli.common import console
 
-app = typer.Typer(
-    help="Agreements (合作协议) with executable KPI terms: validate, check on reports, store, verify, graph.\n\n"
-    "The database is --db URL (an SQLAlchemy URL or an SQLite file path), else $CITYNEXUS_DB.",
-    no_args_is_help=True,
+app = command_group(
+    "Agreements (合作协议) with executable KPI terms: validate, check on reports, store, verify, graph.",
+    database=True,
 )
 
 ASOF_HELP = "Evaluate as of this date (YYYY-MM-DD); periods ending later are not_due. Default: today."

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import typer
 
-from citynexus.cli._options import DbOpt, print_json
+from citynexus.cli._options import DbOpt, command_group, print_json
 from citynexus.cli.common import console, err_console
 
-app = typer.Typer(
-    help="Case library (案例库): city practices tagged against the SDGs and screened by jurors.\n\n"
-    "The database is --db URL (an SQLAlchemy URL or an SQLite file path), else $CITYNEXUS_DB, else "
-    "citynexus.db in your user data directory. The seed cases ship with the package.",
-    no_args_is_help=True,
+app = command_group(
+    "Case library (案例库): city practices tagged against the SDGs and screened by jurors; the seed cases ship "
+    "with the package.",
+    database=True,
 )
 
 LANG_HELP = "Language of titles and labels: en or zh."

@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from citynexus.centres.errors import CentresError
-from citynexus.cli._options import DB_HELP, DbOpt, JsonOpt, LangOpt, print_json
+from citynexus.cli._options import DB_HELP, DbOpt, JsonOpt, LangOpt, command_group, print_json
 from citynexus.cli.common import console, err_console
 
-app = typer.Typer(
-    help="SME technology service network (中小企业技术服务网络): centres, request routing with referrals, "
+app = command_group(
+    "SME technology service network (中小企业技术服务网络): centres, request routing with referrals, "
     "service records on the ledger, centre performance and performance-linked funding.",
-    no_args_is_help=True,
+    database=True,
 )
 
 
@@ -181,8 +181,8 @@ def import_(
     console.print(f"stored {res['centres']} centres and {res['requests']} requests", highlight=False)
 
 
-record_app = typer.Typer(
-    help="Service records: open, accept, deliver, confirm (delivery and confirmation go to the ledger)."
+record_app = command_group(
+    "Service records: open, accept, deliver, confirm (delivery and confirmation go to the ledger).", database=True
 )
 app.add_typer(record_app, name="record")
 

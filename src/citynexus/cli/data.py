@@ -10,17 +10,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.tree import Tree
 
-from citynexus.cli._options import LangOpt
+from citynexus.cli._options import LangOpt, command_group
 from citynexus.cli.common import console, err_console
 from citynexus.data.dataset import Dataset, summary_counts
 
-app = typer.Typer(
+app = command_group(
     rich_markup_mode="markdown",
     help="Check, convert and inspect datasets (units, indicator framework, panel values).\n\n"
     "DATA is a bundled dataset name (e.g. 'gba') or a path: a folder with units.csv, "
     "indicators.csv and values.csv, a folder of .parquet files, or an .xlsx workbook with sheets "
     "of the same names.",
-    no_args_is_help=True,
 )
 
 

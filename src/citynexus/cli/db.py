@@ -6,14 +6,13 @@ from pathlib import Path
 
 import typer
 
-from citynexus.cli._options import DB_HELP, DbOpt
+from citynexus.cli._options import DB_HELP, DbOpt, command_group
 from citynexus.cli.common import console
 
-app = typer.Typer(
+app = command_group(
     help="The database (数据库): schema upgrades with alembic, backup and restore (ledger included, verified).\n\n"
     "After installing a new citynexus: db backup FILE -> db upgrade. A server or command meeting an old schema "
     "stops and says to run db upgrade.",
-    no_args_is_help=True,
 )
 
 

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import typer
 
-from citynexus.cli._options import DbOpt, JsonOpt, print_json
+from citynexus.cli._options import DbOpt, JsonOpt, command_group, print_json
 from citynexus.cli.common import console, err_console
 
-app = typer.Typer(
-    help="Cooperation hub (合作平台): organizations, offers and needs; bilingual matching; portraits.\n\n"
-    "The database is --db URL (an SQLAlchemy URL or an SQLite file path), else $CITYNEXUS_DB, else "
-    "citynexus.db in your user data directory.",
-    no_args_is_help=True,
+app = command_group(
+    "Cooperation hub (合作平台): organizations, offers and needs; bilingual matching; portraits.", database=True
 )
 
 CONFIG_HELP = "TOML file with matching options (see docs/hub.md); defaults are used for options it leaves out."

@@ -10,16 +10,16 @@ import pandas as pd
 import typer
 
 from citynexus.cli._names import LANG_HELP, check_lang, label, named, tr
+from citynexus.cli._options import command_group
 from citynexus.cli.common import check_out, console, df_table
 from citynexus.evaluate.errors import IndexSpecError
 
-app = typer.Typer(
+app = command_group(
     rich_markup_mode="markdown",
     help="Composite indices (综合指数): denominate, screen, impute, treat outliers, normalise, weight "
     "and aggregate as a spec (TOML) says; see docs/methods.md for every method.\n\n"
     "--data is a bundled dataset name (e.g. 'gba', synthetic) or a dataset path. Without --spec a "
     "bundled dataset uses its bundled spec (e.g. specs/gba.toml), other datasets the defaults.",
-    no_args_is_help=True,
 )
 
 DATA_HELP = "Bundled dataset name (e.g. 'gba') or path of a dataset (CSV folder, .xlsx, Parquet folder)."

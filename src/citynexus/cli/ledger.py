@@ -12,16 +12,16 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from citynexus.cli._options import DB_HELP, DbOpt
+from citynexus.cli._options import DB_HELP, DbOpt, command_group
 from citynexus.cli.common import console, err_console
 
-app = typer.Typer(
+app = command_group(
     help="Verifiable ledger (可验证账本): an append-only RFC 9162 Merkle log of reported records and "
     "published results, with Ed25519-signed checkpoints, proofs anyone can check without the database, "
     "tamper audit and traceability of items (batches, containers, consignments, data sets, reports).\n\n"
     "Typical flow: ledger init -> ledger keygen NAME -> ledger append FILE -> ledger checkpoint --key NAME.key "
     "-> ledger prove --index N --out proof.json -> ledger verify proof.json --pubkey NAME.pub",
-    no_args_is_help=True,
+    database=True,
 )
 
 PUBKEY_HELP = "Public key file NAME.pub (or a key string 'name+id+key') of the log; repeat for several keys."

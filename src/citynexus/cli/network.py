@@ -9,14 +9,14 @@ from typing import Any
 import pandas as pd
 import typer
 
+from citynexus.cli._options import command_group
 from citynexus.cli.common import check_out, console, df_table, err_console
 
-app = typer.Typer(
+app = command_group(
     rich_markup_mode="markdown",
     help="City networks (城市网络): the interlocking network model of firms' office networks (GaWC) and "
     "gravity-model linkages from city mass and distance. Each command writes nodes.csv, links.csv, "
     "summary.json and, when cities have coordinates, links.geojson and map.png into --out.",
-    no_args_is_help=True,
 )
 
 #: Above this many cities the structure measures (betweenness is O(n*m)) are skipped.

@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 
 from citynexus.cli._names import LANG_HELP, check_lang, header, label, named, tr, word
+from citynexus.cli._options import command_group
 from citynexus.cli.common import check_out, console, df_table
 from citynexus.cli.region_io import (
     FIG_SUFFIXES,
@@ -30,7 +31,7 @@ from citynexus.cli.region_io import (
 )
 from citynexus.region.errors import RegionInputError
 
-app = typer.Typer(
+app = command_group(
     rich_markup_mode="markdown",
     help="Region analytics (区域分析): coupling coordination (耦合协调度), obstacle degree (障碍度), "
     "disparity (Gini, Theil, Dagum), convergence (sigma, beta, kernel density) and spatial "
@@ -38,7 +39,6 @@ app = typer.Typer(
     "DATA is a bundled dataset name (e.g. 'gba', synthetic) or a dataset path. Subsystem scores "
     "then come from the composite-index engine: the pooled panel index of the dataset's default "
     "spec (or --spec), on [0, 1] (see docs/methods.md); pass --scores CSV to use your own scores.",
-    no_args_is_help=True,
 )
 
 DATA_HELP = "Bundled dataset name (e.g. 'gba') or path of a dataset (CSV folder, .xlsx, Parquet folder)."

@@ -8,13 +8,13 @@ from pathlib import Path
 import typer
 
 from citynexus.centres.errors import CentresError
-from citynexus.cli._options import DbOpt, JsonOpt
+from citynexus.cli._options import DbOpt, JsonOpt, command_group
 from citynexus.cli.common import console, err_console
 
-app = typer.Typer(
-    help="Talent matching (人才匹配): talent profiles and positions/projects, matched both ways in Chinese and "
+app = command_group(
+    "Talent matching (人才匹配): talent profiles and positions/projects, matched both ways in Chinese and "
     "English with hard constraints (city, language, work permit, level) and reasons.",
-    no_args_is_help=True,
+    database=True,
 )
 
 

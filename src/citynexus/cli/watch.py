@@ -8,14 +8,14 @@ from pathlib import Path
 
 import typer
 
-from citynexus.cli._options import DB_HELP, DbOpt, JsonOpt, LangOpt
+from citynexus.cli._options import DB_HELP, DbOpt, JsonOpt, LangOpt, command_group
 from citynexus.cli.common import console
 
-app = typer.Typer(
+app = command_group(
     rich_markup_mode="markdown",
     help="Risk early warning (风险预警): change points, anomalies, KPI trajectories, partner risk and alerts "
     "on reported series (a long table party,metric,period,value), and a credit signal from verified records.",
-    no_args_is_help=True,
+    database=True,
 )
 
 
