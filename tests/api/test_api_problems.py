@@ -41,7 +41,9 @@ def test_the_response_lists_every_problem_with_its_fields():
         "values": {},
     }
     case = json.loads(problems_response(CaseImportError([CaseProblem(2, "goal", "bad", file="c.jsonl")]), "X").body)
-    assert case["problems"] == [{"line": 2, "field": "goal", "problem": "bad", "fix": "", "file": "c.jsonl"}]
+    assert case["problems"] == [
+        {"line": 2, "field": "goal", "problem": "bad", "fix": "", "file": "c.jsonl", "kind": "", "values": {}}
+    ]
 
 
 def test_one_problem_base_shows_each_place_as_before():
