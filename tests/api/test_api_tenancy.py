@@ -188,6 +188,7 @@ def test_admin_cli_pinned_interface(tmp_path):
     assert r.returncode == 0
     key = r.stdout.strip().splitlines()[-1]
     assert key.startswith("cnx_")
+    assert " ".join(r.stdout.split()).startswith("An editor key of organisation gz.")
     bad = run("admin", "create-key", "x", "--org", "gz", "--role", "superuser")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "superuser" in bad.stderr
     eng = get_engine(db)

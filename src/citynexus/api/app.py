@@ -9,6 +9,7 @@ from dataclasses import asdict, is_dataclass
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from citynexus import __version__
@@ -16,6 +17,8 @@ from citynexus.errors import CityNexusError, DatasetValidationError
 from citynexus.services.auth import AuthError, PermissionDenied
 from citynexus.services.workers import Workers
 from citynexus.store import get_engine
+
+UNAVAILABLE = "the database is unavailable; try again later"
 
 
 def problem_list(err: DatasetValidationError) -> list[dict]:
@@ -48,7 +51,7 @@ def _status_for(err: CityNexusError) -> int:
     from citynexus.api.middleware import TooManyFailures
     from citynexus.errors import ConflictError, NotFoundError
     from citynexus.services.workers import JobTimeout, WorkerLost, WorkersBusy
-    from citynexus.store import StoreBusyError
+    from citynexus.store import StoreBusyError, StoreUnavailable
 
     for family, status in (
         (TooManyFailures, 429),
@@ -62,6 +65,7 @@ def _status_for(err: CityNexusError) -> int:
         (ConflictError, 409),
         (DatasetValidationError, 422),
         (StoreBusyError, 503),
+        (StoreUnavailable, 503),
     ):
         if isinstance(err, family):
             return status
@@ -115,12 +119,28 @@ def create_app(db_url: str | None = None, workers: Workers | None = None) -> Fas
             body["problems"] = problem_list(err)
         elif _listed(err):  # e.g. a refused agreement: file, term, field, problem, fix, kind, values of each
             body["problems"] = [asdict(p) for p in err.problems]
+        elif type(err).__name__ == "StoreUnavailable":  # its text names the server's database: not for clients
+            body["message"] = UNAVAILABLE
         headers = {"WWW-Authenticate": "ApiKey"} if isinstance(err, AuthError) else None
         if isinstance(err, TooManyFailures):
             headers = {"Retry-After": str(err.retry_after)}
         elif _status_for(err) == 503:
             headers = {"Retry-After": "2"}
         return JSONResponse(body, status_code=_status_for(err), headers=headers)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(_: Request, err: OperationalError) -> JSONResponse:
+        """The database stopped answering (a server restarted, a disk failed) or stayed locked:
+        503 with ``Retry-After``, not a bare 500; nothing of the driver's text reaches the client."""
+        from citynexus.store import BUSY_HELP, is_busy
+
+        busy = is_busy(err)
+        body = (
+            {"error": "StoreBusyError", "message": BUSY_HELP}
+            if busy
+            else {"error": "StoreUnavailable", "message": UNAVAILABLE}
+        )
+        return JSONResponse(body, 503, headers={"Retry-After": "2"})
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_: Request, err: RequestValidationError) -> JSONResponse:

@@ -66,8 +66,10 @@ def create_key(
     from citynexus.services.keys import create_key as make
 
     key = make(_engine(db), name, org=org, role=role)
+    article = "An" if role[:1] in "aeiou" else "A"
     console.print(
-        f"[dim]A {role} key of organisation {org or 'local'}. Send it as header 'X-API-Key'; it is not shown again.[/]"
+        f"[dim]{article} {role} key of organisation {org or 'local'}. "
+        "Send it as header 'X-API-Key'; it is not shown again.[/]"
     )
     print(key, flush=True)
 

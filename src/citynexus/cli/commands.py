@@ -67,15 +67,17 @@ def register(app: typer.Typer) -> None:
         if job_timeout is not None:
             os.environ["CITYNEXUS_JOB_TIMEOUT"] = str(job_timeout)
         os.environ.setdefault("CITYNEXUS_JOB_WARM", "1")  # job processes start with the server
-        console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs; {workers} worker(s))")
         if workers == 1:
-            uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+            app = create_app(db)  # a database that cannot be opened stops here, before the banner
+            console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs; 1 worker(s))")
+            uvicorn.run(app, host=host, port=port, log_level="warning")
             return
         if db:
             from citynexus.store import normalise_url
 
             os.environ["CITYNEXUS_DB"] = normalise_url(db)
         create_app()  # fail here, once, on a database that cannot be opened
+        console.print(f"citynexus dashboard on http://{host}:{port}/  (API docs: /docs; {workers} worker(s))")
         uvicorn.run(
             "citynexus.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
         )

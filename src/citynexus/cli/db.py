@@ -8,6 +8,7 @@ import typer
 
 from citynexus.cli._options import DB_HELP, DbOpt, command_group
 from citynexus.cli.common import console
+from citynexus.store import shown_url
 
 app = command_group(
     help="The database (数据库): schema upgrades with alembic, backup and restore (ledger included, verified).\n\n"
@@ -22,12 +23,6 @@ def _url(db: str | None) -> str:
     return normalise_url(db or default_url())
 
 
-def _shown(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 @app.command("upgrade")
 def upgrade(
     revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
@@ -40,9 +35,9 @@ def upgrade(
     url = _url(db)
     before, after = run(url, revision)
     if before == after:
-        console.print(f"{_shown(url)}: schema already at revision {after}")
+        console.print(f"{shown_url(url)}: schema already at revision {after}")
     else:
-        console.print(f"{_shown(url)}: schema upgraded from {before or 'before migrations'} to revision {after}")
+        console.print(f"{shown_url(url)}: schema upgraded from {before or 'before migrations'} to revision {after}")
 
 
 @app.command("current")
@@ -62,7 +57,7 @@ def current(db: DbOpt = None) -> None:
         state = "up to date"
     else:
         state = "old: run 'citynexus db upgrade'"
-    console.print(f"database  {_shown(url)}\nrevision  {rev or '-'}\nhead      {head}\nstate     {state}")
+    console.print(f"database  {shown_url(url)}\nrevision  {rev or '-'}\nhead      {head}\nstate     {state}")
 
 
 @app.command("backup")
@@ -103,7 +98,7 @@ def restore(
 
     counts = run(file, _url(db), check=check)
     console.print(report["ledger"].summary())
-    console.print(f"restored {sum(counts.values())} rows in {len(counts)} tables into {_shown(_url(db))}")
+    console.print(f"restored {sum(counts.values())} rows in {len(counts)} tables into {shown_url(_url(db))}")
 
 
 @app.command("revision")

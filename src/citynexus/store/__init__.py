@@ -18,7 +18,7 @@ from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from citynexus.errors import CityNexusError
@@ -70,6 +70,33 @@ class StoreError(CityNexusError):
 
 class StoreBusyError(StoreError):
     """Another connection holds the database's write lock longer than the busy timeout."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened or reached: a folder that does not exist or cannot be
+    written, a file that is no database, a server that does not answer or refuses the login."""
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown to its user: a password is replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _opened(eng: Engine, url: str) -> Engine:
+    """``eng`` once a first connection succeeded; else a :class:`StoreUnavailable` naming the
+    database (password hidden) and the driver's reason, or :class:`StoreBusyError`."""
+    try:
+        with eng.connect():
+            pass
+    except DBAPIError as err:
+        eng.dispose()
+        if is_busy(err):
+            raise StoreBusyError(BUSY_HELP) from err
+        reason = " ".join(str(err.orig or err).split())
+        raise StoreUnavailable(f"cannot open database {shown_url(url)}: {reason}") from err
+    return eng
 
 
 BUSY_HELP = (
@@ -149,8 +176,8 @@ def get_engine(url: str | None = None, create: bool = True) -> Engine:
             else:
                 eng = create_engine(url, pool_pre_ping=True)
         except Exception as err:
-            raise StoreError(f"cannot open database {url!r}: {err}") from err
-        _engines[url] = eng
+            raise StoreUnavailable(f"cannot open database {shown_url(url)}: {err}") from err
+        _engines[url] = _opened(eng, url)
     if create and url not in _checked:
         import_all_tables()
         from citynexus.store.schema import ensure_schema
