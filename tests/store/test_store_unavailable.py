@@ -123,3 +123,32 @@ def test_api_answers_503_when_the_database_stops_answering(tmp_path, monkeypatch
     assert r.status_code == 503 and r.headers["retry-after"] == "2"
     assert r.json()["error"] == error and "SELECT" not in r.text and driver_says not in r.text
     dispose_all()
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "sentence"),
+    [
+        ("en", "Service unavailable", "the database is unavailable; try again later"),
+        ("zh", "服务暂时不可用", "数据库暂时无法访问，请稍后再试。"),
+        ("zh-Hant", "服務暫時不可用", "數據庫暫時無法訪問，請稍後再試。"),
+    ],
+)
+def test_a_page_says_unavailable_in_its_language(tmp_path, monkeypatch, lang, heading, sentence):
+    """A dashboard page meeting a lost database: a 503 page in the reader's language, not JSON,
+    none of the driver's text."""
+    from sqlalchemy.exc import OperationalError
+
+    from citynexus.api import create_app
+    from citynexus.services import cases
+
+    def lost(*_a, **_k):
+        raise OperationalError("SELECT cases.id FROM cases", {}, Exception("could not connect to server"))
+
+    monkeypatch.setattr(cases, "find_cases", lost)
+    with TestClient(create_app(str(tmp_path / "web.db")), raise_server_exceptions=False) as c:
+        r = c.get(f"/cases?lang={lang}")
+    assert r.status_code == 503 and r.headers["retry-after"] == "2"
+    assert r.headers["content-type"].startswith("text/html")
+    assert f"<h1>{heading}</h1>" in r.text and sentence in r.text
+    assert "SELECT" not in r.text and "could not connect" not in r.text
+    dispose_all()

@@ -8,7 +8,7 @@ from dataclasses import asdict, is_dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
@@ -129,12 +129,17 @@ def create_app(db_url: str | None = None, workers: Workers | None = None) -> Fas
         return JSONResponse(body, status_code=_status_for(err), headers=headers)
 
     @app.exception_handler(OperationalError)
-    async def _database_down(_: Request, err: OperationalError) -> JSONResponse:
+    async def _database_down(request: Request, err: OperationalError) -> Response:
         """The database stopped answering (a server restarted, a disk failed) or stayed locked:
-        503 with ``Retry-After``, not a bare 500; nothing of the driver's text reaches the client."""
+        503 with ``Retry-After``, not a bare 500 (a page in the reader's language off ``/api``);
+        nothing of the driver's text reaches the client."""
         from citynexus.store import BUSY_HELP, is_busy
 
         busy = is_busy(err)
+        if not request.url.path.startswith("/api"):
+            from citynexus.web.pages import unavailable_page
+
+            return unavailable_page(request, BUSY_HELP if busy else UNAVAILABLE)
         body = (
             {"error": "StoreBusyError", "message": BUSY_HELP}
             if busy

@@ -18,6 +18,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         "err_period_not_year",
     ),
     (re.compile(r"^period (?P<period>\S+) has no data; periods present: (?P<periods>.*)$"), "err_period_no_data"),
+    (re.compile(r"^the database is unavailable"), "err_db_unavailable"),
+    (re.compile(r"^the database is busy"), "err_db_busy"),
 )
 
 

@@ -242,13 +242,26 @@ def chosen_period(request: Request, ds) -> int:
 
 
 def _error_page(request: Request, err: Exception) -> HTMLResponse:
+    message = str(err)
+    return _message_page(request, message, 404 if message.startswith(("no dataset", "no unit")) else 400)
+
+
+def _message_page(
+    request: Request, message: str, status: int, title: str = "not_found", heading: str = "err_title"
+) -> HTMLResponse:
     from citynexus.i18n.errors import translate_error
 
-    message = str(err)
-    resp = render(
-        request, "error.html", "", "not_found", message=message, translated=translate_error(message, lang_of(request))
-    )
-    resp.status_code = 404 if str(err).startswith(("no dataset", "no unit")) else 400
+    translated = translate_error(message, lang_of(request))
+    resp = render(request, "error.html", "", title, message=message, translated=translated, heading=heading)
+    resp.status_code = status
+    return resp
+
+
+def unavailable_page(request: Request, message: str) -> HTMLResponse:
+    """The page of a database that is unavailable or busy (503, ``Retry-After``): ``message``
+    is one of the two generic sentences, never the driver's text."""
+    resp = _message_page(request, message, 503, "err_db_title", "err_db_title")
+    resp.headers["Retry-After"] = "2"
     return resp
 
 
