@@ -24,10 +24,16 @@ DATA_PROBLEM_PREFIXES = ("val_", "valfix_")
 def error_keys() -> tuple[str, ...]:
     """The keys of the labels a page that fetches needs to show the API's errors and the hub's
     record problems: every ``fetched_err_*``, ``hubprob_*`` and ``hubfix_*`` of :data:`PROBLEM_AREAS`
-    (the hub's, the agreements' and the centres' problems), and ``fetched_exact_en``."""
+    (the hub's, the agreements' and the centres' problems), ``fetched_exact_en``, and the file
+    boxes' ``fetched_choose_file`` and ``fetched_no_file`` (``web/static/filepick.js``)."""
     from citynexus.i18n import area
 
-    return (*(k for a in PROBLEM_AREAS for k in area(a) if k.startswith(ERROR_PREFIXES)), "fetched_exact_en")
+    return (
+        *(k for a in PROBLEM_AREAS for k in area(a) if k.startswith(ERROR_PREFIXES)),
+        "fetched_exact_en",
+        "fetched_choose_file",
+        "fetched_no_file",
+    )
 
 
 _NUM = r"-?[\d.]+(?:e[+-]?\d+)?"
