@@ -259,6 +259,7 @@ def test_import_cards_store_centres_then_requests(page, import_server, shots, la
     assert said == "✓ " + want
     page.locator("#fig-centres-map svg.main-svg").first.wait_for(timeout=20000)
     assert page.locator("#centres-synthetic").count() == 0  # the stored network, not the demo
+    assert page.locator("#year-select").count() == 0  # no service record yet: no year to pick
     rows = page.locator("#centres-table tbody tr")
     assert sorted(rows.nth(i).get_attribute("data-centre") for i in range(rows.count())) == ["C-EMC", "C-PCB"]
     assert ("電磁兼容檢測中心" if lang == "zh-Hant" else "EMC Test Centre") in page.locator(

@@ -192,7 +192,7 @@ def map_figure(m: dict[str, Any], lang: str):
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(22.6)))
     fig.update_layout(
-        title={"text": f"{t('centres_map_title', lang)} ({m['year']})", "font": {"size": 15}},
+        title={"text": t("centres_map_title", lang) + (f" ({m['year']})" if m["years"] else ""), "font": {"size": 15}},
         height=620,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         plot_bgcolor="white",
