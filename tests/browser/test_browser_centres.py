@@ -10,6 +10,7 @@ import re
 
 import pytest
 from tests._live import serving
+from tests.api.test_api_centres import CENTRES, jsonl
 
 pytestmark = pytest.mark.browser
 
@@ -178,36 +179,11 @@ def test_talent_matches_both_ways(page, centres_server, shots, lang):
 
 
 # ---------------------------------------------------------------------------- the import cards
-CENTRES = [
-    {
-        "id": "C-EMC",
-        "name": "EMC Test Centre",
-        "name_zh": "电磁兼容检测中心",
-        "city": "DG",
-        "fields": ["emc"],
-        "description": "Electromagnetic compatibility testing, radiated emission, EMC certification",
-        "description_zh": "电磁兼容测试，辐射发射，电磁兼容认证",
-    },
-    {
-        "id": "C-PCB",
-        "name": "PCB Design Centre",
-        "name_zh": "电路板设计中心",
-        "city": "SZ",
-        "fields": ["electronics_design"],
-        "description": "Printed circuit board design, layout, grounding and stack-up redesign",
-        "description_zh": "印制电路板设计，布线，接地与叠层重新设计",
-    },
-]
+# the centres of the API's import tests (A: an EMC test centre in Dongguan, B: a PCB design centre)
 REQUESTS = [
     {"id": "R1", "sme": "S-1", "city": "GZ", "text": "The EMC test failed at the lab: radiated emission too high"},
     {"id": "R2", "sme": "S-2", "city": "深圳", "text": "电路板需要重新布线和接地设计"},
 ]
-
-
-def _jsonl(records) -> bytes:
-    import json
-
-    return ("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n").encode()
 
 
 @pytest.fixture
@@ -238,6 +214,16 @@ def _send(page, name: str, file: tuple[str, bytes] | None, key: str) -> None:
     page.locator(f"#{name}-btn").click()
 
 
+def _stored(page, name: str, file: tuple[str, bytes], key: str) -> str:
+    """Send ``file`` with card ``name`` and return the success message it shows before the page
+    reloads (waiting for the reload)."""
+    with page.expect_navigation(timeout=120000):
+        _send(page, name, file, key)
+        ok = page.locator(f"#{name}-result-ok")
+        ok.wait_for(timeout=30000)
+        return ok.inner_text()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-Hant"])
 def test_import_cards_store_centres_then_requests(page, import_server, shots, lang):
     """A good centres file on the map tab and a good requests file on the inbox tab: the count the
@@ -246,22 +232,16 @@ def test_import_cards_store_centres_then_requests(page, import_server, shots, la
     page.goto(f"{url}/centres?lang={lang}", timeout=60000)
     assert page.locator("#centres-synthetic").is_visible()
     assert page.locator("#centres-table tbody tr").count() == 15
-    with page.expect_navigation(timeout=60000):
-        _send(page, "centres-import", ("centres.jsonl", _jsonl(CENTRES)), import_server["editor"])
-        ok = page.locator("#centres-import-result-ok")
-        ok.wait_for(timeout=30000)
-        said = ok.inner_text()
-    want = (
-        "Centres stored: 2 (from centres.jsonl, owned by cent)"
-        if lang == "en"
-        else "已保存服務中心 2 個（來自 centres.jsonl，歸屬機構 cent）"
-    )
-    assert said == "✓ " + want
+    said = _stored(page, "centres-import", ("centres.jsonl", jsonl(CENTRES)), import_server["editor"])
+    if lang == "en":
+        assert said == "✓ Centres stored: 2 (from centres.jsonl, owned by cent)"
+    else:
+        assert said == "✓ 已保存服務中心 2 個（來自 centres.jsonl，歸屬機構 cent）"
     page.locator("#fig-centres-map svg.main-svg").first.wait_for(timeout=20000)
     assert page.locator("#centres-synthetic").count() == 0  # the stored network, not the demo
     assert page.locator("#year-select").count() == 0  # no service record yet: no year to pick
     rows = page.locator("#centres-table tbody tr")
-    assert sorted(rows.nth(i).get_attribute("data-centre") for i in range(rows.count())) == ["C-EMC", "C-PCB"]
+    assert sorted(rows.nth(i).get_attribute("data-centre") for i in range(rows.count())) == ["A", "B"]
     assert ("電磁兼容檢測中心" if lang == "zh-Hant" else "EMC Test Centre") in page.locator(
         "#centres-table"
     ).inner_text()
@@ -271,17 +251,11 @@ def test_import_cards_store_centres_then_requests(page, import_server, shots, la
 
     page.goto(f"{url}/centres/inbox?lang={lang}", timeout=120000)
     assert page.locator("#inbox-table tbody tr[data-request]").count() == 0
-    with page.expect_navigation(timeout=120000):
-        _send(page, "requests-import", ("requests.jsonl", _jsonl(REQUESTS)), import_server["editor"])
-        ok = page.locator("#requests-import-result-ok")
-        ok.wait_for(timeout=30000)
-        said = ok.inner_text()
-    want = (
-        "Requests stored: 2 (from requests.jsonl, owned by cent)"
-        if lang == "en"
-        else "已保存需求 2 條（來自 requests.jsonl，歸屬機構 cent）"
-    )
-    assert said == "✓ " + want
+    said = _stored(page, "requests-import", ("requests.jsonl", jsonl(REQUESTS)), import_server["editor"])
+    if lang == "en":
+        assert said == "✓ Requests stored: 2 (from requests.jsonl, owned by cent)"
+    else:
+        assert said == "✓ 已保存需求 2 條（來自 requests.jsonl，歸屬機構 cent）"
     rows = page.locator("#inbox-table tbody tr[data-request]")
     rows.first.wait_for(timeout=120000)
     assert [rows.nth(i).get_attribute("data-request") for i in range(rows.count())] == ["R1", "R2"]
@@ -316,7 +290,7 @@ def test_import_card_refusals_in_the_page_language(page, import_server, shots, l
     page.goto(f"{url}/centres?lang={lang}", timeout=60000)
     page.locator(f"#{name}-btn").click()
     assert _refusal(page, name) == t("centres_import_no_file", lang)
-    good = ("centres.jsonl", _jsonl(CENTRES))
+    good = ("centres.jsonl", jsonl(CENTRES))
     _send(page, name, good, "")
     assert _refusal(page, name) == t("centres_import_no_key", lang)
     _send(page, name, good, "cnx_not_a_key")
@@ -336,7 +310,7 @@ def test_import_card_refusals_in_the_page_language(page, import_server, shots, l
     fix = table.locator("td.fix").inner_text()  # the accepted types (en: the API's words, zh: the template's)
     assert all(x in fix for x in (".jsonl", ".ndjson", ".xlsx")), fix
     # a bad file: an unknown city and a centre without a field, each row with its line and field
-    bad = _jsonl([CENTRES[0], {**CENTRES[1], "city": "Nowhere"}, {**CENTRES[1], "id": "C-X", "fields": []}])
+    bad = jsonl([CENTRES[0], {**CENTRES[1], "city": "Nowhere"}, {**CENTRES[1], "id": "X", "fields": []}])
     _send(page, name, ("centres.jsonl", bad), import_server["editor"])
     page.locator(f"#{name}-result td.problem", has_text="Nowhere").wait_for(timeout=30000)
     rows = table.locator("tbody tr")
