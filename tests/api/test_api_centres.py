@@ -273,3 +273,36 @@ def test_centres_from_an_excel_upload(svc, tmp_path):
     r = svc.post("/api/v1/centres/import", files={"file": ("centres.xlsx", p.read_bytes())}, headers=svc.cent)
     assert r.status_code == 422 and r.json()["problems"][0]["line"] == 3
     assert {c["city"] for c in svc.get("/api/v1/centres").json()["centres"]} == {"DG", "SZ"}
+
+
+def test_import_limits_the_dashboard_card_relies_on(svc):
+    """The import card of the centres page names these answers: a file past the size limit is
+    413 and stores nothing, a viewer key is 403 whatever it sends, a file type other than JSON
+    Lines or Excel is 422 with one whole-file problem naming the types."""
+    big = jsonl(CENTRES) + b" " * (svc_limit() - len(jsonl(CENTRES)) + 1)
+    r = svc.post("/api/v1/centres/import", files={"file": ("centres.jsonl", big)}, headers=svc.cent)
+    assert r.status_code == 413, r.text
+    assert r.json()["error"] == "UploadTooLarge" and "larger than 20 MiB" in r.json()["message"]
+    assert svc.get("/api/v1/centres").json()["synthetic"] is True  # nothing stored
+    # the key is checked before the file is read, its role by the service after: a viewer's
+    # oversized file is too large, a viewer's file of the right size forbidden
+    r = svc.post("/api/v1/centres/import", files={"file": ("centres.jsonl", big)}, headers=svc.viewer)
+    assert r.status_code == 413
+    r = _import(svc, svc.viewer, REQUESTS, kind="requests", name="requests.jsonl")
+    assert r.status_code == 403 and "needs the role editor or above; key 'vic' is a viewer" in r.json()["message"]
+    r = _import(svc, svc.cent, CENTRES, name="centres.json")
+    assert r.status_code == 422
+    (p,) = r.json()["problems"]
+    assert (p["line"], p["field"], p["kind"]) == (0, "(file)", "file_type_of")
+    assert p["values"] == {"value": "'centres.json'", "allowed": ".jsonl, .ndjson, .xlsx"}
+    # exactly at the limit is accepted (a JSON Lines file may end in blank space)
+    ok = jsonl(CENTRES) + b" " * (svc_limit() - len(jsonl(CENTRES)))
+    r = svc.post("/api/v1/centres/import", files={"file": ("centres.jsonl", ok)}, headers=svc.cent)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"source": "centres.jsonl", "kind": "centres", "stored": 2, "ids": ["A", "B"], "owner": "cent"}
+
+
+def svc_limit() -> int:
+    from citynexus.services import centres
+
+    return centres.MAX_UPLOAD

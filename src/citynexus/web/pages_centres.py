@@ -1,5 +1,6 @@
 """Dashboard pages of the SME technology service network (中小企业技术服务网络): the centre network map,
-the request inbox with routing reasons and referrals, the performance table, the funding
+the request inbox with routing reasons and referrals (each of the two with a card that imports a
+file of centres or of requests), the performance table, the funding
 simulator (sliders for the formula's weights, recomputed live through ``POST /api/v1/centres/fund``)
 and talent matching. They show the stored network, or the SYNTHETIC demo (labelled) when no centre
 is stored. Every visible string comes from the i18n catalog ``i18n/catalog/centres.toml``."""
@@ -42,6 +43,41 @@ def _page(request: Request, view: str, answer: dict[str, Any], *fields: str, **c
     title = dict((k, lbl) for k, _, lbl in TABS)[view]
     ctx |= {f: answer[f] for f in fields}
     return render(request, "centres.html", "centres", title, view=view, tabs=TABS, demo=answer["synthetic"], **ctx)
+
+
+#: The words of the import card's script (``CNX.uploadForm``, ``CNX.importProblemsTable``).
+IMPORT_LABELS = (
+    "loading",
+    "problems_found",
+    "hub_line",
+    "hub_field",
+    "problem",
+    "fix",
+    "centres_import_stored_centres",
+    "centres_import_stored_requests",
+    "centres_import_no_file",
+    "centres_import_no_key",
+    "centres_import_err_401",
+    "centres_import_err_403",
+    "centres_import_err_413",
+)
+
+
+def import_card(kind: str, lang: str) -> dict[str, Any]:
+    """The import card of a tab: ``kind`` ``centres`` (the map) or ``requests`` (the inbox), posted
+    to ``POST /api/v1/centres/import?kind=...`` with the types and size limit the service accepts."""
+    from citynexus.services import centres as svc
+
+    labels = label_texts(IMPORT_LABELS, lang)
+    labels["centres_import_err_413"] = labels["centres_import_err_413"].format(limit=svc.MAX_UPLOAD // 2**20)
+    return {
+        "name": f"{kind}-import",
+        "title": f"centres_import_{kind}",
+        "help": f"centres_import_{kind}_help",
+        "accept": ",".join(svc.UPLOAD_TYPES),
+        "url": f"/api/v1/centres/import?kind={kind}",
+        "labels": labels,
+    }
 
 
 def _error(request: Request, err: Exception) -> HTMLResponse:
@@ -156,7 +192,7 @@ def map_figure(m: dict[str, Any], lang: str):
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(22.6)))
     fig.update_layout(
-        title={"text": f"{t('centres_map_title', lang)} ({m['year']})", "font": {"size": 15}},
+        title={"text": t("centres_map_title", lang) + (f" ({m['year']})" if m["years"] else ""), "font": {"size": 15}},
         height=620,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         plot_bgcolor="white",
@@ -207,6 +243,7 @@ def centres_map(request: Request) -> HTMLResponse:
         figures={"fig-centres-map": _fig(map_figure(m, lang))},
         rows=rows,
         links=links,
+        upload=import_card("centres", lang),
     )
 
 
@@ -290,6 +327,7 @@ def centres_inbox(request: Request) -> HTMLResponse:
         new=new,
         new_error=new_error,
         submit_labels=label_texts(("centres_submitted", "hub_field", "problem", "fix"), lang),
+        upload=import_card("requests", lang),
     )
 
 

@@ -22,7 +22,6 @@ from citynexus.services import centres as svc
 
 router = APIRouter(tags=["centres"])
 
-MAX_UPLOAD = 20 * 1024 * 1024
 ID = Annotated[str, Field(min_length=1, max_length=64)]
 NOT_FOUND = {404: {"description": "No such centre, request, record, talent or position"}}
 
@@ -79,7 +78,7 @@ async def import_file(
     """All-or-nothing: one bad line and nothing is stored; every problem is listed with its line
     and field (422). A centre or request of another organisation is refused. Centres also become
     hub organizations of kind ``service_centre`` with their ``service`` offers."""
-    name, content = await upload(file, MAX_UPLOAD, "upload.jsonl")
+    name, content = await upload(file, svc.MAX_UPLOAD, "upload.jsonl")
     return await _problems_or.in_thread(svc.import_upload, w.db, w.who, name, content, kind, w.client, owner)
 
 
@@ -293,5 +292,5 @@ async def talent_import(
     file: UploadFile = File(..., description="JSON Lines of talent and position records"),
     owner: Owner = None,
 ) -> Any:
-    name, content = await upload(file, MAX_UPLOAD, "talent.jsonl")
+    name, content = await upload(file, svc.MAX_UPLOAD, "talent.jsonl")
     return await _problems_or.in_thread(svc.import_talent_upload, w.db, w.who, name, content, w.client, owner)

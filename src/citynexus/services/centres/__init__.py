@@ -24,6 +24,8 @@ from citynexus.services.centres.funding import formula_of, fund, funding_summary
 from citynexus.services.centres.performance import network_map, performance, performance_report
 from citynexus.services.centres.records import (
     ACTIONS,
+    MAX_UPLOAD,
+    UPLOAD_TYPES,
     command_line_principal,
     create_request,
     import_upload,
@@ -37,6 +39,8 @@ from citynexus.services.centres.talent import import_talent_upload, talent_match
 __all__ = [
     "ACTIONS",
     "MAX_TOP",
+    "MAX_UPLOAD",
+    "UPLOAD_TYPES",
     "Network",
     "command_line_principal",
     "create_request",

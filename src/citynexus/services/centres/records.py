@@ -11,6 +11,10 @@ from citynexus.services.auth import import_owner
 from citynexus.services.centres.state import _book, network
 
 ACTIONS = ("open", "accept", "deliver", "confirm")
+#: The largest centres, requests or talent file an upload may be (the API answers 413 past it).
+MAX_UPLOAD = 20 * 1024 * 1024
+#: The file types of a centres or requests upload (JSON Lines or an Excel workbook).
+UPLOAD_TYPES = (".jsonl", ".ndjson", ".xlsx")
 
 
 def _upload_path(tmp: str, filename: str, allowed: tuple[str, ...]) -> Path:
@@ -82,7 +86,7 @@ def import_upload(
     new_owner = import_owner(who, owner)
     book = _book(db)
     with tempfile.TemporaryDirectory() as tmp:
-        p = _upload_path(tmp, filename, (".jsonl", ".ndjson", ".xlsx"))
+        p = _upload_path(tmp, filename, UPLOAD_TYPES)
         p.write_bytes(content)
         try:
             rows = read_centres(p) if kind == "centres" else read_requests(p)

@@ -59,10 +59,11 @@ const CNX = {
     return body;
   },
 
-  async submit(url, body, key, out, { L, ok, problems, reload = 800 }) {
+  async submit(url, body, key, out, { L, ok, problems, reload = 800, own }) {
     // POST body (a FormData, or null) with the API key and show the answer in `out`: first L.loading,
     // then "✓ ok(answer)" and a reload after `reload` ms, or the count and problems(list) (HTML) of a
-    // rejected import, or the error (an answer without JSON is labelled by its status)
+    // rejected import, or the error (an answer without JSON is labelled by its status; own: the
+    // page's words for some statuses, see errorHtml)
     const headers = {};
     if (key) headers["X-API-Key"] = key;
     out.innerHTML = `<p class="muted">${L.loading}</p>`;
@@ -74,8 +75,30 @@ const CNX = {
     } else if (res.problems) {
       out.innerHTML = `<p class="error" id="${out.id}-error">${L.problems_found}: ${res.problems.length}</p>` + problems(res.problems);
     } else {
-      out.innerHTML = `<p class="error" id="${out.id}-error">${CNX.errorHtml(res, r.status)}</p>`;
+      out.innerHTML = `<p class="error" id="${out.id}-error">${CNX.errorHtml(res, r.status, own)}</p>`;
     }
+  },
+
+  uploadForm(name, url, opts) {
+    // the upload card `name` of _upload.html: its form posts the chosen file (field "file") with the
+    // key typed in its box through CNX.submit(url, ..., opts); opts.missing {file, key}: the page's
+    // words shown instead of sending when no file is chosen or no key typed
+    const form = document.getElementById(`${name}-form`);
+    if (!form) return;
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const out = document.getElementById(`${name}-result`);
+      const f = document.getElementById(`${name}-file`).files[0];
+      const key = document.getElementById(`${name}-key`).value.trim();
+      const missing = (opts.missing || {})[!f ? "file" : !key ? "key" : ""];
+      if (missing) {
+        out.innerHTML = `<p class="error" id="${out.id}-error">${CNX.escape(missing)}</p>`;
+        return;
+      }
+      const fd = new FormData();
+      if (f) fd.append("file", f);
+      CNX.submit(url, fd, key, out, opts);
+    });
   },
 
   fetchLabels() {
@@ -128,6 +151,21 @@ const CNX = {
 
   escape(s) {
     return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  },
+
+  importProblemsTable(problems, labels) {
+    // a table of the problems of a rejected record import (hub, centres): where (the sheet of a
+    // workbook and the line or row; – for the whole file), field, problem and fix in the page's
+    // language; labels: the page's texts of hub_line, hub_field, problem and fix
+    const E = CNX.escape;
+    const rows = problems.map((p) => {
+      const h = CNX.problemHtml(p);
+      const where = (p.sheet ? `<code>${E(p.sheet)}</code> ` : "") + (p.line > 0 ? E(p.line) : "–");
+      return `<tr><td class="num">${where}</td><td><code>${E(p.field)}</code></td>` +
+        `<td class="problem">${h.problem}</td><td class="fix">${h.fix}</td></tr>`;
+    }).join("");
+    return `<div class="table-wrap"><table class="data problems"><thead><tr><th class="num">${E(labels.hub_line)}</th>` +
+      `<th>${E(labels.hub_field)}</th><th>${E(labels.problem)}</th><th>${E(labels.fix)}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   },
 
   problemsTable(problems, labels, clean = (s) => s) {
