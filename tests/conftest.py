@@ -5,6 +5,7 @@
 ``test-output/``.
 
 ``encoder``: the real sentence encoder, loaded once.
+``client``: a client of the app on a fresh SQLite database of the module's own.
 ``shared_data``: the folder of real datasets beside the repository (``../shared/data``).
 ``db_url``: parametrised over SQLite (a temporary file) and PostgreSQL (the server that
 ``scripts/with-postgres.sh`` starts; skipped without it, except under ``CI=true``).
@@ -60,6 +61,18 @@ def encoder():
     enc = default_encoder()
     enc.encode(["warm-up"])
     return enc
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """A client of the app on a fresh SQLite database of the test module's own, without keys
+    (a module that needs keys or both databases defines its own ``client``)."""
+    from fastapi.testclient import TestClient
+
+    from citynexus.api import create_app
+
+    with TestClient(create_app(f"sqlite:///{tmp_path_factory.mktemp('client') / 'client.db'}")) as c:
+        yield c
 
 
 def _pg_url() -> str | None:
