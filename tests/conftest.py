@@ -4,6 +4,8 @@
 `make test` through scripts/sysdeps.sh) against a live server on loopback; screenshots go to
 ``test-output/``.
 
+``encoder``: the real sentence encoder, loaded once.
+``client``: a client of the app on a fresh SQLite database of the module's own.
 ``shared_data``: the folder of real datasets beside the repository (``../shared/data``).
 ``db_url``: parametrised over SQLite (a temporary file) and PostgreSQL (the server that
 ``scripts/with-postgres.sh`` starts; skipped without it, except under ``CI=true``).
@@ -18,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests._live import serving
+from tests._browser import browser_page
+from tests._live import live_site
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,6 +50,29 @@ def shared_data() -> Path:
             pytest.fail(f"{SHARED_DATA} is missing")
         pytest.skip(f"{SHARED_DATA} not found")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real multilingual sentence encoder, loaded and warmed up once for the session (it is
+    process-wide afterwards)."""
+    from citynexus.hub import default_encoder
+
+    enc = default_encoder()
+    enc.encode(["warm-up"])
+    return enc
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """A client of the app on a fresh SQLite database of the test module's own, without keys
+    (a module that needs keys or both databases defines its own ``client``)."""
+    from fastapi.testclient import TestClient
+
+    from citynexus.api import create_app
+
+    with TestClient(create_app(f"sqlite:///{tmp_path_factory.mktemp('client') / 'client.db'}")) as c:
+        yield c
 
 
 def _pg_url() -> str | None:
@@ -120,26 +146,14 @@ def browser():
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    from citynexus.api import create_app
-    from citynexus.services.keys import create_key
-    from citynexus.store import get_engine
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-tests")
-    with serving(app) as url:
-        yield {"url": url, "key": key}
+    with live_site(tmp_path_factory.mktemp("live"), "live") as site:
+        yield site
 
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1300, "height": 1000})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.js_errors = errors
-    yield pg
-    ctx.close()
+    with browser_page(browser) as pg:
+        yield pg
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from citynexus.api import create_app
 from citynexus.services.keys import create_key
 from citynexus.store import get_engine
+from tests.api._tenants import keyed_client
 
 from .test_cli import AGREEMENT, REPORTS
 
 
 @pytest.fixture
 def client(db_url):
-    with TestClient(create_app(db_url)) as c:
-        c.key = create_key(get_engine(db_url), "agree-tests")
+    with keyed_client(db_url, "agree-tests") as c:
         yield c
 
 

@@ -7,22 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests._live import serving
+from tests._live import live_site
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def agree_server(tmp_path_factory):
-    from citynexus.api import create_app
-    from citynexus.services.keys import create_key
-    from citynexus.store import get_engine
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('agree') / 'agree.db'}"
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-agree")
-    with serving(app) as url:
-        yield {"url": url, "key": key}
+    with live_site(tmp_path_factory.mktemp("agree"), "agree") as site:
+        yield site
 
 
 def test_agree_page_en_then_zh(page, agree_server, shots, tmp_path):

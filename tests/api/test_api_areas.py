@@ -6,14 +6,11 @@ import base64
 import json
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.api._tenants import keyed_client
 
-from citynexus.api import create_app
 from citynexus.data import load
 from citynexus.ledger import Ledger, generate_key, verify_bundle
 from citynexus.network import gravity
-from citynexus.services.keys import create_key
-from citynexus.store import get_engine
 
 # A small bilingual hub: a Chinese need that an English offer answers, and a near-miss that
 # violates the need's city constraint.
@@ -42,21 +39,9 @@ def jsonl(records) -> bytes:
     return ("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n").encode()
 
 
-@pytest.fixture(scope="module")
-def encoder():
-    """Load the sentence encoder once for the module (it is process-wide afterwards)."""
-    from citynexus.hub import default_encoder
-
-    enc = default_encoder()
-    enc.encode(["warm-up"])
-    return enc
-
-
 @pytest.fixture
 def client(db_url):
-    with TestClient(create_app(db_url)) as c:
-        c.db_url = db_url
-        c.key = create_key(get_engine(db_url), "tester")
+    with keyed_client(db_url, "tester") as c:
         yield c
 
 

@@ -10,6 +10,7 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.api._tenants import tenant_client
 
 from citynexus.api import create_app
 from citynexus.services import audit
@@ -38,16 +39,7 @@ def jsonl(*records) -> bytes:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
     """Keys of two organisations (editors A and B), a viewer of A and a platform operator."""
-    db = f"sqlite:///{tmp_path_factory.mktemp('cases-api') / 'api.db'}"
-    eng = get_engine(db)
-    for code in ("A", "B", "ops"):
-        create_org(eng, code, name=f"Office {code}")
-    with TestClient(create_app(db)) as c:
-        c.eng = eng
-        c.a = {"X-API-Key": create_key(eng, "alice", org="A", role="editor")}
-        c.b = {"X-API-Key": create_key(eng, "bob", org="B", role="editor")}
-        c.viewer = {"X-API-Key": create_key(eng, "vera", org="A", role="viewer")}
-        c.ops = {"X-API-Key": create_key(eng, "olga", org="ops", role="platform")}
+    with tenant_client(f"sqlite:///{tmp_path_factory.mktemp('cases-api') / 'api.db'}") as c:
         yield c
 
 

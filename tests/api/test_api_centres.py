@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.api._tenants import tenant_client
 
-from citynexus.api import create_app
 from citynexus.services import audit
-from citynexus.services.keys import create_key, create_org
-from citynexus.store import get_engine
 
 CENTRES = [
     {
@@ -44,15 +41,13 @@ def jsonl(records) -> bytes:
 def svc(db_url):
     """Keys of the organisation running the centres (cent), an SME (s1), another organisation,
     a viewer of cent and a platform operator."""
-    eng = get_engine(db_url)
-    for code in ("cent", "s1", "other", "ops"):
-        create_org(eng, code, name=code)
-    with TestClient(create_app(db_url)) as c:
-        c.eng = eng
-        c.cent = {"X-API-Key": create_key(eng, "carl", org="cent", role="editor")}
-        c.sme = {"X-API-Key": create_key(eng, "sue", org="s1", role="editor")}
-        c.other = {"X-API-Key": create_key(eng, "otto", org="other", role="editor")}
-        c.viewer = {"X-API-Key": create_key(eng, "vic", org="cent", role="viewer")}
+    keys = {
+        "cent": ("carl", "cent", "editor"),
+        "sme": ("sue", "s1", "editor"),
+        "other": ("otto", "other", "editor"),
+        "viewer": ("vic", "cent", "viewer"),
+    }
+    with tenant_client(db_url, keys, orgs=("ops",)) as c:
         yield c
 
 

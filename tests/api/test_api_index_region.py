@@ -7,19 +7,15 @@ import zipfile
 
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
+from tests.api._tenants import keyed_client
 
-from citynexus.api import create_app
 from citynexus.data import load
 from citynexus.evaluate import build, default_spec
-from citynexus.services.keys import create_key
-from citynexus.store import get_engine
 
 
 @pytest.fixture
 def client(db_url):
-    with TestClient(create_app(db_url)) as c:
-        c.key = create_key(get_engine(db_url), "tests")
+    with keyed_client(db_url, "tests") as c:
         yield c
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.api._tenants import keyed_client
 
-from citynexus.api import create_app
 from citynexus.data import load
 from citynexus.evaluate.robustness import read_spec, uncertainty
 from citynexus.evaluate.spec import default_spec_path
@@ -17,9 +16,7 @@ from citynexus.store import get_engine
 
 @pytest.fixture
 def client(db_url):
-    with TestClient(create_app(db_url)) as c:
-        c.key = create_key(get_engine(db_url), "tests")
-        c.db_url = db_url
+    with keyed_client(db_url, "tests") as c:
         yield c
 
 

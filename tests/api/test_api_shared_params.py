@@ -7,7 +7,6 @@ import asyncio
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from citynexus.api.problems import Rejections, answer, error_response
 from citynexus.cases.errors import CaseImportError, CaseProblem
@@ -84,15 +83,6 @@ def test_error_response_names_the_class_and_keeps_the_message():
     r = error_response(ValueError("period '20x' is not a year"), 400)
     assert r.status_code == 400
     assert json.loads(r.body) == {"error": "ValueError", "message": "period '20x' is not a year"}
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    from citynexus.api.app import create_app
-
-    db = tmp_path_factory.mktemp("shared") / "shared.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
-        yield c
 
 
 def test_a_write_without_a_key_is_refused_before_the_service_runs(client):

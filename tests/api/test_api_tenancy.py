@@ -10,11 +10,12 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.api._tenants import tenant_client
 from tests.hub.hubtest_helpers import need, offer, org
 
 from citynexus.api import create_app
 from citynexus.services import audit
-from citynexus.services.keys import create_key, create_org
+from citynexus.services.keys import create_key
 from citynexus.store import get_engine, session_scope
 from citynexus.store.app import AuditEvent
 
@@ -26,16 +27,7 @@ def jsonl(records) -> bytes:
 @pytest.fixture
 def svc(db_url):
     """A client with keys of two organisations (A, B), a viewer of A and a platform operator."""
-    eng = get_engine(db_url)
-    create_org(eng, "A", name="Office A")
-    create_org(eng, "B", name="Office B")
-    create_org(eng, "ops", name="Operator")
-    with TestClient(create_app(db_url)) as c:
-        c.eng = eng
-        c.a = {"X-API-Key": create_key(eng, "alice", org="A", role="editor")}
-        c.b = {"X-API-Key": create_key(eng, "bob", org="B", role="editor")}
-        c.viewer = {"X-API-Key": create_key(eng, "vera", org="A", role="viewer")}
-        c.ops = {"X-API-Key": create_key(eng, "olga", org="ops", role="platform")}
+    with tenant_client(db_url) as c:
         yield c
 
 

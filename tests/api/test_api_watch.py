@@ -9,11 +9,9 @@ import io
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
+from tests.api._tenants import TWO_TENANTS, tenant_client
 
-from citynexus.api import create_app
-from citynexus.services.keys import create_key, create_org
-from citynexus.store import get_engine, session_scope
+from citynexus.store import session_scope
 from citynexus.store.app import AuditEvent
 
 
@@ -33,17 +31,7 @@ def reports_csv(drop_at: int = 16, n: int = 24, seed: int = 1) -> bytes:
 
 @pytest.fixture
 def svc(db_url):
-    eng = get_engine(db_url)
-    for code in ("A", "B", "C", "ops"):
-        create_org(eng, code, name=f"Org {code}")
-    with TestClient(create_app(db_url)) as c:
-        c.eng = eng
-        c.url = db_url
-        c.a = {"X-API-Key": create_key(eng, "alice", org="A", role="editor")}
-        c.viewer = {"X-API-Key": create_key(eng, "vera", org="A", role="viewer")}
-        c.b = {"X-API-Key": create_key(eng, "bob", org="B", role="editor")}
-        c.c = {"X-API-Key": create_key(eng, "carl", org="C", role="editor")}
-        c.ops = {"X-API-Key": create_key(eng, "olga", org="ops", role="platform")}
+    with tenant_client(db_url, {**TWO_TENANTS, "c": ("carl", "C", "editor")}) as c:
         yield c
 
 

@@ -10,7 +10,8 @@ import json
 
 import httpx
 import pytest
-from tests._live import serving
+from tests._browser import plots_drawn
+from tests._live import live_site, load_demo, site_db
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +22,10 @@ RESULT = {"index": "GBA", "scores": {"SZ": 81.2, "GZ": 79.9}, "provenance": {"sp
 def area_server(tmp_path_factory):
     """A live server on its own database: a ledger with entries, a signed checkpoint, a traced
     container and a published result; an empty hub."""
-    from citynexus.api import create_app
     from citynexus.ledger import Ledger, generate_key, publish_result, record_event
-    from citynexus.services.keys import create_key
-    from citynexus.store import get_engine
 
-    db = f"sqlite:///{tmp_path_factory.mktemp('areas') / 'areas.db'}"
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-areas")
-    led = Ledger.init(db, origin="browser.test/ledger")
+    folder = tmp_path_factory.mktemp("areas")
+    led = Ledger.init(site_db(folder, "areas"), origin="browser.test/ledger")
     led.append_many(
         [{"type": "kpi.report", "payload": {"city": c, "rd_share": v}} for c, v in (("SZ", 5.1), ("GZ", 3.4))],
         "gba-office",
@@ -41,42 +37,28 @@ def area_server(tmp_path_factory):
     publish_result(RESULT, led, signer=signer)
     with pytest.MonkeyPatch.context() as mp:  # the server verifies against its pinned key only
         mp.setenv("CITYNEXUS_LEDGER_TRUST", signer.verifier.vkey)
-        with serving(app) as url:
-            yield {"url": url, "key": key}
+        with live_site(folder, "areas") as site:
+            yield site
 
 
 @pytest.fixture
 def empty_hub_server(tmp_path):
     """A live server on a fresh database of its own, so its hub is empty whatever ran before."""
-    from citynexus.api import create_app
-    from citynexus.services.keys import create_key
-    from citynexus.store import get_engine
-
-    db = f"sqlite:///{tmp_path / 'empty-hub.db'}"
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-empty-hub")
-    with serving(app) as url:
-        yield {"url": url, "key": key}
-
-
-def _plots_drawn(page) -> None:
-    plots = page.locator(".plot")
-    assert plots.count() >= 1
-    for i in range(plots.count()):
-        plots.nth(i).locator("svg.main-svg").first.wait_for(timeout=15000)
+    with live_site(tmp_path, "empty-hub") as site:
+        yield site
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_network_page(page, area_server, shots, lang):
     page.goto(f"{area_server['url']}/network?lang={lang}")
-    _plots_drawn(page)
+    plots_drawn(page)
     assert page.locator("#network-table tbody tr").count() == 11
     assert ("城市网络" if lang == "zh" else "City network") in page.locator("h1").inner_text()
     kept_mean = page.locator("#network-summary tr").first.inner_text()
     page.screenshot(path=str(shots / f"network-{lang}.png"), full_page=True)
     page.select_option("#threshold-select", "top_k")
     page.wait_for_url("**threshold=top_k**")
-    _plots_drawn(page)
+    plots_drawn(page)
     assert page.locator("#k-input").is_enabled()
     assert page.locator("#network-summary tr").first.inner_text() != kept_mean
     page.screenshot(path=str(shots / f"network-topk-{lang}.png"), full_page=True)
@@ -86,8 +68,7 @@ def test_network_page(page, area_server, shots, lang):
 def _load_demo(server) -> None:
     if httpx.get(f"{server['url']}/api/v1/hub/search", params={"q": "x"}).json()["empty"] is False:
         return
-    r = httpx.post(f"{server['url']}/api/v1/hub/demo", headers={"X-API-Key": server["key"]}, timeout=60)
-    assert r.status_code == 200, r.text
+    load_demo(server, "hub")
 
 
 def test_hub_demo_needs_key_then_loads_and_matches(page, empty_hub_server, shots):
@@ -121,7 +102,7 @@ def test_hub_demo_needs_key_then_loads_and_matches(page, empty_hub_server, shots
     # open the portrait of the best offer's organization
     rows.first.locator("a").first.click()
     page.wait_for_url("**/hub/org/**")
-    _plots_drawn(page)
+    plots_drawn(page)
     assert page.locator("#portrait-partners tbody tr").count() >= 1
     page.screenshot(path=str(shots / "hub-portrait-en.png"), full_page=True)
     assert page.js_errors == []
@@ -139,7 +120,7 @@ def test_hub_pages_in_chinese(page, area_server, shots):
     assert btn.inner_text() == "收起"
     page.screenshot(path=str(shots / "hub-match-zh.png"), full_page=True)
     page.goto(f"{area_server['url']}/hub/org/ORG0002?lang=zh")
-    _plots_drawn(page)
+    plots_drawn(page)
     assert "基本信息" in page.locator("#portrait-profile").inner_text()
     page.screenshot(path=str(shots / "hub-portrait-zh.png"), full_page=True)
     assert page.js_errors == []

@@ -6,11 +6,9 @@ Screenshots go to test-output/browser/."""
 
 from __future__ import annotations
 
-import re
-
-import httpx
 import pytest
-from tests._live import serving
+from tests._browser import assert_no_english, plots_drawn
+from tests._live import live_site, load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -33,32 +31,14 @@ ALLOWED_LATIN = {
 
 @pytest.fixture(scope="module")
 def cases_server(tmp_path_factory):
-    from citynexus.api import create_app
-    from citynexus.services.keys import create_key
-    from citynexus.store import get_engine
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('cases') / 'cases.db'}"
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-cases", role="editor")
-    with serving(app) as url:
-        yield {"url": url, "key": key}
-
-
-def _plots_drawn(page) -> None:
-    plots = page.locator(".plot")
-    assert plots.count() >= 1
-    for i in range(plots.count()):
-        plots.nth(i).locator("svg.main-svg").first.wait_for(timeout=20000)
+    with live_site(tmp_path_factory.mktemp("cases"), "cases", role="editor") as site:
+        yield site
 
 
 def _no_english(page, names: tuple[str, ...] = ()) -> None:
-    """Visible text of a Chinese page holds no English words except acronyms and ``names``
-    (e.g. an uploaded file's name)."""
-    text = page.locator("main").inner_text() + page.locator("header").inner_text()
-    for n in names:
-        text = text.replace(n, "")
-    words = set(re.findall(r"[A-Za-z][A-Za-z']{2,}", text)) - ALLOWED_LATIN
-    assert not words, f"English on a Chinese page: {sorted(words)[:20]}"
+    """Neither the main part nor the header of a Chinese page shows English words but acronyms and
+    ``names`` (e.g. an uploaded file's name)."""
+    assert_no_english(page, ALLOWED_LATIN, names=names, parts=("main", "header"))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -97,7 +77,7 @@ def test_case_page(page, cases_server, shots, lang):
     page.goto(f"{cases_server['url']}/cases?lang={lang}")
     page.locator("article[data-case='seed-kampala-pit-emptying-gis'] h3 a").click()
     page.wait_for_url("**/cases/case/seed-kampala-pit-emptying-gis**")
-    _plots_drawn(page)
+    plots_drawn(page, timeout=20000)
     # the wheel draws all 17 goals, the case's 3 in the "goals of the case" trace
     fig = page.evaluate("() => document.getElementById('fig-wheel').data.map(t => [t.name, t.theta.length])")
     assert sum(n for _, n in fig) == 17
@@ -116,8 +96,7 @@ def test_case_page(page, cases_server, shots, lang):
 
 
 def test_case_page_links_hub_organizations(page, cases_server, shots):
-    r = httpx.post(f"{cases_server['url']}/api/v1/hub/demo", headers={"X-API-Key": cases_server["key"]}, timeout=120)
-    assert r.status_code == 200, r.text
+    load_demo(cases_server, "hub")
     page.goto(f"{cases_server['url']}/cases/case/seed-guangzhou-battery-recycling?lang=en")
     rows = page.locator("#hub-orgs tbody tr")
     assert rows.count() >= 1
@@ -140,7 +119,7 @@ def test_tag_a_text(page, cases_server, shots, lang, text, goal):
     page.locator("#tag-text").fill(text)
     page.locator("#tag-btn").click()
     page.locator("#tag-results").wait_for(timeout=30000)
-    _plots_drawn(page)
+    plots_drawn(page, timeout=20000)
     first = page.locator("#tag-results tbody tr").first
     assert first.get_attribute("data-goal") == goal
     assert page.locator("#tag-results .badge").count() >= 1  # matched phrases shown
@@ -154,7 +133,7 @@ def test_tag_a_text(page, cases_server, shots, lang, text, goal):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_screening_board(page, cases_server, shots, lang):
     page.goto(f"{cases_server['url']}/cases/screening?lang={lang}")
-    _plots_drawn(page)
+    plots_drawn(page, timeout=20000)
     note = page.locator("#synthetic-board").inner_text()
     assert ("合成数据" if lang == "zh" else "SYNTHETIC") in note
     assert page.locator("#kendall-w").inner_text() == "W = 0.772"  # as in docs/cases.md
@@ -171,7 +150,7 @@ def test_screening_board(page, cases_server, shots, lang):
     page.select_option("#tolerance-select", "any")
     page.locator("#screen-btn").click()
     page.wait_for_url("**method=topsis**")
-    _plots_drawn(page)
+    plots_drawn(page, timeout=20000)
     assert page.locator("#board-table tbody tr").count() == 10
     assert page.js_errors == []
 
@@ -192,7 +171,7 @@ def test_screening_board_upload(page, cases_server, shots, lang, tmp_path):
     page.locator("#upload-key").fill(cases_server["key"])
     page.locator("#upload-btn").click()
     page.locator("#upload-done").wait_for()
-    _plots_drawn(page)
+    plots_drawn(page, timeout=20000)
     assert "my_scores.csv" in page.locator("#upload-done").inner_text()
     assert page.locator("#synthetic-board").count() == 0
     assert page.locator("#board-table tbody tr").count() == 10

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests._browser import figure_drawn, open_page
 
 from citynexus.data import load, write
 
@@ -17,12 +18,7 @@ PAGES = {"overview": "/", "explorer": "/explorer", "city": "/city/GZ", "coordina
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_renders(page, live_server, shots, name, lang):
-    page.goto(f"{live_server['url']}{PAGES[name]}?lang={lang}")
-    page.wait_for_load_state("networkidle")
-    plots = page.locator(".plot")
-    for i in range(plots.count()):
-        # plotly draws an <svg class="main-svg"> into every figure container
-        plots.nth(i).locator("svg.main-svg").first.wait_for(timeout=15000)
+    open_page(page, f"{live_server['url']}{PAGES[name]}?lang={lang}")
     nav = page.locator("header.top nav")
     assert ("总览" if lang == "zh" else "Overview") in nav.inner_text()
     page.screenshot(path=str(shots / f"{name}-{lang}.png"), full_page=True)
@@ -75,7 +71,7 @@ def test_broken_upload_shows_problems_and_good_upload_ranks(page, live_server, s
     page.locator("#upload-ok").wait_for()
     page.locator("#upload-ok a").click()
     page.wait_for_url(re.compile(r".*dataset=my-gba.*"))
-    page.locator("#fig-ranking svg.main-svg").first.wait_for()
+    figure_drawn(page, "#fig-ranking", timeout=30000)
     first = page.locator("#ranking-table tbody tr").first.inner_text()
     assert "Shenzhen" in first
     page.screenshot(path=str(shots / "upload-good-ranking.png"), full_page=True)

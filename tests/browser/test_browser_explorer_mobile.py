@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from tests._browser import browser_page, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -69,13 +70,8 @@ def test_shared_link_round_trip(page, live_server, shots):
 
 @pytest.fixture
 def phone(browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.js_errors = errors
-    yield pg
-    ctx.close()
+    with browser_page(browser, 390, 844, device_scale_factor=1) as pg:
+        yield pg
 
 
 OVERFLOW = """() => {
@@ -100,11 +96,7 @@ OVERFLOW = """() => {
 @pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_390px_layout(phone, live_server, shots, name, lang):
-    phone.goto(f"{live_server['url']}{PAGES[name]}?lang={lang}")
-    phone.wait_for_load_state("networkidle")
-    plots = phone.locator(".plot")
-    for i in range(plots.count()):
-        plots.nth(i).locator("svg.main-svg").first.wait_for(timeout=15000)
+    open_page(phone, f"{live_server['url']}{PAGES[name]}?lang={lang}")
     res = phone.evaluate(OVERFLOW)
     assert res["scroll"] <= res["width"], f"{name} overflows at 390 px: {res}"
     # the menu collapses behind a button, and opens
@@ -145,18 +137,16 @@ def test_report_screenshots(browser, tmp_path, lang):
     path = write_report(a, tmp_path, lang, gj)
     n = len(build_figures(a, lang, gj))
     for width, tag in ((1300, ""), (390, "-390px")):
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
-        pg = ctx.new_page()
-        pg.goto(path.as_uri())
-        pg.wait_for_function(f"window.CNX_RENDERED && window.CNX_RENDERED.length === {n}", timeout=30000)
-        if width == 390:
-            res = pg.evaluate(OVERFLOW)
-            assert res["scroll"] <= res["width"], f"report overflows at 390 px: {res}"
-        from tests.conftest import OUT
+        with browser_page(browser, width, 900, offline=True) as pg:
+            pg.goto(path.as_uri())
+            pg.wait_for_function(f"window.CNX_RENDERED && window.CNX_RENDERED.length === {n}", timeout=30000)
+            if width == 390:
+                res = pg.evaluate(OVERFLOW)
+                assert res["scroll"] <= res["width"], f"report overflows at 390 px: {res}"
+            from tests.conftest import OUT
 
-        (OUT.parent / "report").mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(OUT.parent / "report" / f"report-{lang}{tag}.png"), full_page=True)
-        ctx.close()
+            (OUT.parent / "report").mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(OUT.parent / "report" / f"report-{lang}{tag}.png"), full_page=True)
 
 
 def test_data_page_messages(page, live_server, shots, tmp_path):

@@ -4,6 +4,7 @@ shares, rank-change arrows and a shared link that reproduces the ranking exactly
 from __future__ import annotations
 
 import pytest
+from tests._browser import figure_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_indicator_weights_rerank_and_the_link_reproduces_them(page, live_server
     page.goto(f"{live_server['url']}/explorer?lang={lang}")
     _reranked(page, 1)
     assert all(change == "=" for _, _, change in _rows(page))  # default weights: no change
-    page.locator("#fig-shares svg.main-svg").first.wait_for(timeout=15000)
+    figure_drawn(page, "#fig-shares")
     page.locator("#g-URB summary").click()
     page.locator("#w-metro_km").fill("100")
     _reranked(page, 2)

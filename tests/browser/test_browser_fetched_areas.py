@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
-from tests._live import serving
+from tests._live import live_site, load_demo, site_db
 from tests.browser.test_browser_fetched_lang import check
 from tests.i18n.purity import names_allow_list
 
@@ -22,25 +21,20 @@ RESULT = {"index": "GBA", "scores": {"SZ": 81.2, "GZ": 79.9}, "provenance": {"sp
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A live server with the SYNTHETIC agree and watch demos, a ledger with a published result."""
-    from citynexus.api import create_app
     from citynexus.ledger import Ledger, generate_key, publish_result
-    from citynexus.services.keys import create_key
     from citynexus.services.watch import seed_demo
-    from citynexus.store import get_engine
 
-    db = f"sqlite:///{tmp_path_factory.mktemp('fetched-areas') / 'a.db'}"
+    folder = tmp_path_factory.mktemp("fetched-areas")
+    db = site_db(folder, "fetched-areas")
     seed_demo(db)
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-fetched-areas", role="editor")
     led = Ledger.init(db, origin="browser.test/ledger", exist_ok=True)
     signer = generate_key("browser-key")
     publish_result(RESULT, led, signer=signer)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CITYNEXUS_LEDGER_TRUST", signer.verifier.vkey)
-        with serving(app) as url:
-            r = httpx.post(f"{url}/api/v1/agree/demo", headers={"X-API-Key": key}, timeout=120)
-            assert r.status_code == 200, r.text
-            yield {"url": url, "key": key}
+        with live_site(folder, "fetched-areas", role="editor") as site:
+            load_demo(site, "agree")
+            yield site
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests._live import serving
+from tests._live import live_site, load_demo
 from tests.i18n.purity import (
     foreign_in_chinese,
     foreign_in_english,
@@ -23,19 +23,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def hub_server(tmp_path_factory):
     """A live server whose hub holds the synthetic demo records."""
-    import httpx
-
-    from citynexus.api import create_app
-    from citynexus.services.keys import create_key
-    from citynexus.store import get_engine
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('fetched') / 'fetched.db'}"
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-fetched")
-    with serving(app) as url:
-        r = httpx.post(f"{url}/api/v1/hub/demo", headers={"X-API-Key": key}, timeout=120)
-        assert r.status_code == 200, r.text
-        yield {"url": url, "key": key}
+    with live_site(tmp_path_factory.mktemp("fetched"), "fetched") as site:
+        load_demo(site, "hub")
+        yield site
 
 
 @pytest.fixture(scope="module")

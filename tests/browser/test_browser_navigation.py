@@ -6,6 +6,7 @@ and zh-Hant (test-output/browser/page-<name>-<lang>.png)."""
 from __future__ import annotations
 
 import pytest
+from tests._browser import browser_page, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -74,19 +75,17 @@ def test_every_page_is_in_a_menu(page, live_server):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_phone_menu_lists_every_page(browser, live_server, shots, lang):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844})
-    pg = ctx.new_page()
-    pg.goto(f"{live_server['url']}/hub?lang={lang}")
-    assert not pg.locator("#main-nav").is_visible()
-    pg.locator("#nav-toggle").click()
-    links = pg.locator("#main-nav a")
-    for i in range(links.count()):
-        assert links.nth(i).is_visible(), links.nth(i).inner_text()
-    assert pg.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-    pg.screenshot(path=str(shots / f"nav-phone-open-{lang}.png"), full_page=False)
-    pg.locator("#nav-toggle").click()
-    assert not pg.locator("#main-nav").is_visible()
-    ctx.close()
+    with browser_page(browser, 390, 844) as pg:
+        pg.goto(f"{live_server['url']}/hub?lang={lang}")
+        assert not pg.locator("#main-nav").is_visible()
+        pg.locator("#nav-toggle").click()
+        links = pg.locator("#main-nav a")
+        for i in range(links.count()):
+            assert links.nth(i).is_visible(), links.nth(i).inner_text()
+        assert pg.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        pg.screenshot(path=str(shots / f"nav-phone-open-{lang}.png"), full_page=False)
+        pg.locator("#nav-toggle").click()
+        assert not pg.locator("#main-nav").is_visible()
 
 
 @pytest.mark.slow
@@ -94,11 +93,7 @@ def test_phone_menu_lists_every_page(browser, live_server, shots, lang):
 @pytest.mark.parametrize("name", list(nav_pages()))
 def test_screenshot_of_every_page(page, live_server, shots, name, lang):
     path = nav_pages()[name]
-    page.goto(f"{live_server['url']}{path}{'&' if '?' in path else '?'}lang={lang}")
-    page.wait_for_load_state("networkidle")
-    plots = page.locator(".plot")
-    for i in range(plots.count()):
-        plots.nth(i).locator("svg.main-svg").first.wait_for(timeout=15000)
+    open_page(page, f"{live_server['url']}{path}{'&' if '?' in path else '?'}lang={lang}")
     assert page.locator("html").get_attribute("lang") == {"en": "en", "zh": "zh-CN", "zh-Hant": "zh-Hant"}[lang]
     assert one_line(page)["rows"] == 1
     page.screenshot(path=str(shots / f"page-{name}-{lang}.png"), full_page=True)

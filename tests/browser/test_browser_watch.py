@@ -6,10 +6,10 @@ Screenshots go to test-output/browser/."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
-from tests._live import serving
+from tests._browser import assert_no_english, figure_drawn
+from tests._live import live_site, site_db
 
 pytestmark = pytest.mark.browser
 
@@ -33,37 +33,27 @@ ALLOWED_LATIN = {
 @pytest.fixture(scope="module")
 def watch_server(tmp_path_factory):
     """A live server whose database holds the SYNTHETIC watch demo (ledger reports, a scan, alerts)."""
-    from citynexus.api import create_app
-    from citynexus.services.keys import create_key
-    from citynexus.services.watch import seed_demo
-    from citynexus.store import get_engine
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('watch') / 'watch.db'}"
-    seed_demo(db)
-    app = create_app(db)
-    key = create_key(get_engine(db), "browser-watch", role="editor")
-    viewer = create_key(get_engine(db), "browser-watch-viewer", role="viewer")
-    # an organisation with a private scan of its own partners
     from tests.api.test_api_watch import reports_csv
 
-    from citynexus.services.keys import create_org, verify_key
-    from citynexus.services.watch import scan_upload
+    from citynexus.services.keys import create_key, create_org, verify_key
+    from citynexus.services.watch import scan_upload, seed_demo
+    from citynexus.store import get_engine
 
-    create_org(get_engine(db), "X", name="Office X")
-    x_key = create_key(get_engine(db), "xavier", org="X", role="editor")
-    scan_upload(get_engine(db), verify_key(get_engine(db), x_key), "partners.csv", reports_csv())
-    with serving(app) as url:
-        yield {"url": url, "key": key, "viewer": viewer, "x": x_key}
+    folder = tmp_path_factory.mktemp("watch")
+    db = site_db(folder, "watch")
+    seed_demo(db)
+    with live_site(folder, "watch", role="editor") as site:
+        eng = get_engine(db)
+        site["viewer"] = create_key(eng, "browser-watch-viewer", role="viewer")
+        # an organisation with a private scan of its own partners
+        create_org(eng, "X", name="Office X")
+        site["x"] = create_key(eng, "xavier", org="X", role="editor")
+        scan_upload(eng, verify_key(eng, site["x"]), "partners.csv", reports_csv())
+        yield site
 
 
 def _no_english(page) -> None:
-    text = page.inner_text("main")
-    words = {w for w in re.findall(r"[A-Za-z]{3,}", text)} - ALLOWED_LATIN
-    assert not words, f"English on a Chinese page: {sorted(words)[:20]}"
-
-
-def _plot_drawn(page, sel: str) -> None:
-    page.wait_for_selector(f"{sel} .main-svg", timeout=20000)
+    assert_no_english(page, ALLOWED_LATIN)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -79,7 +69,7 @@ def test_radar_ranks_parties_with_reasons_and_categories(page, watch_server, sho
     assert reasons and ("On-time delivery rate" if lang == "en" else "准时交付率") in reasons[0]
     scores = [float(x) for x in page.locator("#radar-table tbody td.num").all_inner_texts()]
     assert scores == sorted(scores, reverse=True)
-    _plot_drawn(page, "#fig-categories")
+    figure_drawn(page, "#fig-categories", timeout=20000)
     fig = json.loads(page.locator("script[data-plot='fig-categories']").text_content())
     assert [tr["name"] for tr in fig["data"]] == (
         ["Funding status", "R&D progress", "Supply-chain stability", "Compliance"]
@@ -101,7 +91,7 @@ def test_party_series_show_change_points_outliers_and_band(page, watch_server, s
     page.wait_for_selector(".series-card")
     assert page.locator(".series-card").count() == 4
     for i in range(4):
-        _plot_drawn(page, f"#fig-series-{i}")
+        figure_drawn(page, f"#fig-series-{i}", timeout=20000)
     card = page.locator(".series-card[data-metric='funding_received']")
     fid = card.locator(".plot").get_attribute("id")
     fig = json.loads(page.locator(f"script[data-plot='{fid}']").text_content())
@@ -115,7 +105,7 @@ def test_party_series_show_change_points_outliers_and_band(page, watch_server, s
     page.screenshot(path=str(shots / f"watch-party-{lang}.png"), full_page=True)
     # the delivery slippage party: the outlier diamond and the KPI target line
     page.goto(f"{watch_server['url']}/watch/party/SYN-0003?lang={lang}")
-    _plot_drawn(page, "#fig-series-0")
+    figure_drawn(page, "#fig-series-0", timeout=20000)
     fid = page.locator(".series-card[data-metric='on_time_rate'] .plot").get_attribute("id")
     fig = json.loads(page.locator(f"script[data-plot='{fid}']").text_content())
     assert any(tr.get("marker", {}).get("symbol") == "diamond" for tr in fig["data"])

@@ -8,12 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
 from citynexus.cases.library import CaseLibrary, seed_cases
 from citynexus.cases.similar import hub_links, similar_cases
 from citynexus.report.cases import render_shortlist
 from citynexus.services.cases import screen_cases
+from tests._cli import invoke as run
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -94,12 +94,6 @@ def test_hub_links_read_only(tmp_path):
     assert [x["score"] for x in links] == sorted((x["score"] for x in links), reverse=True)
     assert all(x["org"] and x["offers"] and x.get("name") for x in links)
     assert hub.counts() == before
-
-
-def run(args, db):
-    from citynexus.cli.main import app
-
-    return CliRunner().invoke(app, args, env={"CITYNEXUS_DB": db, "COLUMNS": "200"})
 
 
 def test_cli_pinned_shapes(tmp_path):

@@ -190,37 +190,16 @@ def test_amounts_sum_to_budget_to_the_cent(recs, budget, formula):
 @given(st.lists(rec_st, max_size=25), formula_st, st.sampled_from(CENTRES), st.data())
 def test_unconfirmed_and_self_confirmed_records_count_for_nothing(recs, formula, centre, data):
     base = allocate(recs, "100000", formula, centres=CENTRES).amounts()
+
+    def record(*rest):  # a record of ``centre`` for a drawn SME in 2025: confirmed, rating, ...
+        return st.builds(FundingRecord, st.just(centre), st.text("xyz", min_size=1, max_size=3), st.just("2025"), *rest)
+
     junk = data.draw(
         st.lists(
             st.one_of(
-                st.builds(
-                    FundingRecord,
-                    st.just(centre),
-                    st.text("xyz", min_size=1, max_size=3),
-                    st.just("2025"),
-                    st.just(False),
-                    st.just(5.0),
-                ),
-                st.builds(
-                    FundingRecord,
-                    st.just(centre),
-                    st.text("xyz", min_size=1, max_size=3),
-                    st.just("2025"),
-                    st.just(True),
-                    st.just(5.0),
-                    st.just(centre),
-                ),
-                st.builds(
-                    FundingRecord,
-                    st.just(centre),
-                    st.text("xyz", min_size=1, max_size=3),
-                    st.just("2025"),
-                    st.just(True),
-                    st.just(5.0),
-                    st.none(),
-                    st.just("cost_saved"),
-                    st.just(True),
-                ),
+                record(st.just(False), st.just(5.0)),  # unconfirmed
+                record(st.just(True), st.just(5.0), st.just(centre)),  # self-confirmed
+                record(st.just(True), st.just(5.0), st.none(), st.just("cost_saved"), st.just(True)),  # affiliated
             ),
             min_size=1,
             max_size=5,

@@ -7,18 +7,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from citynexus.cli.main import main
 from citynexus.data import load
 from citynexus.errors import SpecError
 from citynexus.evaluate import IndexSpec, IndexSpecError, build, default_spec
+from tests._cli import folded, run_main
 
 
 def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), " ".join(out.split()), " ".join(err.split())
+    code, out, err = run_main(argv, capsys)
+    return code, folded(out), folded(err)
 
 
 def test_select_in_the_spec_equals_building_on_the_subset():

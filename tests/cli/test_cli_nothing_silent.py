@@ -8,19 +8,15 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 
-from citynexus.cli.main import main
 from citynexus.evaluate import build
+from tests._cli import folded, run_main
 from tests._datasets import PLAIN, complete
 
 
 def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), " ".join(out.split()), err
+    code, out, err = run_main(argv, capsys)
+    return code, folded(out), err
 
 
 def test_coupling_names_model_and_scores_everywhere(tmp_path, capsys):

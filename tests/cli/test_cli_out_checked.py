@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from citynexus.cli.main import main
+from tests._cli import folded, run_main
 
 
 def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, " ".join(err.split())
+    code, out, err = run_main(argv, capsys)
+    return code, out, folded(err)
 
 
 @pytest.fixture

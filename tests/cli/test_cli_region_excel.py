@@ -7,20 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from citynexus.cli.main import main
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
+from tests._cli import run_main
 
 
 def test_coupling_to_excel_has_chinese_names(tmp_path, capsys):
     out = tmp_path / "coupling.xlsx"
-    code, _, err = run(["region", "coupling", "gba", "--subsystems", "IND,URB", "--out", str(out)], capsys)
+    code, _, err = run_main(["region", "coupling", "gba", "--subsystems", "IND,URB", "--out", str(out)], capsys)
     assert code == 0, err
     book = pd.ExcelFile(out)
     assert book.sheet_names == ["coupling", "about"]
@@ -40,7 +32,7 @@ def test_coupling_from_own_census_data(shared_data, tmp_path, capsys):
 
     ds = build_census_dataset(shared_data, tmp_path / "census")
     out = tmp_path / "c.xlsx"
-    code, _, err = run(["region", "coupling", str(ds), "--subsystems", "AGE,URBN", "--out", str(out)], capsys)
+    code, _, err = run_main(["region", "coupling", str(ds), "--subsystems", "AGE,URBN", "--out", str(out)], capsys)
     assert code == 0, err
     t = pd.read_excel(out, "coupling", dtype={"unit": str})
     assert "广州市" in set(t["name_zh"]) and "Guangzhou" in set(t["name"])
@@ -49,7 +41,7 @@ def test_coupling_from_own_census_data(shared_data, tmp_path, capsys):
 
 @pytest.mark.parametrize("name", ["result.txt", "result"])
 def test_wrong_out_is_refused_before_the_work(tmp_path, capsys, name):
-    code, _, err = run(["region", "coupling", "gba", "--out", str(tmp_path / name)], capsys)
+    code, _, err = run_main(["region", "coupling", "gba", "--out", str(tmp_path / name)], capsys)
     assert code == 1 and "--out must end in .xlsx, .csv or .json" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / name).exists()

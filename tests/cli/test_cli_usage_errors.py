@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import typer
 
-from citynexus.cli.main import app, main
+from citynexus.cli.main import app
+from tests._cli import run_main
 
 
 def _walk(cmd, path=()):
@@ -20,15 +21,6 @@ def _walk(cmd, path=()):
 
 COMMANDS = list(_walk(typer.main.get_command(app)))
 LEAVES = [p for p, c in COMMANDS if not getattr(c, "commands", None)]
-
-
-def run(capsys, argv: list[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (0 if code is None else int(code)), out, err
 
 
 def assert_one_line(code: int, out: str, err: str, argv: list[str]) -> None:
@@ -49,7 +41,7 @@ def test_the_tree_is_walked():
 
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=lambda p: " ".join(p) or "citynexus")
 def test_help_of_every_command(capsys, path):
-    code, out, err = run(capsys, [*path, "--help"])
+    code, out, err = run_main([*path, "--help"], capsys)
     assert code == 0, err
     assert "Traceback" not in out + err
     assert "Usage" in out
@@ -59,7 +51,7 @@ def test_help_of_every_command(capsys, path):
 @pytest.mark.parametrize("path", LEAVES, ids=lambda p: " ".join(p))
 def test_unknown_option_of_every_command(capsys, path):
     argv = [*path, "--no-such-option-xyz"]
-    code, out, err = run(capsys, argv)
+    code, out, err = run_main(argv, capsys)
     assert_one_line(code, out, err, argv)
     assert "--no-such-option-xyz" in err
     assert " ".join(path) in err  # names the command
@@ -70,7 +62,7 @@ def test_template_onto_an_existing_file(capsys, tmp_path):
     f = tmp_path / "mine.xlsx"
     f.write_bytes(b"precious")
     argv = ["template", str(f)]
-    code, out, err = run(capsys, argv)
+    code, out, err = run_main(argv, capsys)
     assert_one_line(code, out, err, argv)
     assert "exists" in err and "--force" in err
     assert f.read_bytes() == b"precious"
@@ -93,7 +85,7 @@ WRONG = [
 @pytest.mark.parametrize(("argv", "needle"), WRONG, ids=lambda a: " ".join(a) if isinstance(a, list) else "")
 def test_wrong_calls(capsys, tmp_path, argv, needle):
     argv = [str(tmp_path / "out") if a == "OUTDIR" else a for a in argv]
-    code, out, err = run(capsys, argv)
+    code, out, err = run_main(argv, capsys)
     assert_one_line(code, out, err, argv)
     assert needle in err
 
@@ -106,6 +98,6 @@ def test_a_defect_is_one_line_too(capsys, monkeypatch):
 
     monkeypatch.setattr(citynexus.data, "open_dataset", boom)
     argv = ["data", "show", "gba"]
-    code, out, err = run(capsys, argv)
+    code, out, err = run_main(argv, capsys)
     assert_one_line(code, out, err, argv)
     assert code == 70 and "CITYNEXUS_DEBUG" in err

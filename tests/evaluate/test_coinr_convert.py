@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from _evaluate_data import COINR_SPEC, asem
 from test_evaluate_asem import COLUMNS, PUBLISHED
+from tests._cli import run_main
 
-from citynexus.cli.main import main
 from citynexus.data import read
 from citynexus.data.coinr import read_coinr
 from citynexus.errors import DatasetValidationError
@@ -20,14 +20,6 @@ from citynexus.evaluate import IndexSpec, build
 SPEC = COINR_SPEC.replace('group = "group"', 'group = "EurAsia_group"')
 
 
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
-
-
 @pytest.fixture(scope="module")
 def reference(shared_data):
     return build(asem(shared_data / "asem"), IndexSpec.from_toml(COINR_SPEC))
@@ -35,7 +27,7 @@ def reference(shared_data):
 
 def test_convert_csv_folder_reproduces_asem(shared_data, tmp_path, capsys, reference):
     out = tmp_path / "asem"
-    code, printed, err = run(["data", "convert", str(shared_data / "asem"), str(out), "--from", "coinr"], capsys)
+    code, printed, err = run_main(["data", "convert", str(shared_data / "asem"), str(out), "--from", "coinr"], capsys)
     assert code == 0, err
     assert "51 units" in " ".join(printed.split())
     ds = read(out)
@@ -65,5 +57,5 @@ def test_coinr_layout_problems_are_named(shared_data, tmp_path, capsys):
     with pytest.raises(DatasetValidationError, match="declares 'LPI'"):
         read_coinr(d)
     (d / "X_iMeta.csv").unlink()
-    code, _, err = run(["data", "convert", str(d), str(tmp_path / "o"), "--from", "coinr"], capsys)
+    code, _, err = run_main(["data", "convert", str(d), str(tmp_path / "o"), "--from", "coinr"], capsys)
     assert code == 1 and "iMeta" in err and not (tmp_path / "o").exists()

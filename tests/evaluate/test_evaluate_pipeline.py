@@ -11,11 +11,10 @@ import pytest
 from _evaluate_data import tiny
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._datasets import PLAIN
 
 from citynexus.evaluate import EvaluationError, IndexSpec, IndexSpecError, build, default_spec
 from citynexus.evaluate.analysis import cronbach_alpha
-
-PLAIN = IndexSpec().with_(**{"treat.method": "none", "screen.unit_threshold": 0.0, "screen.indicator_threshold": 0.0})
 
 
 @pytest.fixture(scope="module")

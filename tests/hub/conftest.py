@@ -1,16 +1,10 @@
-"""Fixtures of the hub tests: the real multilingual encoder (loaded once), tiny hubs."""
+"""Fixtures of the hub tests: tiny hubs (the real multilingual encoder is the session fixture
+``encoder`` of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 from hubtest_helpers import need, offer, org
-
-
-@pytest.fixture(scope="session")
-def encoder():
-    from citynexus.hub import default_encoder
-
-    return default_encoder()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 
 import networkx as nx
 import pytest
-from typer.testing import CliRunner
+from tests._cli import invoke as run
 
 from citynexus.hub import Hub, match_graph, portrait, render_text
 
@@ -44,12 +44,6 @@ def test_match_graph_edges_link_need_owner_to_offer_owner(hub_db, encoder):
     g = match_graph(m)
     assert set(g.nodes) == {"A", "B", "C", "D", "E"}
     assert all("A" in e for e in g.edges)  # only A has needs
-
-
-def run(args, env_db):
-    from citynexus.cli.main import app
-
-    return CliRunner().invoke(app, args, env={"CITYNEXUS_DB": env_db, "COLUMNS": "200"})
 
 
 def test_cli_import_match_search_export_portrait(tmp_path, small_records):

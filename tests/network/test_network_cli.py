@@ -58,29 +58,16 @@ def test_cli_interlocking_top_k_links(tmp_path):
     assert not (tmp_path / "o" / "map.png").exists()  # no coordinates, no map
 
 
+def gravity(*args: str) -> None:
+    """``citynexus network gravity --data gba --mass gdp <args>``, which succeeds."""
+    r = runner.invoke(app, ["network", "gravity", "--data", "gba", "--mass", "gdp", *args])
+    assert r.exit_code == 0, r.output
+
+
 @pytest.mark.parametrize("model", ["classic", "modified"])
 def test_cli_gravity_gba(tmp_path, model):
     out = tmp_path / model
-    r = runner.invoke(
-        app,
-        [
-            "network",
-            "gravity",
-            "--data",
-            "gba",
-            "--mass",
-            "gdp",
-            "--pop",
-            "population",
-            "--period",
-            "2023",
-            "--model",
-            model,
-            "--out",
-            str(out),
-        ],
-    )
-    assert r.exit_code == 0, r.output
+    gravity("--pop", "population", "--period", "2023", "--model", model, "--out", str(out))
     nodes = pd.read_csv(out / "nodes.csv", encoding="utf-8-sig")
     assert len(nodes) == 11 and nodes["relative_gnc"].max() == 100
     assert {"name", "name_zh", "lat", "lon"} <= set(nodes.columns)
@@ -99,24 +86,7 @@ def test_cli_gravity_with_distance_matrix(tmp_path):
     for c in codes:
         D.loc[c, c] = 0
     D.to_csv(tmp_path / "tt.csv")
-    r = runner.invoke(
-        app,
-        [
-            "network",
-            "gravity",
-            "--data",
-            "gba",
-            "--mass",
-            "gdp",
-            "--distance",
-            str(tmp_path / "tt.csv"),
-            "--beta",
-            "1",
-            "--out",
-            str(tmp_path / "o"),
-        ],
-    )
-    assert r.exit_code == 0, r.output
+    gravity("--distance", str(tmp_path / "tt.csv"), "--beta", "1", "--out", str(tmp_path / "o"))
     links = pd.read_csv(tmp_path / "o" / "links.csv", encoding="utf-8-sig")
     # equal distances: the strongest link joins the two largest economies
     assert set(links.loc[0, ["a", "b"]]) == {"SZ", "GZ"} or set(links.loc[0, ["a", "b"]]) == {"SZ", "HK"}

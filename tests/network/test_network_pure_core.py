@@ -22,6 +22,12 @@ BANNED_CALLS = {"open", "print", "input"}
 BANNED_METHODS = {"read_text", "write_text", "read_bytes", "write_bytes", "mkdir", "unlink", "savefig"}
 
 
+def _runs_in_a_fresh_interpreter(code: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+
+
 def test_import_loads_no_plotting_library_nor_database_driver():
     code = (
         "import sys, citynexus.network, citynexus.region\n"
@@ -31,9 +37,7 @@ def test_import_loads_no_plotting_library_nor_database_driver():
         "bad = [m for m in ('matplotlib', 'plotly', 'sqlite3', 'sqlalchemy') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert out.returncode == 0, out.stderr
+    _runs_in_a_fresh_interpreter(code)
 
 
 def test_plot_loads_matplotlib_on_demand():
@@ -46,9 +50,7 @@ def test_plot_loads_matplotlib_on_demand():
         "res.plot()\n"
         "assert 'matplotlib' in sys.modules\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert out.returncode == 0, out.stderr
+    _runs_in_a_fresh_interpreter(code)
 
 
 def _io_uses(path: Path) -> list[str]:

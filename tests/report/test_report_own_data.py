@@ -9,17 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests._cli import run_main
 from tests.report._census import build_census_dataset
-
-from citynexus.cli.main import main
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 def html_lang(path: Path) -> str:
@@ -45,7 +36,7 @@ def census(shared_data, tmp_path_factory):
 
 def test_census_without_coordinates(census, tmp_path, capsys):
     out = tmp_path / "rep"
-    code, stdout, err = run(["report", "--data", str(census["plain"]), "--out", str(out)], capsys)
+    code, stdout, err = run_main(["report", "--data", str(census["plain"]), "--out", str(out)], capsys)
     assert code == 0, err
     for name, lang in (("report.html", "en"), ("report_zh.html", "zh-CN"), ("report_zh-Hant.html", "zh-Hant")):
         assert html_lang(out / name) == lang
@@ -74,7 +65,7 @@ def test_census_without_coordinates(census, tmp_path, capsys):
 
 def test_census_with_coordinates(census, tmp_path, capsys):
     out = tmp_path / "rep"
-    code, _, err = run(["report", "--data", str(census["xy"]), "--out", str(out), "--lang", "en,zh-Hant"], capsys)
+    code, _, err = run_main(["report", "--data", str(census["xy"]), "--out", str(out), "--lang", "en,zh-Hant"], capsys)
     assert code == 0, err
     assert (out / "report.html").exists() and (out / "report_zh-Hant.html").exists()
     assert not (out / "report_zh.html").exists()
@@ -90,7 +81,7 @@ def test_census_with_coordinates(census, tmp_path, capsys):
 
 def test_bundled_gba_report(tmp_path, capsys):
     out = tmp_path / "gba"
-    code, _, err = run(["report", "--data", "gba", "--out", str(out), "--lang", "zh-Hant"], capsys)
+    code, _, err = run_main(["report", "--data", "gba", "--out", str(out), "--lang", "zh-Hant"], capsys)
     assert code == 0, err
     page = out / "report_zh-Hant.html"
     assert html_lang(page) == "zh-Hant"
@@ -102,5 +93,5 @@ def test_bundled_gba_report(tmp_path, capsys):
 def test_out_is_checked_before_the_work(tmp_path, capsys):
     f = tmp_path / "a-file"
     f.write_text("x")
-    code, _, err = run(["report", "--data", "gba", "--out", str(f)], capsys)
+    code, _, err = run_main(["report", "--data", "gba", "--out", str(f)], capsys)
     assert code == 1 and "is a file" in err and len(err.strip().splitlines()) == 1

@@ -119,18 +119,15 @@ def test_alert_workflow(db_url, reports):
 
 def test_read_reports_errors(tmp_path):
     f = tmp_path / "r.csv"
-    f.write_text("party,metric,period,value\na,m,2026-01,1\na,m,2026-02,x\n")
-    with pytest.raises(WatchInputError, match="row 3, column 'value'"):
-        read_reports(f)
-    f.write_text("party,metric,period,value\na,m,2026-01,1\na,m,Jan,2\n")
-    with pytest.raises(WatchInputError, match="row 3, column 'period'"):
-        read_reports(f)
-    f.write_text("party,metric,period,value\na,m,2026-01,1\na,m,2026-01,2\n")
-    with pytest.raises(WatchInputError, match="row 3: the same party"):
-        read_reports(f)
-    f.write_text("party,metric,value\n")
-    with pytest.raises(WatchInputError, match="no column"):
-        read_reports(f)
+    for text, match in (
+        ("party,metric,period,value\na,m,2026-01,1\na,m,2026-02,x\n", "row 3, column 'value'"),
+        ("party,metric,period,value\na,m,2026-01,1\na,m,Jan,2\n", "row 3, column 'period'"),
+        ("party,metric,period,value\na,m,2026-01,1\na,m,2026-01,2\n", "row 3: the same party"),
+        ("party,metric,value\n", "no column"),
+    ):
+        f.write_text(text)
+        with pytest.raises(WatchInputError, match=match):
+            read_reports(f)
     t = tmp_path / "t.csv"
     t.write_text("party,rule,due\na,m == 3,2026\n")
     with pytest.raises(WatchSpecError, match="row 2, column 'rule'"):

@@ -7,12 +7,9 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.api._tenants import keyed_client
 
-from citynexus.api import create_app
 from citynexus.ledger import Ledger, generate_key, record_event
-from citynexus.services.keys import create_key
-from citynexus.store import get_engine
 
 HUB = [
     {"type": "organization", "id": "O1", "name": "Shenzhen Cell Recycling Co.", "name_zh": "深圳电芯回收有限公司",
@@ -27,20 +24,9 @@ HUB = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def encoder():
-    from citynexus.hub import default_encoder
-
-    enc = default_encoder()
-    enc.encode(["warm-up"])
-    return enc
-
-
 @pytest.fixture
 def client(db_url):
-    with TestClient(create_app(db_url)) as c:
-        c.db_url = db_url
-        c.key = create_key(get_engine(db_url), "web-tests")
+    with keyed_client(db_url, "web-tests") as c:
         yield c
 
 

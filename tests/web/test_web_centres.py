@@ -6,18 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
-
-from citynexus.api import create_app
 
 PAGES = ["/centres", "/centres/performance", "/centres/funding", "/centres/talent", "/centres/talent?talent=DEMO-T02"]
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    db = f"sqlite:///{tmp_path_factory.mktemp('web-centres') / 'w.db'}"
-    with TestClient(create_app(db)) as c:
-        yield c
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
-
-from citynexus.api import create_app
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    db = tmp_path_factory.mktemp("web") / "web.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
-        yield c
 
 
 def test_compare_shows_every_indicator_with_unit_source_direction(client):

@@ -3,16 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
-from citynexus.api import create_app
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    db = tmp_path_factory.mktemp("web") / "web.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
-        yield c
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

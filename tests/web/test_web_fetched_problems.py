@@ -10,7 +10,7 @@ import re
 import string
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.api._tenants import keyed_client
 from tests.i18n.purity import foreign_in_chinese
 
 from citynexus.hub.models import ORG_KINDS
@@ -102,13 +102,7 @@ def test_error_labels_are_in_the_page_language():
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from citynexus.api import create_app
-    from citynexus.services.keys import create_key
-    from citynexus.store import get_engine
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('problems') / 'p.db'}"
-    with TestClient(create_app(db)) as c:
-        c.key = create_key(get_engine(db), "problems")
+    with keyed_client(f"sqlite:///{tmp_path_factory.mktemp('problems') / 'p.db'}", "problems") as c:
         yield c
 
 

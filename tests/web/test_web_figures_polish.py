@@ -7,17 +7,8 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
-from citynexus.api import create_app
 from citynexus.web.pages import fixed
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    db = tmp_path_factory.mktemp("web") / "web.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
-        yield c
 
 
 def test_fixed_never_reads_negative_zero():

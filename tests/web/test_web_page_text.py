@@ -4,10 +4,8 @@ as raw backticks, in every language; the rest of the label is escaped."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from tests.i18n.purity import visible_text
 
-from citynexus.api import create_app
 from citynexus.web.pages import page_text
 
 
@@ -15,12 +13,6 @@ def test_page_text_marks_code_and_escapes_the_rest():
     assert str(page_text("run `a <b>` or <i>")) == "run <code>a &lt;b&gt;</code> or &lt;i&gt;"
     assert page_text("no code here <x>") == "no code here <x>"  # left to the template's escaping
     assert page_text("one ` alone") == "one ` alone"
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    with TestClient(create_app(f"sqlite:///{tmp_path_factory.mktemp('pt') / 'db.sqlite'}")) as c:
-        yield c
 
 
 @pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])

@@ -7,20 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from citynexus.i18n import t
 from citynexus.web.pages import city_names, label_texts
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    from citynexus.api.app import create_app
-
-    db = tmp_path_factory.mktemp("blocks") / "empty.db"
-    with TestClient(create_app(f"sqlite:///{db}")) as c:
-        yield c
-
 
 EMPTY = [
     ("/agree", "agree-empty", "agree_none", "agree_none_help", 'id="demo-form"'),
