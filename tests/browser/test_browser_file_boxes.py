@@ -17,6 +17,8 @@ PAGES = {  # page -> the id of one of its file boxes
     "/cases/screening": "upload-file",
     "/agree": "upload-file",
     "/ledger": "result-file",
+    "/centres": "centres-import-file",
+    "/centres/inbox": "requests-import-file",
 }
 WORDS = {
     "en": ("Choose file", "No file chosen"),
