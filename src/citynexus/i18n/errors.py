@@ -18,6 +18,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         "err_period_not_year",
     ),
     (re.compile(r"^period (?P<period>\S+) has no data; periods present: (?P<periods>.*)$"), "err_period_no_data"),
+    (re.compile(r"^no centres stored;"), "err_centres_none"),
+    (re.compile(r"^no service records stored yet;"), "err_centres_no_records"),
+    (re.compile(r"^no records in (?P<year>\d+); years with records: (?P<years>.*)$"), "err_centres_no_year"),
     (re.compile(r"^the database is unavailable"), "err_db_unavailable"),
     (re.compile(r"^the database is busy"), "err_db_busy"),
 )

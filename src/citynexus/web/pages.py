@@ -135,10 +135,29 @@ def city_names(lang: str) -> dict[str, str]:
     return names(lang)
 
 
-def error_page(request: Request, area: str, message: str, status: int = 404) -> HTMLResponse:
-    """The error page of an area with ``message`` (404: the record asked for is not there;
-    400: the request cannot be answered as given)."""
-    resp = render(request, "error.html", area, "not_found", message=message)
+def error_page(
+    request: Request,
+    area: str,
+    message: str,
+    status: int = 404,
+    *,
+    translated: str | None = None,
+    title: str = "not_found",
+    heading: str = "err_title",
+) -> HTMLResponse:
+    """The error page of an area (404: the record asked for is not there; 400: the request
+    cannot be answered as given; 503: the database is away). ``message`` is the English error;
+    the page shows ``translated`` (default: ``message`` in the page's language when its shape is
+    known, :func:`citynexus.i18n.errors.translate_error`; commands in backticks as code) with the
+    English beside it, or the English marked as English."""
+    from citynexus.i18n.errors import translate_error
+
+    if translated is None:
+        translated = translate_error(message, lang_of(request))
+    shown = page_text(translated) if translated is not None else None
+    resp = render(
+        request, "error.html", area, title, message=message, translated=translated, shown=shown, heading=heading
+    )
     resp.status_code = status
     return resp
 
@@ -243,24 +262,13 @@ def chosen_period(request: Request, ds) -> int:
 
 def _error_page(request: Request, err: Exception) -> HTMLResponse:
     message = str(err)
-    return _message_page(request, message, 404 if message.startswith(("no dataset", "no unit")) else 400)
-
-
-def _message_page(
-    request: Request, message: str, status: int, title: str = "not_found", heading: str = "err_title"
-) -> HTMLResponse:
-    from citynexus.i18n.errors import translate_error
-
-    translated = translate_error(message, lang_of(request))
-    resp = render(request, "error.html", "", title, message=message, translated=translated, heading=heading)
-    resp.status_code = status
-    return resp
+    return error_page(request, "", message, 404 if message.startswith(("no dataset", "no unit")) else 400)
 
 
 def unavailable_page(request: Request, message: str) -> HTMLResponse:
     """The page of a database that is unavailable or busy (503, ``Retry-After``): ``message``
     is one of the two generic sentences, never the driver's text."""
-    resp = _message_page(request, message, 503, "err_db_title", "err_db_title")
+    resp = error_page(request, "", message, 503, title="err_db_title", heading="err_db_title")
     resp.headers["Retry-After"] = "2"
     return resp
 

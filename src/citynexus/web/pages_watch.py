@@ -54,7 +54,8 @@ LABEL_KEYS = (
 
 
 def _not_found(request: Request, what: str) -> HTMLResponse:
-    return error_page(request, "watch", t("watch_not_found", lang_of(request)).format(what=what))
+    english, shown = (t("watch_not_found", lang).format(what=what) for lang in ("en", lang_of(request)))
+    return error_page(request, "watch", english, translated=shown)
 
 
 def _alert_rows(alerts: list[dict], lang: str) -> list[dict]:
