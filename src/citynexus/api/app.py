@@ -16,7 +16,7 @@ from citynexus import __version__
 from citynexus.errors import CityNexusError, DatasetValidationError
 from citynexus.services.auth import AuthError, PermissionDenied
 from citynexus.services.workers import Workers
-from citynexus.store import get_engine
+from citynexus.store import StoreUnavailable, get_engine
 
 UNAVAILABLE = "the database is unavailable; try again later"
 
@@ -51,7 +51,7 @@ def _status_for(err: CityNexusError) -> int:
     from citynexus.api.middleware import TooManyFailures
     from citynexus.errors import ConflictError, NotFoundError
     from citynexus.services.workers import JobTimeout, WorkerLost, WorkersBusy
-    from citynexus.store import StoreBusyError, StoreUnavailable
+    from citynexus.store import StoreBusyError
 
     for family, status in (
         (TooManyFailures, 429),
@@ -119,7 +119,7 @@ def create_app(db_url: str | None = None, workers: Workers | None = None) -> Fas
             body["problems"] = problem_list(err)
         elif _listed(err):  # e.g. a refused agreement: file, term, field, problem, fix, kind, values of each
             body["problems"] = [asdict(p) for p in err.problems]
-        elif type(err).__name__ == "StoreUnavailable":  # its text names the server's database: not for clients
+        elif isinstance(err, StoreUnavailable):  # its text names the server's database: not for clients
             body["message"] = UNAVAILABLE
         headers = {"WWW-Authenticate": "ApiKey"} if isinstance(err, AuthError) else None
         if isinstance(err, TooManyFailures):

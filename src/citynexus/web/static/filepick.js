@@ -1,14 +1,9 @@
 // Every file box of the dashboard in the page's language: the browser's own "Choose File / No file
 // chosen" follows the browser's language, not the page's, so each <input type="file"> is hidden
-// behind a button and a line that say it in the page's words (base.html carries them as
-// fetch-labels: fetched_choose_file, fetched_no_file). The input stays in the form, focusable
-// through the button, and keeps its id, name, accept and multiple.
+// behind a button and a line that say it in the page's words (fetched_choose_file, fetched_no_file:
+// base.html carries them as fetch-labels, read by CNX.fetchLabels). The input stays in the form,
+// reached through the button, and keeps its id, name, accept and multiple.
 (function () {
-  function labels() {
-    const el = document.getElementById("fetch-labels");
-    return el ? JSON.parse(el.textContent) : {};
-  }
-
   function enhance(input, L) {
     if (input.dataset.filepick) return;
     input.dataset.filepick = "1";
@@ -42,7 +37,7 @@
   }
 
   function all() {
-    const L = labels();
+    const L = CNX.fetchLabels();  // app.js, loaded before this file
     document.querySelectorAll('input[type="file"]').forEach((i) => enhance(i, L));
   }
 
